@@ -1,0 +1,177 @@
+import { DateTime } from 'luxon';
+import type { AnswerPeriod, InstanceRef } from '../core/answer.js';
+import { OfnError } from '../core/errors.js';
+import {
+  looksLikePeriod,
+  parsePeriod,
+  periodLabel,
+  resolvePeriod,
+  toUtcTimestamp,
+  PERIOD_HELP,
+  type Grain,
+  type PeriodSpec,
+  type ResolvedPeriod,
+} from '../core/periods.js';
+import { closest, didYouMean } from '../core/suggest.js';
+import type { InstanceConfig } from '../config/config.js';
+import type { UtcWindow } from '../queries/definitions.js';
+import type { Deps, ParseContext, Presentation } from './types.js';
+
+export type Breakdown = Grain | 'shop';
+
+/** What a question accepts besides the instance. */
+export interface QuestionShape {
+  breakdowns: readonly Breakdown[];
+  /** Used when no period is typed; undefined means "as of now" (counts of what exists). */
+  defaultPeriod?: PeriodSpec;
+  limit?: { default: number; max: number };
+}
+
+export interface QuestionArgs extends Presentation {
+  instance: string;
+  period?: PeriodSpec;
+  breakdown?: Breakdown;
+  limit?: number;
+}
+
+const FLAGS = ['chart', 'public'] as const;
+const MAX_WORD = 80;
+
+function shorten(word: string): string {
+  return word.length > MAX_WORD ? `${word.slice(0, MAX_WORD)}…` : word;
+}
+
+/** "last month" and "last 3 months" typed with spaces become one period word. */
+function joinPeriodWords(words: readonly string[], i: number): { word: string; used: number } {
+  const first = words[i]!;
+  if (first === 'last' || first === 'this') {
+    for (const used of [3, 2]) {
+      if (i + used > words.length) continue;
+      const candidate = words.slice(i, i + used).join('-');
+      try {
+        parsePeriod(candidate);
+        return { word: candidate, used };
+      } catch {
+        /* try a shorter join */
+      }
+    }
+  }
+  return { word: first, used: 1 };
+}
+
+/** Parses the words after a question's name: instance, period, `by …`, N, chart, public, in any order. */
+export function parseQuestionWords(commandName: string, words: readonly string[], shape: QuestionShape, context: ParseContext): QuestionArgs {
+  const args: Partial<QuestionArgs> & Presentation = { chart: false, public: false };
+  const known = [...context.instanceIds, ...FLAGS, 'by', ...shape.breakdowns];
+  for (let i = 0; i < words.length; ) {
+    const original = words[i]!;
+    const word = original.toLowerCase();
+    if ((FLAGS as readonly string[]).includes(word)) {
+      args[word as (typeof FLAGS)[number]] = true;
+      i++;
+      continue;
+    }
+    if (word === 'by' || word.startsWith('by-')) {
+      const target = word === 'by' ? words[i + 1]?.toLowerCase() : word.slice(3);
+      i += word === 'by' ? 2 : 1;
+      if (shape.breakdowns.length === 0) {
+        throw new OfnError('BadArguments', `\`${commandName}\` has no breakdowns.`);
+      }
+      if (!target || !(shape.breakdowns as readonly string[]).includes(target)) {
+        const list = shape.breakdowns.map((b) => `by ${b}`).join(', ');
+        throw new OfnError(
+          'BadArguments',
+          `\`${commandName}\` can be broken down ${list}.${target ? didYouMean(target, shape.breakdowns) : ''}`,
+        );
+      }
+      if (args.breakdown) throw new OfnError('BadArguments', 'Only one breakdown (`by …`) at a time.');
+      args.breakdown = target as Breakdown;
+      continue;
+    }
+    if (context.instanceIds.includes(word)) {
+      if (args.instance && args.instance !== word) {
+        throw new OfnError('BadArguments', `One instance at a time: got \`${args.instance}\` and \`${word}\`.`);
+      }
+      args.instance = word;
+      i++;
+      continue;
+    }
+    if (/^\d+$/.test(word) && shape.limit) {
+      const n = Number(word);
+      if (n < 1 || n > shape.limit.max) {
+        throw new OfnError('BadArguments', `\`${commandName}\` shows between 1 and ${shape.limit.max} rows.`);
+      }
+      args.limit = n;
+      i++;
+      continue;
+    }
+    const joined = joinPeriodWords(words.map((w) => w.toLowerCase()), i);
+    if (looksLikePeriod(joined.word)) {
+      if (args.period) throw new OfnError('BadPeriod', 'One period at a time.', PERIOD_HELP);
+      args.period = parsePeriod(joined.word);
+      i += joined.used;
+      continue;
+    }
+    throw unknownWord(commandName, shorten(original), known, context);
+  }
+  if (!args.instance) {
+    if (context.instanceIds.length === 1) args.instance = context.instanceIds[0]!;
+    else {
+      throw new OfnError(
+        'UnknownInstance',
+        `Which instance? Add one of: ${context.instanceIds.join(', ')}.`,
+        `For example: \`${commandName} ${context.instanceIds[0] ?? 'katuma'} last-month\``,
+      );
+    }
+  }
+  if (!args.period && shape.defaultPeriod) args.period = shape.defaultPeriod;
+  if (shape.limit && args.limit === undefined) args.limit = shape.limit.default;
+  return args as QuestionArgs;
+}
+
+function unknownWord(commandName: string, word: string, known: readonly string[], context: ParseContext): OfnError {
+  const asInstance = closest(word, context.instanceIds);
+  if (asInstance) {
+    return new OfnError('UnknownInstance', `There is no instance \`${word}\`. Did you mean \`${asInstance}\`? Instances: ${context.instanceIds.join(', ')}.`);
+  }
+  const suggestion = didYouMean(word, known);
+  if (suggestion) return new OfnError('BadArguments', `I don't understand \`${word}\` in \`${commandName}\`.${suggestion}`);
+  return new OfnError(
+    'UnknownInstance',
+    `I don't understand \`${word}\`: it is neither an instance (${context.instanceIds.join(', ')}) nor a period.`,
+    `Try \`help ${commandName}\`.`,
+  );
+}
+
+/** The canonical text of a question, runnable again as typed (buttons, saved questions). */
+export function canonicalQuestion(commandName: string, args: QuestionArgs): string {
+  const parts = [commandName];
+  if (args.limit !== undefined) parts.push(String(args.limit));
+  parts.push(args.instance);
+  if (args.period) parts.push(periodLabel(args.period));
+  if (args.breakdown) parts.push(`by ${args.breakdown}`);
+  return parts.join(' ');
+}
+
+export function instanceRef(instance: InstanceConfig): InstanceRef {
+  return { id: instance.id, name: instance.name, timezone: instance.timezone, currency: instance.currency, locale: instance.locale };
+}
+
+export function lookupInstance(deps: Deps, id: string): InstanceConfig {
+  const instance = deps.config.instances.get(id);
+  if (!instance) {
+    const ids = [...deps.config.instances.keys()];
+    throw new OfnError('UnknownInstance', `There is no instance \`${shorten(id)}\`.${didYouMean(id, ids)} Instances: ${ids.join(', ')}.`);
+  }
+  return instance;
+}
+
+export function utcWindow(period: ResolvedPeriod): UtcWindow {
+  return { fromUtc: toUtcTimestamp(period.from), toUtc: toUtcTimestamp(period.to) };
+}
+
+/** Resolves the period of a question in the instance's zone, or "as of now" when none applies. */
+export function answerPeriod(spec: PeriodSpec | undefined, instance: InstanceConfig, now: Date): AnswerPeriod {
+  if (spec) return resolvePeriod(spec, instance.timezone, now);
+  return { label: 'now', from: null, to: DateTime.fromJSDate(now, { zone: instance.timezone }), timezone: instance.timezone };
+}

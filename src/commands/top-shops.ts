@@ -1,0 +1,15 @@
+import { turnoverByShop } from '../queries/definitions.js';
+import { defineMetricCommand } from './metric-command.js';
+
+export const topShops = defineMetricCommand({
+  name: 'top-shops',
+  aliases: ['top', 'best-shops'],
+  title: 'Top shops by turnover',
+  summary: 'The N shops with the highest turnover in the period (default 10).',
+  unit: 'money',
+  shape: { breakdowns: [], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 }, limit: { default: 10, max: 100 } },
+  examples: ['top-shops katuma last-month', 'top-shops 5 katuma 2026 chart'],
+  async byShop(tx, window, limit) {
+    return (await turnoverByShop(tx, window, limit)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
+  },
+});

@@ -1,0 +1,25 @@
+import { formatCount } from '../core/money.js';
+import { turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
+import { defineMetricCommand } from './metric-command.js';
+
+const THIS_MONTH = { kind: 'current', unit: 'month', offset: 0 } as const;
+
+export const turnover = defineMetricCommand({
+  name: 'turnover',
+  aliases: ['revenue', 'sales'],
+  title: 'Turnover',
+  summary: 'Σ total of sales orders (complete or resumed, by completion time), in the instance currency.',
+  unit: 'money',
+  shape: { breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: THIS_MONTH },
+  examples: ['turnover katuma last-month', 'turnover katuma last-12-months by month chart', 'turnover katuma 2026-Q3 by shop'],
+  async scalar(tx, window) {
+    const totals = await turnoverTotals(tx, window!);
+    return { value: totals.turnover, detail: `from ${formatCount(totals.orders, 'en-GB')} sales orders` };
+  },
+  async series(tx, window, grain, timezone) {
+    return (await turnoverByBucket(tx, window, grain, timezone)).map((r) => ({ bucket: r.bucket, value: r.turnover }));
+  },
+  async byShop(tx, window, limit) {
+    return (await turnoverByShop(tx, window, limit)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
+  },
+});

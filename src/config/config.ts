@@ -1,0 +1,104 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { OfnError } from '../core/errors.js';
+import { isValidTimeZone } from '../core/periods.js';
+
+/** Words that can't be instance ids because the question parser gives them another meaning. */
+export const RESERVED_WORDS = ['all', 'by', 'chart', 'public', 'for', 'help', 'as-sent'];
+
+const instanceSchema = z.strictObject({
+  name: z.string().min(1),
+  replica: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL (a read-only replica)'),
+  timezone: z.string().refine(isValidTimeZone, 'an IANA time zone such as Europe/Madrid'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code such as EUR'),
+  locale: z.string().default('en-GB'),
+  /** Public base URL of the OFN instance, for links to shop pages. */
+  url: z.url().optional(),
+  /** PostgreSQL schema holding the OFN tables (OFN uses public). */
+  schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
+  statementTimeoutSeconds: z.number().positive().max(300).default(25),
+  poolSize: z.number().int().min(1).max(20).default(4),
+});
+
+const configSchema = z.strictObject({
+  instances: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a lower-case id such as katuma')
+        .refine((id) => !RESERVED_WORDS.includes(id), `an id that is not one of ${RESERVED_WORDS.join(', ')}`),
+      instanceSchema,
+    )
+    .refine((r) => Object.keys(r).length > 0, 'at least one instance'),
+});
+
+export type InstanceConfig = Readonly<z.infer<typeof instanceSchema> & { id: string }>;
+export interface Config {
+  readonly instances: ReadonlyMap<string, InstanceConfig>;
+  /** Where the config came from, for messages. */
+  readonly source: string;
+}
+
+/** Replaces ${VAR} in every string of the parsed YAML; secrets stay in the environment. */
+function expandEnv(value: unknown, env: NodeJS.ProcessEnv, path: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        throw new OfnError('ConfigInvalid', `${path.join('.')}: environment variable ${name} is not set`);
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, [...path, k])]));
+  }
+  return value;
+}
+
+function describeIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.') || '(top level)';
+    return `  ${path}: ${issue.message}`;
+  });
+  return `Invalid configuration in ${source}:\n${lines.join('\n')}`;
+}
+
+/** Validates an already-parsed config document. Throws ConfigInvalid naming each bad field. */
+export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): Config {
+  const expanded = expandEnv(document ?? {}, env, []);
+  const result = configSchema.safeParse(expanded);
+  if (!result.success) throw new OfnError('ConfigInvalid', describeIssues(result.error, source));
+  const instances = new Map<string, InstanceConfig>();
+  for (const [id, instance] of Object.entries(result.data.instances)) {
+    instances.set(id, Object.freeze({ ...instance, id }));
+  }
+  return Object.freeze({ instances, source });
+}
+
+/** The config file to use: --config, else $OFN_INSIGHTS_CONFIG, else ./ofn-insights.yml; undefined when none exists. */
+export function findConfigFile(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (explicit) return explicit;
+  if (env.OFN_INSIGHTS_CONFIG) return env.OFN_INSIGHTS_CONFIG;
+  return existsSync('ofn-insights.yml') ? 'ofn-insights.yml' : undefined;
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new OfnError('ConfigInvalid', `Cannot read configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new OfnError('ConfigInvalid', `${file} is not valid YAML: ${(error as Error).message}`);
+  }
+  return parseConfig(document, env, file);
+}

@@ -1,0 +1,37 @@
+import Big from 'big.js';
+
+/**
+ * Money is exact decimal text end to end (PostgreSQL numeric in, decimal strings out); arithmetic goes
+ * through big.js, never binary floating point. Rounding is half-up to cents, as on an invoice.
+ */
+export type Money = string;
+
+export function roundCents(value: Big.BigSource): Money {
+  return new Big(value).round(2, Big.roundHalfUp).toFixed(2);
+}
+
+export function addMoney(a: Big.BigSource, b: Big.BigSource): Money {
+  return new Big(a).plus(b).toFixed(2);
+}
+
+/** a / b rounded half-up to cents; "0.00" when b is zero. */
+export function divideToCents(a: Big.BigSource, b: Big.BigSource): Money {
+  const divisor = new Big(b);
+  if (divisor.eq(0)) return '0.00';
+  return new Big(a).div(divisor).round(2, Big.roundHalfUp).toFixed(2);
+}
+
+/** For JSON output: a number already rounded to cents (the decimal text is exact; the number is for scripts). */
+export function moneyToJson(value: Money): number {
+  return Number(roundCents(value));
+}
+
+/** "€1,850.75" in the instance's currency and locale. */
+export function formatMoney(value: Money, currency: string, locale: string): string {
+  // Intl takes a string for exact formatting of decimals on Node 20 (no float rounding on the way).
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value as unknown as number);
+}
+
+export function formatCount(value: number | string, locale: string): string {
+  return new Intl.NumberFormat(locale).format(Number(value));
+}

@@ -1,0 +1,231 @@
+import { DateTime, IANAZone } from 'luxon';
+import { OfnError } from './errors.js';
+
+/**
+ * A period as typed, independent of any time zone: `last-month` means each instance's own last month,
+ * so the same spec resolves differently per instance (see resolvePeriod).
+ */
+export type PeriodSpec =
+  | { kind: 'current'; unit: CalendarUnit; offset: 0 | -1 } // today, yesterday, this-week, last-month, ...
+  | { kind: 'last-n'; n: number; unit: 'day' | 'week' | 'month' }
+  | { kind: 'year'; year: number }
+  | { kind: 'quarter'; year: number; quarter: number }
+  | { kind: 'month'; year: number; month: number }
+  | { kind: 'day'; year: number; month: number; day: number }
+  | { kind: 'range'; from: LocalDate; to: LocalDate };
+
+export type CalendarUnit = 'day' | 'week' | 'month' | 'quarter' | 'year';
+export type Grain = 'day' | 'week' | 'month';
+interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+/** A period resolved in one instance's time zone: half-open [from, to), both local midnights. */
+export interface ResolvedPeriod {
+  label: string;
+  from: DateTime;
+  to: DateTime;
+  timezone: string;
+}
+
+export const PERIOD_FORMS = [
+  'today',
+  'yesterday',
+  'this-week',
+  'last-week',
+  'this-month',
+  'last-month',
+  'this-quarter',
+  'last-quarter',
+  'this-year',
+  'last-year',
+  'last-N-days',
+  'last-N-weeks',
+  'last-N-months',
+  'YYYY',
+  'YYYY-MM',
+  'YYYY-QN',
+  'YYYY-MM-DD',
+  'YYYY-MM-DD..YYYY-MM-DD',
+] as const;
+
+export const PERIOD_HELP = `Periods: ${PERIOD_FORMS.join(', ')}. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one.`;
+
+const NAMED: Record<string, PeriodSpec> = {
+  today: { kind: 'current', unit: 'day', offset: 0 },
+  yesterday: { kind: 'current', unit: 'day', offset: -1 },
+  'this-week': { kind: 'current', unit: 'week', offset: 0 },
+  'last-week': { kind: 'current', unit: 'week', offset: -1 },
+  'this-month': { kind: 'current', unit: 'month', offset: 0 },
+  'last-month': { kind: 'current', unit: 'month', offset: -1 },
+  'this-quarter': { kind: 'current', unit: 'quarter', offset: 0 },
+  'last-quarter': { kind: 'current', unit: 'quarter', offset: -1 },
+  'this-year': { kind: 'current', unit: 'year', offset: 0 },
+  'last-year': { kind: 'current', unit: 'year', offset: -1 },
+};
+
+// Bounds keep arithmetic sane and stop "last-99999999-months" from reaching the database.
+const MIN_YEAR = 2000;
+const MAX_YEAR = 2100;
+const MAX_N: Record<'day' | 'week' | 'month', number> = { day: 3660, week: 520, month: 240 };
+
+/** True when the word is meant as a period (even a malformed one), so the parser can report it as such. */
+export function looksLikePeriod(word: string): boolean {
+  const w = word.toLowerCase();
+  return w in NAMED || /^\d{4}(-|$)/.test(w) || /^(last|this|next)-/.test(w);
+}
+
+/** Parses one period word. Throws BadPeriod with the accepted forms. */
+export function parsePeriod(text: string): PeriodSpec {
+  const w = text.trim().toLowerCase();
+  const named = NAMED[w];
+  if (named) return named;
+  let m = /^last-(\d{1,9})-(day|week|month)s?$/.exec(w);
+  if (m) {
+    const n = Number(m[1]);
+    const unit = m[2] as 'day' | 'week' | 'month';
+    if (n < 1 || n > MAX_N[unit]) throw badPeriod(text, `N must be between 1 and ${MAX_N[unit]} for ${unit}s.`);
+    return { kind: 'last-n', n, unit };
+  }
+  m = /^(\d{4})$/.exec(w);
+  if (m) return { kind: 'year', year: checkYear(text, Number(m[1])) };
+  m = /^(\d{4})-q(\d)$/.exec(w);
+  if (m) {
+    const quarter = Number(m[2]);
+    if (quarter < 1 || quarter > 4) throw badPeriod(text, 'Quarters are Q1 to Q4.');
+    return { kind: 'quarter', year: checkYear(text, Number(m[1])), quarter };
+  }
+  m = /^(\d{4})-(\d{2})$/.exec(w);
+  if (m) {
+    const month = Number(m[2]);
+    if (month < 1 || month > 12) throw badPeriod(text, 'Months are 01 to 12.');
+    return { kind: 'month', year: checkYear(text, Number(m[1])), month };
+  }
+  m = /^(\d{4}-\d{2}-\d{2})$/.exec(w);
+  if (m) return { kind: 'day', ...parseLocalDate(text, m[1]!) };
+  m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(w);
+  if (m) {
+    const from = parseLocalDate(text, m[1]!);
+    const to = parseLocalDate(text, m[2]!);
+    if (compareDates(from, to) > 0) throw badPeriod(text, 'The range ends before it starts.');
+    return { kind: 'range', from, to };
+  }
+  throw badPeriod(text);
+}
+
+function badPeriod(text: string, why?: string): OfnError {
+  const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return new OfnError('BadPeriod', `\`${shown}\` is not a period I understand.${why ? ` ${why}` : ''}`, PERIOD_HELP);
+}
+
+function checkYear(text: string, year: number): number {
+  if (year < MIN_YEAR || year > MAX_YEAR) throw badPeriod(text, `Years go from ${MIN_YEAR} to ${MAX_YEAR}.`);
+  return year;
+}
+
+function parseLocalDate(text: string, iso: string): LocalDate {
+  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
+  checkYear(text, year);
+  // Validate in UTC: only the calendar matters here, not a zone.
+  const date = DateTime.fromObject({ year, month, day }, { zone: 'UTC' });
+  if (!date.isValid) throw badPeriod(text, `${iso} is not a date.`);
+  return { year, month, day };
+}
+
+function compareDates(a: LocalDate, b: LocalDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
+}
+
+/** Canonical text of a spec, e.g. `last-3-months`, `2026-Q1`. */
+export function periodLabel(spec: PeriodSpec): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  switch (spec.kind) {
+    case 'current':
+      return Object.entries(NAMED).find(([, s]) => s.kind === 'current' && s.unit === spec.unit && s.offset === spec.offset)![0];
+    case 'last-n':
+      return `last-${spec.n}-${spec.unit}s`;
+    case 'year':
+      return String(spec.year);
+    case 'quarter':
+      return `${spec.year}-Q${spec.quarter}`;
+    case 'month':
+      return `${spec.year}-${pad(spec.month)}`;
+    case 'day':
+      return `${spec.year}-${pad(spec.month)}-${pad(spec.day)}`;
+    case 'range':
+      return `${spec.from.year}-${pad(spec.from.month)}-${pad(spec.from.day)}..${spec.to.year}-${pad(spec.to.month)}-${pad(spec.to.day)}`;
+  }
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** Local midnight of a calendar date in `zone` (luxon moves a midnight that DST skips to the first valid instant). */
+function localMidnight(date: LocalDate, zone: string): DateTime {
+  return DateTime.fromObject({ ...date, hour: 0 }, { zone });
+}
+
+/**
+ * Resolves a spec in the instance's time zone at instant `now`. Boundaries are local midnights, so a
+ * month in Madrid starts at 23:00 or 22:00 UTC the day before depending on DST.
+ */
+export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): ResolvedPeriod {
+  const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
+  const label = periodLabel(spec);
+  const make = (from: DateTime, to: DateTime): ResolvedPeriod => ({ label, from, to, timezone });
+  switch (spec.kind) {
+    case 'current': {
+      const start = today.startOf(spec.unit, { useLocaleWeeks: false }).plus({ [spec.unit]: spec.offset });
+      return make(start, start.plus({ [spec.unit]: 1 }));
+    }
+    case 'last-n': {
+      const end = today.startOf(spec.unit, { useLocaleWeeks: false });
+      return make(end.minus({ [spec.unit]: spec.n }), end);
+    }
+    case 'year': {
+      const from = localMidnight({ year: spec.year, month: 1, day: 1 }, timezone);
+      return make(from, from.plus({ years: 1 }));
+    }
+    case 'quarter': {
+      const from = localMidnight({ year: spec.year, month: (spec.quarter - 1) * 3 + 1, day: 1 }, timezone);
+      return make(from, from.plus({ months: 3 }));
+    }
+    case 'month': {
+      const from = localMidnight({ year: spec.year, month: spec.month, day: 1 }, timezone);
+      return make(from, from.plus({ months: 1 }));
+    }
+    case 'day': {
+      const from = localMidnight(spec, timezone);
+      return make(from, from.plus({ days: 1 }));
+    }
+    case 'range':
+      return make(localMidnight(spec.from, timezone), localMidnight(spec.to, timezone).plus({ days: 1 }));
+  }
+}
+
+/** A UTC instant as OFN stores it: `timestamp without time zone` text in UTC. */
+export function toUtcTimestamp(instant: DateTime): string {
+  return instant.toUTC().toFormat('yyyy-LL-dd HH:mm:ss.SSS');
+}
+
+/** The local start dates (YYYY-MM-DD) of every bucket of `grain` that overlaps the period. */
+export function bucketStarts(period: ResolvedPeriod, grain: Grain): string[] {
+  const starts: string[] = [];
+  let cursor = period.from.startOf(grain, { useLocaleWeeks: false });
+  // 400 years of days is the hard ceiling; the period parser's bounds keep us far below it.
+  for (let guard = 0; cursor < period.to && guard < 150_000; guard++) {
+    starts.push(cursor.toISODate()!);
+    cursor = cursor.plus({ [grain]: 1 });
+  }
+  return starts;
+}
+
+/** A short human description: "1 Oct 2026 – 31 Oct 2026". */
+export function describeRange(period: ResolvedPeriod, locale = 'en-GB'): string {
+  const fmt = (d: DateTime) => d.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
+  const lastDay = period.to.minus({ days: 1 });
+  return lastDay.hasSame(period.from, 'day') ? fmt(period.from) : `${fmt(period.from)} – ${fmt(lastDay)}`;
+}

@@ -1,0 +1,27 @@
+import type { Config } from '../config/config.js';
+import { Replica } from './replica.js';
+
+/** One lazily created Replica (and pg pool) per configured instance. */
+export class ReplicaSet {
+  private readonly replicas = new Map<string, Replica>();
+  constructor(
+    private readonly config: Config,
+    private readonly onPoolError: (instanceId: string, error: Error) => void = () => {},
+    private readonly make: (id: string) => Replica = (id) =>
+      Replica.connect(this.config.instances.get(id)!, (error) => this.onPoolError(id, error)),
+  ) {}
+
+  get(instanceId: string): Replica {
+    let replica = this.replicas.get(instanceId);
+    if (!replica) {
+      replica = this.make(instanceId);
+      this.replicas.set(instanceId, replica);
+    }
+    return replica;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.replicas.values()].map((r) => r.close()));
+    this.replicas.clear();
+  }
+}

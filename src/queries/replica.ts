@@ -1,0 +1,103 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { OfnError } from '../core/errors.js';
+import type { InstanceConfig } from '../config/config.js';
+import type { OfnDatabase } from './ofn-tables.js';
+
+/** pg type parsers for replica connections: keep UTC timestamps and money as text, counts as numbers. */
+const replicaTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 1114 || oid === 1184 || oid === 1700) return (value: string) => value;
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export type ReplicaDb = Kysely<OfnDatabase>;
+export type ReplicaTx = Transaction<OfnDatabase>;
+
+/**
+ * One instance's read-only replica. Every query runs inside a READ ONLY transaction; the session also
+ * defaults to read-only and carries a statement timeout, so even a mistake in our SQL cannot write or
+ * run for longer than OFN's integration roles allow (30 s).
+ */
+export class Replica {
+  readonly instance: InstanceConfig;
+  private readonly db: ReplicaDb;
+  private readonly timeoutSeconds: number;
+
+  constructor(instance: InstanceConfig, db: ReplicaDb) {
+    this.instance = instance;
+    this.db = instance.schema === 'public' ? db : db.withSchema(instance.schema);
+    this.timeoutSeconds = instance.statementTimeoutSeconds;
+  }
+
+  static connect(instance: InstanceConfig, onPoolError?: (error: Error) => void): Replica {
+    const timeoutMs = Math.round(instance.statementTimeoutSeconds * 1000);
+    const pool = new pg.Pool({
+      connectionString: instance.replica,
+      max: instance.poolSize,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+      application_name: 'ofn-insights',
+      statement_timeout: timeoutMs,
+      // A dead network can hang a socket forever; the client gives up a little after the server would.
+      query_timeout: timeoutMs + 5_000,
+      options: '-c default_transaction_read_only=on',
+      types: replicaTypes,
+    });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    pool.on('error', (error) => onPoolError?.(error));
+    return new Replica(instance, new Kysely<OfnDatabase>({ dialect: new PostgresDialect({ pool }) }));
+  }
+
+  /** Runs `work` in a read-only transaction and turns driver failures into friendly domain errors. */
+  async read<T>(work: (tx: ReplicaTx) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction().setAccessMode('read only').execute(work);
+    } catch (error) {
+      throw this.describeFailure(error);
+    }
+  }
+
+  /** True when a trivial query answers. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.read((tx) => tx.selectFrom('enterprises').select('id').limit(1).execute());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  private describeFailure(error: unknown): unknown {
+    if (error instanceof OfnError) return error;
+    const e = error as { code?: string; message?: string };
+    const name = this.instance.name;
+    if (e.code === '57014' || /query read timeout/i.test(e.message ?? '')) {
+      return new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${this.timeoutSeconds} s, try again later.`);
+    }
+    if (e.code === '42703' || e.code === '42P01') {
+      return new OfnError('SchemaMismatch', `${name}'s replica runs an OFN release without a table or column this question needs.`);
+    }
+    if (
+      e.code === '25006' || // read_only_sql_transaction: would only happen on a bug, never retry it as a write
+      e.code === '42501' // insufficient_privilege
+    ) {
+      return new OfnError('ReplicaUnavailable', `${name}'s replica refused the query (permissions). Ask an operator to check the replica role.`);
+    }
+    if (
+      (e.code !== undefined && /^(08|57P|53)/.test(e.code)) ||
+      /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|timeout exceeded when trying to connect|Connection terminated/i.test(
+        `${e.code ?? ''} ${e.message ?? ''}`,
+      )
+    ) {
+      return new OfnError('ReplicaUnavailable', `${name}'s replica is not answering right now, try again later.`);
+    }
+    return error;
+  }
+}

@@ -1,0 +1,40 @@
+import type { Answer } from '../core/answer.js';
+import type { Outcome } from '../commands/pipeline.js';
+import { roundCents } from '../core/money.js';
+
+/**
+ * One CSV cell (RFC 4180). A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR)
+ * gets a leading apostrophe: shop names are typed by the public.
+ */
+export function csvCell(value: string | number | null | undefined): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | null | undefined)[])[]): string {
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function csvValue(answer: Answer, value: string): string {
+  return answer.unit === 'money' ? roundCents(value) : value;
+}
+
+export function answerToCsv(answer: Answer): string {
+  switch (answer.kind) {
+    case 'scalar':
+      return toCsv(
+        ['question', 'instance', 'from', 'to', 'timezone', 'unit', 'value'],
+        [[answer.question, answer.instance.id, answer.period.from?.toISO() ?? '', answer.period.to.toISO(), answer.period.timezone, answer.unit === 'money' ? answer.instance.currency : 'count', csvValue(answer, answer.value)]],
+      );
+    case 'series':
+      return toCsv(['date', 'value'], answer.rows.map((r) => [r.date, csvValue(answer, r.value)]));
+    case 'ranking':
+      return toCsv(['enterprise_id', 'name', 'value', 'orders'], answer.rows.map((r) => [r.enterpriseId, r.name, csvValue(answer, r.value), r.orders ?? '']));
+  }
+}
+
+export function renderCsv(outcome: Outcome): string {
+  if (outcome.kind === 'help') return toCsv(['help'], outcome.lines.map((l) => [l]));
+  return answerToCsv(outcome.answer);
+}

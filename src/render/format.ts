@@ -1,0 +1,33 @@
+import type { Answer, AnswerPeriod } from '../core/answer.js';
+import { formatCount, formatMoney } from '../core/money.js';
+import { describeRange, type ResolvedPeriod } from '../core/periods.js';
+
+/** A value as a person reads it: money in the instance's currency and locale, counts grouped. */
+export function formatValue(answer: Answer, value: string): string {
+  return answer.unit === 'money'
+    ? formatMoney(value, answer.instance.currency, answer.instance.locale)
+    : formatCount(value, answer.instance.locale);
+}
+
+/** "last-month: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)" or "as of 27 Nov 2026 23:40 (Europe/Madrid)". */
+export function describePeriod(period: AnswerPeriod, locale: string): string {
+  if (!period.from) {
+    return `as of ${period.to.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })} (${period.timezone})`;
+  }
+  return `${period.label}: ${describeRange(period as ResolvedPeriod, locale)} (${period.timezone})`;
+}
+
+/** "Turnover · Katuma" */
+export function headline(answer: Answer): string {
+  return `${answer.title} · ${answer.instance.name}`;
+}
+
+/** A bucket's label: a day, the week's Monday, or the month. */
+export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', locale: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  // The date is already local to the instance; format it as a calendar date (UTC avoids a shift).
+  const asDate = new Date(Date.UTC(y, m - 1, d));
+  if (grain === 'month') return new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(asDate);
+  const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(asDate);
+  return grain === 'week' ? `wk ${day}` : day;
+}

@@ -1,0 +1,48 @@
+import type { Answer, AnswerPeriod } from '../core/answer.js';
+import { moneyToJson } from '../core/money.js';
+import type { Outcome } from '../commands/pipeline.js';
+import type { OfnError } from '../core/errors.js';
+
+function jsonValue(answer: Answer, value: string): number {
+  return answer.unit === 'money' ? moneyToJson(value) : Number(value);
+}
+
+export function jsonPeriod(period: AnswerPeriod) {
+  return { from: period.from ? period.from.toISO() : null, to: period.to.toISO(), timezone: period.timezone, label: period.label };
+}
+
+/** The JSON contract scripts depend on (README "JSON output"). */
+export function answerToJson(answer: Answer): Record<string, unknown> {
+  const common = {
+    unit: answer.unit === 'money' ? answer.instance.currency : 'count',
+    instance: answer.instance.id,
+    period: jsonPeriod(answer.period),
+    question: answer.question,
+    title: answer.title,
+  };
+  switch (answer.kind) {
+    case 'scalar':
+      return { value: jsonValue(answer, answer.value), ...common, ...(answer.detail ? { detail: answer.detail } : {}) };
+    case 'series':
+      return { rows: answer.rows.map((r) => ({ date: r.date, value: jsonValue(answer, r.value) })), grain: answer.grain, ...common };
+    case 'ranking':
+      return {
+        rows: answer.rows.map((r) => ({
+          enterprise_id: r.enterpriseId,
+          name: r.name,
+          value: jsonValue(answer, r.value),
+          ...(r.orders !== undefined ? { orders: r.orders } : {}),
+        })),
+        ...common,
+      };
+  }
+}
+
+export function renderJson(outcome: Outcome): string {
+  if (outcome.kind === 'help') return JSON.stringify({ help: { title: outcome.title, lines: outcome.lines } }, null, 2);
+  return JSON.stringify(answerToJson(outcome.answer), null, 2);
+}
+
+export function errorToJson(error: OfnError): string {
+  return JSON.stringify({ error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } }, null, 2);
+}

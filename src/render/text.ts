@@ -1,0 +1,53 @@
+import type { Answer } from '../core/answer.js';
+import type { Outcome } from '../commands/pipeline.js';
+import { bucketLabel, describePeriod, formatValue, headline } from './format.js';
+
+/** Aligns columns: the first left, the rest right (numbers). */
+export function alignTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function answerTable(answer: Answer): { header: string[]; rows: string[][] } | undefined {
+  switch (answer.kind) {
+    case 'scalar':
+      return undefined;
+    case 'series':
+      return {
+        header: [answer.grain === 'week' ? 'Week of' : answer.grain === 'month' ? 'Month' : 'Day', answer.title],
+        rows: answer.rows.map((r) => [bucketLabel(r.date, answer.grain, answer.instance.locale), formatValue(answer, r.value)]),
+      };
+    case 'ranking': {
+      const withOrders = answer.rows.some((r) => r.orders !== undefined) && answer.title !== 'Sales orders';
+      return {
+        header: ['#', 'Shop', answer.title, ...(withOrders ? ['Orders'] : [])],
+        rows: answer.rows.map((r, i) => [
+          String(i + 1),
+          r.name,
+          formatValue(answer, r.value),
+          ...(withOrders ? [String(r.orders ?? '')] : []),
+        ]),
+      };
+    }
+  }
+}
+
+/** Plain text for a terminal. */
+export function renderText(outcome: Outcome): string {
+  if (outcome.kind === 'help') return [outcome.title, '', ...outcome.lines].join('\n');
+  const answer = outcome.answer;
+  const lines = [headline(answer), describePeriod(answer.period, answer.instance.locale), ''];
+  if (answer.kind === 'scalar') {
+    lines.push(`${formatValue(answer, answer.value)}${answer.detail ? `  (${answer.detail})` : ''}`);
+  } else {
+    const table = answerTable(answer)!;
+    if (table.rows.length === 0) lines.push('No data in this period.');
+    else {
+      // Ranking tables put the rank first; keep it narrow and left-aligned like the name.
+      const text = alignTable(table.header, table.rows);
+      lines.push(text);
+    }
+  }
+  return lines.join('\n');
+}

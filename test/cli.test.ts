@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+
+/** The built CLI, as a user runs it (`npm test` builds first). */
+const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+
+function run(args: string[], input = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+let db: TestDatabase;
+let config: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('cli');
+  const f = new OfnFixture(db.client);
+  const shop = await f.enterprise({ name: 'Mercat Verd', sells: 'any' });
+  // Last month relative to the real clock, in Madrid: the CLI has no clock override.
+  const now = new Date();
+  const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
+  const local = `${lastMonth.getUTCFullYear()}-${String(lastMonth.getUTCMonth() + 1).padStart(2, '0')}-15 12:00`;
+  await f.order(shop, { total: '1850.75', completed_at: utc(local, 'Europe/Madrid') });
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  config = join(dir, 'ofn-insights.yml');
+  writeFileSync(config, `instances:\n  katuma:\n    name: Katuma\n    replica: \${KATUMA_URL}\n    timezone: Europe/Madrid\n    currency: EUR\n`);
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('ofn-insights ask', () => {
+  const env = () => ({ KATUMA_URL: db.url });
+
+  it('prints an answer in text, JSON and CSV with exit code 0', async () => {
+    const text = await run(['ask', '--config', config, 'turnover katuma last-month'], '', env());
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('€1,850.75');
+    const json = await run(['ask', '--config', config, '--format', 'json', 'turnover', 'katuma', 'last-month'], '', env());
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ value: 1850.75, unit: 'EUR', instance: 'katuma', period: { timezone: 'Europe/Madrid' } });
+    const csv = await run(['ask', '--config', config, '--format=csv', 'top-shops katuma last-month'], '', env());
+    expect(csv.stdout.split('\r\n').slice(0, 2)).toEqual(['enterprise_id,name,value,orders', expect.stringMatching(/^\d+,Mercat Verd,1850\.75,1$/)]);
+  });
+
+  it('exits 2 on bad input with the message on stderr and a JSON error on stdout', async () => {
+    const bad = await run(['ask', '--config', config, '--format', 'json', 'turnover katuma 2026-13'], '', env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('`2026-13` is not a period I understand');
+    expect(JSON.parse(bad.stdout)).toMatchObject({ error: { code: 'BadPeriod' } });
+    const typo = await run(['ask', '--config', config, 'turnovr katuma'], '', env());
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('Did you mean `turnover`?');
+  });
+
+  it('refuses a bad config with the path of the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(bad, 'instances:\n  katuma:\n    name: Katuma\n    replica: postgres://x@y/z\n    timezone: Mars/Olympus\n    currency: EUR\n');
+    const result = await run(['ask', '--config', bad, 'turnover katuma']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('instances.katuma.timezone');
+  });
+
+  it('tells the user when the replica is down, with exit code 1 and no stack trace', async () => {
+    const result = await run(['ask', '--config', config, 'turnover katuma last-month'], '', { KATUMA_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Katuma's replica is not answering right now");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('ofn-insights demo', () => {
+  it('answers questions on embedded data with no PostgreSQL server', async () => {
+    const result = await run(['demo'], 'turnover katuma last-month\nnew shops uk last-12-months by month\nturnovr au\n', { OFN_INSIGHTS_DEMO_SCALE: 'tiny' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Turnover · Katuma (demo)');
+    expect(result.stdout).toMatch(/€|EUR/);
+    expect(result.stdout).toContain('New shops · OFN UK (demo)');
+    expect(result.stdout).toContain('Did you mean `turnover`?');
+  }, 120_000);
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { bucketStarts, parsePeriod, resolvePeriod, toUtcTimestamp, periodLabel } from '../src/core/periods.js';
+import { OfnError } from '../src/core/errors.js';
+
+const MADRID = 'Europe/Madrid';
+const at = (iso: string) => new Date(iso);
+const utcRange = (text: string, zone: string, now: string) => {
+  const p = resolvePeriod(parsePeriod(text), zone, at(now));
+  return [toUtcTimestamp(p.from), toUtcTimestamp(p.to)];
+};
+
+describe('periods resolve at local midnight, converted to UTC', () => {
+  it('last-month in Madrid spans a DST change (CEST start, CET end)', () => {
+    expect(utcRange('last-month', MADRID, '2026-11-15T12:00:00Z')).toEqual(['2026-09-30 22:00:00.000', '2026-10-31 23:00:00.000']);
+  });
+
+  it('early on the 1st local time is already the new month, while UTC still says the old one', () => {
+    // 2026-11-01 00:30 in Madrid is 2026-10-31 23:30 UTC: "this-month" must be November.
+    expect(utcRange('this-month', MADRID, '2026-10-31T23:30:00Z')).toEqual(['2026-10-31 23:00:00.000', '2026-11-30 23:00:00.000']);
+  });
+
+  it('Melbourne months start the previous UTC day (+11 in summer, +10 in winter)', () => {
+    expect(utcRange('2026-10', 'Australia/Melbourne', '2026-11-15T00:00:00Z')).toEqual(['2026-09-30 14:00:00.000', '2026-10-31 13:00:00.000']);
+  });
+
+  it('the spring-forward day in Madrid lasts 23 hours', () => {
+    const p = resolvePeriod(parsePeriod('2026-03-29'), MADRID, at('2026-04-01T00:00:00Z'));
+    expect(p.to.diff(p.from, 'hours').hours).toBe(23);
+  });
+
+  it('weeks start on Monday and last-N counts whole units before the current one', () => {
+    // 2026-11-18 is a Wednesday.
+    expect(utcRange('this-week', 'UTC', '2026-11-18T10:00:00Z')).toEqual(['2026-11-16 00:00:00.000', '2026-11-23 00:00:00.000']);
+    expect(utcRange('last-week', 'UTC', '2026-11-18T10:00:00Z')).toEqual(['2026-11-09 00:00:00.000', '2026-11-16 00:00:00.000']);
+    expect(utcRange('last-7-days', 'UTC', '2026-11-18T10:00:00Z')).toEqual(['2026-11-11 00:00:00.000', '2026-11-18 00:00:00.000']);
+    expect(utcRange('last-3-months', 'UTC', '2026-11-18T10:00:00Z')).toEqual(['2026-08-01 00:00:00.000', '2026-11-01 00:00:00.000']);
+  });
+
+  it('resolves the other named and explicit forms', () => {
+    const now = '2026-11-18T10:00:00Z';
+    expect(utcRange('today', 'UTC', now)).toEqual(['2026-11-18 00:00:00.000', '2026-11-19 00:00:00.000']);
+    expect(utcRange('yesterday', 'UTC', now)).toEqual(['2026-11-17 00:00:00.000', '2026-11-18 00:00:00.000']);
+    expect(utcRange('last-quarter', 'UTC', now)).toEqual(['2026-07-01 00:00:00.000', '2026-10-01 00:00:00.000']);
+    expect(utcRange('this-year', 'UTC', now)).toEqual(['2026-01-01 00:00:00.000', '2027-01-01 00:00:00.000']);
+    expect(utcRange('last-year', 'UTC', now)).toEqual(['2025-01-01 00:00:00.000', '2026-01-01 00:00:00.000']);
+    expect(utcRange('2026-Q2', 'UTC', now)).toEqual(['2026-04-01 00:00:00.000', '2026-07-01 00:00:00.000']);
+    expect(utcRange('2025', 'UTC', now)).toEqual(['2025-01-01 00:00:00.000', '2026-01-01 00:00:00.000']);
+    // A range includes its last day.
+    expect(utcRange('2026-10-30..2026-11-02', MADRID, now)).toEqual(['2026-10-29 22:00:00.000', '2026-11-01 23:00:00.000']);
+  });
+
+  it('refuses impossible periods with the accepted forms', () => {
+    for (const bad of ['2026-13', '2026-02-30', '2026-Q5', 'last-0-days', 'last-99999-months', '1999', '2026-11-02..2026-11-01', 'last-fortnight']) {
+      let error: unknown;
+      try {
+        parsePeriod(bad);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, bad).toBeInstanceOf(OfnError);
+      expect((error as OfnError).code).toBe('BadPeriod');
+      expect((error as OfnError).hint).toContain('YYYY-MM-DD..YYYY-MM-DD');
+    }
+  });
+
+  it('gives canonical labels', () => {
+    expect(periodLabel(parsePeriod('LAST-3-MONTH'))).toBe('last-3-months');
+    expect(periodLabel(parsePeriod('2026-q1'))).toBe('2026-Q1');
+  });
+
+  it('lists local bucket starts, weeks on Mondays', () => {
+    const p = resolvePeriod(parsePeriod('2026-10'), MADRID, at('2026-11-15T00:00:00Z'));
+    expect(bucketStarts(p, 'month')).toEqual(['2026-10-01']);
+    expect(bucketStarts(p, 'day')).toHaveLength(31);
+    expect(bucketStarts(p, 'week')[0]).toBe('2026-09-28');
+  });
+});

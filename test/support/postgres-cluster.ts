@@ -1,0 +1,76 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+/** A throwaway PostgreSQL cluster for tests and benchmarks: initdb + pg_ctl in a temp dir, on a free port. */
+export interface Cluster {
+  url: string; // superuser connection to database "postgres"
+  port: number;
+  stop(): void;
+  /** Stops the server without removing its data (to simulate an outage), and starts it again. */
+  pause(): void;
+  resume(): void;
+}
+
+function findBinDir(): string {
+  const fromPath = spawnSync('sh', ['-c', 'command -v pg_ctl'], { encoding: 'utf8' }).stdout.trim();
+  if (fromPath) {
+    // Follow Debian's wrappers/links to the real directory holding initdb and pg_ctl.
+    const real = spawnSync('readlink', ['-f', fromPath], { encoding: 'utf8' }).stdout.trim();
+    const dir = real.replace(/\/pg_ctl$/, '');
+    if (existsSync(join(dir, 'initdb'))) return dir;
+  }
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a));
+    for (const v of versions) if (existsSync(join(root, v, 'bin', 'initdb'))) return join(root, v, 'bin');
+  }
+  throw new Error('PostgreSQL server binaries not found (initdb/pg_ctl). Install them (apt-get install -y postgresql) or set TEST_DATABASE_URL.');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startCluster(): Promise<Cluster> {
+  const bin = findBinDir();
+  const dir = mkdtempSync(join(tmpdir(), 'ofn-insights-pg-'));
+  const asRoot = userInfo().uid === 0;
+  // initdb and pg_ctl refuse to run as root: run them as the postgres user in a directory it owns.
+  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+  const run = (command: string, args: string[]) => {
+    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, command), ...args]] : [join(bin, command), args];
+    execFileSync(file as string, argv as string[], { stdio: ['ignore', 'pipe', 'pipe'] });
+  };
+  const port = await freePort();
+  const data = join(dir, 'data');
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB`;
+  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  const stop = (mode: string) => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
+  start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    stop() {
+      try {
+        stop('immediate');
+      } catch {
+        /* already stopped */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+    pause: () => stop('immediate'),
+    resume: start,
+  };
+}
