@@ -17,7 +17,8 @@ const USAGE = `ofn-insights: Open Food Network business questions, from read-onl
 Usage:
   ofn-insights ask [--config FILE] [--format text|json|csv] "<question>"
   ofn-insights demo                       interactive prompt on embedded demo data (no server needed)
-  ofn-insights start                      the demo when no config exists, else the prompt on your replicas
+  ofn-insights start                      the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
+  ofn-insights serve [--config FILE]      the Slack app (env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, PORT, SLACK_API_URL)
   ofn-insights seed --url URL [--scale tiny|small|medium|large] [--timezone ZONE] [--currency EUR] [--seed N]
   ofn-insights help                       this text; \`ofn-insights ask help\` lists the questions
 
@@ -142,12 +143,30 @@ async function commandDemo(): Promise<number> {
 async function commandStart(options: Options): Promise<number> {
   const file = findConfigFile(options.flags.get('config'));
   if (!file) return commandDemo();
+  if (process.env.SLACK_BOT_TOKEN) return commandServe(options);
   const session = depsFor(loadConfig(file));
   try {
     return await prompt(session.deps, `Using ${file}: instances ${[...session.deps.config.instances.keys()].join(', ')}. \`help\` lists the questions.`);
   } finally {
     await session.close();
   }
+}
+
+async function commandServe(options: Options): Promise<number> {
+  const { serve } = await import('./slack/serve.js');
+  const file = findConfigFile(options.flags.get('config'));
+  if (!file) throw new OfnError('ConfigInvalid', 'serve needs a configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml); see README.');
+  const handle = await serve(loadConfig(file));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void handle.shutdown().then(resolve, resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return 0;
 }
 
 async function commandSeed(options: Options): Promise<number> {
@@ -191,6 +210,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandStart(options);
       case 'seed':
         return await commandSeed(options);
+      case 'serve':
+        return await commandServe(options);
       case undefined:
       case 'help':
         process.stdout.write(`${USAGE}\n`);

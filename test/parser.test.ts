@@ -20,7 +20,7 @@ describe('question parser', () => {
     if (q.kind !== 'question') return;
     expect(q.command.name).toBe('turnover');
     expect(q.args).toMatchObject({ instance: 'katuma', breakdown: 'month', chart: true, public: false, period: { kind: 'last-n', n: 12, unit: 'month' } });
-    const p = parseQuestion('/ofn public by shop 2026-Q3 revenue au', context);
+    const p = parseQuestion('/ofn revenue public by shop 2026-Q3 au', context);
     expect(p.kind === 'question' && p.args).toMatchObject({ instance: 'au', breakdown: 'shop', public: true });
   });
 

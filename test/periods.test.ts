@@ -46,7 +46,7 @@ describe('periods resolve at local midnight, converted to UTC', () => {
     expect(utcRange('2026-Q2', 'UTC', now)).toEqual(['2026-04-01 00:00:00.000', '2026-07-01 00:00:00.000']);
     expect(utcRange('2025', 'UTC', now)).toEqual(['2025-01-01 00:00:00.000', '2026-01-01 00:00:00.000']);
     // A range includes its last day.
-    expect(utcRange('2026-10-30..2026-11-02', MADRID, now)).toEqual(['2026-10-29 22:00:00.000', '2026-11-01 23:00:00.000']);
+    expect(utcRange('2026-10-30..2026-11-02', MADRID, now)).toEqual(['2026-10-29 23:00:00.000', '2026-11-02 23:00:00.000']);
   });
 
   it('refuses impossible periods with the accepted forms', () => {

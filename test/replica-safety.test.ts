@@ -82,7 +82,7 @@ describe('replica access', () => {
     try {
       const replica = deps.replica('katuma');
       const attempt = replica.read((tx) => sql`insert into spree_countries (iso, name) values ('XX', 'Nowhere')`.execute(tx));
-      await expect(attempt).rejects.toMatchObject({ code: '25006' });
+      await expect(attempt).rejects.toMatchObject({ code: 'ReplicaUnavailable', cause: { code: '25006' } }); // read_only_sql_transaction
       const count = await db.client.query("select count(*)::int as n from spree_countries where iso = 'XX'");
       expect(count.rows[0].n).toBe(0);
     } finally {

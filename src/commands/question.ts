@@ -96,7 +96,8 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       i++;
       continue;
     }
-    if (/^\d+$/.test(word) && shape.limit) {
+    // Four digits are a year (`top-shops katuma 2026`); N is at most a few hundred.
+    if (/^\d+$/.test(word) && shape.limit && !/^\d{4}$/.test(word)) {
       const n = Number(word);
       if (n < 1 || n > shape.limit.max) {
         throw new OfnError('BadArguments', `\`${commandName}\` shows between 1 and ${shape.limit.max} rows.`);

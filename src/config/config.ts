@@ -23,7 +23,19 @@ const instanceSchema = z.strictObject({
   poolSize: z.number().int().min(1).max(20).default(4),
 });
 
+const accessSchema = z
+  .strictObject({
+    channel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD (ids survive renames; names do not)').optional(),
+    user: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0456EFGH').optional(),
+    instances: z.array(z.string()).min(1, 'at least one instance id, or "*"'),
+    billing: z.boolean().default(false),
+    admin: z.boolean().default(false),
+  })
+  .refine((rule) => (rule.channel === undefined) !== (rule.user === undefined), 'exactly one of channel or user');
+
 const configSchema = z.strictObject({
+  /** Who may ask what in Slack. Secure by default: nobody not listed gets data. */
+  access: z.array(accessSchema).default([]),
   instances: z
     .record(
       z
@@ -36,8 +48,10 @@ const configSchema = z.strictObject({
 });
 
 export type InstanceConfig = Readonly<z.infer<typeof instanceSchema> & { id: string }>;
+export type AccessRule = Readonly<z.infer<typeof accessSchema>>;
 export interface Config {
   readonly instances: ReadonlyMap<string, InstanceConfig>;
+  readonly access: readonly AccessRule[];
   /** Where the config came from, for messages. */
   readonly source: string;
 }
@@ -77,7 +91,14 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
   for (const [id, instance] of Object.entries(result.data.instances)) {
     instances.set(id, Object.freeze({ ...instance, id }));
   }
-  return Object.freeze({ instances, source });
+  result.data.access.forEach((rule, i) => {
+    for (const id of rule.instances) {
+      if (id !== '*' && !instances.has(id)) {
+        throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  access.${i}.instances: unknown instance ${id} (known: ${[...instances.keys()].join(', ')}, or "*")`);
+      }
+    }
+  });
+  return Object.freeze({ instances, access: Object.freeze(result.data.access.map((r) => Object.freeze(r))), source });
 }
 
 /** The config file to use: --config, else $OFN_INSIGHTS_CONFIG, else ./ofn-insights.yml; undefined when none exists. */

@@ -18,8 +18,8 @@ export class OfnError extends Error {
   readonly code: OfnErrorCode;
   /** Extra lines shown to the user under the message (usage, accepted forms). */
   readonly hint?: string;
-  constructor(code: OfnErrorCode, message: string, hint?: string) {
-    super(message);
+  constructor(code: OfnErrorCode, message: string, hint?: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'OfnError';
     this.code = code;
     if (hint !== undefined) this.hint = hint;

@@ -198,7 +198,7 @@ export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): Re
       return make(from, from.plus({ months: 1 }));
     }
     case 'day': {
-      const from = localMidnight(spec, timezone);
+      const from = localMidnight({ year: spec.year, month: spec.month, day: spec.day }, timezone);
       return make(from, from.plus({ days: 1 }));
     }
     case 'range':

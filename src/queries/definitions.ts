@@ -56,6 +56,10 @@ function localBucket(column: 'o.completed_at' | 'e.created_at', grain: Grain, ti
   return sql<string>`to_char(date_trunc(${grain}, (${sql.ref(column)} at time zone 'UTC') at time zone ${timezone}), 'YYYY-MM-DD')`;
 }
 
+// The bucket expression carries parameters ($1, $2); repeating it in GROUP BY would give new
+// placeholders that PostgreSQL can't match to the SELECT list, so group by position instead.
+const FIRST_COLUMN = sql<string>`1`;
+
 export interface Totals {
   turnover: string;
   orders: number;
@@ -73,7 +77,7 @@ export async function turnoverByBucket(tx: ReplicaTx, window: UtcWindow, grain: 
   const bucket = localBucket('o.completed_at', grain, timezone);
   const rows = await salesOrders(tx, window)
     .select((eb) => [bucket.as('bucket'), sql<string>`sum(o.total)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
-    .groupBy(bucket)
+    .groupBy(FIRST_COLUMN)
     .execute();
   return rows.map((r) => ({ bucket: r.bucket, turnover: String(r.turnover), orders: Number(r.orders) }));
 }
@@ -111,7 +115,7 @@ export async function countEnterprisesByBucket(tx: ReplicaTx, segment: Enterpris
     .where('e.created_at', '>=', window.fromUtc)
     .where('e.created_at', '<', window.toUtc)
     .select((eb) => [bucket.as('bucket'), eb.fn.countAll<number>().as('count')])
-    .groupBy(bucket)
+    .groupBy(FIRST_COLUMN)
     .execute();
   return rows.map((r) => ({ bucket: r.bucket, count: Number(r.count) }));
 }
@@ -131,7 +135,7 @@ export async function countActiveShopsByBucket(tx: ReplicaTx, window: UtcWindow,
   const bucket = localBucket('o.completed_at', grain, timezone);
   const rows = await salesOrders(tx, window)
     .select([bucket.as('bucket'), sql<number>`count(distinct o.distributor_id)`.as('count')])
-    .groupBy(bucket)
+    .groupBy(FIRST_COLUMN)
     .execute();
   return rows.map((r) => ({ bucket: r.bucket, count: Number(r.count) }));
 }

@@ -79,16 +79,16 @@ export class Replica {
     const e = error as { code?: string; message?: string };
     const name = this.instance.name;
     if (e.code === '57014' || /query read timeout/i.test(e.message ?? '')) {
-      return new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${this.timeoutSeconds} s, try again later.`);
+      return new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${this.timeoutSeconds} s, try again later.`, undefined, error);
     }
     if (e.code === '42703' || e.code === '42P01') {
-      return new OfnError('SchemaMismatch', `${name}'s replica runs an OFN release without a table or column this question needs.`);
+      return new OfnError('SchemaMismatch', `${name}'s replica runs an OFN release without a table or column this question needs.`, undefined, error);
     }
     if (
       e.code === '25006' || // read_only_sql_transaction: would only happen on a bug, never retry it as a write
       e.code === '42501' // insufficient_privilege
     ) {
-      return new OfnError('ReplicaUnavailable', `${name}'s replica refused the query (permissions). Ask an operator to check the replica role.`);
+      return new OfnError('ReplicaUnavailable', `${name}'s replica refused the query (permissions). Ask an operator to check the replica role.`, undefined, error);
     }
     if (
       (e.code !== undefined && /^(08|57P|53)/.test(e.code)) ||
@@ -96,7 +96,7 @@ export class Replica {
         `${e.code ?? ''} ${e.message ?? ''}`,
       )
     ) {
-      return new OfnError('ReplicaUnavailable', `${name}'s replica is not answering right now, try again later.`);
+      return new OfnError('ReplicaUnavailable', `${name}'s replica is not answering right now, try again later.`, undefined, error);
     }
     return error;
   }

@@ -12,9 +12,10 @@ export interface TestInstance {
   statementTimeoutSeconds?: number;
 }
 
-export function testConfig(instances: TestInstance[]): Config {
+export function testConfig(instances: TestInstance[], access: unknown[] = []): Config {
   return parseConfig(
     {
+      access,
       instances: Object.fromEntries(
         instances.map((i) => [
           i.id,
@@ -35,8 +36,8 @@ export function testConfig(instances: TestInstance[]): Config {
 }
 
 /** Deps on real replicas with a fixed clock. Call close() in afterAll. */
-export function testDeps(instances: TestInstance[], now: Date): Deps & { close(): Promise<void> } {
-  const config = testConfig(instances);
+export function testDeps(instances: TestInstance[], now: Date, access: unknown[] = []): Deps & { close(): Promise<void> } {
+  const config = testConfig(instances, access);
   const replicas = new ReplicaSet(config);
   return { config, replica: (id) => replicas.get(id), now: () => now, close: () => replicas.closeAll() };
 }

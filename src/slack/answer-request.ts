@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import { parseFor } from '../commands/pipeline.js';
+import type { Deps } from '../commands/types.js';
+import type { Answer } from '../core/answer.js';
+import { OfnError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { chartSpecFor } from '../render/answer-chart.js';
+import { renderChart } from '../render/chart.js';
+import { answerToCsv } from '../render/csv.js';
+import { alignTable, answerTable } from '../render/text.js';
+import { requireGrant, requireInstance, type Requester } from './access.js';
+import { answerMessage, errorMessage, helpMessage, type SlackMessage } from './blocks.js';
+import { postToResponseUrl } from './response-url.js';
+
+export interface SlackContext {
+  deps: Deps;
+  client: WebClient;
+  logger: Logger;
+}
+
+/** What the user asked for: the plain answer, or a button's chart / CSV / share. */
+export type Intent = 'answer' | 'chart' | 'csv' | 'share';
+
+export interface SlackRequest {
+  text: string;
+  who: Requester;
+  responseUrl: string;
+  intent: Intent;
+}
+
+function fileBase(answer: Answer): string {
+  return answer.question.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80) || 'answer';
+}
+
+/** The figures as plain text, beside every chart (Slack users asked for this since 2017: metabase #4638). */
+function figuresAsText(answer: Answer): string {
+  const table = answerTable(answer);
+  if (!table) return '';
+  const text = alignTable(table.header, table.rows.slice(0, 60));
+  return '```\n' + text.replace(/```/g, "'''").slice(0, 2800) + '\n```';
+}
+
+/**
+ * Answers one /ofn request or button click. Runs after ack(): nothing here may delay Slack's 3 s.
+ * Access is checked on every request, buttons included; the question is re-parsed, never trusted.
+ */
+export async function answerSlackRequest(ctx: SlackContext, request: SlackRequest): Promise<void> {
+  const requestId = randomUUID();
+  const started = Date.now();
+  const log = ctx.logger.child({ requestId, user: request.who.userId, channel: request.who.channelId, intent: request.intent });
+  const reply = (message: SlackMessage, inChannel = false) =>
+    postToResponseUrl(request.responseUrl, { ...message, response_type: inChannel ? 'in_channel' : 'ephemeral', replace_original: false }, log);
+  let outcome = 'answered';
+  try {
+    const grant = requireGrant(ctx.deps.config, request.who);
+    const parsed = parseFor(ctx.deps, request.text);
+    if (parsed.kind === 'help') {
+      await reply(helpMessage(parsed));
+      outcome = 'help';
+      return;
+    }
+    const instance = ctx.deps.config.instances.get(parsed.args.instance);
+    requireInstance(grant, parsed.args.instance, request.who, instance?.name ?? parsed.args.instance);
+    const answer = await parsed.command.run(ctx.deps, parsed.args);
+    const inChannel = request.intent === 'share' || parsed.args.public === true;
+    const wantsChart = request.intent === 'chart' || parsed.args.chart === true;
+    const message = answerMessage(answer, { ephemeral: !inChannel });
+    if (request.intent === 'answer' || request.intent === 'share') await reply(message, inChannel);
+    if (wantsChart) await uploadChart(ctx, request, answer);
+    if (request.intent === 'csv' || (message.truncated && request.intent === 'answer')) await uploadCsv(ctx, request, answer);
+  } catch (error) {
+    if (error instanceof OfnError) {
+      outcome = error.code;
+      await reply(errorMessage(error.message, error.hint));
+    } else {
+      outcome = 'error';
+      log.error({ err: error }, 'unexpected failure while answering');
+      await reply(errorMessage(`Something went wrong while answering. The team can find it in the log under reference ${requestId.slice(0, 8)}.`));
+    }
+  } finally {
+    log.info({ question: request.text.slice(0, 200), outcome, ms: Date.now() - started }, 'slack request');
+  }
+}
+
+async function uploadFile(ctx: SlackContext, request: SlackRequest, file: { bytes: Buffer; filename: string; title: string; altText?: string; comment?: string }) {
+  try {
+    await ctx.client.filesUploadV2({
+      // A channel id, never a name: without channel_id the file is uploaded but shared nowhere (lightdash #24719).
+      channel_id: request.who.channelId,
+      file: file.bytes,
+      filename: file.filename,
+      title: file.title,
+      ...(file.altText ? { alt_text: file.altText } : {}),
+      ...(file.comment ? { initial_comment: file.comment } : {}),
+    });
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (code === 'not_in_channel' || code === 'channel_not_found') {
+      throw new OfnError('AccessDenied', 'I can’t post files in this channel. Invite me first: `/invite @ofn-insights`.');
+    }
+    throw error;
+  }
+}
+
+async function uploadChart(ctx: SlackContext, request: SlackRequest, answer: Answer) {
+  const spec = chartSpecFor(answer);
+  if (!spec) throw new OfnError('BadArguments', 'A single figure has no chart: add a breakdown such as `by month` or `by shop`.');
+  const png = await renderChart(spec);
+  await uploadFile(ctx, request, {
+    bytes: png,
+    filename: `${fileBase(answer)}.png`,
+    title: spec.title,
+    altText: `${spec.title}. ${answer.kind !== 'scalar' ? `${answer.rows.length} values` : ''}`.slice(0, 1000),
+    comment: `${spec.title}\n${figuresAsText(answer)}`,
+  });
+}
+
+async function uploadCsv(ctx: SlackContext, request: SlackRequest, answer: Answer) {
+  await uploadFile(ctx, request, {
+    bytes: Buffer.from(answerToCsv(answer), 'utf8'),
+    filename: `${fileBase(answer)}.csv`,
+    title: `${answer.title} · ${answer.instance.name} · ${answer.period.label} (CSV)`,
+  });
+}

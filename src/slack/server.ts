@@ -1,0 +1,155 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { Deps } from '../commands/types.js';
+import type { Logger } from '../core/log.js';
+import { ACTION } from './blocks.js';
+import { answerSlackRequest, type Intent, type SlackContext } from './answer-request.js';
+
+
+export interface SlackServerOptions {
+  deps: Deps;
+  logger: Logger;
+  botToken: string;
+  signingSecret: string;
+  /** Socket Mode for installs without a public URL (SLACK_APP_TOKEN). */
+  appToken?: string;
+  port: number;
+  /** Override of Slack's Web API base URL (tests, proxies). */
+  slackApiUrl?: string;
+  /** Replica reachability for /healthz, with a short deadline. */
+  health?: () => Promise<Record<string, boolean>>;
+}
+
+export interface RunningSlackServer {
+  port: number;
+  /** Stops taking requests, waits for answers in flight (at most `graceMs`), then closes. */
+  stop(graceMs?: number): Promise<void>;
+  inFlight(): number;
+}
+
+/** Bolt's logger interface on top of pino, so Bolt's own lines are structured too. */
+function boltLogger(logger: Logger) {
+  const child = logger.child({ component: 'bolt' });
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => child.debug(msg.map(String).join(' ')),
+    info: (...msg: unknown[]) => child.info(msg.map(String).join(' ')),
+    warn: (...msg: unknown[]) => child.warn(msg.map(String).join(' ')),
+    error: (...msg: unknown[]) => child.error(msg.map(String).join(' ')),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+async function healthHandler(options: SlackServerOptions, res: ServerResponse) {
+  const replicas = options.health ? await options.health() : {};
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ status: 'ok', replicas }));
+}
+
+/**
+ * `ofn-insights serve`: Bolt with the HTTP receiver (signature-verified POST /slack/events) or Socket
+ * Mode. Handlers only ack and hand the text to the same pipeline the CLI uses.
+ */
+export async function startSlackServer(options: SlackServerOptions): Promise<RunningSlackServer> {
+  const logger = options.logger;
+  const inFlight = new Set<Promise<void>>();
+  let accepting = true;
+  const track = (work: Promise<void>) => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+  const clientOptions = {
+    ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
+    // The client's default retries for ~30 minutes; bound it so a dead Slack can't pin answers forever.
+    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+  };
+  const health = { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => void healthHandler(options, res) };
+  let healthServer: Server | undefined;
+  const receiver = options.appToken
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: options.signingSecret,
+        endpoints: '/slack/events',
+        customRoutes: [health],
+        processBeforeResponse: false,
+        logger: boltLogger(logger),
+      });
+  const app = new App({
+    token: options.botToken,
+    ...(receiver ? { receiver } : { socketMode: true, appToken: options.appToken!, signingSecret: options.signingSecret }),
+    clientOptions,
+    logger: boltLogger(logger),
+  });
+  const ctx: SlackContext = { deps: options.deps, client: app.client, logger };
+
+  app.command('/ofn', async ({ command, ack }) => {
+    // Acknowledge at once, whatever the replica is doing: Slack gives us 3 s, the answer follows on response_url.
+    if (!accepting) {
+      await ack({ response_type: 'ephemeral', text: 'ofn-insights is restarting; ask again in a few seconds.' });
+      return;
+    }
+    await ack();
+    track(
+      answerSlackRequest(ctx, {
+        text: command.text ?? '',
+        who: { userId: command.user_id, channelId: command.channel_id },
+        responseUrl: command.response_url,
+        intent: 'answer',
+      }),
+    );
+  });
+
+  const intents: [string, Intent][] = [
+    [ACTION.chart, 'chart'],
+    [ACTION.csv, 'csv'],
+    [ACTION.share, 'share'],
+  ];
+  for (const [actionId, intent] of intents) {
+    app.action(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const b = body as { user?: { id?: string }; channel?: { id?: string }; response_url?: string };
+      const value = (action as { value?: string }).value ?? '';
+      if (!b.user?.id || !b.channel?.id || !b.response_url) {
+        logger.warn({ actionId }, 'button click without user, channel or response_url; ignored');
+        return;
+      }
+      track(answerSlackRequest(ctx, { text: value, who: { userId: b.user.id, channelId: b.channel.id }, responseUrl: b.response_url, intent }));
+    });
+  }
+
+  app.error(async (error) => {
+    logger.error({ err: error }, 'bolt error');
+  });
+
+  let port = options.port;
+  if (receiver) {
+    const server = (await app.start(options.port)) as Server;
+    port = (server.address() as AddressInfo).port;
+  } else {
+    await app.start();
+    healthServer = createServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/healthz') void healthHandler(options, res);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => healthServer!.listen(options.port, resolve));
+    port = (healthServer.address() as AddressInfo).port;
+  }
+  logger.info({ port, mode: receiver ? 'http' : 'socket' }, 'ofn-insights serving /ofn');
+
+  return {
+    port,
+    inFlight: () => inFlight.size,
+    async stop(graceMs = 30_000) {
+      accepting = false;
+      const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([Promise.allSettled([...inFlight]), deadline]);
+      await app.stop();
+      if (healthServer) await new Promise((resolve) => healthServer!.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { createHmac } from 'node:crypto';
+
+/** Signs a body exactly as Slack does: v0=hex(HMAC-SHA256(secret, `v0:${timestamp}:${body}`)). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SignedPost {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+export async function postSigned(
+  url: string,
+  body: string,
+  secret: string,
+  options: { timestamp?: number; signature?: string; contentType?: string } = {},
+): Promise<SignedPost> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType ?? 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? slackSignature(secret, timestamp, body),
+    },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text, ms: performance.now() - started };
+}
+
+/** The form body Slack posts for `/ofn <text>`. */
+export function slashCommandBody(text: string, who: { channelId: string; userId: string; responseUrl: string }): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0FAKE0001',
+    team_domain: 'ofn',
+    channel_id: who.channelId,
+    channel_name: 'ops',
+    user_id: who.userId,
+    user_name: 'operator',
+    command: '/ofn',
+    text,
+    api_app_id: 'A0OFNINSIGHTS',
+    is_enterprise_install: 'false',
+    response_url: who.responseUrl,
+    trigger_id: `${Date.now()}.1.abc`,
+  }).toString();
+}
+
+/** The form body Slack posts when a button is clicked (block_actions). */
+export function buttonClickBody(actionId: string, value: string, who: { channelId: string; userId: string; responseUrl: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0FAKE0001', domain: 'ofn' },
+    user: { id: who.userId, username: 'operator', team_id: 'T0FAKE0001' },
+    api_app_id: 'A0OFNINSIGHTS',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: '1700000000.000100', channel_id: who.channelId, is_ephemeral: true },
+    trigger_id: `${Date.now()}.1.def`,
+    channel: { id: who.channelId, name: 'ops' },
+    response_url: who.responseUrl,
+    actions: [{ action_id: actionId, block_id: 'b1', value, type: 'button', action_ts: `${Date.now() / 1000}` }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
