@@ -26,6 +26,8 @@ export interface MetricSpec {
   name: string;
   aliases?: readonly string[];
   title: string;
+  /** Name of the value column when it differs from the title (top-shops ranks by "Turnover"). */
+  measure?: string;
   summary: string;
   unit: Unit;
   shape: QuestionShape;
@@ -70,6 +72,7 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
       const base = {
         question: canonicalQuestion(spec.name, args),
         title: spec.title,
+        measure: spec.measure ?? spec.title,
         instance: instanceRef(instance),
         period,
         unit: spec.unit,

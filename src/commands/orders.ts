@@ -5,6 +5,7 @@ export const orders = defineMetricCommand({
   name: 'orders',
   aliases: ['order-count', 'sales-orders'],
   title: 'Sales orders',
+  measure: 'Orders',
   summary: 'Number of sales orders (complete or resumed, by completion time).',
   unit: 'count',
   shape: { breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },

@@ -5,6 +5,7 @@ export const topShops = defineMetricCommand({
   name: 'top-shops',
   aliases: ['top', 'best-shops'],
   title: 'Top shops by turnover',
+  measure: 'Turnover',
   summary: 'The N shops with the highest turnover in the period (default 10).',
   unit: 'money',
   shape: { breakdowns: [], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 }, limit: { default: 10, max: 100 } },

@@ -23,8 +23,10 @@ export type Unit = 'money' | 'count';
 interface AnswerBase {
   /** The question in canonical form, re-runnable as typed (buttons, pulses). */
   question: string;
-  /** Human name of the measure: "Turnover", "New shops". */
+  /** Human name of the question: "Turnover", "Top shops by turnover". */
   title: string;
+  /** Name of the value column: "Turnover", "Orders", "New shops". */
+  measure: string;
   instance: InstanceRef;
   period: AnswerPeriod;
   unit: Unit;

@@ -26,12 +26,24 @@ export function moneyToJson(value: Money): number {
   return Number(roundCents(value));
 }
 
+// Building an Intl formatter costs far more than using one: keep one per locale and options.
+const formatters = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string, currency?: string): Intl.NumberFormat {
+  const key = `${locale}|${currency ?? ''}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, currency ? { style: 'currency', currency } : {});
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 /** "€1,850.75" in the instance's currency and locale. */
 export function formatMoney(value: Money, currency: string, locale: string): string {
-  // Intl takes a string for exact formatting of decimals on Node 20 (no float rounding on the way).
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(value as unknown as number);
+  // Intl takes a decimal string exactly on Node 20 (no float rounding on the way).
+  return numberFormat(locale, currency).format(value as unknown as number);
 }
 
 export function formatCount(value: number | string, locale: string): string {
-  return new Intl.NumberFormat(locale).format(Number(value));
+  return numberFormat(locale).format(Number(value));
 }

@@ -22,12 +22,23 @@ export function headline(answer: Answer): string {
   return `${answer.title} · ${answer.instance.name}`;
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(locale: string, withDay: boolean): Intl.DateTimeFormat {
+  const key = `${locale}|${withDay}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...(withDay ? { day: 'numeric' } : {}), month: 'short', year: 'numeric', timeZone: 'UTC' });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** A bucket's label: a day, the week's Monday, or the month. */
 export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', locale: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   // The date is already local to the instance; format it as a calendar date (UTC avoids a shift).
   const asDate = new Date(Date.UTC(y, m - 1, d));
-  if (grain === 'month') return new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(asDate);
-  const day = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(asDate);
+  if (grain === 'month') return dateFormat(locale, false).format(asDate);
+  const day = dateFormat(locale, true).format(asDate);
   return grain === 'week' ? `wk ${day}` : day;
 }

@@ -2,26 +2,30 @@ import type { Answer } from '../core/answer.js';
 import type { Outcome } from '../commands/pipeline.js';
 import { bucketLabel, describePeriod, formatValue, headline } from './format.js';
 
-/** Aligns columns: the first left, the rest right (numbers). */
-export function alignTable(header: string[], rows: string[][]): string {
+export type Align = 'left' | 'right';
+
+/** Aligns columns for monospace output: by default the first left, the rest right (numbers). */
+export function alignTable(header: string[], rows: string[][], align?: readonly Align[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const alignOf = (i: number): Align => align?.[i] ?? (i === 0 ? 'left' : 'right');
+  const line = (cells: string[]) => cells.map((c, i) => (alignOf(i) === 'left' ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function answerTable(answer: Answer): { header: string[]; rows: string[][] } | undefined {
+export function answerTable(answer: Answer): { header: string[]; rows: string[][]; align?: Align[] } | undefined {
   switch (answer.kind) {
     case 'scalar':
       return undefined;
     case 'series':
       return {
-        header: [answer.grain === 'week' ? 'Week of' : answer.grain === 'month' ? 'Month' : 'Day', answer.title],
+        header: [answer.grain === 'week' ? 'Week of' : answer.grain === 'month' ? 'Month' : 'Day', answer.measure],
         rows: answer.rows.map((r) => [bucketLabel(r.date, answer.grain, answer.instance.locale), formatValue(answer, r.value)]),
       };
     case 'ranking': {
-      const withOrders = answer.rows.some((r) => r.orders !== undefined) && answer.title !== 'Sales orders';
+      const withOrders = answer.rows.some((r) => r.orders !== undefined) && answer.measure !== 'Orders';
       return {
-        header: ['#', 'Shop', answer.title, ...(withOrders ? ['Orders'] : [])],
+        align: ['right', 'left', 'right', 'right'],
+        header: ['#', 'Shop', answer.measure, ...(withOrders ? ['Orders'] : [])],
         rows: answer.rows.map((r, i) => [
           String(i + 1),
           r.name,
@@ -45,7 +49,7 @@ export function renderText(outcome: Outcome): string {
     if (table.rows.length === 0) lines.push('No data in this period.');
     else {
       // Ranking tables put the rank first; keep it narrow and left-aligned like the name.
-      const text = alignTable(table.header, table.rows);
+      const text = alignTable(table.header, table.rows, table.align);
       lines.push(text);
     }
   }

