@@ -33,7 +33,17 @@ const accessSchema = z
   })
   .refine((rule) => (rule.channel === undefined) !== (rule.user === undefined), 'exactly one of channel or user');
 
+const watchSchema = z.strictObject({
+  event: z.enum(['new-profiles', 'new-shops']),
+  instance: z.string(),
+  channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
+});
+
 const configSchema = z.strictObject({
+  /** Announcements set in config (also settable with /ofn watch). */
+  watches: z.array(watchSchema).default([]),
+  /** How often watchers poll each watched replica. */
+  watchIntervalSeconds: z.number().min(1).max(3600).default(15),
   /** Who may ask what in Slack. Secure by default: nobody not listed gets data. */
   access: z.array(accessSchema).default([]),
   instances: z
@@ -52,6 +62,8 @@ export type AccessRule = Readonly<z.infer<typeof accessSchema>>;
 export interface Config {
   readonly instances: ReadonlyMap<string, InstanceConfig>;
   readonly access: readonly AccessRule[];
+  readonly watches: readonly Readonly<z.infer<typeof watchSchema>>[];
+  readonly watchIntervalSeconds: number;
   /** Where the config came from, for messages. */
   readonly source: string;
 }
@@ -98,7 +110,18 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
       }
     }
   });
-  return Object.freeze({ instances, access: Object.freeze(result.data.access.map((r) => Object.freeze(r))), source });
+  result.data.watches.forEach((watch, i) => {
+    if (!instances.has(watch.instance)) {
+      throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  watches.${i}.instance: unknown instance ${watch.instance} (known: ${[...instances.keys()].join(', ')})`);
+    }
+  });
+  return Object.freeze({
+    instances,
+    access: Object.freeze(result.data.access.map((r) => Object.freeze(r))),
+    watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),
+    watchIntervalSeconds: result.data.watchIntervalSeconds,
+    source,
+  });
 }
 
 /** The config file to use: --config, else $OFN_INSIGHTS_CONFIG, else ./ofn-insights.yml; undefined when none exists. */

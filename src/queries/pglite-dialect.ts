@@ -18,12 +18,16 @@ import {
  * time: a transaction never interleaves with another caller's statements.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pglite: PGlite) {}
+  /** `replicaParsers`: parse like the replica pool (UTC text timestamps, decimal text); off for the state store. */
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly replicaParsers = true,
+  ) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.replicaParsers ? PARSERS : STATE_PARSERS);
   }
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db);
@@ -41,16 +45,24 @@ const PARSERS = {
   20: (value: string) => Number(value),
 };
 
+// The state store: counts as numbers like everywhere else, timestamps as Dates like pg does.
+const STATE_PARSERS = { 20: (value: string) => Number(value) };
+
+type Parsers = Record<number, (value: string) => unknown>;
+
 class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
-  constructor(private readonly pglite: PGlite) {}
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly parsers: Parsers,
+  ) {}
   async init() {}
   async acquireConnection(): Promise<DatabaseConnection> {
     let release!: () => void;
     const previous = this.queue;
     this.queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
-    return new PGliteConnection(this.pglite, release);
+    return new PGliteConnection(this.pglite, release, this.parsers);
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
     const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
@@ -73,9 +85,10 @@ class PGliteConnection implements DatabaseConnection {
   constructor(
     private readonly pglite: PGlite,
     readonly release: () => void,
+    private readonly parsers: Parsers,
   ) {}
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(query.sql, [...query.parameters], { parsers: PARSERS });
+    const result = await this.pglite.query<R>(query.sql, [...query.parameters], { parsers: this.parsers });
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),

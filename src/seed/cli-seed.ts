@@ -1,3 +1,4 @@
+import { IANAZone } from 'luxon';
 import pg from 'pg';
 import { OfnError } from '../core/errors.js';
 import { seedOfnDatabase, type SeedScale, type SeedSummary } from './generate.js';
@@ -19,6 +20,10 @@ export async function runSeedCommand(args: SeedCommandArgs): Promise<SeedSummary
   const until = args.until ?? new Date(Math.floor(Date.now() / 60_000) * 60_000);
   if (Number.isNaN(until.getTime())) throw new OfnError('BadArguments', '--until is not a valid date (use e.g. 2026-06-01T00:00:00Z).');
   if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new OfnError('BadArguments', '--seed must be an integer.');
+  if (!IANAZone.isValidZone(args.timezone)) {
+    throw new OfnError('BadArguments', `--timezone '${args.timezone}' is not an IANA time zone (e.g. Europe/Madrid).`);
+  }
+  if (!/^[A-Z]{3}$/.test(args.currency)) throw new OfnError('BadArguments', `--currency '${args.currency}' is not an ISO 4217 code (e.g. EUR).`);
   const client = new pg.Client({ connectionString: args.url });
   await client.connect();
   try {

@@ -113,7 +113,7 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
   for (const [i, c] of m.countries.entries()) {
     await countries.add([i + 1, c.isoName, c.iso, c.iso3, c.name, c.numcode, false]);
   }
-  await countries.flush();
+  await countries.finish();
 
   const addresses = new BatchInserter(db, 'spree_addresses', [
     'id', 'firstname', 'lastname', 'address1', 'address2', 'city', 'zipcode', 'phone', 'state_name',
@@ -125,7 +125,7 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
       a.company, a.countryId, a.latitude, a.longitude, ts(a.createdMs), ts(a.createdMs),
     ]);
   }
-  await addresses.flush();
+  await addresses.finish();
 
   const users = new BatchInserter(db, 'spree_users', [
     'id', 'email', 'login', 'encrypted_password', 'sign_in_count', 'last_sign_in_at', 'current_sign_in_at',
@@ -140,8 +140,8 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
       u.apiKey, u.enterpriseLimit, u.locale, tsOrNull(u.confirmedMs), tsOrNull(u.disabledMs), u.admin,
     ]);
   }
-  await users.flush();
-  progress(`users: ${m.users.length}`);
+  await users.finish();
+  progress(`wrote ${m.users.length} users`);
 
   const enterprises = new BatchInserter(db, 'enterprises', [
     'id', 'name', 'description', 'is_primary_producer', 'contact_name', 'phone', 'email_address', 'website',
@@ -158,11 +158,11 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
       e.allowOrderChanges, e.enableSubscriptions, e.producerProfileOnly, e.whatsappPhone, e.externalBillingId,
     ]);
   }
-  await enterprises.flush();
+  await enterprises.finish();
 
   const roles = new BatchInserter(db, 'enterprise_roles', ['id', 'user_id', 'enterprise_id', 'receives_notifications']);
   for (const [i, r] of m.roles.entries()) await roles.add([i + 1, r.userId, r.enterpriseId, r.receivesNotifications]);
-  await roles.flush();
+  await roles.finish();
 
   const groups = new BatchInserter(db, 'enterprise_groups', [
     'id', 'name', 'on_front_page', 'position', 'description', 'owner_id', 'address_id', 'email', 'website', 'permalink',
@@ -171,10 +171,10 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
   for (const g of m.groups) {
     await groups.add([g.id, g.name, g.onFrontPage, g.position, g.description, g.ownerUserId, g.addressId, g.email, g.website, g.permalink]);
   }
-  await groups.flush();
+  await groups.finish();
   for (const g of m.groups) for (const e of g.members) await memberships.add([g.id, e]);
-  await memberships.flush();
-  progress(`enterprises: ${m.enterprises.length}, groups: ${m.groups.length}`);
+  await memberships.finish();
+  progress(`wrote ${m.enterprises.length} enterprises, ${m.roles.length} roles, ${m.groups.length} groups`);
 
   const cal = m.calendar;
   const lastMs = cal.untilMs - 1;
@@ -193,8 +193,8 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
       m.cycles.shopId[c], ts(created), ts(updated), tsOrNull(processed), ts(open),
     ]);
   }
-  await cycles.flush();
-  progress(`order cycles: ${m.cycles.count}`);
+  await cycles.finish();
+  progress(`wrote ${m.cycles.count} order cycles`);
 
   const customers = new BatchInserter(db, 'customers', [
     'id', 'email', 'enterprise_id', 'code', 'user_id', 'created_at', 'updated_at', 'name', 'allow_charges',
@@ -213,8 +213,8 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
       code !== null && person % 7 === 0, p.first, p.last, code !== null && person % 5 === 0,
     ]);
   }
-  await customers.flush();
-  progress(`customers: ${m.customers.count}`);
+  await customers.finish();
+  progress(`wrote ${m.customers.count} customers`);
 
   const o = m.orders;
   const orders = new BatchInserter(db, 'spree_orders', [
@@ -250,9 +250,9 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
       o.shopId[g], m.cycles.idOf[o.cycleIndex[g] as number], currency, m.orderIp(g), m.customers.idOf[customer],
       userId === 0 ? null : userId, money(o.includedTaxCents[g] as number), money(o.additionalTaxCents[g] as number),
     ]);
-    if (id % 100_000 === 0) progress(`orders written: ${id}/${o.count}`);
+    if (id % 100_000 === 0) progress(`wrote ${id}/${o.count} orders`);
   }
-  await orders.flush();
+  await orders.finish();
   // Line items in a second pass: a batch of them must never reach the server before its orders.
   if (items && lineItems && o.liStart) {
     for (let position = 0; position < o.count; position++) {
@@ -272,15 +272,15 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
         ]);
       }
     }
-    await lineItems.flush();
+    await lineItems.finish();
   }
-  progress(`orders: ${o.count}, line items: ${lineItemId}`);
+  progress(`wrote ${o.count} orders, ${lineItemId} line items`);
 
   const versions = new BatchInserter(db, 'versions', ['id', 'item_type', 'item_id', 'event', 'whodunnit', 'object', 'created_at']);
   for (const [i, v] of m.versions.entries()) {
     await versions.add([i + 1, 'Enterprise', v.enterpriseId, v.event, v.whodunnit, v.object, ts(v.createdMs)]);
   }
-  await versions.flush();
+  await versions.finish();
 
   // Explicit ids were inserted: move each serial sequence past them so later inserts work.
   for (const table of SEEDED_TABLES) {

@@ -53,6 +53,10 @@ export class BatchInserter {
   private columnsBuffer: unknown[][];
   private rowsInBuffer = 0;
   private statement: string | undefined;
+  /** The batch the server is executing while the next one is being built (one in flight at most:
+   * client and server work overlap on two cores). Its failure is kept here, not left unhandled. */
+  private inFlight: Promise<void> | null = null;
+  private failure: { error: unknown } | null = null;
   inserted = 0;
 
   constructor(
@@ -72,14 +76,37 @@ export class BatchInserter {
     if (this.rowsInBuffer >= ROWS_PER_STATEMENT) await this.flush();
   }
 
+  /** Sends the buffered rows; returns once the *previous* batch has been executed. */
   async flush(): Promise<void> {
+    await this.settle();
     if (this.rowsInBuffer === 0) return;
     const params = this.columnsBuffer;
     const rows = this.rowsInBuffer;
     this.columnsBuffer = this.columns.map(() => []);
     this.rowsInBuffer = 0;
-    await this.db.query(await this.statementText(), params);
-    this.inserted += rows;
+    const text = await this.statementText();
+    this.inFlight = this.db.query(text, params).then(
+      () => {
+        this.inserted += rows;
+      },
+      (error: unknown) => {
+        this.failure = { error };
+      },
+    );
+  }
+
+  /** Sends what is buffered and waits until every row is in the table. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    if (this.inFlight) {
+      await this.inFlight;
+      this.inFlight = null;
+    }
+    if (this.failure) throw this.failure.error;
   }
 
   /** Array element types come from the catalog (through the caller's search_path), so the statement

@@ -12,11 +12,17 @@ import { alignTable, answerTable } from '../render/text.js';
 import { requireGrant, requireInstance, type Requester } from './access.js';
 import { answerMessage, errorMessage, helpMessage, type SlackMessage } from './blocks.js';
 import { postToResponseUrl } from './response-url.js';
+import { parseManagement, runManagement } from '../commands/manage.js';
+import { audit } from '../jobs/runtime.js';
+import type { StateDb } from '../state/store.js';
+import { grantFor } from './access.js';
 
 export interface SlackContext {
   deps: Deps;
   client: WebClient;
   logger: Logger;
+  /** The state store: saved questions, pulses, watches, audit. Without it those commands are unavailable. */
+  state?: StateDb;
 }
 
 /** What the user asked for: the plain answer, or a button's chart / CSV / share. */
@@ -54,6 +60,24 @@ export async function answerSlackRequest(ctx: SlackContext, request: SlackReques
   let outcome = 'answered';
   try {
     const grant = requireGrant(ctx.deps.config, request.who);
+    const management = request.intent === 'answer' ? parseManagement(request.text) : undefined;
+    if (management) {
+      if (!ctx.state) throw new OfnError('BadArguments', 'Pulses, watches and saved questions need the state store, which this process has not opened.');
+      const text = await runManagement(
+        {
+          deps: ctx.deps,
+          state: ctx.state,
+          who: request.who,
+          instances: grant.instances,
+          admin: grant.admin,
+          mayPostTo: (channelId, instance) => grantFor(ctx.deps.config, { userId: request.who.userId, channelId })?.instances.has(instance) ?? false,
+        },
+        management,
+      );
+      await reply({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }] });
+      outcome = management.kind;
+      return;
+    }
     const parsed = parseFor(ctx.deps, request.text);
     if (parsed.kind === 'help') {
       await reply(helpMessage(parsed));
@@ -79,7 +103,11 @@ export async function answerSlackRequest(ctx: SlackContext, request: SlackReques
       await reply(errorMessage(`Something went wrong while answering. The team can find it in the log under reference ${requestId.slice(0, 8)}.`));
     }
   } finally {
-    log.info({ question: request.text.slice(0, 200), outcome, ms: Date.now() - started }, 'slack request');
+    const ms = Date.now() - started;
+    log.info({ question: request.text.slice(0, 200), outcome, ms }, 'slack request');
+    if (ctx.state) {
+      await audit(ctx.state, { userId: request.who.userId, channelId: request.who.channelId, action: `slack.${request.intent}`, question: request.text, durationMs: ms, outcome }, log);
+    }
   }
 }
 

@@ -4,6 +4,9 @@ import { createLogger, type Logger } from '../core/log.js';
 import { ReplicaSet } from '../queries/replica-set.js';
 import { registerFonts } from '../render/chart.js';
 import { startSlackServer, type RunningSlackServer } from './server.js';
+import { WebClient } from '@slack/web-api';
+import { openStateStore } from '../state/store.js';
+import { startJobs, syncConfigWatches } from '../jobs/runtime.js';
 
 export interface ServeHandle {
   server: RunningSlackServer;
@@ -35,8 +38,23 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
   const signingSecret = required(env, 'SLACK_SIGNING_SECRET');
   registerFonts();
   const replicas = new ReplicaSet(config, (instance, error) => logger.warn({ instance, err: error.message }, 'replica connection error'));
+  const deps = { config, replica: (id: string) => replicas.get(id), now: () => new Date() };
+  const store = await openStateStore({
+    ...(env.STATE_DATABASE_URL ? { url: env.STATE_DATABASE_URL } : {}),
+    dataDir: env.OFN_INSIGHTS_DATA_DIR ?? 'data',
+  });
+  logger.info({ kind: store.kind }, 'state store ready');
+  await syncConfigWatches(store.db, config);
+  // The outbox handles 429 and retries itself, so this client neither waits nor retries on its own.
+  const outboxClient = new WebClient(botToken, {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+  });
+  const jobs = await startJobs({ state: store.db, deps, client: outboxClient, logger, pollMs: config.watchIntervalSeconds * 1000 });
   const server = await startSlackServer({
-    deps: { config, replica: (id) => replicas.get(id), now: () => new Date() },
+    deps,
+    state: store.db,
     logger,
     botToken,
     signingSecret,
@@ -50,7 +68,9 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
     async shutdown() {
       logger.info({ inFlight: server.inFlight() }, 'draining answers in flight');
       await server.stop();
+      await jobs.stop();
       await replicas.closeAll();
+      await store.close();
       logger.info('stopped');
     },
   };

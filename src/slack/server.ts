@@ -17,6 +17,8 @@ export interface SlackServerOptions {
   port: number;
   /** Override of Slack's Web API base URL (tests, proxies). */
   slackApiUrl?: string;
+  /** The state store (pulses, watches, saved questions, audit). */
+  state?: import('../state/store.js').StateDb;
   /** Replica reachability for /healthz, with a short deadline. */
   health?: () => Promise<Record<string, boolean>>;
 }
@@ -85,7 +87,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     clientOptions,
     logger: boltLogger(logger),
   });
-  const ctx: SlackContext = { deps: options.deps, client: app.client, logger };
+  const ctx: SlackContext = { deps: options.deps, client: app.client, logger, ...(options.state ? { state: options.state } : {}) };
 
   app.command('/ofn', async ({ command, ack }) => {
     // Acknowledge at once, whatever the replica is doing: Slack gives us 3 s, the answer follows on response_url.

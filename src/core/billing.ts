@@ -1,0 +1,210 @@
+import Big from 'big.js';
+import type { BillingPlan } from '../config/billing-plan.js';
+import { OfnError } from './errors.js';
+import { roundCents, type Money } from './money.js';
+
+/**
+ * Monthly billing arithmetic, pure and without I/O. docs/billing.md is the single source of truth for
+ * the rules; change both together. Every amount goes through big.js: a turnover of 0.10 + 0.70 is
+ * exactly 0.80 here, where binary floating point would make it 0.7999999999999999 and put a shop on
+ * the wrong side of the minimum.
+ */
+
+/** One shop of the instance as it stood at the end of the month, with its official turnover for that local month. */
+export interface BillableEnterprise {
+  enterpriseId: number;
+  name: string;
+  category: string;
+  /** UTC 'YYYY-MM-DD HH:MM:SS' (fractional seconds allowed), as OFN stores it. */
+  createdAt: string;
+  externalBillingId: string | null;
+  /** Decimal text. */
+  turnover: string;
+  orders: number;
+}
+
+export type BillingStatus = 'billed' | 'trial' | 'below_minimum';
+
+export interface BillingLine {
+  /** The enterprise's id, or the smallest member id of a group. */
+  enterpriseId: number;
+  /** The (trimmed) external_billing_id shared by the members; null when the enterprise has none. */
+  billingId: string | null;
+  /** The enterprise's name, or the members' names joined by " + " in id order. */
+  name: string;
+  /** The enterprise's category, or the members' distinct categories joined by " + " in id order. */
+  category: string;
+  /** The earliest created_at of the members (UTC text as given). */
+  createdAt: string;
+  turnover: Money;
+  orders: number;
+  /** Before tax. */
+  charge: Money;
+  tax: Money;
+  total: Money;
+  status: BillingStatus;
+  /** Enterprise ids billed on this line, ascending. */
+  members: number[];
+}
+
+export interface BillingTotals {
+  turnover: Money;
+  charge: Money;
+  tax: Money;
+  total: Money;
+  billed: number;
+  trial: number;
+  belowMinimum: number;
+}
+
+/** An instant read from OFN's UTC text exactly (sub-millisecond digits kept, so boundaries are exact). */
+interface Instant {
+  readonly seconds: number;
+  readonly fraction: string;
+}
+
+const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
+
+function parseUtc(text: string, what: string): Instant {
+  const m = UTC_TIMESTAMP.exec(text.trim());
+  if (!m) throw new OfnError('BadArguments', `${what} is not a UTC timestamp 'YYYY-MM-DD HH:MM:SS': ${JSON.stringify(text)}`);
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  return { seconds: ms / 1000, fraction: (frac ?? '').replace(/0+$/, '') };
+}
+
+function compareInstants(a: Instant, b: Instant): number {
+  if (a.seconds !== b.seconds) return a.seconds < b.seconds ? -1 : 1;
+  const width = Math.max(a.fraction.length, b.fraction.length);
+  const fa = a.fraction.padEnd(width, '0');
+  const fb = b.fraction.padEnd(width, '0');
+  return fa === fb ? 0 : fa < fb ? -1 : 1;
+}
+
+/**
+ * True when the trial had not ended when the month began: created_at + trialDays × 24 h (an instant)
+ * is after the month's start instant. A trial ending exactly at the month start is over.
+ */
+function inTrial(createdAt: string, trialDays: number, monthStart: Instant): boolean {
+  const created = parseUtc(createdAt, 'createdAt');
+  const trialEnd: Instant = { seconds: created.seconds + trialDays * 86_400, fraction: created.fraction };
+  return compareInstants(trialEnd, monthStart) > 0;
+}
+
+/** The monthly charge before tax for a turnover, rounded half-up to cents; never negative. */
+export function chargeFor(plan: BillingPlan, turnover: string): Money {
+  const amount = new Big(turnover);
+  let charge: Big;
+  if (plan.kind === 'rate') {
+    charge = new Big(plan.fixed).plus(new Big(plan.rate).times(amount));
+    // cap 0 means no cap, as in OFN's account_invoices_monthly_cap (resolveBillingPlan already maps it to null).
+    if (plan.cap !== null && new Big(plan.cap).gt(0) && charge.gt(plan.cap)) charge = new Big(plan.cap);
+  } else {
+    // The first band whose upTo is above the turnover: a turnover exactly at upTo belongs to the next band.
+    const band = plan.tiers.find((tier) => tier.upTo === null || amount.lt(tier.upTo)) ?? plan.tiers[plan.tiers.length - 1];
+    charge = new Big(band?.charge ?? 0);
+  }
+  return roundCents(charge.lt(0) ? 0 : charge);
+}
+
+/** One line of the bill before pricing: a single enterprise, or a group sharing an external_billing_id. */
+interface Account {
+  billingId: string | null;
+  members: BillableEnterprise[];
+}
+
+function billingIdOf(enterprise: BillableEnterprise): string | null {
+  const id = enterprise.externalBillingId?.trim() ?? '';
+  return id === '' ? null : id;
+}
+
+function accountsOf(plan: BillingPlan, enterprises: readonly BillableEnterprise[]): Account[] {
+  const sorted = [...enterprises].sort((a, b) => a.enterpriseId - b.enterpriseId);
+  if (plan.groupBy !== 'external_billing_id') {
+    return sorted.map((e) => ({ billingId: billingIdOf(e), members: [e] }));
+  }
+  const accounts: Account[] = [];
+  const byBillingId = new Map<string, Account>();
+  for (const e of sorted) {
+    const billingId = billingIdOf(e);
+    if (billingId === null) {
+      accounts.push({ billingId, members: [e] });
+      continue;
+    }
+    const account = byBillingId.get(billingId);
+    if (account) account.members.push(e);
+    else {
+      const created: Account = { billingId, members: [e] };
+      byBillingId.set(billingId, created);
+      accounts.push(created);
+    }
+  }
+  return accounts;
+}
+
+function priceAccount(plan: BillingPlan, account: Account, monthStart: Instant): BillingLine {
+  const { members } = account;
+  const first = members[0]!;
+  const turnover = members.reduce((sum, e) => sum.plus(e.turnover), new Big(0));
+  const orders = members.reduce((sum, e) => sum + e.orders, 0);
+  const categories = [...new Set(members.map((e) => e.category))];
+  const createdAt = members.reduce(
+    (earliest, e) => (compareInstants(parseUtc(e.createdAt, 'createdAt'), parseUtc(earliest, 'createdAt')) < 0 ? e.createdAt : earliest),
+    first.createdAt,
+  );
+  // A group is in trial only while every member is: one member past its trial makes the account billable.
+  const trial = members.every((e) => inTrial(e.createdAt, plan.trialDays, monthStart));
+
+  let status: BillingStatus;
+  let charge: Money = '0.00';
+  let tax: Money = '0.00';
+  if (trial) status = 'trial';
+  else if (turnover.lt(plan.minimumTurnover)) status = 'below_minimum';
+  else {
+    status = 'billed';
+    charge = chargeFor(plan, turnover.toFixed());
+    tax = roundCents(new Big(charge).times(plan.taxRate));
+  }
+  return {
+    enterpriseId: first.enterpriseId,
+    billingId: account.billingId,
+    name: members.map((e) => e.name).join(' + '),
+    category: categories.join(' + '),
+    createdAt,
+    turnover: roundCents(turnover),
+    orders,
+    charge,
+    tax,
+    total: new Big(charge).plus(tax).toFixed(2),
+    status,
+    members: members.map((e) => e.enterpriseId),
+  };
+}
+
+/**
+ * Bills one month. `enterprises` are the instance's shops at the end of the month with their official
+ * turnover for the local month; `monthStartUtc` is local midnight of the 1st as UTC text. Lines are sorted
+ * by total descending, then enterprise id.
+ */
+export function billMonth(
+  plan: BillingPlan,
+  enterprises: readonly BillableEnterprise[],
+  monthStartUtc: string,
+): { lines: BillingLine[]; totals: BillingTotals } {
+  const monthStart = parseUtc(monthStartUtc, 'monthStartUtc');
+  const lines = accountsOf(plan, enterprises)
+    .map((account) => priceAccount(plan, account, monthStart))
+    .sort((a, b) => new Big(b.total).cmp(a.total) || a.enterpriseId - b.enterpriseId);
+
+  const sum = (pick: (line: BillingLine) => Money) => lines.reduce((total, line) => total.plus(pick(line)), new Big(0)).toFixed(2);
+  const totals: BillingTotals = {
+    turnover: sum((line) => line.turnover),
+    charge: sum((line) => line.charge),
+    tax: sum((line) => line.tax),
+    total: sum((line) => line.total),
+    billed: lines.filter((line) => line.status === 'billed').length,
+    trial: lines.filter((line) => line.status === 'trial').length,
+    belowMinimum: lines.filter((line) => line.status === 'below_minimum').length,
+  };
+  return { lines, totals };
+}

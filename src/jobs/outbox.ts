@@ -1,0 +1,200 @@
+import { sql } from 'kysely';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../core/log.js';
+import type { Block } from '../slack/blocks.js';
+import type { StateDb } from '../state/store.js';
+import type { DeliveriesTable } from '../state/schema.js';
+
+/** A message as stored in the outbox. */
+export interface OutboxMessage {
+  text: string;
+  blocks: Block[];
+  /** Files shared in the same channel after the message (base64 bytes). */
+  files?: { filename: string; title: string; base64: string; altText?: string }[];
+}
+
+export interface EnqueueRequest {
+  dedupeKey: string;
+  kind: DeliveriesTable['kind'];
+  ownerId?: number | null;
+  channelId: string;
+  message?: OutboxMessage;
+  /** Computed at send time when no message is given (a pulse's question and slot). */
+  source?: unknown;
+  status?: 'pending' | 'skipped';
+  note?: string;
+}
+
+/**
+ * Records a delivery in the ledger. The unique dedupe key makes this the exactly-once point: of all
+ * processes that try to enqueue the same (pulse, slot) or (watch, enterprise, event), one wins.
+ */
+export async function enqueue(db: StateDb, request: EnqueueRequest): Promise<boolean> {
+  const result = await db
+    .insertInto('deliveries')
+    .values({
+      dedupe_key: request.dedupeKey,
+      kind: request.kind,
+      owner_id: request.ownerId ?? null,
+      channel_id: request.channelId,
+      payload: request.message ? JSON.stringify(request.message) : null,
+      source: request.source === undefined ? null : JSON.stringify(request.source),
+      status: request.status ?? 'pending',
+      next_attempt_at: new Date(),
+      locked_until: null,
+      last_error: request.note ?? null,
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return result !== undefined;
+}
+
+export type Delivery = Awaited<ReturnType<typeof claimNext>>;
+
+/** Takes the next due delivery, skipping rows another process holds and channels posted to in the last second. */
+async function claimNext(db: StateDb, leaseSeconds: number, channelGapMs: number) {
+  const claimed = await sql<{
+    id: number;
+    dedupe_key: string;
+    kind: string;
+    owner_id: number | null;
+    channel_id: string;
+    payload: unknown;
+    source: unknown;
+    attempts: number;
+  }>`
+    update deliveries set status = 'sending', attempts = attempts + 1,
+           locked_until = now() + make_interval(secs => ${leaseSeconds})
+     where id = (
+       select d.id from deliveries d
+        where ((d.status = 'pending' and d.next_attempt_at <= now()) or (d.status = 'sending' and d.locked_until < now()))
+          and not exists (select 1 from deliveries s
+                           where s.channel_id = d.channel_id and s.sent_at > now() - make_interval(secs => ${channelGapMs / 1000}))
+        order by d.next_attempt_at, d.id
+        for update skip locked
+        limit 1)
+    returning id, dedupe_key, kind, owner_id, channel_id, payload, source, attempts`.execute(db);
+  return claimed.rows[0];
+}
+
+const CHANNEL_GONE = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'user_not_found', 'cannot_dm_bot']);
+
+export interface DeliveryWorkerOptions {
+  db: StateDb;
+  client: WebClient;
+  logger: Logger;
+  /** Builds the message of a delivery stored without one; null = nothing to send (only-if-results). */
+  compose(delivery: NonNullable<Delivery>): Promise<OutboxMessage | null>;
+  /** A channel the bot can't post to: disable what feeds it and tell someone. */
+  onChannelGone(delivery: NonNullable<Delivery>, error: string): Promise<void>;
+  maxAttempts?: number;
+  channelGapMs?: number;
+  leaseSeconds?: number;
+  backoffBaseMs?: number;
+}
+
+function slackError(error: unknown): { code?: string; status?: number; retryAfter?: number; slack?: string } {
+  const e = error as { code?: string; statusCode?: number; retryAfter?: number; data?: { error?: string } };
+  return { ...(e.code ? { code: e.code } : {}), ...(e.statusCode ? { status: e.statusCode } : {}), ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}), ...(e.data?.error ? { slack: e.data.error } : {}) };
+}
+
+/**
+ * Sends what the ledger holds: honours Retry-After, about one message per second per channel, retries
+ * 5xx and network errors with backoff, records the final outcome. Never throws upward.
+ */
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly options: Required<Omit<DeliveryWorkerOptions, 'compose' | 'onChannelGone' | 'db' | 'client' | 'logger'>> & DeliveryWorkerOptions;
+
+  constructor(options: DeliveryWorkerOptions) {
+    this.options = { maxAttempts: 8, channelGapMs: 1_000, leaseSeconds: 120, backoffBaseMs: 1_000, ...options };
+  }
+
+  /** Sends every delivery due now; returns how many were handled. */
+  async drain(limit = 100): Promise<number> {
+    let handled = 0;
+    for (; handled < limit; handled++) {
+      let delivery: Delivery;
+      try {
+        delivery = await claimNext(this.options.db, this.options.leaseSeconds, this.options.channelGapMs);
+      } catch (error) {
+        this.options.logger.error({ err: (error as Error).message }, 'outbox: cannot claim deliveries (state database?)');
+        break;
+      }
+      if (!delivery) break;
+      await this.deliver(delivery);
+    }
+    return handled;
+  }
+
+  private async finish(id: number, values: Record<string, unknown>) {
+    await this.options.db.updateTable('deliveries').set(values).where('id', '=', id).execute();
+  }
+
+  private async deliver(delivery: NonNullable<Delivery>) {
+    const { client, logger } = this.options;
+    const log = logger.child({ delivery: delivery.dedupe_key, channel: delivery.channel_id, attempt: delivery.attempts });
+    try {
+      let message = delivery.payload as OutboxMessage | null;
+      if (!message) {
+        message = await this.options.compose(delivery);
+        if (!message) {
+          await this.finish(delivery.id, { status: 'skipped', locked_until: null, last_error: 'nothing to report' });
+          return;
+        }
+        await this.finish(delivery.id, { payload: JSON.stringify(message) });
+      }
+      await client.chat.postMessage({ channel: delivery.channel_id, text: message.text, blocks: message.blocks as never[], unfurl_links: false });
+      for (const file of message.files ?? []) {
+        await client.filesUploadV2({ channel_id: delivery.channel_id, file: Buffer.from(file.base64, 'base64'), filename: file.filename, title: file.title, ...(file.altText ? { alt_text: file.altText } : {}) });
+      }
+      await this.finish(delivery.id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null });
+      log.info('delivered');
+    } catch (error) {
+      const e = slackError(error);
+      if (e.code === 'slack_webapi_rate_limited_error') {
+        // A 429 is not a failure: wait as told and try again, without using up an attempt.
+        const wait = Math.max(1, e.retryAfter ?? 1);
+        log.warn({ retryAfter: wait }, 'outbox: rate limited by Slack');
+        await this.finish(delivery.id, { status: 'pending', locked_until: null, attempts: delivery.attempts - 1, next_attempt_at: new Date(Date.now() + wait * 1000), last_error: `429 retry after ${wait}s` });
+        return;
+      }
+      if (e.slack && CHANNEL_GONE.has(e.slack)) {
+        log.warn({ error: e.slack }, 'outbox: channel unavailable; not retrying');
+        await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: e.slack });
+        await this.options.onChannelGone(delivery, e.slack).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onChannelGone failed'));
+        return;
+      }
+      const transient = e.code === 'slack_webapi_request_error' || (e.status !== undefined && e.status >= 500) || (e.code === undefined && !e.slack) || (error as { code?: string }).code === 'ReplicaUnavailable' || (error as { code?: string }).code === 'ReplicaTimeout';
+      const reason = e.slack ?? (e.status ? `HTTP ${e.status}` : (error as Error).message ?? String(error));
+      if (transient && delivery.attempts < this.options.maxAttempts) {
+        const wait = Math.min(300_000, this.options.backoffBaseMs * 2 ** (delivery.attempts - 1));
+        log.warn({ reason, retryInMs: wait }, 'outbox: delivery failed; will retry');
+        await this.finish(delivery.id, { status: 'pending', locked_until: null, next_attempt_at: new Date(Date.now() + wait), last_error: reason.slice(0, 500) });
+        return;
+      }
+      log.error({ reason }, 'outbox: delivery failed for good');
+      await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: reason.slice(0, 500) }).catch(() => undefined);
+    }
+  }
+
+  /** Polls the ledger every `intervalMs` until stop(). */
+  start(intervalMs = 500): void {
+    const loop = async () => {
+      this.running = this.drain().then(() => undefined);
+      await this.running;
+      if (this.timer !== undefined) this.timer = setTimeout(loop, intervalMs);
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    const timer = this.timer;
+    this.timer = undefined;
+    if (timer) clearTimeout(timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,150 @@
+import cron from 'node-cron';
+import type { WebClient } from '@slack/web-api';
+import type { Deps } from '../commands/types.js';
+import type { Logger } from '../core/log.js';
+import type { StateDb } from '../state/store.js';
+import { DeliveryWorker, enqueue, type Delivery } from './outbox.js';
+import { composePulse, enqueueDuePulses, type PulseSource } from './pulses.js';
+import { pollInstance, type WatcherOptions } from './watcher.js';
+
+export interface JobsOptions {
+  state: StateDb;
+  deps: Deps;
+  client: WebClient;
+  logger: Logger;
+  /** Watcher poll interval (default 15 s). */
+  pollMs?: number;
+  /** Outbox poll interval (default 500 ms). */
+  outboxMs?: number;
+  watcher?: WatcherOptions;
+  /** Run the pulse scheduler every minute with node-cron (default); tests call tick() instead. */
+  cronEnabled?: boolean;
+  backoffBaseMs?: number;
+}
+
+export interface RunningJobs {
+  /** Enqueues due pulse slots as of `now` (the clock is injectable for tests). */
+  tick(now?: Date): Promise<void>;
+  /** Polls every watched instance once. */
+  pollAll(): Promise<void>;
+  worker: DeliveryWorker;
+  stop(): Promise<void>;
+}
+
+/** Records who did what, without answers' contents. Failing to audit never fails the action. */
+export async function audit(state: StateDb, entry: { userId?: string | null; channelId?: string | null; action: string; question?: string | null; durationMs?: number | null; outcome: string; detail?: string | null }, logger?: Logger) {
+  try {
+    await state
+      .insertInto('audit_log')
+      .values({
+        user_id: entry.userId ?? null,
+        channel_id: entry.channelId ?? null,
+        action: entry.action,
+        question: entry.question?.slice(0, 500) ?? null,
+        duration_ms: entry.durationMs ?? null,
+        outcome: entry.outcome,
+        detail: entry.detail?.slice(0, 1000) ?? null,
+      })
+      .execute();
+  } catch (error) {
+    logger?.warn({ err: (error as Error).message }, 'audit log write failed');
+  }
+}
+
+/**
+ * A channel the bot can't post in: disable the pulse or watch that feeds it (instead of retrying forever,
+ * metabase #49647), note it in the audit log and tell the person who created it.
+ */
+async function channelGone(state: StateDb, delivery: NonNullable<Delivery>, error: string, logger: Logger) {
+  const table = delivery.kind === 'pulse' ? 'pulses' : delivery.kind === 'watch' ? 'watches' : undefined;
+  if (!table || delivery.owner_id === null) return;
+  const note = `disabled: Slack said ${error} for channel ${delivery.channel_id}`;
+  const owner = await state.updateTable(table).set({ status: 'disabled', note }).where('id', '=', delivery.owner_id).returning(['id', 'created_by']).executeTakeFirst();
+  await audit(state, { action: `${delivery.kind}.disabled`, channelId: delivery.channel_id, outcome: error, detail: `${delivery.kind} #${delivery.owner_id}: ${note}` }, logger);
+  if (owner && /^[UW]/.test(owner.created_by)) {
+    const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${owner.id}`;
+    await enqueue(state, {
+      dedupeKey: `notice:${delivery.kind}:${owner.id}:disabled:${error}`,
+      kind: 'notice',
+      channelId: owner.created_by,
+      message: {
+        text: `${what} is disabled: I can't post in <#${delivery.channel_id}> (${error}).`,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${what} is disabled: I can’t post in <#${delivery.channel_id}> (Slack says \`${error}\`). Invite me to the channel, then \`/ofn ${delivery.kind} resume ${owner.id}\`.` } }],
+      },
+    });
+  }
+}
+
+export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
+  const { state, deps, client, logger } = options;
+  const worker = new DeliveryWorker({
+    db: state,
+    client,
+    logger: logger.child({ component: 'outbox' }),
+    ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    async compose(delivery) {
+      const source = delivery.source as PulseSource | null;
+      if (delivery.kind === 'pulse' && source) return composePulse(deps, source);
+      return null;
+    },
+    onChannelGone: (delivery, error) => channelGone(state, delivery, error, logger),
+  });
+
+  const tick = async (now = deps.now()) => {
+    try {
+      const { enqueued, skipped } = await enqueueDuePulses(state, now, logger);
+      if (enqueued || skipped) logger.info({ enqueued, skipped }, 'pulses: slots enqueued');
+    } catch (error) {
+      logger.error({ err: (error as Error).message }, 'pulses: tick failed');
+    }
+  };
+
+  const polling = new Set<string>();
+  const pollAll = async () => {
+    const instances = await state.selectFrom('watches').select('instance_id').distinct().where('status', '=', 'active').execute().catch((error) => {
+      logger.error({ err: (error as Error).message }, 'watcher: cannot read watches');
+      return [];
+    });
+    await Promise.all(
+      instances.map(async ({ instance_id }) => {
+        if (polling.has(instance_id)) return; // the previous poll of a slow replica is still running
+        polling.add(instance_id);
+        try {
+          await pollInstance(state, deps, instance_id, logger, options.watcher);
+        } catch (error) {
+          // A replica outage just delays announcements: the mark stays, the next poll catches up.
+          logger.warn({ instance: instance_id, err: (error as Error).message }, 'watcher: poll failed');
+        } finally {
+          polling.delete(instance_id);
+        }
+      }),
+    );
+  };
+
+  const cronTask = options.cronEnabled === false ? undefined : cron.schedule('* * * * *', () => void tick());
+  await tick();
+  const pollTimer = setInterval(() => void pollAll(), options.pollMs ?? 15_000);
+  void pollAll();
+  worker.start(options.outboxMs ?? 500);
+  return {
+    tick,
+    pollAll,
+    worker,
+    async stop() {
+      await cronTask?.stop();
+      clearInterval(pollTimer);
+      await worker.stop();
+    },
+  };
+}
+
+/** Watches written in the config are kept in the state store like the ones made in Slack. */
+export async function syncConfigWatches(state: StateDb, config: Deps['config']): Promise<void> {
+  for (const watch of config.watches) {
+    await state
+      .insertInto('watches')
+      .values({ event: watch.event, instance_id: watch.instance, channel_id: watch.channel, status: 'active', created_by: 'config', source: 'config', note: null })
+      .onConflict((oc) => oc.columns(['event', 'instance_id', 'channel_id']).doNothing())
+      .execute();
+  }
+}

@@ -1,0 +1,104 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+/** Versioned migrations of the state database, applied at start (Kysely Migrator). Never edit one that shipped. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '2026_11_27_001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('saved_questions')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('pulses')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('schedule', 'text', (c) => c.notNull())
+        .addColumn('timezone', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('only_if_results', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('grace_minutes', 'integer', (c) => c.notNull().defaultTo(360))
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('last_slot_at', 'timestamptz')
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema
+        .createTable('watches')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('instance_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('active'))
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo('slack'))
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('note', 'text')
+        .execute();
+      await db.schema
+        .createIndex('watches_unique_target')
+        .on('watches')
+        .columns(['event', 'instance_id', 'channel_id'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('deliveries')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'integer')
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('payload', 'jsonb')
+        .addColumn('source', 'jsonb')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('locked_until', 'timestamptz')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('sent_at', 'timestamptz')
+        .execute();
+      await db.schema.createIndex('deliveries_due').on('deliveries').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('deliveries_channel_sent').on('deliveries').columns(['channel_id', 'sent_at']).execute();
+      await db.schema
+        .createTable('watermarks')
+        .addColumn('instance_id', 'text', (c) => c.primaryKey())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('enterprise_id', 'integer', (c) => c.notNull())
+        .addColumn('updated_on', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createTable('enterprise_states')
+        .addColumn('instance_id', 'text', (c) => c.notNull())
+        .addColumn('enterprise_id', 'integer', (c) => c.notNull())
+        .addColumn('sells', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('enterprise_states_pk', ['instance_id', 'enterprise_id'])
+        .execute();
+      await db.schema
+        .createTable('watch_events')
+        .addColumn('watch_id', 'integer', (c) => c.notNull())
+        .addColumn('instance_id', 'text', (c) => c.notNull())
+        .addColumn('enterprise_id', 'integer', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('delivery_key', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('watch_events_pk', ['watch_id', 'instance_id', 'enterprise_id', 'event'])
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'bigserial', (c) => c.primaryKey())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('user_id', 'text')
+        .addColumn('channel_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('question', 'text')
+        .addColumn('duration_ms', 'integer')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text')
+        .execute();
+    },
+  },
+};

@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from '../queries/pglite-dialect.js';
+import { MIGRATIONS } from './migrations.js';
+import type { StateDatabase } from './schema.js';
+
+export type StateDb = Kysely<StateDatabase>;
+
+export interface StateStore {
+  db: StateDb;
+  /** 'postgres' when several processes may share it; 'pglite' is single-process only. */
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Applies pending migrations; safe to run from several processes at once (Kysely takes a lock). */
+export async function migrate(db: StateDb): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`State database migration ${failed ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}
+
+/**
+ * The state store: PostgreSQL at STATE_DATABASE_URL, else PGlite persisted in a data directory
+ * ($OFN_INSIGHTS_DATA_DIR, default ./data) so one process works with no server.
+ */
+export async function openStateStore(options: { url?: string; dataDir?: string } = {}): Promise<StateStore> {
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: 5, application_name: 'ofn-insights-state' });
+    pool.on('error', () => {
+      /* reported by the next query */
+    });
+    const db = new Kysely<StateDatabase>({ dialect: new PostgresDialect({ pool }) });
+    await migrate(db);
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = options.dataDir ?? 'data';
+  if (dir !== 'memory') mkdirSync(dir, { recursive: true });
+  const pglite = dir === 'memory' ? new PGlite() : new PGlite(`${dir}/state`);
+  await pglite.waitReady;
+  const db = new Kysely<StateDatabase>({ dialect: new PGliteDialect(pglite, false) });
+  await migrate(db);
+  return {
+    db,
+    kind: 'pglite',
+    async close() {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
