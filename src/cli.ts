@@ -86,7 +86,15 @@ async function commandAsk(options: Options): Promise<number> {
       throw new OfnError('ConfigInvalid', 'No configuration: pass --config FILE, set OFN_INSIGHTS_CONFIG, or create ./ofn-insights.yml (see README). `ofn-insights demo` needs none.');
     }
     session = depsFor(loadConfig(file));
-    const outcome = await ask(session.deps, question);
+    let state: import('./state/store.js').StateStore | undefined;
+    if (/^\s*billing\b/i.test(question) && (process.env.STATE_DATABASE_URL || process.env.OFN_INSIGHTS_DATA_DIR)) {
+      // Billing compares with (and `as-sent` reads) what the bot posted: that lives in the state store.
+      const { openStateStore } = await import('./state/store.js');
+      state = await openStateStore({ ...(process.env.STATE_DATABASE_URL ? { url: process.env.STATE_DATABASE_URL } : {}), dataDir: process.env.OFN_INSIGHTS_DATA_DIR ?? 'data' });
+      const close = session.close;
+      session = { deps: session.deps, close: async () => { await close(); await state!.close(); } };
+    }
+    const outcome = await ask(session.deps, question, state?.db);
     process.stdout.write(`${render(outcome, format)}\n`);
     return 0;
   } catch (error) {

@@ -223,9 +223,9 @@ describe('billing a month', () => {
     expect(oneLine(rated, { createdAt: '2024-03-10 10:00:00', turnover: '5.00' }).status).toBe('trial');
   });
 
-  it('treats a shop created during the month as in trial even with trialDays 0', () => {
+  it('has no trial with trialDays 0: a shop created during the month is billed for it', () => {
     const noTrial = plan({ fixed: 5 });
-    expect(oneLine(noTrial, { createdAt: '2024-03-10 10:00:00', turnover: '500' }).status).toBe('trial');
+    expect(oneLine(noTrial, { createdAt: '2024-03-10 10:00:00', turnover: '500' }).status).toBe('billed');
     expect(oneLine(noTrial, { createdAt: MARCH_START, turnover: '500' }).status).toBe('billed');
   });
 

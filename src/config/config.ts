@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
+import { billingPlanSchema, resolveBillingPlan, type BillingPlan } from './billing-plan.js';
 
 /** Words that can't be instance ids because the question parser gives them another meaning. */
 export const RESERVED_WORDS = ['all', 'by', 'chart', 'public', 'for', 'help', 'as-sent'];
@@ -21,6 +22,8 @@ const instanceSchema = z.strictObject({
   schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
   statementTimeoutSeconds: z.number().positive().max(300).default(25),
   poolSize: z.number().int().min(1).max(20).default(4),
+  /** How this instance charges its shops each month (docs/billing.md). */
+  billing: billingPlanSchema.optional(),
 });
 
 const accessSchema = z
@@ -57,7 +60,7 @@ const configSchema = z.strictObject({
     .refine((r) => Object.keys(r).length > 0, 'at least one instance'),
 });
 
-export type InstanceConfig = Readonly<z.infer<typeof instanceSchema> & { id: string }>;
+export type InstanceConfig = Readonly<Omit<z.infer<typeof instanceSchema>, 'billing'> & { id: string; billing?: BillingPlan }>;
 export type AccessRule = Readonly<z.infer<typeof accessSchema>>;
 export interface Config {
   readonly instances: ReadonlyMap<string, InstanceConfig>;
@@ -101,7 +104,8 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
   if (!result.success) throw new OfnError('ConfigInvalid', describeIssues(result.error, source));
   const instances = new Map<string, InstanceConfig>();
   for (const [id, instance] of Object.entries(result.data.instances)) {
-    instances.set(id, Object.freeze({ ...instance, id }));
+    const { billing, ...rest } = instance;
+    instances.set(id, Object.freeze({ ...rest, id, ...(billing ? { billing: resolveBillingPlan(billing) } : {}) }));
   }
   result.data.access.forEach((rule, i) => {
     for (const id of rule.instances) {

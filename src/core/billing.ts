@@ -86,6 +86,8 @@ function compareInstants(a: Instant, b: Instant): number {
  * is after the month's start instant. A trial ending exactly at the month start is over.
  */
 function inTrial(createdAt: string, trialDays: number, monthStart: Instant): boolean {
+  // trialDays 0 means no trial at all: a shop created mid-month pays for that month.
+  if (trialDays === 0) return false;
   const created = parseUtc(createdAt, 'createdAt');
   const trialEnd: Instant = { seconds: created.seconds + trialDays * 86_400, fraction: created.fraction };
   return compareInstants(trialEnd, monthStart) > 0;

@@ -6,6 +6,56 @@ import type { StateDb } from '../state/store.js';
 import { DeliveryWorker, enqueue, type Delivery } from './outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from './pulses.js';
 import { pollInstance, type WatcherOptions } from './watcher.js';
+import { DateTime } from 'luxon';
+import { recordBillingRun, runBilling } from '../commands/billing.js';
+import { billingCsv, billingMessage } from '../render/billing.js';
+import type { OutboxMessage } from './outbox.js';
+
+interface BillingSource {
+  instance: string;
+  month: string;
+}
+
+// The monthly post goes out from the configured time on the 1st; a bot that was down catches up
+// within this window, and does not post an old month out of the blue after a long stop.
+const BILLING_CATCH_UP_DAYS = 3;
+
+/** On the 1st at the plan's local time, the previous month's billing goes once to the instance's billing channel. */
+export async function enqueueMonthlyBilling(state: StateDb, deps: Deps, now: Date, logger: Logger): Promise<number> {
+  let enqueued = 0;
+  for (const instance of deps.config.instances.values()) {
+    const plan = instance.billing;
+    if (!plan?.channel) continue;
+    const local = DateTime.fromJSDate(now, { zone: instance.timezone });
+    const [hour, minute] = plan.postAt.split(':').map(Number) as [number, number];
+    const due = local.startOf('month').set({ hour, minute });
+    if (local < due || local > due.plus({ days: BILLING_CATCH_UP_DAYS })) continue;
+    const month = local.startOf('month').minus({ months: 1 }).toFormat('yyyy-LL');
+    try {
+      const inserted = await enqueue(state, { dedupeKey: `billing:${instance.id}:${month}`, kind: 'billing', channelId: plan.channel, source: { instance: instance.id, month } satisfies BillingSource });
+      if (inserted) {
+        enqueued++;
+        logger.info({ instance: instance.id, month }, 'billing: monthly post enqueued');
+      }
+    } catch (error) {
+      logger.error({ instance: instance.id, err: (error as Error).message }, 'billing: cannot enqueue the monthly post');
+    }
+  }
+  return enqueued;
+}
+
+/** The monthly post: what is stored in billing_runs is what is sent (a retry reuses the first computation). */
+export async function composeBilling(state: StateDb, deps: Deps, source: BillingSource): Promise<OutboxMessage> {
+  const existing = await state.selectFrom('billing_runs').select('month').where('instance_id', '=', source.instance).where('month', '=', source.month).executeTakeFirst();
+  const report = existing
+    ? await runBilling(deps, state, { instance: source.instance, month: source.month, asSent: true })
+    : await recordBillingRun(state, await runBilling(deps, state, { instance: source.instance, month: source.month, asSent: false }));
+  const message = billingMessage(report);
+  return {
+    ...message,
+    files: [{ filename: `billing-${report.instance.id}-${report.month}.csv`, title: `Billing ${report.instance.name} ${report.month} (CSV)`, base64: Buffer.from(billingCsv(report), 'utf8').toString('base64') }],
+  };
+}
 
 export interface JobsOptions {
   state: StateDb;
@@ -85,12 +135,14 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
     async compose(delivery) {
       const source = delivery.source as PulseSource | null;
       if (delivery.kind === 'pulse' && source) return composePulse(deps, source);
+      if (delivery.kind === 'billing' && delivery.source) return composeBilling(state, deps, delivery.source as BillingSource);
       return null;
     },
     onChannelGone: (delivery, error) => channelGone(state, delivery, error, logger),
   });
 
   const tick = async (now = deps.now()) => {
+    await enqueueMonthlyBilling(state, deps, now, logger);
     try {
       const { enqueued, skipped } = await enqueueDuePulses(state, now, logger);
       if (enqueued || skipped) logger.info({ enqueued, skipped }, 'pulses: slots enqueued');

@@ -1,3 +1,4 @@
+import { billingCsv } from './billing.js';
 import type { Answer } from '../core/answer.js';
 import type { Outcome } from '../commands/pipeline.js';
 import { roundCents } from '../core/money.js';
@@ -35,6 +36,7 @@ export function answerToCsv(answer: Answer): string {
 }
 
 export function renderCsv(outcome: Outcome): string {
+  if (outcome.kind === 'billing') return billingCsv(outcome);
   if (outcome.kind === 'help') return toCsv(['help'], outcome.lines.map((l) => [l]));
   return answerToCsv(outcome.answer);
 }

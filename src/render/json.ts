@@ -1,3 +1,4 @@
+import { billingJson } from './billing.js';
 import type { Answer, AnswerPeriod } from '../core/answer.js';
 import { moneyToJson } from '../core/money.js';
 import type { Outcome } from '../commands/pipeline.js';
@@ -39,6 +40,7 @@ export function answerToJson(answer: Answer): Record<string, unknown> {
 }
 
 export function renderJson(outcome: Outcome): string {
+  if (outcome.kind === 'billing') return billingJson(outcome);
   if (outcome.kind === 'help') return JSON.stringify({ help: { title: outcome.title, lines: outcome.lines } }, null, 2);
   return JSON.stringify(answerToJson(outcome.answer), null, 2);
 }

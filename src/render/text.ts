@@ -1,3 +1,4 @@
+import { billingText } from './billing.js';
 import type { Answer } from '../core/answer.js';
 import type { Outcome } from '../commands/pipeline.js';
 import { bucketLabel, describePeriod, formatValue, headline } from './format.js';
@@ -39,6 +40,7 @@ export function answerTable(answer: Answer): { header: string[]; rows: string[][
 
 /** Plain text for a terminal. */
 export function renderText(outcome: Outcome): string {
+  if (outcome.kind === 'billing') return billingText(outcome);
   if (outcome.kind === 'help') return [outcome.title, '', ...outcome.lines].join('\n');
   const answer = outcome.answer;
   const lines = [headline(answer), describePeriod(answer.period, answer.instance.locale), ''];

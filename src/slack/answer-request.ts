@@ -13,6 +13,9 @@ import { requireGrant, requireInstance, type Requester } from './access.js';
 import { answerMessage, errorMessage, helpMessage, type SlackMessage } from './blocks.js';
 import { postToResponseUrl } from './response-url.js';
 import { parseManagement, runManagement } from '../commands/manage.js';
+import { parseBilling, runBilling } from '../commands/billing.js';
+import { splitWords } from '../commands/index.js';
+import { billingCsv, billingMessage } from '../render/billing.js';
 import { audit } from '../jobs/runtime.js';
 import type { StateDb } from '../state/store.js';
 import { grantFor } from './access.js';
@@ -76,6 +79,16 @@ export async function answerSlackRequest(ctx: SlackContext, request: SlackReques
       );
       await reply({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }] });
       outcome = management.kind;
+      return;
+    }
+    if (splitWords(request.text)[0]?.toLowerCase() === 'billing') {
+      const args = parseBilling(splitWords(request.text).slice(1), [...ctx.deps.config.instances.keys()]);
+      if (!grant.billing) throw new OfnError('AccessDenied', `Billing answers need \`billing: true\` for this ${request.who.channelId.startsWith('D') ? 'user' : `channel (${request.who.channelId})`} in the ofn-insights config.`);
+      requireInstance(grant, args.instance, request.who, ctx.deps.config.instances.get(args.instance)?.name ?? args.instance);
+      const report = await runBilling(ctx.deps, ctx.state, args);
+      await reply(billingMessage(report), request.intent === 'share');
+      await uploadFile(ctx, request, { bytes: Buffer.from(billingCsv(report), 'utf8'), filename: `billing-${report.instance.id}-${report.month}.csv`, title: `Billing ${report.instance.name} ${report.month} (CSV)` });
+      outcome = 'billing';
       return;
     }
     const parsed = parseFor(ctx.deps, request.text);

@@ -101,4 +101,20 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026_11_28_002_billing_runs': {
+    async up(db: Kysely<any>) {
+      // What each monthly billing post sent, so it can be shown again exactly, whatever the replica says later.
+      await db.schema
+        .createTable('billing_runs')
+        .addColumn('instance_id', 'text', (c) => c.notNull())
+        .addColumn('month', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('lines', 'jsonb', (c) => c.notNull())
+        .addColumn('totals', 'jsonb', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('billing_runs_pk', ['instance_id', 'month'])
+        .execute();
+    },
+  },
 };

@@ -102,7 +102,18 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
+export interface BillingRunsTable {
+  instance_id: string;
+  month: string;
+  sent_at: Created;
+  currency: string;
+  lines: ColumnType<unknown, string, string>;
+  totals: ColumnType<unknown, string, string>;
+  hash: string;
+}
+
 export interface StateDatabase {
+  billing_runs: BillingRunsTable;
   saved_questions: SavedQuestionsTable;
   pulses: PulsesTable;
   watches: WatchesTable;

@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { billMonth, type BillingLine, type BillingTotals } from '../core/billing.js';
+import { OfnError } from '../core/errors.js';
+import type { InstanceRef } from '../core/answer.js';
+import { parsePeriod, resolvePeriod, toUtcTimestamp } from '../core/periods.js';
+import { didYouMean } from '../core/suggest.js';
+import { billableEnterprises } from '../queries/billing-queries.js';
+import type { StateDb } from '../state/store.js';
+import { instanceRef, lookupInstance } from './question.js';
+import type { Deps } from './types.js';
+
+export interface BillingArgs {
+  instance: string;
+  month?: string; // YYYY-MM; default: last month in the instance's zone
+  asSent: boolean;
+}
+
+export interface BillingChange {
+  enterpriseId: number;
+  name: string;
+  field: string;
+  sent: string;
+  now: string;
+}
+
+export interface BillingReport {
+  kind: 'billing';
+  instance: InstanceRef;
+  month: string;
+  lines: BillingLine[];
+  totals: BillingTotals;
+  hash: string;
+  /** Set when shown from what was posted (`as-sent`). */
+  sentAt?: Date;
+  /** Differences between what was posted and what the replica says now (late cancellations …). */
+  changes?: BillingChange[];
+}
+
+export const BILLING_USAGE = '`billing <instance> [YYYY-MM] [as-sent]` (default: last month)';
+
+/** Pure: words after `billing`. */
+export function parseBilling(words: readonly string[], instanceIds: readonly string[]): BillingArgs {
+  let instance: string | undefined;
+  let month: string | undefined;
+  let asSent = false;
+  for (const raw of words) {
+    const w = raw.toLowerCase();
+    if (w === 'as-sent') asSent = true;
+    else if (instanceIds.includes(w)) instance = w;
+    else if (/^\d{4}-\d{2}$/.test(w)) {
+      parsePeriod(w); // validates 2026-13 with the usual message
+      month = w;
+    } else if (w === 'last-month') month = undefined;
+    else throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...instanceIds, 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
+  }
+  if (!instance) {
+    if (instanceIds.length === 1) instance = instanceIds[0]!;
+    else throw new OfnError('UnknownInstance', `Which instance? One of: ${instanceIds.join(', ')}.`, `Usage: ${BILLING_USAGE}`);
+  }
+  return { instance, ...(month ? { month } : {}), asSent };
+}
+
+/** A stable fingerprint of what is billed, to tell whether the replica changed since sending. */
+export function billingHash(lines: readonly BillingLine[]): string {
+  const canonical = lines.map((l) => [l.enterpriseId, l.billingId, l.turnover, l.orders, l.charge, l.tax, l.total, l.status]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+function compare(sent: readonly BillingLine[], now: readonly BillingLine[]): BillingChange[] {
+  const changes: BillingChange[] = [];
+  const before = new Map(sent.map((l) => [l.enterpriseId, l]));
+  const after = new Map(now.map((l) => [l.enterpriseId, l]));
+  for (const [id, line] of after) {
+    const old = before.get(id);
+    if (!old) {
+      changes.push({ enterpriseId: id, name: line.name, field: 'line', sent: '(absent)', now: `${line.total} ${line.status}` });
+      continue;
+    }
+    for (const field of ['turnover', 'orders', 'total', 'status'] as const) {
+      if (String(old[field]) !== String(line[field])) changes.push({ enterpriseId: id, name: line.name, field, sent: String(old[field]), now: String(line[field]) });
+    }
+  }
+  for (const [id, line] of before) if (!after.has(id)) changes.push({ enterpriseId: id, name: line.name, field: 'line', sent: `${line.total} ${line.status}`, now: '(absent)' });
+  return changes;
+}
+
+/** The month to bill: YYYY-MM, resolved in the instance's zone (its local midnights). */
+export function billingMonth(args: BillingArgs, timezone: string, now: Date): { month: string; window: { fromUtc: string; toUtc: string } } {
+  const spec = parsePeriod(args.month ?? 'last-month');
+  const period = resolvePeriod(spec, timezone, now);
+  return { month: period.from.toFormat('yyyy-LL'), window: { fromUtc: toUtcTimestamp(period.from), toUtc: toUtcTimestamp(period.to) } };
+}
+
+/** Computes a month's billing from the replica (or shows what was sent), and what changed since sending. */
+export async function runBilling(deps: Deps, state: StateDb | undefined, args: BillingArgs): Promise<BillingReport> {
+  const instance = lookupInstance(deps, args.instance);
+  if (!instance.billing) throw new OfnError('BadArguments', `${instance.name} has no billing plan: add \`billing:\` under instances.${instance.id} in the config (docs/billing.md).`);
+  const { month, window } = billingMonth(args, instance.timezone, deps.now());
+  const sent = state ? await state.selectFrom('billing_runs').selectAll().where('instance_id', '=', instance.id).where('month', '=', month).executeTakeFirst() : undefined;
+  if (args.asSent) {
+    if (!state) throw new OfnError('BadArguments', 'as-sent needs the state store.');
+    if (!sent) throw new OfnError('NotFound', `No billing for ${instance.name} ${month} has been sent yet.`);
+    return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines as BillingLine[], totals: sent.totals as BillingTotals, hash: sent.hash, sentAt: sent.sent_at };
+  }
+  const enterprises = await deps.replica(instance.id).read((tx) => billableEnterprises(tx, window));
+  const { lines, totals } = billMonth(instance.billing, enterprises, window.fromUtc);
+  const hash = billingHash(lines);
+  const report: BillingReport = { kind: 'billing', instance: instanceRef(instance), month, lines, totals, hash };
+  if (sent && sent.hash !== hash) report.changes = compare(sent.lines as BillingLine[], lines);
+  return report;
+}
+
+/** Stores what a monthly post sent; the first run of a month wins, so a retry reuses it. */
+export async function recordBillingRun(state: StateDb, report: BillingReport): Promise<BillingReport> {
+  await state
+    .insertInto('billing_runs')
+    .values({ instance_id: report.instance.id, month: report.month, currency: report.instance.currency, lines: JSON.stringify(report.lines), totals: JSON.stringify(report.totals), hash: report.hash })
+    .onConflict((oc) => oc.columns(['instance_id', 'month']).doNothing())
+    .execute();
+  const stored = await state.selectFrom('billing_runs').selectAll().where('instance_id', '=', report.instance.id).where('month', '=', report.month).executeTakeFirstOrThrow();
+  return { ...report, lines: stored.lines as BillingLine[], totals: stored.totals as BillingTotals, hash: stored.hash, sentAt: stored.sent_at };
+}
+
+export function localMonthLabel(report: BillingReport): string {
+  return DateTime.fromFormat(report.month, 'yyyy-LL', { zone: report.instance.timezone }).setLocale(report.instance.locale).toFormat('LLLL yyyy');
+}

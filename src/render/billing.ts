@@ -1,0 +1,89 @@
+import { DateTime } from 'luxon';
+import type { BillingReport } from '../commands/billing.js';
+import { localMonthLabel } from '../commands/billing.js';
+import { formatMoney, moneyToJson } from '../core/money.js';
+import { escapeMrkdwn, type Block, type SlackMessage } from '../slack/blocks.js';
+import { toCsv } from './csv.js';
+import { alignTable } from './text.js';
+
+const money = (r: BillingReport, v: string) => formatMoney(v, r.instance.currency, r.instance.locale);
+const createdDate = (r: BillingReport, utc: string) => DateTime.fromSQL(utc, { zone: 'UTC' }).setZone(r.instance.timezone).toISODate() ?? '';
+
+/** The CSV of a month's billing: one line per billed entity, columns as in docs/billing.md. */
+export function billingCsv(report: BillingReport): string {
+  return toCsv(
+    ['enterprise_id', 'name', 'category', 'created_date', 'turnover', 'orders', 'charge', 'tax', 'total', 'status'],
+    report.lines.map((l) => [l.enterpriseId, l.name, l.category, createdDate(report, l.createdAt), l.turnover, l.orders, l.charge, l.tax, l.total, l.status]),
+  );
+}
+
+export function billingJson(report: BillingReport): string {
+  return JSON.stringify(
+    {
+      instance: report.instance.id,
+      month: report.month,
+      currency: report.instance.currency,
+      rows: report.lines.map((l) => ({
+        enterprise_id: l.enterpriseId,
+        name: l.name,
+        turnover: moneyToJson(l.turnover),
+        orders: l.orders,
+        charge: moneyToJson(l.charge),
+        tax: moneyToJson(l.tax),
+        total: moneyToJson(l.total),
+        status: l.status,
+      })),
+      totals: { turnover: moneyToJson(report.totals.turnover), charge: moneyToJson(report.totals.charge), tax: moneyToJson(report.totals.tax), total: moneyToJson(report.totals.total) },
+      ...(report.sentAt ? { sent_at: report.sentAt.toISOString() } : {}),
+      ...(report.changes ? { changes_since_sent: report.changes } : {}),
+    },
+    null,
+    2,
+  );
+}
+
+function summaryLines(report: BillingReport): string[] {
+  const t = report.totals;
+  return [
+    `${t.billed} billed · ${t.trial} in trial · ${t.belowMinimum} below the minimum`,
+    `Turnover ${money(report, t.turnover)} · charges ${money(report, t.charge)} + tax ${money(report, t.tax)} = ${money(report, t.total)}`,
+  ];
+}
+
+function topTable(report: BillingReport, limit: number): string {
+  const rows = report.lines.slice(0, limit).map((l) => [l.name, money(report, l.turnover), money(report, l.total), l.status]);
+  return alignTable(['Enterprise', 'Turnover', 'Total', 'Status'], rows, ['left', 'right', 'right', 'left']);
+}
+
+function changeLines(report: BillingReport): string[] {
+  if (!report.changes?.length) return [];
+  return [
+    `Changed since it was sent (${report.changes.length}):`,
+    ...report.changes.slice(0, 20).map((c) => `  ${c.name} (#${c.enterpriseId}) ${c.field}: ${c.sent} → ${c.now}`),
+  ];
+}
+
+export function billingText(report: BillingReport): string {
+  return [
+    `Billing · ${report.instance.name} · ${localMonthLabel(report)} (${report.instance.timezone})${report.sentAt ? ` · as sent ${report.sentAt.toISOString()}` : ''}`,
+    ...summaryLines(report),
+    '',
+    report.lines.length ? topTable(report, report.lines.length) : 'No billable shops this month.',
+    ...(report.changes?.length ? ['', ...changeLines(report)] : []),
+  ].join('\n');
+}
+
+export function billingMessage(report: BillingReport): SlackMessage {
+  const title = `Billing · ${report.instance.name} · ${localMonthLabel(report)}`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+    { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(summaryLines(report).join('\n')) } },
+  ];
+  if (report.lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '```\n' + escapeMrkdwn(topTable(report, 10)).slice(0, 2800) + '\n```' } });
+  if (report.changes?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(changeLines(report).join('\n')).slice(0, 2800)}` } });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `${report.sentAt ? `As sent ${report.sentAt.toISOString()} · ` : ''}${report.lines.length} lines in the CSV · fingerprint ${report.hash.slice(0, 12)}` }],
+  });
+  return { text: `${title}: ${money(report, report.totals.total)}`, blocks };
+}

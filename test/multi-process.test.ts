@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+
+import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
+import { freePort } from './support/postgres-cluster.js';
+import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { createStateStore, eventually } from './support/state.js';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+const TOKEN = 'xoxb-multi';
+
+let replica: TestDatabase;
+let state: Awaited<ReturnType<typeof createStateStore>>;
+let fake: FakeSlack;
+let config: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  replica = await createTestDatabase('multi');
+  const f = new OfnFixture(replica.client);
+  const shop = await f.enterprise({ name: 'Mercat Verd', sells: 'any' });
+  await f.order(shop, { total: '42.50', completed_at: utc('2026-10-14 12:00', 'Europe/Madrid') });
+  state = await createStateStore();
+  fake = await startFakeSlack({ botToken: TOKEN });
+  const dir = mkdtempSync(join(tmpdir(), 'multi-'));
+  config = join(dir, 'ofn-insights.yml');
+  writeFileSync(
+    config,
+    `instances:\n  katuma:\n    name: Katuma\n    replica: ${replica.url}\n    timezone: Europe/Madrid\n    currency: EUR\naccess:\n  - channel: C0MULTI01\n    instances: [katuma]\n`,
+  );
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await fake?.close();
+  await state?.drop();
+  await replica?.drop();
+});
+
+async function startServe(): Promise<number> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
+    env: { ...process.env, LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'multi-secret', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000, 100);
+  return port;
+}
+
+describe('several serve processes on one state database', () => {
+  it('deliver a missed pulse slot exactly once', async () => {
+    // A daily slot ten minutes ago: due, within the grace window, so each process's first tick wants it.
+    const slot = DateTime.now().setZone('Europe/Madrid').minus({ minutes: 10 });
+    const pulse = await state.db
+      .insertInto('pulses')
+      .values({
+        question: 'turnover katuma 2026-10',
+        schedule: `daily ${slot.toFormat('HH:mm')}`,
+        timezone: 'Europe/Madrid',
+        channel_id: 'C0MULTI01',
+        only_if_results: false,
+        grace_minutes: 360,
+        status: 'active',
+        created_by: 'U0ADMIN01',
+        last_slot_at: slot.minus({ minutes: 5 }).toJSDate(),
+        note: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // Both processes are up (each ran its start-up tick before serving /healthz).
+    await Promise.all([startServe(), startServe()]);
+    const sent = await eventually(async () => {
+      const rows = await state.db.selectFrom('deliveries').select(['dedupe_key', 'status']).where('owner_id', '=', pulse.id).where('kind', '=', 'pulse').execute();
+      return rows.length === 1 && rows[0]!.status === 'sent' ? rows : undefined;
+    }, 30_000);
+    expect(sent[0]!.dedupe_key).toBe(`pulse:${pulse.id}:${slot.toFormat("yyyy-LL-dd'T'HH:mm")}`);
+    // Give both outbox loops several more rounds: still one message.
+    await eventually(async () => {
+      const rounds = await state.db.selectFrom('deliveries').select('id').where('status', 'in', ['pending', 'sending']).execute();
+      return rounds.length === 0;
+    });
+    const posts = fake.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && c.body.channel === 'C0MULTI01');
+    expect(posts).toHaveLength(1);
+    expect(JSON.stringify(posts[0]!.body.blocks)).toContain('€42.50');
+    expect(JSON.stringify(posts[0]!.body.blocks)).toContain('Late delivery of pulse');
+  }, 90_000);
+});
