@@ -5,10 +5,13 @@ import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { benchQuestions } from './questions.js';
 import { benchSlackAck } from './slack-ack.js';
 import { benchCharts } from './charts.js';
+import { benchBilling } from './billing.js';
+import { benchWatch } from './watch.js';
 
 /**
  * `npm run bench [-- questions|slack|charts ...] [--scale large]`: starts a throwaway PostgreSQL
  * (or uses BENCH_DATABASE_URL, a superuser URL), seeds it, and prints Markdown for docs/benchmarks.md.
+ * BENCH_DATA_URL skips seeding and uses a database already seeded by `ofn-insights seed`.
  */
 async function main() {
   const args = process.argv.slice(2);
@@ -28,9 +31,10 @@ async function main() {
     adminUrl = cluster.url;
   }
   try {
-    const needsData = want('questions') || want('slack');
-    let url = '';
-    if (needsData) {
+    const needsData = want('questions') || want('slack') || want('billing') || want('watch');
+    let url = process.env.BENCH_DATA_URL ?? '';
+    if (url) out.push(`Data: an already seeded database (BENCH_DATA_URL), seed \`${scale}\`.`);
+    if (needsData && !url) {
       const admin = new pg.Client({ connectionString: adminUrl });
       await admin.connect();
       const name = `bench_${scale}`;
@@ -56,6 +60,14 @@ async function main() {
     if (want('slack')) {
       log('Slack ack latency under slow answers…');
       out.push('', '### Slash-command ack (issue 3)', '', await benchSlackAck(url, log));
+    }
+    if (want('billing')) {
+      log('Billing one month…');
+      out.push('', '### Billing (issue 5)', '', await benchBilling(url, 15, log));
+    }
+    if (want('watch')) {
+      log('Announcement latency…');
+      out.push('', '### Watchers (issue 4)', '', await benchWatch(adminUrl, new URL(url).pathname.slice(1), log));
     }
     if (want('charts')) {
       log('Chart rendering…');

@@ -12,7 +12,7 @@ export const activeShops = defineMetricCommand({
   async scalar(tx, window) {
     return { value: String(await countActiveShops(tx, window!)) };
   },
-  async series(tx, window, grain, timezone) {
-    return (await countActiveShopsByBucket(tx, window, grain, timezone)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
+  async series(tx, window, buckets) {
+    return (await countActiveShopsByBucket(tx, window, buckets)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
   },
 });

@@ -14,8 +14,8 @@ export const averageOrder = defineMetricCommand({
     const totals = await turnoverTotals(tx, window!);
     return { value: divideToCents(totals.turnover, totals.orders), detail: `over ${formatCount(totals.orders, 'en-GB')} sales orders` };
   },
-  async series(tx, window, grain, timezone) {
-    return (await turnoverByBucket(tx, window, grain, timezone)).map((r) => ({ bucket: r.bucket, value: divideToCents(r.turnover, r.orders) }));
+  async series(tx, window, buckets) {
+    return (await turnoverByBucket(tx, window, buckets)).map((r) => ({ bucket: r.bucket, value: divideToCents(r.turnover, r.orders) }));
   },
   async byShop(tx, window, limit) {
     return (await turnoverByShop(tx, window, limit)).map((r) => ({

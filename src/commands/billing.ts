@@ -103,7 +103,9 @@ export async function runBilling(deps: Deps, state: StateDb | undefined, args: B
     if (!sent) throw new OfnError('NotFound', `No billing for ${instance.name} ${month} has been sent yet.`);
     return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines as BillingLine[], totals: sent.totals as BillingTotals, hash: sent.hash, sentAt: sent.sent_at };
   }
-  const enterprises = await deps.replica(instance.id).read((tx) => billableEnterprises(tx, window));
+  const replica = deps.replica(instance.id);
+  const capabilities = await replica.capabilities();
+  const enterprises = await replica.read((tx) => billableEnterprises(tx, window, capabilities.externalBillingId));
   const { lines, totals } = billMonth(instance.billing, enterprises, window.fromUtc);
   const hash = billingHash(lines);
   const report: BillingReport = { kind: 'billing', instance: instanceRef(instance), month, lines, totals, hash };

@@ -15,8 +15,8 @@ function newEnterprises(segment: EnterpriseSegment, name: string, title: string,
     async scalar(tx, window) {
       return { value: String(await countEnterprises(tx, segment, window)) };
     },
-    async series(tx, window, grain, timezone) {
-      return (await countEnterprisesByBucket(tx, segment, window, grain, timezone)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
+    async series(tx, window, buckets) {
+      return (await countEnterprisesByBucket(tx, segment, window, buckets)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
     },
   });
 }

@@ -1,6 +1,6 @@
 import type { Answer, Unit } from '../core/answer.js';
-import { bucketStarts, type Grain, type ResolvedPeriod } from '../core/periods.js';
-import type { UtcWindow } from '../queries/definitions.js';
+import { bucketsOf, type Grain, type ResolvedPeriod } from '../core/periods.js';
+import type { Buckets, UtcWindow } from '../queries/definitions.js';
 import type { ReplicaTx } from '../queries/replica.js';
 import {
   answerPeriod,
@@ -35,7 +35,7 @@ export interface MetricSpec {
   /** The single figure. `window` is undefined for "as of now" questions with no period. */
   scalar?(tx: ReplicaTx, window: UtcWindow | undefined): Promise<{ value: string; detail?: string }>;
   /** Rows per local bucket (missing buckets are filled with zero by the caller). */
-  series?(tx: ReplicaTx, window: UtcWindow, grain: Grain, timezone: string): Promise<{ bucket: string; value: string }[]>;
+  series?(tx: ReplicaTx, window: UtcWindow, buckets: Buckets): Promise<{ bucket: string; value: string }[]>;
   /** Rows per shop, largest first, at most `limit` when given. */
   byShop?(tx: ReplicaTx, window: UtcWindow, limit: number | undefined): Promise<ShopRow[]>;
 }
@@ -43,7 +43,7 @@ export interface MetricSpec {
 /** One row per bucket of the period, in order, zero where the database had nothing. */
 export function fillSeries(period: ResolvedPeriod, grain: Grain, rows: readonly { bucket: string; value: string }[], zero: string) {
   const byBucket = new Map(rows.map((r) => [r.bucket, r.value]));
-  return bucketStarts(period, grain).map((date) => ({ date, value: byBucket.get(date) ?? zero }));
+  return bucketsOf(period, grain).dates.map((date) => ({ date, value: byBucket.get(date) ?? zero }));
 }
 
 function usageOf(spec: MetricSpec): string {
@@ -85,7 +85,8 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
         return { ...base, kind: 'ranking', rows };
       }
       if (breakdown && resolved && spec.series) {
-        const rows = await replica.read((tx) => spec.series!(tx, window!, breakdown, instance.timezone));
+        const buckets = bucketsOf(resolved, breakdown);
+        const rows = await replica.read((tx) => spec.series!(tx, window!, buckets));
         return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero) };
       }
       const { value, detail } = await replica.read((tx) => spec.scalar!(tx, window));

@@ -13,8 +13,8 @@ export const orders = defineMetricCommand({
   async scalar(tx, window) {
     return { value: String((await turnoverTotals(tx, window!)).orders) };
   },
-  async series(tx, window, grain, timezone) {
-    return (await turnoverByBucket(tx, window, grain, timezone)).map((r) => ({ bucket: r.bucket, value: String(r.orders) }));
+  async series(tx, window, buckets) {
+    return (await turnoverByBucket(tx, window, buckets)).map((r) => ({ bucket: r.bucket, value: String(r.orders) }));
   },
   async byShop(tx, window, limit) {
     const rows = await turnoverByShop(tx, window, limit);

@@ -29,6 +29,8 @@ export interface QuestionShape {
 
 export interface QuestionArgs extends Presentation {
   instance: string;
+  /** Several instances: `all` (every instance the asker may see) or a list such as `katuma,uk`. */
+  scope?: 'all' | string[];
   period?: PeriodSpec;
   breakdown?: Breakdown;
   limit?: number;
@@ -88,7 +90,18 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       args.breakdown = target as Breakdown;
       continue;
     }
+    if (word === 'all' || (word.includes(',') && word.split(',').every((id) => context.instanceIds.includes(id)))) {
+      if (args.scope || args.instance) throw new OfnError('BadArguments', 'Name the instances once: one id, a list such as `katuma,uk`, or `all`.');
+      args.scope = word === 'all' ? 'all' : [...new Set(word.split(','))];
+      i++;
+      continue;
+    }
+    if (word.includes(',')) {
+      const unknown = word.split(',').filter((id) => !context.instanceIds.includes(id));
+      throw new OfnError('UnknownInstance', `Unknown instance${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${shorten(u)}\``).join(', ')} in \`${shorten(word)}\`. Instances: ${context.instanceIds.join(', ')}.`);
+    }
     if (context.instanceIds.includes(word)) {
+      if (args.scope) throw new OfnError('BadArguments', 'Name the instances once: one id, a list such as `katuma,uk`, or `all`.');
       if (args.instance && args.instance !== word) {
         throw new OfnError('BadArguments', `One instance at a time: got \`${args.instance}\` and \`${word}\`.`);
       }
@@ -115,12 +128,13 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
     }
     throw unknownWord(commandName, shorten(original), known, context);
   }
+  if (args.scope) args.instance = args.scope === 'all' ? context.instanceIds[0]! : args.scope[0]!;
   if (!args.instance) {
     if (context.instanceIds.length === 1) args.instance = context.instanceIds[0]!;
     else {
       throw new OfnError(
         'UnknownInstance',
-        `Which instance? Add one of: ${context.instanceIds.join(', ')}.`,
+        `Which instance? Add one of: ${context.instanceIds.join(', ')}, or \`all\`.`,
         `For example: \`${commandName} ${context.instanceIds[0] ?? 'katuma'} last-month\``,
       );
     }
@@ -148,7 +162,7 @@ function unknownWord(commandName: string, word: string, known: readonly string[]
 export function canonicalQuestion(commandName: string, args: QuestionArgs): string {
   const parts = [commandName];
   if (args.limit !== undefined) parts.push(String(args.limit));
-  parts.push(args.instance);
+  parts.push(args.scope === 'all' ? 'all' : args.scope ? args.scope.join(',') : args.instance);
   if (args.period) parts.push(periodLabel(args.period));
   if (args.breakdown) parts.push(`by ${args.breakdown}`);
   return parts.join(' ');

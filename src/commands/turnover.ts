@@ -16,8 +16,8 @@ export const turnover = defineMetricCommand({
     const totals = await turnoverTotals(tx, window!);
     return { value: totals.turnover, detail: `from ${formatCount(totals.orders, 'en-GB')} sales orders` };
   },
-  async series(tx, window, grain, timezone) {
-    return (await turnoverByBucket(tx, window, grain, timezone)).map((r) => ({ bucket: r.bucket, value: r.turnover }));
+  async series(tx, window, buckets) {
+    return (await turnoverByBucket(tx, window, buckets)).map((r) => ({ bucket: r.bucket, value: r.turnover }));
   },
   async byShop(tx, window, limit) {
     return (await turnoverByShop(tx, window, limit)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));

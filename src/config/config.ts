@@ -42,7 +42,17 @@ const watchSchema = z.strictObject({
   channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
 });
 
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code such as EUR');
+const rate = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal')]).transform(String);
+
 const configSchema = z.strictObject({
+  /** Currency of totals across instances; needs exchangeRates for every other currency. */
+  reportingCurrency: currencyCode.optional(),
+  /** {AUD: 0.6}: 1 AUD is worth 0.6 of the reporting currency; or per month {"2026-10": {AUD: 0.61}}. */
+  exchangeRates: z.record(z.string(), z.union([rate, z.record(currencyCode, rate)])).default({}),
+  /** Per-instance deadline when a question runs on several instances. */
+  fanOutTimeoutSeconds: z.number().positive().max(120).default(10),
+  fanOutConcurrency: z.number().int().min(1).max(32).default(4),
   /** Announcements set in config (also settable with /ofn watch). */
   watches: z.array(watchSchema).default([]),
   /** How often watchers poll each watched replica. */
@@ -67,6 +77,11 @@ export interface Config {
   readonly access: readonly AccessRule[];
   readonly watches: readonly Readonly<z.infer<typeof watchSchema>>[];
   readonly watchIntervalSeconds: number;
+  readonly reportingCurrency?: string;
+  /** Flat rates by currency, and rates by month (YYYY-MM) then currency; decimal strings. */
+  readonly exchangeRates: { flat: Readonly<Record<string, string>>; monthly: Readonly<Record<string, Readonly<Record<string, string>>>> };
+  readonly fanOutTimeoutSeconds: number;
+  readonly fanOutConcurrency: number;
   /** Where the config came from, for messages. */
   readonly source: string;
 }
@@ -119,7 +134,22 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
       throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  watches.${i}.instance: unknown instance ${watch.instance} (known: ${[...instances.keys()].join(', ')})`);
     }
   });
+  const flat: Record<string, string> = {};
+  const monthly: Record<string, Record<string, string>> = {};
+  for (const [key, value] of Object.entries(result.data.exchangeRates)) {
+    if (typeof value === 'string') {
+      if (!/^[A-Z]{3}$/.test(key)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  exchangeRates.${key}: a currency code (AUD) or a month (2026-10) with rates under it`);
+      flat[key] = value;
+    } else {
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(key)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  exchangeRates.${key}: a month as YYYY-MM`);
+      monthly[key] = value as Record<string, string>;
+    }
+  }
   return Object.freeze({
+    ...(result.data.reportingCurrency ? { reportingCurrency: result.data.reportingCurrency } : {}),
+    exchangeRates: Object.freeze({ flat, monthly }),
+    fanOutTimeoutSeconds: result.data.fanOutTimeoutSeconds,
+    fanOutConcurrency: result.data.fanOutConcurrency,
     instances,
     access: Object.freeze(result.data.access.map((r) => Object.freeze(r))),
     watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),

@@ -55,3 +55,26 @@ export interface RankingAnswer extends AnswerBase {
 }
 
 export type Answer = ScalarAnswer | SeriesAnswer | RankingAnswer;
+
+/** A question asked of several instances: one answer per instance that answered, warnings for the rest. */
+export interface GlobalAnswer {
+  kind: 'global';
+  question: string;
+  title: string;
+  unit: Unit;
+  /** The period as typed; each instance resolved it in its own time zone. */
+  periodLabel: string;
+  results: Answer[];
+  warnings: { instance: string; name: string; message: string }[];
+  /** For single figures: counts summed, money converted to the reporting currency. */
+  total?: GlobalTotal;
+}
+
+export interface GlobalTotal {
+  /** Decimal text, or null when the currencies can't be added (no reporting currency or rate). */
+  value: string | null;
+  currency: string | null;
+  /** Some instance did not answer or could not be converted. */
+  partial: boolean;
+  rates: { currency: string; rate: string; month?: string }[];
+}

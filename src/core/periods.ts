@@ -211,16 +211,24 @@ export function toUtcTimestamp(instant: DateTime): string {
   return instant.toUTC().toFormat('yyyy-LL-dd HH:mm:ss.SSS');
 }
 
-/** The local start dates (YYYY-MM-DD) of every bucket of `grain` that overlaps the period. */
-export function bucketStarts(period: ResolvedPeriod, grain: Grain): string[] {
-  const starts: string[] = [];
+/** Every bucket of `grain` that overlaps the period: its local start, as a date and as a UTC instant. */
+export function bucketsOf(period: ResolvedPeriod, grain: Grain): { dates: string[]; utcBoundaries: string[] } {
+  const dates: string[] = [];
+  const utcBoundaries: string[] = [];
   let cursor = period.from.startOf(grain, { useLocaleWeeks: false });
   // 400 years of days is the hard ceiling; the period parser's bounds keep us far below it.
   for (let guard = 0; cursor < period.to && guard < 150_000; guard++) {
-    starts.push(cursor.toISODate()!);
+    dates.push(cursor.toISODate()!);
+    utcBoundaries.push(toUtcTimestamp(cursor));
     cursor = cursor.plus({ [grain]: 1 });
   }
-  return starts;
+  utcBoundaries.push(toUtcTimestamp(cursor));
+  return { dates, utcBoundaries };
+}
+
+/** The local start dates (YYYY-MM-DD) of every bucket of `grain` that overlaps the period. */
+export function bucketStarts(period: ResolvedPeriod, grain: Grain): string[] {
+  return bucketsOf(period, grain).dates;
 }
 
 /** A short human description: "1 Oct 2026 – 31 Oct 2026". */

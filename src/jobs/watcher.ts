@@ -127,7 +127,15 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
         if (inserted) fresh.push(change);
       }
       if (fresh.length === 0) continue;
-      if (fresh.length > summaryAbove) {
+      // Slack takes about one message per second per channel: when messages are already queued for this
+      // channel, fold this poll's events into one message instead of lengthening the queue.
+      const backlog = await tx
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('channel_id', '=', watch.channel_id)
+        .where('status', 'in', ['pending', 'sending'])
+        .executeTakeFirstOrThrow();
+      if (fresh.length > summaryAbove || (fresh.length > 1 && Number(backlog.n) > 0)) {
         const sinceLocal = DateTime.fromSQL(mark.updated_at, { zone: 'UTC' }).setZone(instance.timezone).toFormat('d LLL HH:mm');
         await enqueue(tx, {
           dedupeKey: `watch:${watch.id}:${instanceId}:summary:${fresh.map((c) => c.id).join(',')}`.slice(0, 500) + `:${fresh.length}`,

@@ -9,7 +9,7 @@ import type { ReplicaTx } from './replica.js';
  * turnover and sales-order count of the month (zero when it sold nothing). One statement, so the
  * enterprise list and the turnover come from the same snapshot.
  */
-export async function billableEnterprises(tx: ReplicaTx, month: UtcWindow): Promise<BillableEnterprise[]> {
+export async function billableEnterprises(tx: ReplicaTx, month: UtcWindow, hasExternalBillingId = true): Promise<BillableEnterprise[]> {
   const sales = salesOrders(tx, month)
     .select((eb) => ['o.distributor_id', sql<string>`sum(o.total)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .groupBy('o.distributor_id')
@@ -17,7 +17,9 @@ export async function billableEnterprises(tx: ReplicaTx, month: UtcWindow): Prom
   const rows = await tx
     .selectFrom('enterprises as e')
     .leftJoin(sales, 's.distributor_id', 'e.id')
-    .select(['e.id', 'e.name', 'e.sells', 'e.is_primary_producer', 'e.created_at', 'e.external_billing_id', 's.turnover', 's.orders'])
+    // Releases before migration 20241113185651 have no external_billing_id: every enterprise bills alone.
+    .select(['e.id', 'e.name', 'e.sells', 'e.is_primary_producer', 'e.created_at', 's.turnover', 's.orders'])
+    .select(hasExternalBillingId ? sql<string | null>`e.external_billing_id`.as('external_billing_id') : sql<string | null>`null`.as('external_billing_id'))
     .where('e.sells', 'in', SHOP_SELLS)
     .where('e.created_at', '<', month.toUtc)
     .orderBy('e.id')

@@ -1,5 +1,14 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect, type KyselyConfig, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type KyselyConfig, type Transaction } from 'kysely';
+
+export interface ReplicaCapabilities {
+  /** enterprises.external_billing_id (migration 20241113185651). */
+  externalBillingId: boolean;
+  /** spree_variants.supplier_id (v4.4.55; before, the supplier is on spree_products). */
+  variantSupplier: boolean;
+  /** spree_users.admin (2025; before, spree_roles). */
+  userAdminFlag: boolean;
+}
 import { OfnError } from '../core/errors.js';
 import type { InstanceConfig } from '../config/config.js';
 import type { OfnDatabase } from './ofn-tables.js';
@@ -51,6 +60,10 @@ export class Replica {
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     pool.on('error', (error) => onPoolError?.(error));
+    // A connection can also die while checked out between two statements (replica restarted): pg then
+    // emits 'error' on the client itself, which would crash the process without a listener. The query
+    // in flight, if any, fails on its own and is reported to the user.
+    pool.on('connect', (client) => client.on('error', (error) => onPoolError?.(error)));
     return new Replica(instance, new Kysely<OfnDatabase>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) }), true);
   }
 
@@ -70,6 +83,31 @@ export class Replica {
     } catch (error) {
       throw this.describeFailure(error);
     }
+  }
+
+  private capabilitiesProbe: Promise<ReplicaCapabilities> | undefined;
+
+  /**
+   * Optional columns of this replica's OFN release, probed once (and again after a failure): one bot
+   * serves instances on different releases. See ../shared/docs/ofn-data.md on schema differences.
+   */
+  capabilities(): Promise<ReplicaCapabilities> {
+    this.capabilitiesProbe ??= this.read(async (tx) => {
+      const { rows } = await sql<{ table_name: string; column_name: string }>`
+        select table_name, column_name from information_schema.columns
+         where table_schema = ${this.instance.schema}
+           and table_name in ('enterprises', 'spree_variants', 'spree_products', 'spree_users')`.execute(tx);
+      const has = (table: string, column: string) => rows.some((r) => r.table_name === table && r.column_name === column);
+      return Object.freeze({
+        externalBillingId: has('enterprises', 'external_billing_id'),
+        variantSupplier: has('spree_variants', 'supplier_id'),
+        userAdminFlag: has('spree_users', 'admin'),
+      });
+    }).catch((error) => {
+      this.capabilitiesProbe = undefined;
+      throw error;
+    });
+    return this.capabilitiesProbe;
   }
 
   /** True when a trivial query answers. */
@@ -94,6 +132,7 @@ export class Replica {
       return new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${this.timeoutSeconds} s, try again later.`, undefined, error);
     }
     if (e.code === '42703' || e.code === '42P01') {
+      this.capabilitiesProbe = undefined; // the release may have changed under us: probe again next time
       return new OfnError('SchemaMismatch', `${name}'s replica runs an OFN release without a table or column this question needs.`, undefined, error);
     }
     if (

@@ -1,4 +1,6 @@
-import type { Answer } from '../core/answer.js';
+import type { Answer, GlobalAnswer } from '../core/answer.js';
+import type { Config } from '../config/config.js';
+import { convert, rateFor } from '../core/exchange.js';
 import type { ChartSpec } from './chart.js';
 import { bucketLabel, headline } from './format.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
@@ -36,5 +38,37 @@ export function chartSpecFor(answer: Answer): ChartSpec | undefined {
     datasets: [{ label: answer.title, values: answer.rows.map((r) => Number(r.value)) }],
     valueFormat,
     height: Math.max(300, Math.min(1200, 80 + answer.rows.length * 28)),
+  };
+}
+
+/** One series per instance on one chart; money normalised to the reporting currency when rates are known. */
+export function globalChartSpec(answer: GlobalAnswer, config: Config): ChartSpec | undefined {
+  const series = answer.results.filter((a): a is Extract<Answer, { kind: 'series' }> => a.kind === 'series');
+  if (series.length === 0) return undefined;
+  const dates = [...new Set(series.flatMap((s) => s.rows.map((r) => r.date)))].sort();
+  const grain = series[0]!.grain;
+  const reporting = config.reportingCurrency;
+  const currencies = new Set(series.map((s) => s.instance.currency));
+  const normalise = answer.unit === 'money' && reporting !== undefined;
+  const datasets = series.map((s) => {
+    const byDate = new Map(s.rows.map((r) => [r.date, r.value]));
+    return {
+      label: normalise || answer.unit === 'count' || currencies.size === 1 ? s.instance.name : `${s.instance.name} (${s.instance.currency})`,
+      values: dates.map((date) => {
+        const value = byDate.get(date);
+        if (value === undefined) return 0;
+        if (!normalise) return Number(value);
+        const rate = rateFor(config, s.instance.currency, date.slice(0, 7));
+        return rate ? Number(convert(value, rate.rate)) : NaN;
+      }),
+    };
+  });
+  const currency = normalise ? reporting! : currencies.size === 1 ? [...currencies][0]! : undefined;
+  return {
+    kind: 'line',
+    title: `${answer.title} · ${series.length} instances · ${answer.periodLabel}${normalise ? ` (in ${reporting})` : ''}`,
+    labels: dates.map((d) => bucketLabel(d, grain, 'en-GB')),
+    datasets,
+    valueFormat: answer.unit === 'money' && currency ? { style: 'currency', currency, locale: 'en-GB' } : { style: 'count', locale: 'en-GB' },
   };
 }

@@ -1,3 +1,5 @@
+import { growthCsv } from './growth.js';
+import { globalCsv } from './global.js';
 import { billingCsv } from './billing.js';
 import type { Answer } from '../core/answer.js';
 import type { Outcome } from '../commands/pipeline.js';
@@ -36,6 +38,8 @@ export function answerToCsv(answer: Answer): string {
 }
 
 export function renderCsv(outcome: Outcome): string {
+  if (outcome.kind === 'growth') return growthCsv(outcome);
+  if (outcome.kind === 'global') return globalCsv(outcome.answer);
   if (outcome.kind === 'billing') return billingCsv(outcome);
   if (outcome.kind === 'help') return toCsv(['help'], outcome.lines.map((l) => [l]));
   return answerToCsv(outcome.answer);

@@ -1,3 +1,5 @@
+import { growthJson } from './growth.js';
+import { globalJson } from './global.js';
 import { billingJson } from './billing.js';
 import type { Answer, AnswerPeriod } from '../core/answer.js';
 import { moneyToJson } from '../core/money.js';
@@ -40,6 +42,8 @@ export function answerToJson(answer: Answer): Record<string, unknown> {
 }
 
 export function renderJson(outcome: Outcome): string {
+  if (outcome.kind === 'growth') return JSON.stringify(growthJson(outcome), null, 2);
+  if (outcome.kind === 'global') return JSON.stringify(globalJson(outcome.answer), null, 2);
   if (outcome.kind === 'billing') return billingJson(outcome);
   if (outcome.kind === 'help') return JSON.stringify({ help: { title: outcome.title, lines: outcome.lines } }, null, 2);
   return JSON.stringify(answerToJson(outcome.answer), null, 2);

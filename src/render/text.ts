@@ -1,3 +1,5 @@
+import { growthText } from './growth.js';
+import { globalText } from './global.js';
 import { billingText } from './billing.js';
 import type { Answer } from '../core/answer.js';
 import type { Outcome } from '../commands/pipeline.js';
@@ -40,6 +42,8 @@ export function answerTable(answer: Answer): { header: string[]; rows: string[][
 
 /** Plain text for a terminal. */
 export function renderText(outcome: Outcome): string {
+  if (outcome.kind === 'growth') return growthText(outcome);
+  if (outcome.kind === 'global') return globalText(outcome.answer);
   if (outcome.kind === 'billing') return billingText(outcome);
   if (outcome.kind === 'help') return [outcome.title, '', ...outcome.lines].join('\n');
   const answer = outcome.answer;

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import { parseFor } from '../commands/pipeline.js';
+import { ask } from '../commands/pipeline.js';
+import { globalChartSpec } from '../render/answer-chart.js';
+import { globalCsv, globalText } from '../render/global.js';
+import { growthCsv, growthText } from '../render/growth.js';
 import type { Deps } from '../commands/types.js';
 import type { Answer } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
@@ -10,7 +13,7 @@ import { renderChart } from '../render/chart.js';
 import { answerToCsv } from '../render/csv.js';
 import { alignTable, answerTable } from '../render/text.js';
 import { requireGrant, requireInstance, type Requester } from './access.js';
-import { answerMessage, errorMessage, helpMessage, type SlackMessage } from './blocks.js';
+import { answerMessage, errorMessage, helpMessage, textMessage, type SlackMessage } from './blocks.js';
 import { postToResponseUrl } from './response-url.js';
 import { parseManagement, runManagement } from '../commands/manage.js';
 import { parseBilling, runBilling } from '../commands/billing.js';
@@ -54,7 +57,13 @@ function figuresAsText(answer: Answer): string {
  * Answers one /ofn request or button click. Runs after ack(): nothing here may delay Slack's 3 s.
  * Access is checked on every request, buttons included; the question is re-parsed, never trusted.
  */
-export async function answerSlackRequest(ctx: SlackContext, request: SlackRequest): Promise<void> {
+/** Slack escapes &, < and > in command text (should_escape); channel mentions stay as <#C…|name>. */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;(#[CG][A-Z0-9]+(\|[^&]*)?)&gt;/g, '<$1>').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+export async function answerSlackRequest(ctx: SlackContext, incoming: SlackRequest): Promise<void> {
+  const request = { ...incoming, text: unescapeSlackText(incoming.text) };
   const requestId = randomUUID();
   const started = Date.now();
   const log = ctx.logger.child({ requestId, user: request.who.userId, channel: request.who.channelId, intent: request.intent });
@@ -91,21 +100,47 @@ export async function answerSlackRequest(ctx: SlackContext, request: SlackReques
       outcome = 'billing';
       return;
     }
-    const parsed = parseFor(ctx.deps, request.text);
-    if (parsed.kind === 'help') {
-      await reply(helpMessage(parsed));
-      outcome = 'help';
-      return;
+    const outcome_ = await ask(ctx.deps, request.text, ctx.state, { visibleInstances: grant.instances });
+    const inChannel = request.intent === 'share' || (outcome_.kind !== 'help' && outcome_.kind !== 'billing' && 'presentation' in outcome_ && outcome_.presentation.public);
+    switch (outcome_.kind) {
+      case 'help':
+        await reply(helpMessage(outcome_));
+        outcome = 'help';
+        return;
+      case 'answer': {
+        const answer = outcome_.answer;
+        const wantsChart = request.intent === 'chart' || outcome_.presentation.chart;
+        const message = answerMessage(answer, { ephemeral: !inChannel });
+        if (request.intent === 'answer' || request.intent === 'share') await reply(message, inChannel);
+        if (wantsChart) await uploadChart(ctx, request, answer);
+        if (request.intent === 'csv' || (message.truncated && request.intent === 'answer')) await uploadCsv(ctx, request, answer);
+        return;
+      }
+      case 'global': {
+        const answer = outcome_.answer;
+        const spec = globalChartSpec(answer, ctx.deps.config);
+        const context = `${answer.periodLabel}, each instance in its own time zone · \`${answer.question}\``;
+        if (request.intent === 'answer' || request.intent === 'share') {
+          await reply(textMessage(`${answer.title} · ${answer.results.length} instances`, globalText(answer), context, { ephemeral: !inChannel, question: answer.question, chartable: spec !== undefined }), inChannel);
+        }
+        if ((request.intent === 'chart' || outcome_.presentation.chart) && spec) {
+          const png = await renderChart(spec);
+          await uploadFile(ctx, request, { bytes: png, filename: `${answer.question.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.png`, title: spec.title, altText: spec.title, comment: `${spec.title}\n\`\`\`\n${globalText(answer).slice(0, 2800)}\n\`\`\`` });
+        }
+        if (request.intent === 'csv') await uploadFile(ctx, request, { bytes: Buffer.from(globalCsv(answer), 'utf8'), filename: 'answer.csv', title: `${answer.title} (CSV)` });
+        outcome = answer.warnings.length ? 'partial' : 'answered';
+        return;
+      }
+      case 'growth': {
+        if (request.intent === 'answer' || request.intent === 'share') {
+          await reply(textMessage(`Growth · ${outcome_.instances.length} instances`, growthText(outcome_), `${outcome_.periodLabel}, each instance in its own time zone`, { ephemeral: !inChannel, question: outcome_.question }), inChannel);
+        }
+        if (request.intent === 'csv') await uploadFile(ctx, request, { bytes: Buffer.from(growthCsv(outcome_), 'utf8'), filename: 'growth.csv', title: 'Growth (CSV)' });
+        return;
+      }
+      case 'billing':
+        return;
     }
-    const instance = ctx.deps.config.instances.get(parsed.args.instance);
-    requireInstance(grant, parsed.args.instance, request.who, instance?.name ?? parsed.args.instance);
-    const answer = await parsed.command.run(ctx.deps, parsed.args);
-    const inChannel = request.intent === 'share' || parsed.args.public === true;
-    const wantsChart = request.intent === 'chart' || parsed.args.chart === true;
-    const message = answerMessage(answer, { ephemeral: !inChannel });
-    if (request.intent === 'answer' || request.intent === 'share') await reply(message, inChannel);
-    if (wantsChart) await uploadChart(ctx, request, answer);
-    if (request.intent === 'csv' || (message.truncated && request.intent === 'answer')) await uploadCsv(ctx, request, answer);
   } catch (error) {
     if (error instanceof OfnError) {
       outcome = error.code;

@@ -97,3 +97,23 @@ export function errorMessage(message: string, hint?: string): SlackMessage {
   const text = hint ? `${message}\n${hint}` : message;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(text).slice(0, SECTION_LIMIT)}` } }] };
 }
+
+/** A multi-instance answer: the per-instance table (or blocks), the total and the warnings, as monospace text. */
+export function textMessage(title: string, body: string, context: string, options: AnswerMessageOptions & { question?: string; chartable?: boolean }): SlackMessage {
+  const blocks: Block[] = [
+    { type: 'header', text: plain(title) },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(context) }] },
+  ];
+  let remaining = body;
+  while (remaining.length > 0 && blocks.length < 12) {
+    const cut = remaining.length <= SECTION_LIMIT - 10 ? remaining.length : remaining.lastIndexOf('\n', SECTION_LIMIT - 10) || SECTION_LIMIT - 10;
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: codeBlock(remaining.slice(0, cut)) } });
+    remaining = remaining.slice(cut).replace(/^\n/, '');
+  }
+  const buttons: Block[] = [];
+  if (options.question && options.chartable) buttons.push(button('Chart', ACTION.chart, options.question));
+  if (options.question) buttons.push(button('CSV', ACTION.csv, options.question));
+  if (options.question && options.ephemeral) buttons.push(button('Share in channel', ACTION.share, options.question));
+  if (buttons.length) blocks.push({ type: 'actions', elements: buttons });
+  return { text: `${title}: ${body.slice(0, 200)}`, blocks };
+}

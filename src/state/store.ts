@@ -35,6 +35,7 @@ export async function openStateStore(options: { url?: string; dataDir?: string }
     pool.on('error', () => {
       /* reported by the next query */
     });
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<StateDatabase>({ dialect: new PostgresDialect({ pool }) });
     await migrate(db);
     return { db, kind: 'postgres', close: () => db.destroy() };

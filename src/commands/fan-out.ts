@@ -1,0 +1,109 @@
+import Big from 'big.js';
+import type { Answer, GlobalAnswer, GlobalTotal } from '../core/answer.js';
+import { OfnError } from '../core/errors.js';
+import { convert, rateFor } from '../core/exchange.js';
+import { roundCents } from '../core/money.js';
+import { periodLabel } from '../core/periods.js';
+import type { QuestionArgs } from './question.js';
+import { canonicalQuestion } from './question.js';
+import type { Command, Deps } from './types.js';
+
+/** Runs `work` over items with at most `limit` in flight. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+function deadline(ms: number, name: string): { promise: Promise<never>; cancel: () => void } {
+  let timer: NodeJS.Timeout;
+  const promise = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${ms / 1000} s.`)), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/** The month a period starts in, in the instance's zone (YYYY-MM), for monthly exchange rates. */
+function monthOf(answer: Answer): string | undefined {
+  return answer.period.from?.toFormat('yyyy-LL');
+}
+
+export function totalOf(deps: Deps, results: Answer[], failed: boolean): GlobalTotal | undefined {
+  const scalars = results.filter((a): a is Extract<Answer, { kind: 'scalar' }> => a.kind === 'scalar');
+  if (scalars.length === 0 || scalars.length !== results.length) return undefined;
+  if (scalars[0]!.unit === 'count') {
+    const sum = scalars.reduce((acc, a) => acc.plus(a.value), new Big(0));
+    return { value: sum.toString(), currency: null, partial: failed, rates: [] };
+  }
+  const reporting = deps.config.reportingCurrency;
+  const currencies = new Set(scalars.map((a) => a.instance.currency));
+  if (!reporting) {
+    // Without a reporting currency only a single currency can be added up.
+    if (currencies.size > 1) return { value: null, currency: null, partial: failed, rates: [] };
+    const sum = scalars.reduce((acc, a) => acc.plus(a.value), new Big(0));
+    return { value: roundCents(sum), currency: [...currencies][0]!, partial: failed, rates: [] };
+  }
+  let sum = new Big(0);
+  let partial = failed;
+  const rates = new Map<string, { currency: string; rate: string; month?: string }>();
+  for (const a of scalars) {
+    const rate = rateFor(deps.config, a.instance.currency, monthOf(a));
+    if (!rate) {
+      partial = true;
+      continue;
+    }
+    if (a.instance.currency !== reporting) rates.set(`${a.instance.currency}${rate.month ?? ''}`, { currency: a.instance.currency, ...rate });
+    sum = sum.plus(convert(a.value, rate.rate));
+  }
+  return { value: roundCents(sum), currency: reporting, partial, rates: [...rates.values()] };
+}
+
+/**
+ * Asks one question of several instances in parallel (bounded), each resolving the period in its own
+ * zone, each with its own deadline: one slow or broken replica only costs its own row.
+ */
+export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args: QuestionArgs, instanceIds: readonly string[]): Promise<GlobalAnswer> {
+  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
+  const outcomes = await mapLimited(instanceIds, deps.config.fanOutConcurrency, async (id) => {
+    const name = deps.config.instances.get(id)?.name ?? id;
+    const limit = deadline(timeoutMs, name);
+    try {
+      const { scope: _all, ...single } = args;
+      const answer: Answer = await Promise.race([command.run(deps, { ...single, instance: id }), limit.promise]);
+      return { answer, warning: undefined };
+    } catch (error) {
+      if (!(error instanceof OfnError)) throw error;
+      return { answer: undefined, warning: { instance: id, name, message: error.message } };
+    } finally {
+      limit.cancel();
+    }
+  });
+  const results: Answer[] = [];
+  const warnings: GlobalAnswer['warnings'] = [];
+  for (const o of outcomes) {
+    if (o.answer) results.push(o.answer);
+    if (o.warning) warnings.push(o.warning);
+  }
+  if (results.length === 0) {
+    throw new OfnError('ReplicaUnavailable', `No instance answered: ${warnings.map((w) => `${w.name}: ${w.message}`).join(' ')}`);
+  }
+  const first = results[0]!;
+  const total = totalOf(deps, results, warnings.length > 0);
+  return {
+    kind: 'global',
+    question: canonicalQuestion(command.name, args),
+    title: first.title,
+    unit: first.unit,
+    periodLabel: args.period ? periodLabel(args.period) : 'now',
+    results,
+    warnings,
+    ...(total ? { total } : {}),
+  };
+}

@@ -1,0 +1,70 @@
+import type { GlobalAnswer } from '../core/answer.js';
+import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money.js';
+import { toCsv } from './csv.js';
+import { answerToJson } from './json.js';
+import { describePeriod, formatValue } from './format.js';
+import { alignTable, answerTable } from './text.js';
+
+const LOCALE = 'en-GB';
+
+export function globalTotalText(answer: GlobalAnswer): string | undefined {
+  const total = answer.total;
+  if (!total) return undefined;
+  const partial = total.partial ? ' (partial: not every instance is included)' : '';
+  if (total.value === null) return `Total: not shown, the instances use different currencies; set reportingCurrency and exchangeRates.${partial}`;
+  const value = total.currency ? formatMoney(total.value, total.currency, LOCALE) : formatCount(total.value, LOCALE);
+  const rates = total.rates.length ? ` at ${total.rates.map((r) => `1 ${r.currency} = ${r.rate} ${total.currency}${r.month ? ` (${r.month})` : ''}`).join(', ')}` : '';
+  return `Total: ${value}${rates}${partial}`;
+}
+
+/** Rows per instance (single figures) or one block per instance (breakdowns). */
+export function globalText(answer: GlobalAnswer): string {
+  const lines = [`${answer.title} · ${answer.results.length} instance${answer.results.length === 1 ? '' : 's'} · ${answer.periodLabel} (each in its own time zone)`, ''];
+  if (answer.results.every((a) => a.kind === 'scalar')) {
+    const rows = answer.results.map((a) => [a.instance.name, a.kind === 'scalar' ? formatValue(a, a.value) : '', describePeriod(a.period, LOCALE)]);
+    lines.push(alignTable(['Instance', answer.title, 'Period'], rows, ['left', 'right', 'left']));
+  } else {
+    for (const a of answer.results) {
+      const table = answerTable(a)!;
+      lines.push(`${a.instance.name} · ${describePeriod(a.period, LOCALE)}`, table.rows.length ? alignTable(table.header, table.rows, table.align) : 'No data.', '');
+    }
+  }
+  const total = globalTotalText(answer);
+  if (total) lines.push('', total);
+  for (const w of answer.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);
+  return lines.join('\n');
+}
+
+export function globalJson(answer: GlobalAnswer): Record<string, unknown> {
+  const scalar = answer.results.every((a) => a.kind === 'scalar');
+  const money = answer.unit === 'money';
+  return {
+    question: answer.question,
+    title: answer.title,
+    unit: money ? 'money' : 'count',
+    period: answer.periodLabel,
+    rows: answer.results.map((a) =>
+      scalar && a.kind === 'scalar'
+        ? { instance: a.instance.id, value: money ? moneyToJson(a.value) : Number(a.value), currency: money ? a.instance.currency : null, period: answerToJson(a).period }
+        : { instance: a.instance.id, currency: money ? a.instance.currency : null, ...answerToJson(a) },
+    ),
+    total: answer.total
+      ? { value: answer.total.value === null ? null : money ? moneyToJson(answer.total.value) : Number(answer.total.value), currency: answer.total.currency, partial: answer.total.partial, rates: answer.total.rates }
+      : null,
+    warnings: answer.warnings.map((w) => ({ instance: w.instance, message: w.message })),
+  };
+}
+
+export function globalCsv(answer: GlobalAnswer): string {
+  const money = answer.unit === 'money';
+  const rows: (string | number)[][] = [];
+  for (const a of answer.results) {
+    const currency = money ? a.instance.currency : 'count';
+    const value = (v: string) => (money ? roundCents(v) : v);
+    if (a.kind === 'scalar') rows.push([a.instance.id, '', '', value(a.value), currency]);
+    if (a.kind === 'series') for (const r of a.rows) rows.push([a.instance.id, r.date, '', value(r.value), currency]);
+    if (a.kind === 'ranking') for (const r of a.rows) rows.push([a.instance.id, '', r.name, value(r.value), currency]);
+  }
+  if (answer.total?.value) rows.push(['total', '', '', answer.total.value, answer.total.currency ?? 'count']);
+  return toCsv(['instance', 'date', 'name', 'value', 'unit'], rows);
+}
