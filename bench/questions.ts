@@ -31,10 +31,16 @@ export async function benchQuestions(url: string, timezone: string, runs: number
     const pipeline: number[] = [];
     const baseline: number[] = [];
     for (let i = 0; i < runs; i++) {
-      const [p] = await timed(async () => renderText(await ask(deps, question)));
-      const [b] = await timed(() => bare.query(query.sql, [...query.parameters]));
-      pipeline.push(p);
-      baseline.push(b);
+      // Alternate which goes first so neither always follows the other's cache and GC state.
+      const pipelineRun = async () => pipeline.push((await timed(async () => renderText(await ask(deps, question))))[0]);
+      const bareRun = async () => baseline.push((await timed(() => bare.query(query.sql, [...query.parameters])))[0]);
+      if (i % 2 === 0) {
+        await pipelineRun();
+        await bareRun();
+      } else {
+        await bareRun();
+        await pipelineRun();
+      }
     }
     const overhead = ((median(pipeline) - median(baseline)) / median(baseline)) * 100;
     rows.push([`\`${question}\``, fmt(median(baseline)), fmt(median(pipeline)), `${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)} %`]);

@@ -55,11 +55,11 @@ async function main() {
     }
     if (want('questions')) {
       log('Questions: whole answer vs bare SQL…');
-      out.push('', '### Questions (issue 2)', '', await benchQuestions(url, 'Europe/Madrid', 30, log));
+      out.push('', '### Questions (issue 2)', '', await benchQuestions(url, 'Europe/Madrid', 60, log));
     }
     if (want('slack')) {
       log('Slack ack latency under slow answers…');
-      out.push('', '### Slash-command ack (issue 3)', '', await benchSlackAck(url, log));
+      out.push('', '### Slash-command ack (issue 3)', '', await benchSlackAck(adminUrl, log));
     }
     if (want('billing')) {
       log('Billing one month…');

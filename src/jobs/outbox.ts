@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../core/log.js';
+import { deliveriesTotal, outboxDepth } from '../core/metrics.js';
 import type { Block } from '../slack/blocks.js';
 import type { StateDb } from '../state/store.js';
 import type { DeliveriesTable } from '../state/schema.js';
@@ -116,6 +117,12 @@ export class DeliveryWorker {
   /** Sends every delivery due now; returns how many were handled. */
   async drain(limit = 100): Promise<number> {
     let handled = 0;
+    try {
+      const depth = await this.options.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirstOrThrow();
+      outboxDepth.set(Number(depth.n));
+    } catch {
+      /* reported below by the claim */
+    }
     for (; handled < limit; handled++) {
       let delivery: Delivery;
       try {
@@ -152,6 +159,7 @@ export class DeliveryWorker {
         await client.filesUploadV2({ channel_id: delivery.channel_id, file: Buffer.from(file.base64, 'base64'), filename: file.filename, title: file.title, ...(file.altText ? { alt_text: file.altText } : {}) });
       }
       await this.finish(delivery.id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null });
+      deliveriesTotal.inc({ kind: delivery.kind, outcome: 'sent' });
       log.info('delivered');
     } catch (error) {
       const e = slackError(error);
@@ -177,6 +185,7 @@ export class DeliveryWorker {
         return;
       }
       log.error({ reason }, 'outbox: delivery failed for good');
+      deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
       await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: reason.slice(0, 500) }).catch(() => undefined);
     }
   }

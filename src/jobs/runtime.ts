@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../commands/types.js';
 import type { Logger } from '../core/log.js';
+import { watcherLagSeconds } from '../core/metrics.js';
 import type { StateDb } from '../state/store.js';
 import { DeliveryWorker, enqueue, type Delivery } from './outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from './pulses.js';
@@ -152,6 +153,11 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
   };
 
   const polling = new Set<string>();
+  const lastPoll = new Map<string, number>();
+  const lagTimer = setInterval(() => {
+    for (const [instance, at] of lastPoll) watcherLagSeconds.set({ instance }, (Date.now() - at) / 1000);
+  }, 5_000);
+  lagTimer.unref();
   const pollAll = async () => {
     const instances = await state.selectFrom('watches').select('instance_id').distinct().where('status', '=', 'active').execute().catch((error) => {
       logger.error({ err: (error as Error).message }, 'watcher: cannot read watches');
@@ -163,6 +169,7 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
         polling.add(instance_id);
         try {
           await pollInstance(state, deps, instance_id, logger, options.watcher);
+          lastPoll.set(instance_id, Date.now());
         } catch (error) {
           // A replica outage just delays announcements: the mark stays, the next poll catches up.
           logger.warn({ instance: instance_id, err: (error as Error).message }, 'watcher: poll failed');
@@ -185,6 +192,7 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
     async stop() {
       await cronTask?.stop();
       clearInterval(pollTimer);
+      clearInterval(lagTimer);
       await worker.stop();
     },
   };

@@ -10,6 +10,7 @@ export interface ReplicaCapabilities {
   userAdminFlag: boolean;
 }
 import { OfnError } from '../core/errors.js';
+import { replicaErrorsTotal, replicaQuerySeconds } from '../core/metrics.js';
 import type { InstanceConfig } from '../config/config.js';
 import type { OfnDatabase } from './ofn-tables.js';
 
@@ -50,7 +51,9 @@ export class Replica {
       connectionString: instance.replica,
       max: instance.poolSize,
       idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: 5_000,
+      // Covers both opening a connection and waiting for a free one: under a burst, answers queue for the
+      // pool, so this matches the statement timeout rather than failing queued answers after a few seconds.
+      connectionTimeoutMillis: timeoutMs,
       application_name: 'ofn-insights',
       statement_timeout: timeoutMs,
       // A dead network can hang a socket forever; the client gives up a little after the server would.
@@ -74,6 +77,7 @@ export class Replica {
    * asks for one explicit REPEATABLE READ, READ ONLY transaction when several statements must agree.
    */
   async read<T>(work: (tx: ReplicaTx) => Promise<T>, options: { snapshot?: boolean } = {}): Promise<T> {
+    const timer = replicaQuerySeconds.startTimer({ instance: this.instance.id });
     try {
       if (this.sessionReadOnly && !options.snapshot) {
         return await this.db.connection().execute((connection) => work(connection as unknown as ReplicaTx));
@@ -81,7 +85,11 @@ export class Replica {
       const builder = this.db.transaction().setAccessMode('read only');
       return await (options.snapshot ? builder.setIsolationLevel('repeatable read') : builder).execute(work);
     } catch (error) {
-      throw this.describeFailure(error);
+      const described = this.describeFailure(error);
+      replicaErrorsTotal.inc({ instance: this.instance.id, code: described instanceof OfnError ? described.code : 'unexpected' });
+      throw described;
+    } finally {
+      timer();
     }
   }
 

@@ -17,11 +17,14 @@ import { answerMessage, errorMessage, helpMessage, textMessage, type SlackMessag
 import { postToResponseUrl } from './response-url.js';
 import { parseManagement, runManagement } from '../commands/manage.js';
 import { parseBilling, runBilling } from '../commands/billing.js';
-import { splitWords } from '../commands/index.js';
+import { COMMANDS, splitWords } from '../commands/index.js';
+import { answerSeconds, answersTotal } from '../core/metrics.js';
 import { billingCsv, billingMessage } from '../render/billing.js';
 import { audit } from '../jobs/runtime.js';
 import type { StateDb } from '../state/store.js';
 import { grantFor } from './access.js';
+
+const KNOWN_HEADS = new Set([...COMMANDS.flatMap((c) => [c.name, ...c.aliases]), 'help', 'billing', 'compare', 'growth', 'save', 'saved', 'pulse', 'watch', 'new', 'top', 'average', 'active']);
 
 export interface SlackContext {
   deps: Deps;
@@ -153,6 +156,11 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
   } finally {
     const ms = Date.now() - started;
     log.info({ question: request.text.slice(0, 200), outcome, ms }, 'slack request');
+    const question = splitWords(request.text)[0]?.toLowerCase().replace(/[^a-z-]/g, '').slice(0, 20) || 'empty';
+    // Only known command names become label values (unbounded labels would grow the registry).
+    const label = KNOWN_HEADS.has(question) ? question : 'other';
+    answersTotal.inc({ question: label, outcome });
+    answerSeconds.observe({ question: label }, ms / 1000);
     if (ctx.state) {
       await audit(ctx.state, { userId: request.who.userId, channelId: request.who.channelId, action: `slack.${request.intent}`, question: request.text, durationMs: ms, outcome }, log);
     }

@@ -4,6 +4,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Deps } from '../commands/types.js';
 import type { Logger } from '../core/log.js';
 import { ACTION } from './blocks.js';
+import { enableDefaultMetrics, registry, slackAckSeconds } from '../core/metrics.js';
 import { answerSlackRequest, type Intent, type SlackContext } from './answer-request.js';
 
 
@@ -59,6 +60,7 @@ async function healthHandler(options: SlackServerOptions, res: ServerResponse) {
  */
 export async function startSlackServer(options: SlackServerOptions): Promise<RunningSlackServer> {
   const logger = options.logger;
+  enableDefaultMetrics();
   const inFlight = new Set<Promise<void>>();
   let accepting = true;
   const track = (work: Promise<void>) => {
@@ -71,13 +73,22 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
   };
   const health = { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => void healthHandler(options, res) };
+  const metrics = {
+    path: '/metrics',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) =>
+      void registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(text);
+      }),
+  };
   let healthServer: Server | undefined;
   const receiver = options.appToken
     ? undefined
     : new HTTPReceiver({
         signingSecret: options.signingSecret,
         endpoints: '/slack/events',
-        customRoutes: [health],
+        customRoutes: [health, metrics],
         processBeforeResponse: false,
         logger: boltLogger(logger),
       });
@@ -96,13 +107,17 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
       return;
     }
     await ack();
+    // Start answering on the next turn of the event loop: acks of other requests that arrived in the
+    // same burst go out first instead of queueing behind this answer's parsing and query set-up.
     track(
-      answerSlackRequest(ctx, {
-        text: command.text ?? '',
-        who: { userId: command.user_id, channelId: command.channel_id },
-        responseUrl: command.response_url,
-        intent: 'answer',
-      }),
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        answerSlackRequest(ctx, {
+          text: command.text ?? '',
+          who: { userId: command.user_id, channelId: command.channel_id },
+          responseUrl: command.response_url,
+          intent: 'answer',
+        }),
+      ),
     );
   });
 
@@ -132,10 +147,17 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   if (receiver) {
     const server = (await app.start(options.port)) as Server;
     port = (server.address() as AddressInfo).port;
+    // Server-side ack time: from the request reaching us to the response leaving, whatever the sender's load.
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== 'POST') return;
+      const end = slackAckSeconds.startTimer();
+      res.once('finish', () => end());
+    });
   } else {
     await app.start();
     healthServer = createServer((req, res) => {
       if (req.method === 'GET' && req.url === '/healthz') void healthHandler(options, res);
+      else if (req.method === 'GET' && req.url === '/metrics') metrics.handler(req, res);
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => healthServer!.listen(options.port, resolve));

@@ -487,6 +487,12 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     if (upload && request.method === 'POST') return handleUpload(request, upload[1]!, raw);
     const response = /^\/response\/([A-Za-z0-9_-]+)$/.exec(pathname);
     if (response && request.method === 'POST') return handleResponseUrl(request, pathname, response[1]!, raw);
+    // For a fake run in its own process (benchmarks): what it has received so far.
+    if (pathname === '/_stats' && request.method === 'GET') {
+      const ok = responses.filter((r) => r.status === 200);
+      const warnings = ok.filter((r) => JSON.stringify(r.body).includes(':warning:')).length;
+      return { status: 200, body: { responses: ok.length, warnings, posts: calls.filter((c) => c.method === 'chat.postMessage' && c.ok).length } };
+    }
     return { status: 404, body: 'Not Found' };
   }
 
