@@ -7,6 +7,7 @@ import { benchSlackAck } from './slack-ack.js';
 import { benchCharts } from './charts.js';
 import { benchBilling } from './billing.js';
 import { benchWatch } from './watch.js';
+import { benchFanOut } from './fanout.js';
 
 /**
  * `npm run bench [-- questions|slack|charts ...] [--scale large]`: starts a throwaway PostgreSQL
@@ -68,6 +69,10 @@ async function main() {
     if (want('watch')) {
       log('Announcement latency…');
       out.push('', '### Watchers (issue 4)', '', await benchWatch(adminUrl, new URL(url).pathname.slice(1), log));
+    }
+    if (want('fanout')) {
+      log('Fan-out over five replicas…');
+      out.push('', '### Fan-out (issue 6)', '', await benchFanOut(adminUrl, 30, log));
     }
     if (want('charts')) {
       log('Chart rendering…');

@@ -52,7 +52,7 @@ const configSchema = z.strictObject({
   exchangeRates: z.record(z.string(), z.union([rate, z.record(currencyCode, rate)])).default({}),
   /** Per-instance deadline when a question runs on several instances. */
   fanOutTimeoutSeconds: z.number().positive().max(120).default(10),
-  fanOutConcurrency: z.number().int().min(1).max(32).default(4),
+  fanOutConcurrency: z.number().int().min(1).max(32).default(8),
   /** Announcements set in config (also settable with /ofn watch). */
   watches: z.array(watchSchema).default([]),
   /** How often watchers poll each watched replica. */
