@@ -7,12 +7,12 @@ export const activeShops = defineMetricCommand({
   title: 'Active shops',
   summary: 'Shops with at least one sales order in the period.',
   unit: 'count',
-  shape: { breakdowns: ['day', 'week', 'month'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },
+  shape: { segments: true, breakdowns: ['day', 'week', 'month'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },
   examples: ['active-shops katuma last-month', 'active shops katuma last-12-months by month'],
-  async scalar(tx, window) {
-    return { value: String(await countActiveShops(tx, window!)) };
+  async scalar(tx, window, scope) {
+    return { value: String(await countActiveShops(tx, window!, scope)) };
   },
-  async series(tx, window, buckets) {
-    return (await countActiveShopsByBucket(tx, window, buckets)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
+  async series(tx, window, buckets, scope) {
+    return (await countActiveShopsByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
   },
 });

@@ -8,17 +8,17 @@ export const averageOrder = defineMetricCommand({
   title: 'Average order',
   summary: 'Turnover divided by the number of sales orders, rounded half-up to cents.',
   unit: 'money',
-  shape: { breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },
+  shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },
   examples: ['average-order katuma last-month', 'average order katuma last-6-months by month'],
-  async scalar(tx, window) {
-    const totals = await turnoverTotals(tx, window!);
+  async scalar(tx, window, scope) {
+    const totals = await turnoverTotals(tx, window!, scope);
     return { value: divideToCents(totals.turnover, totals.orders), detail: `over ${formatCount(totals.orders, 'en-GB')} sales orders` };
   },
-  async series(tx, window, buckets) {
-    return (await turnoverByBucket(tx, window, buckets)).map((r) => ({ bucket: r.bucket, value: divideToCents(r.turnover, r.orders) }));
+  async series(tx, window, buckets, scope) {
+    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: divideToCents(r.turnover, r.orders) }));
   },
-  async byShop(tx, window, limit) {
-    return (await turnoverByShop(tx, window, limit)).map((r) => ({
+  async byShop(tx, window, limit, scope) {
+    return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({
       enterpriseId: r.enterpriseId,
       name: r.name,
       value: divideToCents(r.turnover, r.orders),

@@ -1,52 +1,51 @@
-import { countEnterprises, countEnterprisesByBucket, type EnterpriseSegment } from '../queries/definitions.js';
+import { countEnterprises, countEnterprisesByBucket } from '../queries/definitions.js';
+import { DEFAULT_REGISTRY } from '../queries/registry.js';
 import { defineMetricCommand } from './metric-command.js';
 
 const THIS_MONTH = { kind: 'current', unit: 'month', offset: 0 } as const;
+const metric = (name: string) => DEFAULT_REGISTRY.metrics.get(name)!;
+const segment = (name: string) => DEFAULT_REGISTRY.segments.get(name)!;
 
 /** `new-profiles`, `new-shops`: enterprises of a segment whose created_at falls in the period. */
-function newEnterprises(segment: EnterpriseSegment, name: string, title: string, summary: string, examples: string[]) {
+function newEnterprises(name: 'new-profiles' | 'new-shops', segmentName: string, title: string, examples: string[]) {
+  const filters = DEFAULT_REGISTRY.filtersOf(segmentName);
   return defineMetricCommand({
     name,
     title,
-    summary,
+    summary: metric(name).description,
     unit: 'count',
     shape: { breakdowns: ['day', 'week', 'month'], defaultPeriod: THIS_MONTH },
     examples,
     async scalar(tx, window) {
-      return { value: String(await countEnterprises(tx, segment, window)) };
+      return { value: String(await countEnterprises(tx, filters, window)) };
     },
     async series(tx, window, buckets) {
-      return (await countEnterprisesByBucket(tx, segment, window, buckets)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
+      return (await countEnterprisesByBucket(tx, filters, window, buckets)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
     },
   });
 }
 
-export const newProfiles = newEnterprises('profiles', 'new-profiles', 'New profiles', 'Enterprises of any kind created in the period.', [
-  'new-profiles katuma last-month',
-  'new profiles katuma last-12-months by month chart',
-]);
-export const newShops = newEnterprises('shops', 'new-shops', 'New shops', 'Shops (sells own or any) created in the period.', [
-  'new-shops katuma last-month',
-  'new shops katuma this-year by month',
-]);
+export const newProfiles = newEnterprises('new-profiles', 'profiles', 'New profiles', ['new-profiles katuma last-month', 'new profiles katuma last-12-months by month chart']);
+export const newShops = newEnterprises('new-shops', 'shops', 'New shops', ['new-shops katuma last-month', 'new shops katuma this-year by month']);
 
 /** `shops`, `hubs`, `producers`, `profiles`: how many exist now, or existed at the end of a period. */
-function existingEnterprises(segment: EnterpriseSegment, title: string, summary: string, aliases: string[] = []) {
+function existingEnterprises(name: 'shops' | 'hubs' | 'producers' | 'profiles', title: string, aliases: string[] = []) {
+  const filters = DEFAULT_REGISTRY.filtersOf(name);
   return defineMetricCommand({
-    name: segment,
+    name,
     aliases,
     title,
-    summary: `${summary} With a period: those created before its end (by today's type).`,
+    summary: `${segment(name).description} With a period: those created before its end (by today's type).`,
     unit: 'count',
     shape: { breakdowns: [] },
-    examples: [`${segment} katuma`, `${segment} katuma last-year`],
+    examples: [`${name} katuma`, `${name} katuma last-year`],
     async scalar(tx, window) {
-      return { value: String(await countEnterprises(tx, segment, window ? { toUtc: window.toUtc } : undefined)) };
+      return { value: String(await countEnterprises(tx, filters, window ? { toUtc: window.toUtc } : undefined)) };
     },
   });
 }
 
-export const shops = existingEnterprises('shops', 'Shops', 'Enterprises that sell (sells own or any).', ['shop']);
-export const hubs = existingEnterprises('hubs', 'Hubs', 'Enterprises that may sell others’ products (sells any).', ['hub']);
-export const producers = existingEnterprises('producers', 'Producers', 'Primary producers (is_primary_producer).', ['producer']);
-export const profiles = existingEnterprises('profiles', 'Profiles', 'Every enterprise, whatever its type.', ['enterprises', 'profile']);
+export const shops = existingEnterprises('shops', 'Shops', ['shop']);
+export const hubs = existingEnterprises('hubs', 'Hubs', ['hub']);
+export const producers = existingEnterprises('producers', 'Producers', ['producer']);
+export const profiles = existingEnterprises('profiles', 'Profiles', ['enterprises', 'profile']);

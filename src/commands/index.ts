@@ -8,6 +8,8 @@ import { orders } from './orders.js';
 import { topShops } from './top-shops.js';
 import { turnover } from './turnover.js';
 import type { Command, ParseContext } from './types.js';
+import { countCommand, customMetricCommand, describeRegistry, listCommand } from './registry-commands.js';
+import { DEFAULT_REGISTRY, type Registry } from '../queries/registry.js';
 
 /** The route table: every transport (CLI, Slack, scheduler) dispatches through it. */
 export const COMMANDS: readonly Command<any>[] = [
@@ -32,11 +34,33 @@ export interface HelpText {
 
 export type ParsedQuestion = { kind: 'question'; command: Command<any>; args: any } | HelpText;
 
-const NAMES = new Map<string, Command<any>>();
-for (const command of COMMANDS) {
-  for (const name of [command.name, ...command.aliases]) NAMES.set(name, command);
+interface CommandTable {
+  commands: readonly Command<any>[];
+  names: ReadonlyMap<string, Command<any>>;
 }
-const ALL_NAMES = [...NAMES.keys(), 'help'];
+
+function tableOf(commands: readonly Command<any>[]): CommandTable {
+  const names = new Map<string, Command<any>>();
+  for (const command of commands) for (const name of [command.name, ...command.aliases]) names.set(name, command);
+  return { commands, names };
+}
+
+const BUILT_IN_TABLE = tableOf([...COMMANDS, countCommand, listCommand]);
+const tables = new WeakMap<Registry, CommandTable>();
+
+/** The questions an installation answers: the built-in ones plus its custom metrics (config). */
+export function commandTable(registry?: Registry): CommandTable {
+  if (!registry) return BUILT_IN_TABLE;
+  let table = tables.get(registry);
+  if (!table) {
+    const custom = [...registry.metrics.values()].filter((m) => !m.builtIn).map((m) => customMetricCommand(m, registry));
+    table = tableOf([...BUILT_IN_TABLE.commands, ...custom]);
+    tables.set(registry, table);
+  }
+  return table;
+}
+
+const META_WORDS = ['help', 'metrics', 'segments', 'define'];
 
 /** Splits what the user typed into words; Slack's "/ofn" prefix and extra spaces are tolerated. */
 export function splitWords(text: string): string[] {
@@ -46,11 +70,11 @@ export function splitWords(text: string): string[] {
 }
 
 /** Finds the command named by the first one to three words ("new profiles", "top-shops"). */
-function findCommand(words: readonly string[]): { command: Command<any>; used: number } | undefined {
+function findCommand(words: readonly string[], table: CommandTable): { command: Command<any>; used: number } | undefined {
   for (const used of [3, 2, 1]) {
     if (words.length < used) continue;
     const name = words.slice(0, used).join('-').toLowerCase().replace(/_/g, '-');
-    const command = NAMES.get(name);
+    const command = table.names.get(name);
     if (command) return { command, used };
   }
   return undefined;
@@ -58,10 +82,12 @@ function findCommand(words: readonly string[]): { command: Command<any>; used: n
 
 export function helpText(topic: string | undefined, context: ParseContext): HelpText {
   const instances = context.instanceIds.join(', ');
+  const table = commandTable(context.registry);
+  const allNames = [...table.names.keys(), ...META_WORDS];
   if (topic) {
-    const found = findCommand(topic.split(/[\s-]+/)) ?? findCommand([topic]);
+    const found = findCommand(topic.split(/[\s-]+/), table) ?? findCommand([topic], table);
     if (!found) {
-      const guess = closest(topic, ALL_NAMES);
+      const guess = closest(topic, allNames);
       throw new OfnError('UnknownQuestion', `There is no question \`${topic.slice(0, 60)}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`, 'Type `help` for the list.');
     }
     const c = found.command;
@@ -83,7 +109,9 @@ export function helpText(topic: string | undefined, context: ParseContext): Help
     kind: 'help',
     title: 'Questions',
     lines: [
-      ...COMMANDS.map((c) => `${c.usage.padEnd(58)} ${c.summary}`),
+      ...table.commands.map((c) => `${c.usage.padEnd(58)} ${c.summary}`),
+      `${'metrics · segments · define <name>'.padEnd(58)} The official definitions, built-in and custom.`,
+      `${'turnover all last-month · compare turnover · growth all'.padEnd(58)} Several instances at once, each in its own time zone.`,
       '',
       PERIOD_HELP,
       `Instances: ${instances}.`,
@@ -95,13 +123,21 @@ export function helpText(topic: string | undefined, context: ParseContext): Help
 /** Text → a command and its typed arguments, or help. Pure: throws OfnError with suggestions. */
 export function parseQuestion(text: string, context: ParseContext): ParsedQuestion {
   const words = splitWords(text);
-  if (words.length === 0 || words[0]!.toLowerCase() === 'help') {
+  const head = words[0]?.toLowerCase();
+  if (words.length === 0 || head === 'help') {
     return helpText(words.slice(1).join(' ') || undefined, context);
   }
-  const found = findCommand(words);
+  if (head === 'metrics' || head === 'segments' || head === 'define') {
+    const what = head === 'define' ? words[1]?.toLowerCase() : head;
+    if (!what) throw new OfnError('BadArguments', 'Define what? `define turnover`, `define hubs`; `metrics` and `segments` list them.');
+    return { kind: 'help', ...describeRegistry(context.registry ?? DEFAULT_REGISTRY, what) };
+  }
+  const table = commandTable(context.registry);
+  const found = findCommand(words, table);
   if (!found) {
     const first = words[0]!.slice(0, 60);
-    const guess = closest(first, ALL_NAMES) ?? closest(words.slice(0, 2).join('-'), ALL_NAMES);
+    const allNames = [...table.names.keys(), ...META_WORDS];
+    const guess = closest(first, allNames) ?? closest(words.slice(0, 2).join('-'), allNames);
     throw new OfnError(
       'UnknownQuestion',
       `I don't know the question \`${first}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`,

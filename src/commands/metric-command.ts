@@ -1,6 +1,6 @@
 import type { Answer, Unit } from '../core/answer.js';
 import { bucketsOf, type Grain, type ResolvedPeriod } from '../core/periods.js';
-import type { Buckets, UtcWindow } from '../queries/definitions.js';
+import type { Buckets, SalesScope, UtcWindow } from '../queries/definitions.js';
 import type { ReplicaTx } from '../queries/replica.js';
 import {
   answerPeriod,
@@ -33,11 +33,11 @@ export interface MetricSpec {
   shape: QuestionShape;
   examples: readonly string[];
   /** The single figure. `window` is undefined for "as of now" questions with no period. */
-  scalar?(tx: ReplicaTx, window: UtcWindow | undefined): Promise<{ value: string; detail?: string }>;
+  scalar?(tx: ReplicaTx, window: UtcWindow | undefined, scope: SalesScope): Promise<{ value: string; detail?: string }>;
   /** Rows per local bucket (missing buckets are filled with zero by the caller). */
-  series?(tx: ReplicaTx, window: UtcWindow, buckets: Buckets): Promise<{ bucket: string; value: string }[]>;
+  series?(tx: ReplicaTx, window: UtcWindow, buckets: Buckets, scope: SalesScope): Promise<{ bucket: string; value: string }[]>;
   /** Rows per shop, largest first, at most `limit` when given. */
-  byShop?(tx: ReplicaTx, window: UtcWindow, limit: number | undefined): Promise<ShopRow[]>;
+  byShop?(tx: ReplicaTx, window: UtcWindow, limit: number | undefined, scope: SalesScope): Promise<ShopRow[]>;
 }
 
 /** One row per bucket of the period, in order, zero where the database had nothing. */
@@ -52,6 +52,7 @@ function usageOf(spec: MetricSpec): string {
   parts.push('<instance>', '[period]');
   const grains = spec.shape.breakdowns;
   if (grains.length > 0) parts.push(`[by ${grains.join('|')}]`);
+  if (spec.shape.segments) parts.push('[for <segment>]');
   if (spec.series || spec.byShop) parts.push('[chart]');
   return parts.join(' ');
 }
@@ -78,18 +79,19 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
         unit: spec.unit,
       };
       const zero = spec.unit === 'money' ? '0.00' : '0';
+      const scope: SalesScope = args.segment ? { distributors: deps.config.registry.filtersOf(args.segment) } : {};
       const replica = deps.replica(instance.id);
       const breakdown = args.breakdown;
       if (breakdown === 'shop' || !spec.scalar) {
-        const rows = await replica.read((tx) => spec.byShop!(tx, window!, args.limit));
+        const rows = await replica.read((tx) => spec.byShop!(tx, window!, args.limit, scope));
         return { ...base, kind: 'ranking', rows };
       }
       if (breakdown && resolved && spec.series) {
         const buckets = bucketsOf(resolved, breakdown);
-        const rows = await replica.read((tx) => spec.series!(tx, window!, buckets));
+        const rows = await replica.read((tx) => spec.series!(tx, window!, buckets, scope));
         return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero) };
       }
-      const { value, detail } = await replica.read((tx) => spec.scalar!(tx, window));
+      const { value, detail } = await replica.read((tx) => spec.scalar!(tx, window, scope));
       return { ...base, kind: 'scalar', value, ...(detail ? { detail } : {}) };
     },
   };

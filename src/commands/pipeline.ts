@@ -23,7 +23,7 @@ export interface AskOptions {
 }
 
 export function parseFor(deps: Deps, text: string): ParsedQuestion {
-  return parseQuestion(text, { instanceIds: [...deps.config.instances.keys()] });
+  return parseQuestion(text, { instanceIds: [...deps.config.instances.keys()], segmentNames: [...deps.config.registry.segments.keys()], registry: deps.config.registry });
 }
 
 /** The instances a multi-instance question covers, restricted to what the asker may see. */

@@ -25,6 +25,8 @@ export interface QuestionShape {
   /** Used when no period is typed; undefined means "as of now" (counts of what exists). */
   defaultPeriod?: PeriodSpec;
   limit?: { default: number; max: number };
+  /** Accepts `for <segment>`: only orders distributed by enterprises of that segment. */
+  segments?: boolean;
 }
 
 export interface QuestionArgs extends Presentation {
@@ -34,6 +36,8 @@ export interface QuestionArgs extends Presentation {
   period?: PeriodSpec;
   breakdown?: Breakdown;
   limit?: number;
+  /** `for hubs`: restrict to orders distributed by a segment. */
+  segment?: string;
 }
 
 const FLAGS = ['chart', 'public'] as const;
@@ -88,6 +92,17 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       }
       if (args.breakdown) throw new OfnError('BadArguments', 'Only one breakdown (`by …`) at a time.');
       args.breakdown = target as Breakdown;
+      continue;
+    }
+    if (word === 'for') {
+      const target = words[i + 1]?.toLowerCase();
+      const names = context.segmentNames ?? [];
+      if (!shape.segments) throw new OfnError('BadArguments', `\`${commandName}\` can't be restricted with \`for <segment>\`.`);
+      if (!target || !names.includes(target)) {
+        throw new OfnError('BadArguments', `\`for\` takes a segment: ${names.join(', ')}.${target ? didYouMean(target, names) : ''}`, 'Type `segments` for their definitions.');
+      }
+      args.segment = target;
+      i += 2;
       continue;
     }
     if (word === 'all' || (word.includes(',') && word.split(',').every((id) => context.instanceIds.includes(id)))) {
@@ -165,6 +180,7 @@ export function canonicalQuestion(commandName: string, args: QuestionArgs): stri
   parts.push(args.scope === 'all' ? 'all' : args.scope ? args.scope.join(',') : args.instance);
   if (args.period) parts.push(periodLabel(args.period));
   if (args.breakdown) parts.push(`by ${args.breakdown}`);
+  if (args.segment) parts.push(`for ${args.segment}`);
   return parts.join(' ');
 }
 

@@ -8,9 +8,9 @@ export const topShops = defineMetricCommand({
   measure: 'Turnover',
   summary: 'The N shops with the highest turnover in the period (default 10).',
   unit: 'money',
-  shape: { breakdowns: [], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 }, limit: { default: 10, max: 100 } },
+  shape: { segments: true, breakdowns: [], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 }, limit: { default: 10, max: 100 } },
   examples: ['top-shops katuma last-month', 'top-shops 5 katuma 2026 chart'],
-  async byShop(tx, window, limit) {
-    return (await turnoverByShop(tx, window, limit)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
+  async byShop(tx, window, limit, scope) {
+    return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
   },
 });

@@ -10,16 +10,16 @@ export const turnover = defineMetricCommand({
   title: 'Turnover',
   summary: 'Σ total of sales orders (complete or resumed, by completion time), in the instance currency.',
   unit: 'money',
-  shape: { breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: THIS_MONTH },
+  shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: THIS_MONTH },
   examples: ['turnover katuma last-month', 'turnover katuma last-12-months by month chart', 'turnover katuma 2026-Q3 by shop'],
-  async scalar(tx, window) {
-    const totals = await turnoverTotals(tx, window!);
+  async scalar(tx, window, scope) {
+    const totals = await turnoverTotals(tx, window!, scope);
     return { value: totals.turnover, detail: `from ${formatCount(totals.orders, 'en-GB')} sales orders` };
   },
-  async series(tx, window, buckets) {
-    return (await turnoverByBucket(tx, window, buckets)).map((r) => ({ bucket: r.bucket, value: r.turnover }));
+  async series(tx, window, buckets, scope) {
+    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: r.turnover }));
   },
-  async byShop(tx, window, limit) {
-    return (await turnoverByShop(tx, window, limit)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
+  async byShop(tx, window, limit, scope) {
+    return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
   },
 });

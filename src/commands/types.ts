@@ -11,6 +11,10 @@ export interface Deps {
 
 export interface ParseContext {
   instanceIds: readonly string[];
+  /** Segments that `for <segment>`, `count` and `list` accept (built-in and custom). */
+  segmentNames?: readonly string[];
+  /** Built-in and custom definitions, for `metrics`, `segments`, `define` and custom metric questions. */
+  registry?: import('../queries/registry.js').Registry;
 }
 
 /** Flags any question may carry; the transports act on them (Slack shares or draws a chart). */

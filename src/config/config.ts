@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
 import { billingPlanSchema, resolveBillingPlan, type BillingPlan } from './billing-plan.js';
+import { buildRegistry, type Registry } from '../queries/registry.js';
 
 /** Words that can't be instance ids because the question parser gives them another meaning. */
 export const RESERVED_WORDS = ['all', 'by', 'chart', 'public', 'for', 'help', 'as-sent'];
@@ -53,6 +54,9 @@ const configSchema = z.strictObject({
   /** Per-instance deadline when a question runs on several instances. */
   fanOutTimeoutSeconds: z.number().positive().max(120).default(10),
   fanOutConcurrency: z.number().int().min(1).max(32).default(8),
+  /** Custom segments and metrics from the closed vocabulary (docs/definitions.md); validated by the registry. */
+  segments: z.record(z.string(), z.unknown()).default({}),
+  metrics: z.record(z.string(), z.unknown()).default({}),
   /** Announcements set in config (also settable with /ofn watch). */
   watches: z.array(watchSchema).default([]),
   /** How often watchers poll each watched replica. */
@@ -82,6 +86,8 @@ export interface Config {
   readonly exchangeRates: { flat: Readonly<Record<string, string>>; monthly: Readonly<Record<string, Readonly<Record<string, string>>>> };
   readonly fanOutTimeoutSeconds: number;
   readonly fanOutConcurrency: number;
+  /** Built-in and custom segments and metrics. */
+  readonly registry: Registry;
   /** Where the config came from, for messages. */
   readonly source: string;
 }
@@ -134,6 +140,13 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
       throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  watches.${i}.instance: unknown instance ${watch.instance} (known: ${[...instances.keys()].join(', ')})`);
     }
   });
+  let registry: Registry;
+  try {
+    registry = buildRegistry(result.data.segments, result.data.metrics);
+  } catch (error) {
+    if (error instanceof OfnError) throw new OfnError('ConfigInvalid', error.message.replace('Invalid configuration:', `Invalid configuration in ${source}:`));
+    throw error;
+  }
   const flat: Record<string, string> = {};
   const monthly: Record<string, Record<string, string>> = {};
   for (const [key, value] of Object.entries(result.data.exchangeRates)) {
@@ -150,6 +163,7 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
     exchangeRates: Object.freeze({ flat, monthly }),
     fanOutTimeoutSeconds: result.data.fanOutTimeoutSeconds,
     fanOutConcurrency: result.data.fanOutConcurrency,
+    registry,
     instances,
     access: Object.freeze(result.data.access.map((r) => Object.freeze(r))),
     watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),

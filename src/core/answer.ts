@@ -54,7 +54,14 @@ export interface RankingAnswer extends AnswerBase {
   totalRows?: number;
 }
 
-export type Answer = ScalarAnswer | SeriesAnswer | RankingAnswer;
+/** `list <segment>`: enterprises with their type, town and creation date; never people. */
+export interface ListAnswer extends AnswerBase {
+  kind: 'list';
+  rows: { enterpriseId: number; name: string; category: string; town: string | null; country: string | null; createdAt: string }[];
+  totalRows: number;
+}
+
+export type Answer = ScalarAnswer | SeriesAnswer | RankingAnswer | ListAnswer;
 
 /** A question asked of several instances: one answer per instance that answered, warnings for the rest. */
 export interface GlobalAnswer {

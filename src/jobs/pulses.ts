@@ -80,7 +80,7 @@ export async function enqueueDuePulses(db: StateDb, now: Date, logger: Logger): 
 
 function isEmpty(answer: Answer): boolean {
   if (answer.kind === 'scalar') return Number(answer.value) === 0;
-  if (answer.kind === 'ranking') return answer.rows.length === 0;
+  if (answer.kind === 'ranking' || answer.kind === 'list') return answer.rows.length === 0;
   return answer.rows.every((r) => Number(r.value) === 0);
 }
 

@@ -92,7 +92,8 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
   }
 
   const since = DateTime.fromSQL(mark.updated_at, { zone: 'UTC' }).minus({ seconds: overlap }).toFormat('yyyy-LL-dd HH:mm:ss.SSS');
-  const changes = await replica.read((tx) => enterprisesUpdatedSince(tx, since, options.batchLimit ?? 2_000));
+  const { addresses } = await replica.capabilities();
+  const changes = await replica.read((tx) => enterprisesUpdatedSince(tx, since, options.batchLimit ?? 2_000, addresses));
   if (changes.length === 0) return { announced: 0, first: false };
   const known = new Map(
     (

@@ -3,6 +3,7 @@
  * Every question, pulse and billing run reads OFN data through these functions and no other way.
  */
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { segmentCondition, type EnterpriseFilter } from './segments.js';
 import type { OfnDatabase } from './ofn-tables.js';
 import type { ReplicaTx } from './replica.js';
 
@@ -19,35 +20,37 @@ export interface UtcWindow {
  */
 export const SALES_ORDER_STATES = ['complete', 'resumed'] as const;
 
-export function salesOrders(tx: ReplicaTx, window: UtcWindow) {
-  return tx
+export function salesOrders(tx: ReplicaTx, window: UtcWindow, distributors?: readonly EnterpriseFilter[]) {
+  const query = tx
     .selectFrom('spree_orders as o')
     .where('o.completed_at', '>=', window.fromUtc)
     .where('o.completed_at', '<', window.toUtc)
     .where('o.state', 'in', SALES_ORDER_STATES);
+  if (!distributors) return query;
+  // `… for hubs`: only orders whose distributor is in the segment.
+  return query.where('o.distributor_id', 'in', (eb) => eb.selectFrom('enterprises as e').select('e.id').where((w) => segmentCondition(w, distributors, window)));
 }
 
-/** Segments of enterprises (OFN's `sells` and producer flag; see Enterprise#category). */
-export type EnterpriseSegment = 'profiles' | 'shops' | 'hubs' | 'producers';
+/** Money columns a metric may add up: OFN's gross total, goods only, or total without tax. */
+export type MoneyColumn = 'total' | 'item_total' | 'ex_tax_total';
+export const MONEY_COLUMNS: readonly MoneyColumn[] = ['total', 'item_total', 'ex_tax_total'];
+
+function amount(column: MoneyColumn) {
+  switch (column) {
+    case 'total':
+      return sql<string>`o.total`;
+    case 'item_total':
+      return sql<string>`o.item_total`;
+    case 'ex_tax_total':
+      return sql<string>`(o.total - o.included_tax_total - o.additional_tax_total)`;
+  }
+}
+
 export const SHOP_SELLS = ['own', 'any'] as const;
 
-function segmentFilter(segment: EnterpriseSegment) {
-  return (eb: ExpressionBuilder<OfnDatabase & { e: OfnDatabase['enterprises'] }, 'e'>) => {
-    switch (segment) {
-      case 'profiles':
-        return eb.lit(true);
-      case 'shops':
-        return eb('e.sells', 'in', SHOP_SELLS);
-      case 'hubs':
-        return eb('e.sells', '=', 'any');
-      case 'producers':
-        return eb('e.is_primary_producer', '=', true);
-    }
-  };
-}
-
-function enterprises(tx: ReplicaTx, segment: EnterpriseSegment) {
-  return tx.selectFrom('enterprises as e').where(segmentFilter(segment));
+/** Enterprises of a segment (a list of filters from the registry, src/queries/registry.ts). */
+function enterprises(tx: ReplicaTx, segment: readonly EnterpriseFilter[], window?: UtcWindow) {
+  return tx.selectFrom('enterprises as e').where((eb) => segmentCondition(eb, segment, window));
 }
 
 /**
@@ -80,17 +83,23 @@ export interface Totals {
   orders: number;
 }
 
+/** What a money query adds up, and over which orders. Defaults: Σ total of every sales order. */
+export interface SalesScope {
+  column?: MoneyColumn;
+  distributors?: readonly EnterpriseFilter[];
+}
+
 /** Turnover (Σ total of sales orders) and the number of sales orders in the window. */
-export async function turnoverTotals(tx: ReplicaTx, window: UtcWindow): Promise<Totals> {
-  const row = await salesOrders(tx, window)
-    .select((eb) => [sql<string>`coalesce(sum(o.total), 0)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
+export async function turnoverTotals(tx: ReplicaTx, window: UtcWindow, scope: SalesScope = {}): Promise<Totals> {
+  const row = await salesOrders(tx, window, scope.distributors)
+    .select((eb) => [sql<string>`coalesce(sum(${amount(scope.column ?? 'total')}), 0)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .executeTakeFirstOrThrow();
   return { turnover: String(row.turnover), orders: Number(row.orders) };
 }
 
-export async function turnoverByBucket(tx: ReplicaTx, window: UtcWindow, buckets: Buckets) {
-  const rows = await salesOrders(tx, window)
-    .select((eb) => [bucketIndex('o.completed_at', buckets).as('bucket'), sql<string>`sum(o.total)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
+export async function turnoverByBucket(tx: ReplicaTx, window: UtcWindow, buckets: Buckets, scope: SalesScope = {}) {
+  const rows = await salesOrders(tx, window, scope.distributors)
+    .select((eb) => [bucketIndex('o.completed_at', buckets).as('bucket'), sql<string>`sum(${amount(scope.column ?? 'total')})`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .groupBy(FIRST_COLUMN)
     .execute();
   return rows.map((r) => ({ bucket: bucketDate(buckets, r.bucket), turnover: String(r.turnover), orders: Number(r.orders) }));
@@ -102,12 +111,13 @@ export interface ShopTotals extends Totals {
 }
 
 /** Turnover per shop (the order's distributor), largest first. */
-export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: number): Promise<ShopTotals[]> {
-  let query = salesOrders(tx, window)
+export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: number, scope: SalesScope = {}): Promise<ShopTotals[]> {
+  const sum = sql<string>`sum(${amount(scope.column ?? 'total')})`;
+  let query = salesOrders(tx, window, scope.distributors)
     .innerJoin('enterprises as e', 'e.id', 'o.distributor_id')
-    .select((eb) => ['e.id', 'e.name', sql<string>`sum(o.total)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
+    .select((eb) => ['e.id', 'e.name', sum.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .groupBy(['e.id', 'e.name'])
-    .orderBy(sql`sum(o.total)`, 'desc')
+    .orderBy(sum, 'desc')
     .orderBy('e.id');
   if (limit !== undefined) query = query.limit(limit);
   const rows = await query.execute();
@@ -115,16 +125,16 @@ export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: n
 }
 
 /** Enterprises of a segment, optionally only those created in a window (new profiles, new shops). */
-export async function countEnterprises(tx: ReplicaTx, segment: EnterpriseSegment, created?: Partial<UtcWindow>): Promise<number> {
-  let query = enterprises(tx, segment);
+export async function countEnterprises(tx: ReplicaTx, segment: readonly EnterpriseFilter[], created?: Partial<UtcWindow>, window?: UtcWindow): Promise<number> {
+  let query = enterprises(tx, segment, window);
   if (created?.fromUtc) query = query.where('e.created_at', '>=', created.fromUtc);
   if (created?.toUtc) query = query.where('e.created_at', '<', created.toUtc);
   const row = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
-export async function countEnterprisesByBucket(tx: ReplicaTx, segment: EnterpriseSegment, window: UtcWindow, buckets: Buckets) {
-  const rows = await enterprises(tx, segment)
+export async function countEnterprisesByBucket(tx: ReplicaTx, segment: readonly EnterpriseFilter[], window: UtcWindow, buckets: Buckets) {
+  const rows = await enterprises(tx, segment, window)
     .where('e.created_at', '>=', window.fromUtc)
     .where('e.created_at', '<', window.toUtc)
     .select((eb) => [bucketIndex('e.created_at', buckets).as('bucket'), eb.fn.countAll<number>().as('count')])
@@ -137,15 +147,15 @@ export async function countEnterprisesByBucket(tx: ReplicaTx, segment: Enterpris
  * Active shops: distinct distributors of at least one sales order in the window. An enterprise that
  * distributed an order was a shop then, even if it has stopped selling since, so `sells` is not checked.
  */
-export async function countActiveShops(tx: ReplicaTx, window: UtcWindow): Promise<number> {
-  const row = await salesOrders(tx, window)
+export async function countActiveShops(tx: ReplicaTx, window: UtcWindow, scope: SalesScope = {}): Promise<number> {
+  const row = await salesOrders(tx, window, scope.distributors)
     .select(sql<number>`count(distinct o.distributor_id)`.as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
 
-export async function countActiveShopsByBucket(tx: ReplicaTx, window: UtcWindow, buckets: Buckets) {
-  const rows = await salesOrders(tx, window)
+export async function countActiveShopsByBucket(tx: ReplicaTx, window: UtcWindow, buckets: Buckets, scope: SalesScope = {}) {
+  const rows = await salesOrders(tx, window, scope.distributors)
     .select([bucketIndex('o.completed_at', buckets).as('bucket'), sql<number>`count(distinct o.distributor_id)`.as('count')])
     .groupBy(FIRST_COLUMN)
     .execute();
@@ -153,3 +163,35 @@ export async function countActiveShopsByBucket(tx: ReplicaTx, window: UtcWindow,
 }
 
 export type SalesOrdersQuery = SelectQueryBuilder<OfnDatabase & { o: OfnDatabase['spree_orders'] }, 'o', object>;
+
+export interface EnterpriseListing {
+  enterpriseId: number;
+  name: string;
+  sells: string;
+  isPrimaryProducer: boolean | null;
+  createdAt: string;
+  town: string | null;
+  country: string | null;
+}
+
+/** A segment's enterprises, newest first: names, types, towns, creation dates; never people. */
+export async function listEnterprises(tx: ReplicaTx, segment: readonly EnterpriseFilter[], limit: number, window?: UtcWindow, withAddresses = true): Promise<{ rows: EnterpriseListing[]; total: number }> {
+  const base = enterprises(tx, segment, window);
+  const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = withAddresses
+    ? await base
+        .leftJoin('spree_addresses as a', 'a.id', 'e.address_id')
+        .leftJoin('spree_countries as c', 'c.id', 'a.country_id')
+        .select(['e.id', 'e.name', 'e.sells', 'e.is_primary_producer', 'e.created_at', 'a.city', 'c.name as country'])
+        .orderBy('e.created_at', 'desc')
+        .orderBy('e.id', 'desc')
+        .limit(limit)
+        .execute()
+    : (
+        await base.select(['e.id', 'e.name', 'e.sells', 'e.is_primary_producer', 'e.created_at']).orderBy('e.created_at', 'desc').orderBy('e.id', 'desc').limit(limit).execute()
+      ).map((r) => ({ ...r, city: null, country: null }));
+  return {
+    total: Number(counted.n),
+    rows: rows.map((r) => ({ enterpriseId: r.id, name: r.name, sells: r.sells, isPrimaryProducer: r.is_primary_producer, createdAt: r.created_at, town: r.city, country: r.country })),
+  };
+}

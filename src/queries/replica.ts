@@ -8,6 +8,8 @@ export interface ReplicaCapabilities {
   variantSupplier: boolean;
   /** spree_users.admin (2025; before, spree_roles). */
   userAdminFlag: boolean;
+  /** spree_addresses and spree_countries are replicated (a central replica may leave personal tables out). */
+  addresses: boolean;
 }
 import { OfnError } from '../core/errors.js';
 import { replicaErrorsTotal, replicaQuerySeconds } from '../core/metrics.js';
@@ -104,12 +106,13 @@ export class Replica {
       const { rows } = await sql<{ table_name: string; column_name: string }>`
         select table_name, column_name from information_schema.columns
          where table_schema = ${this.instance.schema}
-           and table_name in ('enterprises', 'spree_variants', 'spree_products', 'spree_users')`.execute(tx);
+           and table_name in ('enterprises', 'spree_variants', 'spree_products', 'spree_users', 'spree_addresses', 'spree_countries')`.execute(tx);
       const has = (table: string, column: string) => rows.some((r) => r.table_name === table && r.column_name === column);
       return Object.freeze({
         externalBillingId: has('enterprises', 'external_billing_id'),
         variantSupplier: has('spree_variants', 'supplier_id'),
         userAdminFlag: has('spree_users', 'admin'),
+        addresses: has('spree_addresses', 'city') && has('spree_countries', 'name'),
       });
     }).catch((error) => {
       this.capabilitiesProbe = undefined;

@@ -18,17 +18,17 @@ export interface EnterpriseChange {
  * first. Town and country come from the enterprise's address; no other address field is read.
  * OFN has no index on enterprises.updated_at; at ~10k enterprises a scan costs a few ms.
  */
-export async function enterprisesUpdatedSince(tx: ReplicaTx, sinceUtc: string, limit: number): Promise<EnterpriseChange[]> {
-  const rows = await tx
-    .selectFrom('enterprises as e')
-    .leftJoin('spree_addresses as a', 'a.id', 'e.address_id')
-    .leftJoin('spree_countries as c', 'c.id', 'a.country_id')
-    .select(['e.id', 'e.name', 'e.permalink', 'e.sells', 'e.is_primary_producer', 'e.created_at', 'e.updated_at', 'a.city', 'c.name as country'])
-    .where('e.updated_at', '>=', sinceUtc)
-    .orderBy('e.updated_at')
-    .orderBy('e.id')
-    .limit(limit)
-    .execute();
+export async function enterprisesUpdatedSince(tx: ReplicaTx, sinceUtc: string, limit: number, withAddresses = true): Promise<EnterpriseChange[]> {
+  const base = tx.selectFrom('enterprises as e').where('e.updated_at', '>=', sinceUtc).orderBy('e.updated_at').orderBy('e.id').limit(limit);
+  const columns = ['e.id', 'e.name', 'e.permalink', 'e.sells', 'e.is_primary_producer', 'e.created_at', 'e.updated_at'] as const;
+  // A replica without the personal tables (spree_addresses) still announces, without the town.
+  const rows = withAddresses
+    ? await base
+        .leftJoin('spree_addresses as a', 'a.id', 'e.address_id')
+        .leftJoin('spree_countries as c', 'c.id', 'a.country_id')
+        .select([...columns, 'a.city', 'c.name as country'])
+        .execute()
+    : (await base.select(columns).execute()).map((r) => ({ ...r, city: null, country: null }));
   return rows.map((r) => ({
     id: r.id,
     name: r.name,

@@ -7,12 +7,12 @@ import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 
 /** Whether an answer has something to draw (a single figure does not). */
 export function isChartable(answer: Answer): boolean {
-  return answer.kind !== 'scalar';
+  return answer.kind === 'series' || answer.kind === 'ranking';
 }
 
 /** Pure: the chart for a series or ranking answer, dates in the instance's zone, currency on the axis. */
 export function chartSpecFor(answer: Answer): ChartSpec | undefined {
-  if (answer.kind === 'scalar') return undefined;
+  if (answer.kind === 'scalar' || answer.kind === 'list') return undefined;
   const locale = answer.instance.locale;
   const valueFormat =
     answer.unit === 'money'

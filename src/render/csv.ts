@@ -34,6 +34,8 @@ export function answerToCsv(answer: Answer): string {
       return toCsv(['date', 'value'], answer.rows.map((r) => [r.date, csvValue(answer, r.value)]));
     case 'ranking':
       return toCsv(['enterprise_id', 'name', 'value', 'orders'], answer.rows.map((r) => [r.enterpriseId, r.name, csvValue(answer, r.value), r.orders ?? '']));
+    case 'list':
+      return toCsv(['enterprise_id', 'name', 'category', 'town', 'country', 'created_date'], answer.rows.map((r) => [r.enterpriseId, r.name, r.category, r.town, r.country, r.createdAt]));
   }
 }
 

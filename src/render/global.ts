@@ -64,6 +64,7 @@ export function globalCsv(answer: GlobalAnswer): string {
     if (a.kind === 'scalar') rows.push([a.instance.id, '', '', value(a.value), currency]);
     if (a.kind === 'series') for (const r of a.rows) rows.push([a.instance.id, r.date, '', value(r.value), currency]);
     if (a.kind === 'ranking') for (const r of a.rows) rows.push([a.instance.id, '', r.name, value(r.value), currency]);
+    if (a.kind === 'list') for (const r of a.rows) rows.push([a.instance.id, r.createdAt, r.name, '', r.category]);
   }
   if (answer.total?.value) rows.push(['total', '', '', answer.total.value, answer.total.currency ?? 'count']);
   return toCsv(['instance', 'date', 'name', 'value', 'unit'], rows);

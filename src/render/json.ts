@@ -28,6 +28,12 @@ export function answerToJson(answer: Answer): Record<string, unknown> {
       return { value: jsonValue(answer, answer.value), ...common, ...(answer.detail ? { detail: answer.detail } : {}) };
     case 'series':
       return { rows: answer.rows.map((r) => ({ date: r.date, value: jsonValue(answer, r.value) })), grain: answer.grain, ...common };
+    case 'list':
+      return {
+        rows: answer.rows.map((r) => ({ enterprise_id: r.enterpriseId, name: r.name, category: r.category, town: r.town, country: r.country, created_date: r.createdAt })),
+        total_rows: answer.totalRows,
+        ...common,
+      };
     case 'ranking':
       return {
         rows: answer.rows.map((r) => ({

@@ -24,6 +24,12 @@ export function answerTable(answer: Answer): { header: string[]; rows: string[][
         header: [answer.grain === 'week' ? 'Week of' : answer.grain === 'month' ? 'Month' : 'Day', answer.measure],
         rows: answer.rows.map((r) => [bucketLabel(r.date, answer.grain, answer.instance.locale), formatValue(answer, r.value)]),
       };
+    case 'list':
+      return {
+        align: ['left', 'left', 'left', 'left'],
+        header: ['Enterprise', 'Type', 'Town', 'Created'],
+        rows: answer.rows.map((r) => [r.name, r.category, [r.town, r.country].filter(Boolean).join(', '), r.createdAt]),
+      };
     case 'ranking': {
       const withOrders = answer.rows.some((r) => r.orders !== undefined) && answer.measure !== 'Orders';
       return {
@@ -57,6 +63,7 @@ export function renderText(outcome: Outcome): string {
       // Ranking tables put the rank first; keep it narrow and left-aligned like the name.
       const text = alignTable(table.header, table.rows, table.align);
       lines.push(text);
+      if (answer.kind === 'list' && answer.totalRows > answer.rows.length) lines.push(`First ${answer.rows.length} of ${answer.totalRows}.`);
     }
   }
   return lines.join('\n');

@@ -24,7 +24,7 @@ import { audit } from '../jobs/runtime.js';
 import type { StateDb } from '../state/store.js';
 import { grantFor } from './access.js';
 
-const KNOWN_HEADS = new Set([...COMMANDS.flatMap((c) => [c.name, ...c.aliases]), 'help', 'billing', 'compare', 'growth', 'save', 'saved', 'pulse', 'watch', 'new', 'top', 'average', 'active']);
+const KNOWN_HEADS = new Set([...COMMANDS.flatMap((c) => [c.name, ...c.aliases]), 'help', 'billing', 'compare', 'growth', 'save', 'saved', 'pulse', 'watch', 'new', 'top', 'average', 'active', 'count', 'list', 'metrics', 'segments', 'define']);
 
 export interface SlackContext {
   deps: Deps;

@@ -71,7 +71,7 @@ export function answerMessage(answer: Answer, options: AnswerMessageOptions): Sl
   }
   const buttons: Block[] = [];
   if (answer.kind !== 'scalar' && answer.rows.length > 0) {
-    buttons.push(button('Chart', ACTION.chart, answer.question));
+    if (answer.kind !== 'list') buttons.push(button('Chart', ACTION.chart, answer.question));
     buttons.push(button('CSV', ACTION.csv, answer.question));
   }
   if (options.ephemeral) buttons.push(button('Share in channel', ACTION.share, answer.question));

@@ -1,0 +1,165 @@
+import { DateTime } from 'luxon';
+import type { Answer } from '../core/answer.js';
+import { OfnError } from '../core/errors.js';
+import { divideToCents, formatCount } from '../core/money.js';
+import { countEnterprises, countEnterprisesByBucket, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
+import type { MetricEntry, Registry } from '../queries/registry.js';
+import { needsAddresses, needsPeriod } from '../queries/segments.js';
+import { categoryLabel } from '../queries/watch-queries.js';
+import { didYouMean } from '../core/suggest.js';
+import { defineMetricCommand } from './metric-command.js';
+import { answerPeriod, canonicalQuestion, instanceRef, lookupInstance, parseQuestionWords, utcWindow, type QuestionArgs } from './question.js';
+import type { ResolvedPeriod } from '../core/periods.js';
+import type { Command, ParseContext } from './types.js';
+
+const THIS_MONTH = { kind: 'current', unit: 'month', offset: 0 } as const;
+
+function segmentWord(command: string, words: readonly string[], context: ParseContext): string {
+  const names = context.segmentNames ?? [];
+  const word = words[0]?.toLowerCase();
+  if (!word || !names.includes(word)) {
+    throw new OfnError('BadArguments', `\`${command}\` needs a segment first: ${names.join(', ')}.${word ? didYouMean(word, names) : ''}`, `For example: \`${command} hubs katuma\`. Type \`segments\` for their definitions.`);
+  }
+  return word;
+}
+
+interface SegmentArgs extends QuestionArgs {
+  segmentName: string;
+}
+
+/** `count <segment> <instance> [period]`: how many enterprises are in a segment (at the period's end). */
+export const countCommand: Command<SegmentArgs> = {
+  name: 'count',
+  aliases: [],
+  summary: 'How many enterprises a segment has (now, or at the end of a period).',
+  usage: 'count <segment> <instance> [period]',
+  examples: ['count hubs katuma', 'count active-shops katuma last-month', 'count organic-hubs all'],
+  parse(words, context) {
+    const segmentName = segmentWord('count', words, context);
+    return { ...parseQuestionWords('count', words.slice(1), { breakdowns: [] }, context), segmentName };
+  },
+  async run(deps, args): Promise<Answer> {
+    const instance = lookupInstance(deps, args.instance);
+    const filters = deps.config.registry.filtersOf(args.segmentName);
+    const spec = args.period ?? (needsPeriod(filters) ? THIS_MONTH : undefined);
+    const period = answerPeriod(spec, instance, deps.now());
+    const window = period.from ? utcWindow(period as ResolvedPeriod) : undefined;
+    const replica = deps.replica(instance.id);
+    if (needsAddresses(filters) && !(await replica.capabilities()).addresses) {
+      throw new OfnError('SchemaMismatch', `${instance.name}'s replica has no address tables, so \`${args.segmentName}\` (by country) can't be counted there.`);
+    }
+    // Segments about the period (active, created in) use the window; the others count what existed at its end.
+    const value = await replica.read((tx) => countEnterprises(tx, filters, window && !needsPeriod(filters) ? { toUtc: window.toUtc } : undefined, window));
+    return {
+      kind: 'scalar',
+      question: `count ${args.segmentName} ${canonicalQuestion('', args).trim()}`,
+      title: `Count of ${args.segmentName}`,
+      measure: args.segmentName,
+      instance: instanceRef(instance),
+      period,
+      unit: 'count',
+      value: String(value),
+    };
+  },
+};
+
+/** `list <segment> <instance> [N]`: the segment's enterprises, newest first. */
+export const listCommand: Command<SegmentArgs> = {
+  name: 'list',
+  aliases: [],
+  summary: 'The enterprises of a segment: names, types, towns, creation dates (never people).',
+  usage: 'list <segment> <instance> [N] [period]',
+  examples: ['list hubs katuma', 'list active-shops katuma last-month 50'],
+  parse(words, context) {
+    const segmentName = segmentWord('list', words, context);
+    return { ...parseQuestionWords('list', words.slice(1), { breakdowns: [], limit: { default: 20, max: 500 } }, context), segmentName };
+  },
+  async run(deps, args): Promise<Answer> {
+    const instance = lookupInstance(deps, args.instance);
+    const filters = deps.config.registry.filtersOf(args.segmentName);
+    const spec = args.period ?? (needsPeriod(filters) ? THIS_MONTH : undefined);
+    const period = answerPeriod(spec, instance, deps.now());
+    const window = period.from ? utcWindow(period as ResolvedPeriod) : undefined;
+    const replica = deps.replica(instance.id);
+    // A replica without the personal tables (spree_addresses) still lists, without towns.
+    const { addresses } = await replica.capabilities();
+    if (needsAddresses(filters) && !addresses) throw new OfnError('SchemaMismatch', `${instance.name}'s replica has no address tables, so \`${args.segmentName}\` (by country) can't be listed there.`);
+    const { rows, total } = await replica.read((tx) => listEnterprises(tx, filters, args.limit ?? 20, window, addresses));
+    return {
+      kind: 'list',
+      question: `list ${args.segmentName} ${canonicalQuestion('', args).trim()}`,
+      title: `List of ${args.segmentName}`,
+      measure: args.segmentName,
+      instance: instanceRef(instance),
+      period,
+      unit: 'count',
+      totalRows: total,
+      rows: rows.map((r) => ({
+        enterpriseId: r.enterpriseId,
+        name: r.name,
+        category: categoryLabel(r.isPrimaryProducer, r.sells),
+        town: r.town,
+        country: r.country,
+        createdAt: DateTime.fromSQL(r.createdAt, { zone: 'UTC' }).setZone(instance.timezone).toISODate() ?? '',
+      })),
+    };
+  },
+};
+
+/** A custom metric from config as a question like the built-in ones. */
+export function customMetricCommand(entry: MetricEntry, registry: Registry): Command<QuestionArgs> {
+  const measure = entry.measure;
+  if (measure.kind === 'enterprises') {
+    const filters = registry.filtersOf(measure.segment);
+    return defineMetricCommand({
+      name: entry.name,
+      title: entry.name,
+      summary: entry.description,
+      unit: 'count',
+      shape: { breakdowns: [] },
+      examples: [`${entry.name} katuma`],
+      async scalar(tx, window) {
+        return { value: String(await countEnterprises(tx, filters, window && !needsPeriod(filters) ? { toUtc: window.toUtc } : undefined, window)) };
+      },
+    });
+  }
+  const fixed = measure.distributors ? registry.filtersOf(measure.distributors) : undefined;
+  const valueOf = (totals: { turnover: string; orders: number }) =>
+    measure.aggregate === 'count' ? String(totals.orders) : measure.aggregate === 'avg' ? divideToCents(totals.turnover, totals.orders) : totals.turnover;
+  return defineMetricCommand({
+    name: entry.name,
+    title: entry.name,
+    summary: entry.description,
+    unit: entry.unit,
+    shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: THIS_MONTH },
+    examples: [`${entry.name} katuma last-month`, `${entry.name} katuma last-12-months by month`],
+    async scalar(tx, window, scope) {
+      const totals = await turnoverTotals(tx, window!, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
+      return { value: valueOf(totals), detail: `from ${formatCount(totals.orders, 'en-GB')} sales orders` };
+    },
+    async series(tx, window, buckets, scope) {
+      const rows = await turnoverByBucket(tx, window, buckets, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
+      return rows.map((r) => ({ bucket: r.bucket, value: valueOf(r) }));
+    },
+    async byShop(tx, window, limit, scope) {
+      const rows = await turnoverByShop(tx, window, limit, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
+      return rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: valueOf(r), orders: r.orders }));
+    },
+  });
+}
+
+/** `metrics`, `segments`, `define <name>`: the registry in words. */
+export function describeRegistry(registry: Registry, what: 'metrics' | 'segments' | string): { title: string; lines: string[] } {
+  if (what === 'metrics') {
+    return { title: 'Metrics', lines: [...registry.metrics.values()].map((m) => `${m.name.padEnd(18)} ${m.description}${m.builtIn ? '' : ' (custom)'}`) };
+  }
+  if (what === 'segments') {
+    return { title: 'Segments', lines: [...registry.segments.values()].map((s) => `${s.name.padEnd(18)} ${s.description}${s.builtIn ? '' : ' (custom)'}`) };
+  }
+  const metric = registry.metrics.get(what);
+  if (metric) return { title: `Metric ${metric.name}`, lines: [metric.description, `Definition: ${metric.definition}.`, `Unit: ${metric.unit === 'money' ? 'the instance currency' : 'a count'}.`, metric.builtIn ? 'Built in (docs/definitions.md).' : 'Custom, from the config.'] };
+  const segment = registry.segments.get(what);
+  if (segment) return { title: `Segment ${segment.name}`, lines: [segment.description, `Definition: ${segment.definition}.`, segment.builtIn ? 'Built in (docs/definitions.md).' : 'Custom, from the config.', `Use: \`count ${segment.name} <instance>\`, \`list ${segment.name} <instance>\`, \`turnover <instance> last-month for ${segment.name}\`.`] };
+  const names = [...registry.metrics.keys(), ...registry.segments.keys()];
+  throw new OfnError('NotFound', `Nothing is called \`${what.slice(0, 40)}\`.${didYouMean(what, names)}`, 'Type `metrics` or `segments` for the lists.');
+}
