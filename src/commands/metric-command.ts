@@ -9,10 +9,12 @@ import {
   lookupInstance,
   parseQuestionWords,
   utcWindow,
+  staleness,
   type QuestionArgs,
   type QuestionShape,
 } from './question.js';
-import type { Command } from './types.js';
+import type { Command, Deps } from './types.js';
+import type { InstanceConfig } from '../config/config.js';
 
 export interface ShopRow {
   enterpriseId: number;
@@ -58,6 +60,34 @@ function usageOf(spec: MetricSpec): string {
 }
 
 export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
+  const answer = async (deps: Deps, args: QuestionArgs, instance: InstanceConfig): Promise<Answer> => {
+    const period = answerPeriod(args.period, instance, deps.now());
+    const resolved = period.from ? (period as ResolvedPeriod) : undefined;
+    const window = resolved ? utcWindow(resolved) : undefined;
+    const base = {
+      question: canonicalQuestion(spec.name, args),
+      title: spec.title,
+      measure: spec.measure ?? spec.title,
+      instance: instanceRef(instance),
+      period,
+      unit: spec.unit,
+    };
+    const zero = spec.unit === 'money' ? '0.00' : '0';
+    const scope: SalesScope = args.segment ? { distributors: deps.config.registry.filtersOf(args.segment) } : {};
+    const replica = deps.replica(instance.id);
+    const breakdown = args.breakdown;
+    if (breakdown === 'shop' || !spec.scalar) {
+      const rows = await replica.read((tx) => spec.byShop!(tx, window!, args.limit, scope));
+      return { ...base, kind: 'ranking', rows };
+    }
+    if (breakdown && resolved && spec.series) {
+      const buckets = bucketsOf(resolved, breakdown);
+      const rows = await replica.read((tx) => spec.series!(tx, window!, buckets, scope));
+      return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero) };
+    }
+    const { value, detail } = await replica.read((tx) => spec.scalar!(tx, window, scope));
+    return { ...base, kind: 'scalar', value, ...(detail ? { detail } : {}) };
+  };
   return {
     name: spec.name,
     aliases: spec.aliases ?? [],
@@ -67,32 +97,9 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
     parse: (words, context) => parseQuestionWords(spec.name, words, spec.shape, context),
     async run(deps, args): Promise<Answer> {
       const instance = lookupInstance(deps, args.instance);
-      const period = answerPeriod(args.period, instance, deps.now());
-      const resolved = period.from ? (period as ResolvedPeriod) : undefined;
-      const window = resolved ? utcWindow(resolved) : undefined;
-      const base = {
-        question: canonicalQuestion(spec.name, args),
-        title: spec.title,
-        measure: spec.measure ?? spec.title,
-        instance: instanceRef(instance),
-        period,
-        unit: spec.unit,
-      };
-      const zero = spec.unit === 'money' ? '0.00' : '0';
-      const scope: SalesScope = args.segment ? { distributors: deps.config.registry.filtersOf(args.segment) } : {};
-      const replica = deps.replica(instance.id);
-      const breakdown = args.breakdown;
-      if (breakdown === 'shop' || !spec.scalar) {
-        const rows = await replica.read((tx) => spec.byShop!(tx, window!, args.limit, scope));
-        return { ...base, kind: 'ranking', rows };
-      }
-      if (breakdown && resolved && spec.series) {
-        const buckets = bucketsOf(resolved, breakdown);
-        const rows = await replica.read((tx) => spec.series!(tx, window!, buckets, scope));
-        return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero) };
-      }
-      const { value, detail } = await replica.read((tx) => spec.scalar!(tx, window, scope));
-      return { ...base, kind: 'scalar', value, ...(detail ? { detail } : {}) };
+      const result = await answer(deps, args, instance);
+      const asOf = await staleness(deps, instance);
+      return asOf ? { ...result, dataAsOf: asOf } : result;
     },
   };
 }

@@ -206,3 +206,15 @@ export function answerPeriod(spec: PeriodSpec | undefined, instance: InstanceCon
   if (spec) return resolvePeriod(spec, instance.timezone, now);
   return { label: 'now', from: null, to: DateTime.fromJSDate(now, { zone: instance.timezone }), timezone: instance.timezone };
 }
+
+/** "14:05 (Europe/Madrid)" when the instance's replica lags more than its threshold, else undefined. */
+export async function staleness(deps: Deps, instance: InstanceConfig): Promise<string | undefined> {
+  try {
+    const replayed = await deps.replica(instance.id).lastReplayed(deps.now().getTime());
+    if (!replayed) return undefined;
+    if (deps.now().getTime() - replayed.getTime() <= instance.staleAfterSeconds * 1000) return undefined;
+    return DateTime.fromJSDate(replayed, { zone: instance.timezone }).toFormat('d LLL HH:mm');
+  } catch {
+    return undefined; // freshness is a courtesy; the answer itself already succeeded or failed on its own
+  }
+}

@@ -23,6 +23,8 @@ const instanceSchema = z.strictObject({
   schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
   statementTimeoutSeconds: z.number().positive().max(300).default(25),
   poolSize: z.number().int().min(1).max(20).default(4),
+  /** Answers from a replica lagging more than this carry a "data as of HH:MM" note. */
+  staleAfterSeconds: z.number().positive().default(600),
   /** How this instance charges its shops each month (docs/billing.md). */
   billing: billingPlanSchema.optional(),
 });

@@ -30,6 +30,8 @@ interface AnswerBase {
   instance: InstanceRef;
   period: AnswerPeriod;
   unit: Unit;
+  /** Set when the replica lags: the local time its data is from ("data as of 14:05"). */
+  dataAsOf?: string;
 }
 
 export interface ScalarAnswer extends AnswerBase {

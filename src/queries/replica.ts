@@ -121,6 +121,20 @@ export class Replica {
     return this.capabilitiesProbe;
   }
 
+  private freshnessCache: { checkedAt: number; replayedAt: Date | null } | undefined;
+
+  /**
+   * When the replica last replayed a transaction from its primary (null on a primary), checked at most
+   * every 30 s. On an idle primary this also ages, so it is shown only past `staleAfterSeconds`.
+   */
+  async lastReplayed(now = Date.now()): Promise<Date | null> {
+    if (this.freshnessCache && now - this.freshnessCache.checkedAt < 30_000) return this.freshnessCache.replayedAt;
+    const row = await this.read((tx) => sql<{ at: string | null }>`select pg_last_xact_replay_timestamp()::text as at`.execute(tx));
+    const at = row.rows[0]?.at;
+    this.freshnessCache = { checkedAt: now, replayedAt: at ? new Date(at.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')) : null };
+    return this.freshnessCache.replayedAt;
+  }
+
   /** True when a trivial query answers. */
   async ping(): Promise<boolean> {
     try {

@@ -22,6 +22,7 @@ export function answerToJson(answer: Answer): Record<string, unknown> {
     period: jsonPeriod(answer.period),
     question: answer.question,
     title: answer.title,
+    ...(answer.dataAsOf ? { data_as_of: answer.dataAsOf } : {}),
   };
   switch (answer.kind) {
     case 'scalar':

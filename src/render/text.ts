@@ -53,7 +53,7 @@ export function renderText(outcome: Outcome): string {
   if (outcome.kind === 'billing') return billingText(outcome);
   if (outcome.kind === 'help') return [outcome.title, '', ...outcome.lines].join('\n');
   const answer = outcome.answer;
-  const lines = [headline(answer), describePeriod(answer.period, answer.instance.locale), ''];
+  const lines = [headline(answer), describePeriod(answer.period, answer.instance.locale), ...(answer.dataAsOf ? [`Data as of ${answer.dataAsOf} (the replica is behind)`] : []), ''];
   if (answer.kind === 'scalar') {
     lines.push(`${formatValue(answer, answer.value)}${answer.detail ? `  (${answer.detail})` : ''}`);
   } else {

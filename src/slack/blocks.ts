@@ -44,6 +44,7 @@ export function answerMessage(answer: Answer, options: AnswerMessageOptions): Sl
     { type: 'header', text: plain(title) },
     { type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(`${period} · \`${answer.question}\``) }] },
   ];
+  if (answer.dataAsOf) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass: Data as of ${escapeMrkdwn(answer.dataAsOf)}: the replica is behind.` }] });
   let text: string;
   let truncated = false;
   if (answer.kind === 'scalar') {

@@ -100,6 +100,22 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   });
   const ctx: SlackContext = { deps: options.deps, client: app.client, logger, ...(options.state ? { state: options.state } : {}) };
 
+  /**
+   * True the first time a request key is seen, across every process sharing the state store (Slack
+   * redelivers with X-Slack-Retry-Num; a second `serve` behind the balancer may get the copy).
+   */
+  const firstTime = async (key: string): Promise<boolean> => {
+    if (!options.state) return true;
+    try {
+      const row = await options.state.insertInto('seen_requests').values({ key }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+      return row !== undefined;
+    } catch (error) {
+      // The state store being down must not stop answers: answer, possibly twice.
+      logger.warn({ err: (error as Error).message }, 'cannot record the request key; answering anyway');
+      return true;
+    }
+  };
+
   app.command('/ofn', async ({ command, ack }) => {
     // Acknowledge at once, whatever the replica is doing: Slack gives us 3 s, the answer follows on response_url.
     if (!accepting) {
@@ -110,14 +126,18 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     // Start answering on the next turn of the event loop: acks of other requests that arrived in the
     // same burst go out first instead of queueing behind this answer's parsing and query set-up.
     track(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        answerSlackRequest(ctx, {
+      new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        if (!(await firstTime(`command:${command.trigger_id}`))) {
+          logger.info({ trigger: command.trigger_id }, 'duplicate delivery of a command; already answered');
+          return;
+        }
+        await answerSlackRequest(ctx, {
           text: command.text ?? '',
           who: { userId: command.user_id, channelId: command.channel_id },
           responseUrl: command.response_url,
           intent: 'answer',
-        }),
-      ),
+        });
+      }),
     );
   });
 
@@ -135,7 +155,12 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
         logger.warn({ actionId }, 'button click without user, channel or response_url; ignored');
         return;
       }
-      track(answerSlackRequest(ctx, { text: value, who: { userId: b.user.id, channelId: b.channel.id }, responseUrl: b.response_url, intent }));
+      const key = `action:${(body as { trigger_id?: string }).trigger_id ?? ''}:${actionId}`;
+      track(
+        firstTime(key).then((first) =>
+          first ? answerSlackRequest(ctx, { text: value, who: { userId: b.user!.id!, channelId: b.channel!.id! }, responseUrl: b.response_url!, intent }) : undefined,
+        ),
+      );
     });
   }
 

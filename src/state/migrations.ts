@@ -117,4 +117,16 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026_11_28_003_seen_requests': {
+    async up(db: Kysely<any>) {
+      // Slack may deliver the same command, click or event twice (X-Slack-Retry-Num); whichever process
+      // records its key first answers, the others only acknowledge.
+      await db.schema
+        .createTable('seen_requests')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema.createIndex('seen_requests_at').on('seen_requests').column('at').execute();
+    },
+  },
 };

@@ -112,7 +112,13 @@ export interface BillingRunsTable {
   hash: string;
 }
 
+export interface SeenRequestsTable {
+  key: string;
+  at: Created;
+}
+
 export interface StateDatabase {
+  seen_requests: SeenRequestsTable;
   billing_runs: BillingRunsTable;
   saved_questions: SavedQuestionsTable;
   pulses: PulsesTable;

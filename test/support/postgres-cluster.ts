@@ -42,7 +42,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(standbyOf?: Cluster): Promise<Cluster> {
   const bin = findBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'ofn-insights-pg-'));
   const asRoot = userInfo().uid === 0;
@@ -54,7 +54,12 @@ export async function startCluster(): Promise<Cluster> {
   };
   const port = await freePort();
   const data = join(dir, 'data');
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  if (standbyOf) {
+    // A streaming standby of another throwaway cluster: a real read-only replica.
+    run('pg_basebackup', ['-D', data, '-R', '-c', 'fast', '-X', 'stream', '-h', '127.0.0.1', '-p', String(standbyOf.port), '-U', 'postgres']);
+  } else {
+    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+  }
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB`;
   const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const stop = (mode: string) => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
