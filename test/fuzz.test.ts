@@ -21,7 +21,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 const INSTANCES = ['katuma', 'au', 'uk'];
 const context = { instanceIds: INSTANCES, segmentNames: ['shops', 'hubs', 'producers', 'active-shops'] };
 const WORDS = ['turnover', 'orders', 'average-order', 'top-shops', 'new', 'profiles', 'shops', 'new-shops', 'hubs', 'producers', 'active-shops', 'count', 'list', 'by', 'month', 'week', 'day', 'shop', 'chart', 'public', 'for', 'all', 'help', 'last', 'this', 'month', 'last-month', 'last-3-months', 'this-year', '2026', '2026-10', '2026-Q3', '2026-10-31', '2026-10-01..2026-10-31', 'katuma', 'au', 'uk', 'katuma,uk', 'billing', 'as-sent', 'compare', 'growth', 'metrics', 'segments', 'define'];
-const HOSTILE = ["'; drop table enterprises; --", '<!channel>', '<!here>', '<@U0123>', '<#C0123|general>', '```', '*bold*', '&lt;!channel&gt;', '\u0000', '\u202e', '𝕋𝕦𝕣𝕟𝕠𝕧𝕖𝕣', '9'.repeat(400), '-1', '1e309', 'NaN', '$1', 'null', '%s', '{{x}}', '../../etc/passwd'];
+const HOSTILE = ['__proto__', 'constructor', 'toString', "'; drop table enterprises; --", '<!channel>', '<!here>', '<@U0123>', '<#C0123|general>', '```', '*bold*', '&lt;!channel&gt;', '\u0000', '\u202e', '𝕋𝕦𝕣𝕟𝕠𝕧𝕖𝕣', '9'.repeat(400), '-1', '1e309', 'NaN', '$1', 'null', '%s', '{{x}}', '../../etc/passwd'];
 
 const word = fc.oneof(fc.constantFrom(...WORDS), fc.constantFrom(...HOSTILE), fc.string({ maxLength: 20 }), fc.integer().map(String), fc.string({ unit: 'grapheme', maxLength: 12 }));
 const nearValid = fc.array(word, { minLength: 0, maxLength: 8 }).map((ws) => ws.join(' '));
@@ -76,6 +76,7 @@ describe('fuzzing the question parser', () => {
       fc.tuple(fc.integer({ min: 1990, max: 2110 }), fc.integer({ min: 0, max: 14 }), fc.integer({ min: 0, max: 32 })).map(([y, m, d]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`),
       fc.tuple(fc.integer({ min: 1990, max: 2110 }), fc.integer({ min: 0, max: 6 })).map(([y, q]) => `${y}-Q${q}`),
       fc.string({ maxLength: 30 }),
+      fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'),
     );
     const zones = fc.constantFrom('Europe/Madrid', 'Australia/Melbourne', 'America/Chicago', 'Pacific/Auckland', 'Asia/Kolkata', 'America/St_Johns', 'UTC');
     fc.assert(

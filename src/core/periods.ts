@@ -53,7 +53,8 @@ export const PERIOD_FORMS = [
 
 export const PERIOD_HELP = `Periods: ${PERIOD_FORMS.join(', ')}. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one.`;
 
-const NAMED: Record<string, PeriodSpec> = {
+// A Map, not an object: `__proto__` or `constructor` typed as a period must not find a prototype.
+const NAMED = new Map<string, PeriodSpec>(Object.entries({
   today: { kind: 'current', unit: 'day', offset: 0 },
   yesterday: { kind: 'current', unit: 'day', offset: -1 },
   'this-week': { kind: 'current', unit: 'week', offset: 0 },
@@ -64,7 +65,7 @@ const NAMED: Record<string, PeriodSpec> = {
   'last-quarter': { kind: 'current', unit: 'quarter', offset: -1 },
   'this-year': { kind: 'current', unit: 'year', offset: 0 },
   'last-year': { kind: 'current', unit: 'year', offset: -1 },
-};
+} satisfies Record<string, PeriodSpec>));
 
 // Bounds keep arithmetic sane and stop "last-99999999-months" from reaching the database.
 const MIN_YEAR = 2000;
@@ -74,13 +75,13 @@ const MAX_N: Record<'day' | 'week' | 'month', number> = { day: 3660, week: 520, 
 /** True when the word is meant as a period (even a malformed one), so the parser can report it as such. */
 export function looksLikePeriod(word: string): boolean {
   const w = word.toLowerCase();
-  return w in NAMED || /^\d{4}(-|$)/.test(w) || /^(last|this|next)-/.test(w);
+  return NAMED.has(w) || /^\d{4}(-|$)/.test(w) || /^(last|this|next)-/.test(w);
 }
 
 /** Parses one period word. Throws BadPeriod with the accepted forms. */
 export function parsePeriod(text: string): PeriodSpec {
   const w = text.trim().toLowerCase();
-  const named = NAMED[w];
+  const named = NAMED.get(w);
   if (named) return named;
   let m = /^last-(\d{1,9})-(day|week|month)s?$/.exec(w);
   if (m) {
@@ -143,7 +144,7 @@ export function periodLabel(spec: PeriodSpec): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   switch (spec.kind) {
     case 'current':
-      return Object.entries(NAMED).find(([, s]) => s.kind === 'current' && s.unit === spec.unit && s.offset === spec.offset)![0];
+      return [...NAMED].find(([, s]) => s.kind === 'current' && s.unit === spec.unit && s.offset === spec.offset)![0];
     case 'last-n':
       return `last-${spec.n}-${spec.unit}s`;
     case 'year':

@@ -65,20 +65,28 @@ async function claimNext(db: StateDb, leaseSeconds: number, channelGapMs: number
     payload: unknown;
     source: unknown;
     attempts: number;
+    /** 'sending' when a previous attempt's lease ran out: it may have posted before dying. */
+    previous_status: string;
   }>`
-    update deliveries set status = 'sending', attempts = attempts + 1,
+    with target as (
+      select d.id, d.status from deliveries d
+       where ((d.status = 'pending' and d.next_attempt_at <= now()) or (d.status = 'sending' and d.locked_until < now()))
+         and not exists (select 1 from deliveries s
+                          where s.channel_id = d.channel_id and s.sent_at > now() - make_interval(secs => ${channelGapMs / 1000}))
+       order by d.next_attempt_at, d.id
+       for update skip locked
+       limit 1)
+    update deliveries set status = 'sending', attempts = deliveries.attempts + 1,
            locked_until = now() + make_interval(secs => ${leaseSeconds})
-     where id = (
-       select d.id from deliveries d
-        where ((d.status = 'pending' and d.next_attempt_at <= now()) or (d.status = 'sending' and d.locked_until < now()))
-          and not exists (select 1 from deliveries s
-                           where s.channel_id = d.channel_id and s.sent_at > now() - make_interval(secs => ${channelGapMs / 1000}))
-        order by d.next_attempt_at, d.id
-        for update skip locked
-        limit 1)
-    returning id, dedupe_key, kind, owner_id, channel_id, payload, source, attempts`.execute(db);
+      from target
+     where deliveries.id = target.id
+    returning deliveries.id, deliveries.dedupe_key, deliveries.kind, deliveries.owner_id, deliveries.channel_id,
+              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status`.execute(db);
   return claimed.rows[0];
 }
+
+/** The marker put on every message the outbox posts, so a retry can tell whether it already went out. */
+export const DELIVERY_EVENT = 'ofn_insights_delivery';
 
 const CHANNEL_GONE = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'user_not_found', 'cannot_dm_bot']);
 
@@ -141,7 +149,33 @@ export class DeliveryWorker {
     await this.options.db.updateTable('deliveries').set(values).where('id', '=', id).execute();
   }
 
+  /** Marks a delivery sent, retrying for up to a minute while the state database is unreachable. */
+  private async finishSent(id: number, log: Logger): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.finish(id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null });
+        return;
+      } catch (error) {
+        if (attempt >= 30) {
+          // Left as 'sending': when its lease runs out, the next claim finds it in the channel history.
+          log.error({ err: (error as Error).message }, 'outbox: sent, but cannot record it; the history check will');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+    }
+  }
+
   private async deliver(delivery: NonNullable<Delivery>) {
+    try {
+      await this.attempt(delivery);
+    } catch (error) {
+      // Only the state database can fail here (recording an outcome); the lease brings the row back.
+      this.options.logger.error({ err: (error as Error).message, delivery: delivery.dedupe_key }, 'outbox: cannot record a delivery outcome');
+    }
+  }
+
+  private async attempt(delivery: NonNullable<Delivery>) {
     const { client, logger } = this.options;
     const log = logger.child({ delivery: delivery.dedupe_key, channel: delivery.channel_id, attempt: delivery.attempts });
     try {
@@ -154,11 +188,27 @@ export class DeliveryWorker {
         }
         await this.finish(delivery.id, { payload: JSON.stringify(message) });
       }
-      await client.chat.postMessage({ channel: delivery.channel_id, text: message.text, blocks: message.blocks as never[], unfurl_links: false });
+      // A retry after an unknown outcome (a crash while sending, a cut connection, a timeout) may find
+      // the message already in the channel: Slack can accept a post whose answer never reaches us.
+      if ((delivery.previous_status === 'sending' || delivery.attempts > 1) && (await this.alreadyPosted(delivery))) {
+        // The process that held this delivery died after Slack accepted the message: don't post it twice.
+        await this.finish(delivery.id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: 'recovered: already in the channel' });
+        deliveriesTotal.inc({ kind: delivery.kind, outcome: 'recovered' });
+        log.warn('outbox: delivery found already posted after a crash; not posting again');
+        return;
+      }
+      await client.chat.postMessage({
+        channel: delivery.channel_id,
+        text: message.text,
+        blocks: message.blocks as never[],
+        unfurl_links: false,
+        metadata: { event_type: DELIVERY_EVENT, event_payload: { key: delivery.dedupe_key } },
+      });
       for (const file of message.files ?? []) {
         await client.filesUploadV2({ channel_id: delivery.channel_id, file: Buffer.from(file.base64, 'base64'), filename: file.filename, title: file.title, ...(file.altText ? { alt_text: file.altText } : {}) });
       }
-      await this.finish(delivery.id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null });
+      // The message is out: recording that must not be given up because the state database blinks.
+      await this.finishSent(delivery.id, log);
       deliveriesTotal.inc({ kind: delivery.kind, outcome: 'sent' });
       log.info('delivered');
     } catch (error) {
@@ -187,6 +237,24 @@ export class DeliveryWorker {
       log.error({ reason }, 'outbox: delivery failed for good');
       deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
       await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: reason.slice(0, 500) }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Whether a message with this delivery's key is already in the channel (message metadata). Needs the
+   * history scopes; when Slack refuses, the delivery is posted again (at least once beats never).
+   */
+  private async alreadyPosted(delivery: NonNullable<Delivery>): Promise<boolean> {
+    try {
+      const oldest = Math.floor(Date.now() / 1000) - 24 * 3600;
+      const history = await this.options.client.conversations.history({ channel: delivery.channel_id, oldest: String(oldest), limit: 200, include_all_metadata: true });
+      return (history.messages ?? []).some((m) => {
+        const meta = (m as { metadata?: { event_type?: string; event_payload?: { key?: string } } }).metadata;
+        return meta?.event_type === DELIVERY_EVENT && meta.event_payload?.key === delivery.dedupe_key;
+      });
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message, delivery: delivery.dedupe_key }, 'outbox: cannot check channel history; posting again');
+      return false;
     }
   }
 

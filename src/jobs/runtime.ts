@@ -71,6 +71,8 @@ export interface JobsOptions {
   /** Run the pulse scheduler every minute with node-cron (default); tests call tick() instead. */
   cronEnabled?: boolean;
   backoffBaseMs?: number;
+  /** How long a claimed delivery stays with its process before another may take it over (default 120 s). */
+  leaseSeconds?: number;
 }
 
 export interface RunningJobs {
@@ -133,6 +135,7 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
     client,
     logger: logger.child({ component: 'outbox' }),
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+    ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
     async compose(delivery) {
       const source = delivery.source as PulseSource | null;
       if (delivery.kind === 'pulse' && source) return composePulse(deps, source);
@@ -144,6 +147,8 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
 
   const tick = async (now = deps.now()) => {
     await enqueueMonthlyBilling(state, deps, now, logger);
+    // Request keys only matter while Slack might redeliver (minutes); keep a day.
+    await state.deleteFrom('seen_requests').where('at', '<', new Date(Date.now() - 24 * 3600_000)).execute().catch(() => undefined);
     try {
       const { enqueued, skipped } = await enqueueDuePulses(state, now, logger);
       if (enqueued || skipped) logger.info({ enqueued, skipped }, 'pulses: slots enqueued');

@@ -51,7 +51,16 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
   });
-  const jobs = await startJobs({ state: store.db, deps, client: outboxClient, logger, pollMs: config.watchIntervalSeconds * 1000 });
+  const jobs = await startJobs({
+    state: store.db,
+    deps,
+    client: outboxClient,
+    logger,
+    pollMs: config.watchIntervalSeconds * 1000,
+    // Operational knobs (docs/operations.md); the drills shorten them.
+    ...(env.OFN_INSIGHTS_OUTBOX_LEASE_SECONDS ? { leaseSeconds: Number(env.OFN_INSIGHTS_OUTBOX_LEASE_SECONDS) } : {}),
+    ...(env.OFN_INSIGHTS_OUTBOX_BACKOFF_MS ? { backoffBaseMs: Number(env.OFN_INSIGHTS_OUTBOX_BACKOFF_MS) } : {}),
+  });
   const server = await startSlackServer({
     deps,
     state: store.db,

@@ -62,6 +62,8 @@ export interface SharedFile {
 }
 
 export type ScriptedFailure =
+  /** The call takes effect (the message is posted) but its response never arrives: a crash or a cut connection. */
+  | { kind: 'lost-response' }
   | { kind: 'ratelimited'; retryAfter: number }
   | { kind: 'http'; status: number }
   | { kind: 'error'; error: string };
@@ -84,6 +86,8 @@ export interface FakeSlack {
    * seconds, or HTTP `status`, or `{ok:false,error}`. `method` 'upload' scripts the upload URL POSTs.
    */
   failNext(method: string, failure: ScriptedFailure, times?: number): void;
+  /** Every call to `method` fails this way until `untilMs` (epoch ms): a storm, an outage. */
+  failUntil(method: string, failure: ScriptedFailure, untilMs: number): void;
   /** Same for response_url posts ('error' answers HTTP 404 for expired_url/used_url, else 400, with the error as text). */
   failNextResponse(failure: ScriptedFailure, times?: number): void;
   /** Polls `predicate` until it returns a truthy value and resolves with it; rejects after `timeoutMs` (default 5 s). */
@@ -187,6 +191,8 @@ function bearerToken(request: http.IncomingMessage, body: Record<string, unknown
 
 function failureAnswer(failure: ScriptedFailure): Answer {
   switch (failure.kind) {
+    case 'lost-response':
+      return { status: 0, body: '' };
     case 'ratelimited':
       return {
         status: 429,
@@ -227,6 +233,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
   const uploads: RecordedUpload[] = [];
   const sharedFiles: SharedFile[] = [];
   const scripted = new Map<string, { failure: ScriptedFailure; remaining: number }[]>();
+  const failWindows = new Map<string, { failure: ScriptedFailure; until: number }>();
   const pendingUploads = new Map<string, PendingUpload>();
   const messages = new Map<string, Map<string, Record<string, unknown>>>(); // channel → ts → message
   const responseUrlPosts = new Map<string, number>();
@@ -290,6 +297,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
         ts,
         ...(body.blocks !== undefined ? { blocks: body.blocks } : {}),
         ...(body.thread_ts !== undefined ? { thread_ts: body.thread_ts } : {}),
+        ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
       };
       storeMessage(channel, ts, message);
       return okAnswer({ channel, ts, message });
@@ -383,6 +391,18 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
       });
     },
 
+    'conversations.history': (body) => {
+      const channel = stringArg(body, 'channel');
+      if (!channel) return errorAnswer('channel_not_found');
+      const oldest = Number(body.oldest ?? 0);
+      const list = [...(messages.get(channel)?.values() ?? [])]
+        .filter((m) => Number(m.ts) >= oldest)
+        .reverse()
+        .slice(0, Number(body.limit ?? 100))
+        .map((m) => (body.include_all_metadata === 'true' || body.include_all_metadata === true ? m : { ...m, metadata: undefined }));
+      return okAnswer({ messages: list, has_more: false });
+    },
+
     'conversations.info': (body) => {
       const channel = stringArg(body, 'channel');
       if (!channel) return errorAnswer('channel_not_found');
@@ -416,12 +436,19 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
       headers: { ...request.headers },
       at: now(),
       status: answer.status,
-      ok: answer.status === 200 && (answer.body as { ok?: unknown }).ok === true,
+      // A lost response still took effect: the message is in the channel.
+      ok: (answer.status === 200 || answer.status === 0) && (answer.body as { ok?: unknown }).ok === true,
     });
     return answer;
 
     function answerCall(body: Record<string, unknown>): Answer {
-      const failure = takeFailure(method);
+      const window = failWindows.get(method);
+      const failure = window && Date.now() < window.until ? window.failure : takeFailure(method);
+      if (failure?.kind === 'lost-response') {
+        const handler = methods[method];
+        const applied = handler ? handler(body) : errorAnswer('unknown_method');
+        return { ...applied, status: 0 };
+      }
       if (failure) return failureAnswer(failure);
       if (options.botToken !== undefined) {
         const token = bearerToken(request, body);
@@ -499,6 +526,11 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
   const server = http.createServer((request, response) => {
     route(request)
       .then((answer) => {
+        // A lost response: the call took effect, the caller never hears back (the socket is dropped).
+        if (answer.status === 0) {
+          request.socket.destroy();
+          return;
+        }
         const isText = typeof answer.body === 'string';
         response.writeHead(answer.status, {
           'content-type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
@@ -517,6 +549,10 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
   const origin = `http://127.0.0.1:${port}`;
   baseUrl = `${origin}/`;
 
+  function failUntil(method: string, failure: ScriptedFailure, untilMs: number): void {
+    failWindows.set(method, { failure, until: untilMs });
+  }
+
   function failNext(method: string, failure: ScriptedFailure, times = 1): void {
     const queue = scripted.get(method) ?? [];
     queue.push({ failure, remaining: times });
@@ -533,6 +569,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
       return `${origin}/response/${id ?? `R${++responseUrlCounter}`}`;
     },
     failNext,
+    failUntil,
     failNextResponse(failure, times = 1) {
       failNext(RESPONSE_FAILURES, failure, times);
     },

@@ -42,7 +42,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startCluster(standbyOf?: Cluster): Promise<Cluster> {
+export async function startCluster(standbyOf?: Cluster, options: { durable?: boolean } = {}): Promise<Cluster> {
   const bin = findBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'ofn-insights-pg-'));
   const asRoot = userInfo().uid === 0;
@@ -60,8 +60,10 @@ export async function startCluster(standbyOf?: Cluster): Promise<Cluster> {
   } else {
     run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   }
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=256MB`;
-  const start = () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+  // Tests trade durability for speed; a drill that restarts the server needs commits to survive it.
+  const speed = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${speed} -c max_connections=200 -c shared_buffers=256MB`;
+  const start = () => run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
   const stop = (mode: string) => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
   start();
   return {
