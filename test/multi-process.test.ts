@@ -9,6 +9,7 @@ import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { freePort } from './support/postgres-cluster.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
+import { postSigned, slackSignature, slashCommandBody } from './support/slack-requests.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 const TOKEN = 'xoxb-multi';
@@ -41,6 +42,8 @@ afterAll(async () => {
   await replica?.drop();
 });
 
+const ports: number[] = [];
+
 async function startServe(): Promise<number> {
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
@@ -49,6 +52,7 @@ async function startServe(): Promise<number> {
   });
   children.push(child);
   await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000, 100);
+  ports.push(port);
   return port;
 }
 
@@ -89,4 +93,23 @@ describe('several serve processes on one state database', () => {
     expect(JSON.stringify(posts[0]!.body.blocks)).toContain('€42.50');
     expect(JSON.stringify(posts[0]!.body.blocks)).toContain('Late delivery of pulse');
   }, 90_000);
+
+  it('answer a command redelivered by Slack (to either process) once', async () => {
+    const body = slashCommandBody('orders katuma 2026-10', { channelId: 'C0MULTI01', userId: 'U0ALICE01', responseUrl: fake.responseUrl('redelivered') });
+    const first = await postSigned(`http://127.0.0.1:${ports[0]}/slack/events`, body, 'multi-secret');
+    // Slack thought the first delivery failed and sends the same request again, here to the other process.
+    const timestamp = Math.floor(Date.now() / 1000);
+    const again = await fetch(`http://127.0.0.1:${ports[1]}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature('multi-secret', timestamp, body), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+      body,
+    });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    await fake.waitFor(() => fake.responses.find((r) => r.path.endsWith('/redelivered')));
+    // A later, distinct command is answered: by then any duplicate of the first would have arrived too.
+    await postSigned(`http://127.0.0.1:${ports[1]}/slack/events`, slashCommandBody('orders katuma 2026-10', { channelId: 'C0MULTI01', userId: 'U0ALICE01', responseUrl: fake.responseUrl('later') }), 'multi-secret');
+    await fake.waitFor(() => fake.responses.find((r) => r.path.endsWith('/later')));
+    await eventually(async () => (await state.db.selectFrom('audit_log').select('id').where('action', '=', 'slack.answer').execute()).length >= 2);
+    expect(fake.responses.filter((r) => r.path.endsWith('/redelivered'))).toHaveLength(1);
+  }, 60_000);
 });

@@ -518,7 +518,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     if (pathname === '/_stats' && request.method === 'GET') {
       const ok = responses.filter((r) => r.status === 200);
       const warnings = ok.filter((r) => JSON.stringify(r.body).includes(':warning:')).length;
-      return { status: 200, body: { responses: ok.length, warnings, posts: calls.filter((c) => c.method === 'chat.postMessage' && c.ok).length } };
+      return { status: 200, body: { responses: ok.length, distinctResponses: new Set(ok.map((r) => r.path)).size, warnings, posts: calls.filter((c) => c.method === 'chat.postMessage' && c.ok).length } };
     }
     return { status: 404, body: 'Not Found' };
   }

@@ -32,6 +32,10 @@ export async function postSigned(
   return { status: response.status, body: text, ms: performance.now() - started };
 }
 
+let triggers = 0;
+/** Slack's trigger ids are unique per interaction; the bot deduplicates redeliveries on them. */
+const triggerId = () => `${Date.now()}.${process.pid}.${++triggers}${Math.random().toString(16).slice(2, 8)}`;
+
 /** The form body Slack posts for `/ofn <text>`. */
 export function slashCommandBody(text: string, who: { channelId: string; userId: string; responseUrl: string }): string {
   return new URLSearchParams({
@@ -47,7 +51,7 @@ export function slashCommandBody(text: string, who: { channelId: string; userId:
     api_app_id: 'A0OFNINSIGHTS',
     is_enterprise_install: 'false',
     response_url: who.responseUrl,
-    trigger_id: `${Date.now()}.1.abc`,
+    trigger_id: triggerId(),
   }).toString();
 }
 
@@ -60,7 +64,7 @@ export function buttonClickBody(actionId: string, value: string, who: { channelI
     api_app_id: 'A0OFNINSIGHTS',
     token: 'legacy-verification-token',
     container: { type: 'message', message_ts: '1700000000.000100', channel_id: who.channelId, is_ephemeral: true },
-    trigger_id: `${Date.now()}.1.def`,
+    trigger_id: triggerId(),
     channel: { id: who.channelId, name: 'ops' },
     response_url: who.responseUrl,
     actions: [{ action_id: actionId, block_id: 'b1', value, type: 'button', action_ts: `${Date.now() / 1000}` }],
