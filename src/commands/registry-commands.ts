@@ -10,7 +10,7 @@ import { didYouMean } from '../core/suggest.js';
 import { defineMetricCommand } from './metric-command.js';
 import { answerPeriod, canonicalQuestion, instanceRef, lookupInstance, parseQuestionWords, utcWindow, type QuestionArgs } from './question.js';
 import type { ResolvedPeriod } from '../core/periods.js';
-import type { Command, ParseContext } from './types.js';
+import type { Command, Deps, ParseContext } from './types.js';
 
 const THIS_MONTH = { kind: 'current', unit: 'month', offset: 0 } as const;
 
@@ -27,6 +27,22 @@ interface SegmentArgs extends QuestionArgs {
   segmentName: string;
 }
 
+/** What `count` and `list` share: the segment's filters, the period (this month for period segments), the replica. */
+async function segmentQuestion(deps: Deps, args: SegmentArgs, verb: 'counted' | 'listed') {
+  const instance = lookupInstance(deps, args.instance);
+  const filters = deps.config.registry.filtersOf(args.segmentName);
+  const period = answerPeriod(args.period ?? (needsPeriod(filters) ? THIS_MONTH : undefined), instance, deps.now());
+  const window = period.from ? utcWindow(period as ResolvedPeriod) : undefined;
+  const replica = deps.replica(instance.id);
+  // A replica without the personal tables (spree_addresses) still answers, but can't filter by country.
+  const { addresses } = await replica.capabilities();
+  if (needsAddresses(filters) && !addresses) {
+    throw new OfnError('SchemaMismatch', `${instance.name}'s replica has no address tables, so \`${args.segmentName}\` (by country) can't be ${verb} there.`);
+  }
+  const base = { measure: args.segmentName, instance: instanceRef(instance), period, unit: 'count' as const };
+  return { instance, filters, window, replica, addresses, base };
+}
+
 /** `count <segment> <instance> [period]`: how many enterprises are in a segment (at the period's end). */
 export const countCommand: Command<SegmentArgs> = {
   name: 'count',
@@ -39,25 +55,14 @@ export const countCommand: Command<SegmentArgs> = {
     return { ...parseQuestionWords('count', words.slice(1), { breakdowns: [] }, context), segmentName };
   },
   async run(deps, args): Promise<Answer> {
-    const instance = lookupInstance(deps, args.instance);
-    const filters = deps.config.registry.filtersOf(args.segmentName);
-    const spec = args.period ?? (needsPeriod(filters) ? THIS_MONTH : undefined);
-    const period = answerPeriod(spec, instance, deps.now());
-    const window = period.from ? utcWindow(period as ResolvedPeriod) : undefined;
-    const replica = deps.replica(instance.id);
-    if (needsAddresses(filters) && !(await replica.capabilities()).addresses) {
-      throw new OfnError('SchemaMismatch', `${instance.name}'s replica has no address tables, so \`${args.segmentName}\` (by country) can't be counted there.`);
-    }
+    const { filters, window, replica, base } = await segmentQuestion(deps, args, 'counted');
     // Segments about the period (active, created in) use the window; the others count what existed at its end.
     const value = await replica.read((tx) => countEnterprises(tx, filters, window && !needsPeriod(filters) ? { toUtc: window.toUtc } : undefined, window));
     return {
       kind: 'scalar',
       question: `count ${args.segmentName} ${canonicalQuestion('', args).trim()}`,
       title: `Count of ${args.segmentName}`,
-      measure: args.segmentName,
-      instance: instanceRef(instance),
-      period,
-      unit: 'count',
+      ...base,
       value: String(value),
     };
   },
@@ -75,24 +80,13 @@ export const listCommand: Command<SegmentArgs> = {
     return { ...parseQuestionWords('list', words.slice(1), { breakdowns: [], limit: { default: 20, max: 500 } }, context), segmentName };
   },
   async run(deps, args): Promise<Answer> {
-    const instance = lookupInstance(deps, args.instance);
-    const filters = deps.config.registry.filtersOf(args.segmentName);
-    const spec = args.period ?? (needsPeriod(filters) ? THIS_MONTH : undefined);
-    const period = answerPeriod(spec, instance, deps.now());
-    const window = period.from ? utcWindow(period as ResolvedPeriod) : undefined;
-    const replica = deps.replica(instance.id);
-    // A replica without the personal tables (spree_addresses) still lists, without towns.
-    const { addresses } = await replica.capabilities();
-    if (needsAddresses(filters) && !addresses) throw new OfnError('SchemaMismatch', `${instance.name}'s replica has no address tables, so \`${args.segmentName}\` (by country) can't be listed there.`);
+    const { instance, filters, window, replica, addresses, base } = await segmentQuestion(deps, args, 'listed');
     const { rows, total } = await replica.read((tx) => listEnterprises(tx, filters, args.limit ?? 20, window, addresses));
     return {
       kind: 'list',
       question: `list ${args.segmentName} ${canonicalQuestion('', args).trim()}`,
       title: `List of ${args.segmentName}`,
-      measure: args.segmentName,
-      instance: instanceRef(instance),
-      period,
-      unit: 'count',
+      ...base,
       totalRows: total,
       rows: rows.map((r) => ({
         enterpriseId: r.enterpriseId,
