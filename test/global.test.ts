@@ -77,7 +77,7 @@ beforeAll(async () => {
           billing: { fixed: 5, rate: 0.02, groupBy: 'external_billing_id' },
         },
         uk: { name: 'OFN UK', replica: ukUrl, timezone: 'Europe/London', currency: 'GBP' },
-        hung: { name: 'Hung', replica: `postgres://x@127.0.0.1:${blackholePort}/x`, timezone: 'UTC', currency: 'EUR' },
+        hung: { name: 'Hung', replica: `postgres://x@127.0.0.1:${blackholePort}/x`, timezone: 'UTC', currency: 'EUR', statementTimeoutSeconds: 2 },
       },
     },
     {},
@@ -151,6 +151,15 @@ describe('questions across instances', () => {
       { instance: 'katuma', month: '2026-10-01', new_profiles: 0, new_shops: 0, active_shops: 1 },
       { instance: 'au', month: '2026-10-01', new_profiles: 0, new_shops: 0, active_shops: 1 },
     ]);
+  });
+
+  it('sends a pulse on an all question as a global digest', async () => {
+    const { composePulse } = await import('../src/jobs/pulses.js');
+    const message = await composePulse(deps, { pulseId: 9, question: 'turnover katuma,au,uk last-month', slotLocal: '2026-11-16T09:00', slotAt: '2026-11-16T08:00:00Z', timezone: 'Europe/Madrid', late: false, onlyIfResults: true });
+    const text = JSON.stringify(message!.blocks);
+    expect(text).toContain('Total: €567.00');
+    expect(text).toContain('OFN Australia');
+    expect(text).toContain('Pulse #9');
   });
 
   it('keeps answering from the others when a replica is stopped mid-suite', async () => {

@@ -3,7 +3,9 @@ import { ask } from '../commands/pipeline.js';
 import type { Deps } from '../commands/types.js';
 import type { Answer } from '../core/answer.js';
 import type { Logger } from '../core/log.js';
-import { answerMessage, escapeMrkdwn } from '../slack/blocks.js';
+import { answerMessage, escapeMrkdwn, textMessage, type Block } from '../slack/blocks.js';
+import { globalText } from '../render/global.js';
+import { growthText } from '../render/growth.js';
 import type { StateDb } from '../state/store.js';
 import { enqueue, type OutboxMessage } from './outbox.js';
 import { parseSchedule, slotsBetween } from './schedule.js';
@@ -87,9 +89,25 @@ function isEmpty(answer: Answer): boolean {
 /** The message for a pulse slot: the answer as in Slack, plus which pulse and slot, and "late" if it is. */
 export async function composePulse(deps: Deps, source: PulseSource): Promise<OutboxMessage | null> {
   const outcome = await ask(deps, source.question);
-  if (outcome.kind !== 'answer') return null;
-  if (source.onlyIfResults && isEmpty(outcome.answer)) return null;
-  const message = answerMessage(outcome.answer, { ephemeral: false });
+  let message: { text: string; blocks: Block[] };
+  switch (outcome.kind) {
+    case 'answer':
+      if (source.onlyIfResults && isEmpty(outcome.answer)) return null;
+      message = answerMessage(outcome.answer, { ephemeral: false });
+      break;
+    case 'global': {
+      // A global digest: every instance in its own zone, the total, and which instances did not answer.
+      const answer = outcome.answer;
+      if (source.onlyIfResults && answer.results.every(isEmpty)) return null;
+      message = textMessage(`${answer.title} · ${answer.results.length} instances`, globalText(answer), `${answer.periodLabel}, each instance in its own time zone`, { ephemeral: false });
+      break;
+    }
+    case 'growth':
+      message = textMessage(`Growth · ${outcome.instances.length} instances`, growthText(outcome), outcome.periodLabel, { ephemeral: false });
+      break;
+    default:
+      return null;
+  }
   const slot = DateTime.fromISO(source.slotLocal, { zone: source.timezone }).toFormat('ccc d LLL yyyy HH:mm');
   const label = source.late ? `:hourglass: Late delivery of pulse #${source.pulseId}, due ${slot} (${source.timezone})` : `Pulse #${source.pulseId} · ${slot} (${source.timezone})`;
   // Buttons would re-run the question for whoever clicks; a digest is read as is.
