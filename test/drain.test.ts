@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
+import { freePort } from './support/postgres-cluster.js';
+import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { createStateStore, eventually } from './support/state.js';
+import { postSigned, slashCommandBody } from './support/slack-requests.js';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+
+let replica: TestDatabase;
+let state: Awaited<ReturnType<typeof createStateStore>>;
+let fake: FakeSlack;
+
+beforeAll(async () => {
+  replica = await createTestDatabase('drain');
+  const f = new OfnFixture(replica.client);
+  const shop = await f.enterprise({ name: 'Mercat Verd', sells: 'any' });
+  await f.order(shop, { total: '77.00', completed_at: utc('2026-10-15 12:00', 'Europe/Madrid') });
+  // Every orders query takes 1.5 s, so the answer is still in flight when SIGTERM arrives.
+  await replica.client.query('alter table spree_orders rename to spree_orders_data');
+  await replica.client.query('create view spree_orders as with pause as materialized (select pg_sleep(1.5)) select o.* from spree_orders_data o cross join pause');
+  state = await createStateStore();
+  fake = await startFakeSlack({ botToken: 'xoxb-drain' });
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await state?.drop();
+  await replica?.drop();
+});
+
+describe('serve on SIGTERM', () => {
+  it('finishes the answers in flight, then exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drain-'));
+    const config = join(dir, 'ofn-insights.yml');
+    writeFileSync(config, `instances:\n  katuma:\n    name: Katuma\n    replica: ${replica.url}\n    timezone: Europe/Madrid\n    currency: EUR\naccess:\n  - channel: C0DRAIN01\n    instances: [katuma]\n`);
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
+      env: { ...process.env, LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: 'xoxb-drain', SLACK_SIGNING_SECRET: 'drain', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url, PORT: String(port) },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000, 100);
+    const ack = await postSigned(`http://127.0.0.1:${port}/slack/events`, slashCommandBody('turnover katuma 2026-10', { channelId: 'C0DRAIN01', userId: 'U1', responseUrl: fake.responseUrl('inflight') }), 'drain');
+    expect(ack.status).toBe(200);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const answer = fake.responses.find((r) => r.path.endsWith('/inflight'));
+    expect(JSON.stringify(answer?.body)).toContain('€77.00');
+  }, 60_000);
+});
