@@ -51,6 +51,8 @@ export async function startDemo(options: { scale?: SeedScale; now?: () => Date; 
       locale: demo.locale,
       url: demo.url,
       schema: id,
+      // A plan like OFN's old business model, so `billing katuma` has something to show.
+      ...(id === 'katuma' ? { billing: { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30 } } : {}),
     };
   }
   await pglite.exec('set search_path to public;');
