@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
 import { divideToCents, formatCount } from '../core/money.js';
-import { countEnterprises, countEnterprisesByBucket, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
+import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
 import type { MetricEntry, Registry } from '../queries/registry.js';
 import { needsAddresses, needsPeriod } from '../queries/segments.js';
 import { categoryLabel } from '../queries/watch-queries.js';

@@ -2,7 +2,7 @@
  * The official definitions, in code. docs/definitions.md says the same in words; change both together.
  * Every question, pulse and billing run reads OFN data through these functions and no other way.
  */
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { segmentCondition, type EnterpriseFilter } from './segments.js';
 import type { OfnDatabase } from './ofn-tables.js';
 import type { ReplicaTx } from './replica.js';
