@@ -55,7 +55,8 @@ async function main() {
     await admin.query('create database load_state');
     await admin.end();
 
-    const fakeProcess = spawn(process.execPath, [join(here, 'fake-slack-process.js'), 'xoxb-load'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Slack's side runs on Slack's machines: the fake gets the lowest CPU priority here.
+    const fakeProcess = spawn('nice', ['-n', '19', process.execPath, join(here, 'fake-slack-process.js'), 'xoxb-load'], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(fakeProcess);
     const fakeUrl = await new Promise<string>((resolve) => fakeProcess.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
     const fakeBase = fakeUrl.replace(/\/api\/$/, '');
@@ -118,7 +119,8 @@ async function main() {
       table(['process', 'ack median ms (server side)', 'ack p99 ms (server side)', 'peak RSS'], perProcess),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    const ok = failed === 0 && s.responses === TOTAL && s.distinctResponses === TOTAL && s.warnings === 0;
+    // The issue's bar: no failed ack, p99 ack under 200 ms, every answer delivered exactly once.
+    const ok = failed === 0 && percentile(times, 99) < 200 && s.responses === TOTAL && s.distinctResponses === TOTAL && s.warnings === 0;
     process.stdout.write(`load: ${ok ? 'PASS' : 'FAIL'}\n`);
     process.exitCode = ok ? 0 : 1;
   } finally {

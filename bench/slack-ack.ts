@@ -79,9 +79,8 @@ export async function benchSlackAck(adminUrl: string, log: (line: string) => voi
   const config = join(dir, 'ofn-insights.yml');
   writeFileSync(config, `instances:\n  bench:\n    name: Bench\n    replica: ${replicaUrl}\n    timezone: Europe/Madrid\n    currency: EUR\n    poolSize: 20\naccess:\n  - channel: C0BENCH01\n    instances: ["*"]\n`);
   const port = await freePort();
-  // In production the replica, Slack and the senders are other machines: give the bot a core of its own
-  // (taskset, when present) so that the load generator, the fake Slack and PostgreSQL run on the other.
-  const pin = process.env.BENCH_NO_PIN ? [] : ['-c', '0'];
+  // BENCH_PIN=1 pins the bot to core 0 (with its answer worker thread sharing that core).
+  const pin = process.env.BENCH_PIN ? ['-c', '0'] : [];
   const bot = spawn(pin.length ? 'taskset' : process.execPath, [...(pin.length ? [...pin, process.execPath] : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), CLI, 'serve', '--config', config], {
     env: { ...process.env, LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: stateUrl.toString() },
     stdio: ['ignore', 'ignore', 'inherit'],

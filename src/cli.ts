@@ -164,7 +164,7 @@ async function commandServe(options: Options): Promise<number> {
   const { serve } = await import('./slack/serve.js');
   const file = findConfigFile(options.flags.get('config'));
   if (!file) throw new OfnError('ConfigInvalid', 'serve needs a configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml); see README.');
-  const handle = await serve(loadConfig(file));
+  const handle = await serve(loadConfig(file), process.env, undefined, file);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);

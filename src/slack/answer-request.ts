@@ -207,3 +207,23 @@ async function uploadCsv(ctx: SlackContext, request: SlackRequest, answer: Answe
     title: `${answer.title} · ${answer.instance.name} · ${answer.period.label} (CSV)`,
   });
 }
+
+/**
+ * Answers a request unless another delivery of it was answered already: Slack redelivers
+ * (X-Slack-Retry-Num) and a copy may reach another process. The key is recorded in the state store.
+ */
+export async function answerOnce(ctx: SlackContext, key: string, request: SlackRequest): Promise<void> {
+  if (ctx.state) {
+    try {
+      const row = await ctx.state.insertInto('seen_requests').values({ key }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
+      if (!row) {
+        ctx.logger.info({ key }, 'duplicate delivery of a request; already answered');
+        return;
+      }
+    } catch (error) {
+      // The state store being down must not stop answers: answer, possibly twice.
+      ctx.logger.warn({ err: (error as Error).message }, 'cannot record the request key; answering anyway');
+    }
+  }
+  await answerSlackRequest(ctx, request);
+}

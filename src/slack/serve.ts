@@ -1,12 +1,11 @@
 import type { Config } from '../config/config.js';
 import { OfnError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
+import { Worker } from 'node:worker_threads';
 import { ReplicaSet } from '../queries/replica-set.js';
-import { registerFonts } from '../render/chart.js';
 import { startSlackServer, type RunningSlackServer } from './server.js';
-import { WebClient } from '@slack/web-api';
-import { openStateStore } from '../state/store.js';
-import { startJobs, syncConfigWatches } from '../jobs/runtime.js';
+import type { SlackRequest } from './answer-request.js';
+import { startAnswerRuntime } from './runtime.js';
 
 export interface ServeHandle {
   server: RunningSlackServer;
@@ -32,54 +31,88 @@ export function replicaHealth(config: Config, replicas: ReplicaSet, deadlineMs =
   };
 }
 
-/** Everything `ofn-insights serve` starts, from the config and the environment. */
-export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger()): Promise<ServeHandle> {
+/** The answer worker thread, driven by messages; see answer-worker.ts. */
+function startAnswerWorker(configFile: string, env: NodeJS.ProcessEnv) {
+  const worker = new Worker(new URL('./answer-worker.js', import.meta.url), { workerData: { configFile, env: { ...env } } });
+  let next = 0;
+  const pending = new Map<number, (value: unknown) => void>();
+  const call = <T>(message: Record<string, unknown>): Promise<T> =>
+    new Promise<T>((resolve) => {
+      const id = ++next;
+      pending.set(id, resolve as (value: unknown) => void);
+      worker.postMessage({ ...message, id });
+    });
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: { type: string; id?: number; text?: string; message?: string }) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'failed') reject(new OfnError('ConfigInvalid', `The answer worker could not start: ${message.message}`));
+      else if (message.id !== undefined) {
+        pending.get(message.id)?.(message.type === 'metrics' ? message.text : undefined);
+        pending.delete(message.id);
+      }
+    });
+    worker.once('error', reject);
+  });
+  return {
+    ready,
+    answer: (key: string, request: SlackRequest) => call<void>({ type: 'answer', key, request }),
+    metrics: () => call<string>({ type: 'metrics' }),
+    async stop() {
+      await new Promise<void>((resolve) => {
+        worker.on('message', (m: { type: string }) => m.type === 'stopped' && resolve());
+        worker.postMessage({ type: 'stop' });
+      });
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * Everything `ofn-insights serve` starts, from the config and the environment. With a config file the
+ * answers run in a worker thread (OFN_INSIGHTS_ANSWER_WORKER=off keeps them in the main thread).
+ */
+export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger(), configFile?: string): Promise<ServeHandle> {
   const botToken = required(env, 'SLACK_BOT_TOKEN');
   const signingSecret = required(env, 'SLACK_SIGNING_SECRET');
-  registerFonts();
-  const replicas = new ReplicaSet(config, (instance, error) => logger.warn({ instance, err: error.message }, 'replica connection error'));
-  const deps = { config, replica: (id: string) => replicas.get(id), now: () => new Date() };
-  const store = await openStateStore({
-    ...(env.STATE_DATABASE_URL ? { url: env.STATE_DATABASE_URL } : {}),
-    dataDir: env.OFN_INSIGHTS_DATA_DIR ?? 'data',
-  });
-  logger.info({ kind: store.kind }, 'state store ready');
-  await syncConfigWatches(store.db, config);
-  // The outbox handles 429 and retries itself, so this client neither waits nor retries on its own.
-  const outboxClient = new WebClient(botToken, {
-    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-  });
-  const jobs = await startJobs({
-    state: store.db,
-    deps,
-    client: outboxClient,
-    logger,
-    pollMs: config.watchIntervalSeconds * 1000,
-    // Operational knobs (docs/operations.md); the drills shorten them.
-    ...(env.OFN_INSIGHTS_OUTBOX_LEASE_SECONDS ? { leaseSeconds: Number(env.OFN_INSIGHTS_OUTBOX_LEASE_SECONDS) } : {}),
-    ...(env.OFN_INSIGHTS_OUTBOX_BACKOFF_MS ? { backoffBaseMs: Number(env.OFN_INSIGHTS_OUTBOX_BACKOFF_MS) } : {}),
-  });
-  const server = await startSlackServer({
-    deps,
-    state: store.db,
+  const common = {
     logger,
     botToken,
     signingSecret,
     ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
     port: Number(env.PORT ?? 3000),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
-    health: replicaHealth(config, replicas),
-  });
+  };
+  if (configFile && env.OFN_INSIGHTS_ANSWER_WORKER !== 'off') {
+    const worker = startAnswerWorker(configFile, env);
+    await worker.ready;
+    // The main thread keeps its own small pools only for /healthz.
+    const replicas = new ReplicaSet(config, () => {});
+    const server = await startSlackServer({
+      ...common,
+      deps: { config, replica: (id) => replicas.get(id), now: () => new Date() },
+      dispatch: (key, request) => worker.answer(key, request),
+      moreMetrics: () => worker.metrics(),
+      health: replicaHealth(config, replicas),
+    });
+    return {
+      server,
+      async shutdown() {
+        logger.info({ inFlight: server.inFlight() }, 'draining answers in flight');
+        await server.stop();
+        await worker.stop();
+        await replicas.closeAll();
+        logger.info('stopped');
+      },
+    };
+  }
+  const runtime = await startAnswerRuntime(config, env, logger, botToken);
+  const server = await startSlackServer({ ...common, deps: runtime.deps, state: runtime.store.db, health: replicaHealth(config, runtime.replicas) });
   return {
     server,
     async shutdown() {
       logger.info({ inFlight: server.inFlight() }, 'draining answers in flight');
       await server.stop();
-      await jobs.stop();
-      await replicas.closeAll();
-      await store.close();
+      await runtime.close();
       logger.info('stopped');
     },
   };

@@ -5,7 +5,7 @@ import type { Deps } from '../commands/types.js';
 import type { Logger } from '../core/log.js';
 import { ACTION } from './blocks.js';
 import { enableDefaultMetrics, registry, slackAckSeconds } from '../core/metrics.js';
-import { answerSlackRequest, type Intent, type SlackContext } from './answer-request.js';
+import { answerOnce, type Intent, type SlackContext, type SlackRequest } from './answer-request.js';
 
 
 export interface SlackServerOptions {
@@ -20,6 +20,10 @@ export interface SlackServerOptions {
   slackApiUrl?: string;
   /** The state store (pulses, watches, saved questions, audit). */
   state?: import('../state/store.js').StateDb;
+  /** Hands each request to another thread instead of answering here (see serve.ts). */
+  dispatch?: (key: string, request: SlackRequest) => Promise<void>;
+  /** Extra Prometheus text appended to /metrics (the answer worker's metrics). */
+  moreMetrics?: () => Promise<string>;
   /** Replica reachability for /healthz, with a short deadline. */
   health?: () => Promise<Record<string, boolean>>;
 }
@@ -30,6 +34,22 @@ export interface RunningSlackServer {
   stop(graceMs?: number): Promise<void>;
   inFlight(): number;
 }
+
+/**
+ * Joins two Prometheus expositions; a family present in `preferred` (the answer worker's, which
+ * observes it) replaces the same, unobserved family of `base`, so no metric appears twice.
+ */
+export function mergeExpositions(base: string, preferred: string, baseOwns: (name: string) => boolean = () => false): string {
+  const families = (text: string) => text.split(/\n(?=# HELP )/).filter((block) => block.trim());
+  const nameOf = (block: string) => /^# HELP (\S+)/.exec(block)?.[1] ?? '';
+  const fromBase = families(base).filter((block) => baseOwns(nameOf(block)));
+  const owned = new Set(fromBase.map(nameOf));
+  const fromPreferred = families(preferred).filter((block) => !owned.has(nameOf(block)));
+  return [...fromBase, ...fromPreferred].map((b) => b.trimEnd()).join('\n') + '\n';
+}
+
+/** Families the main thread observes when answers run in the worker: the ack, and Node's process metrics. */
+const MAIN_THREAD_FAMILY = (name: string) => name === 'ofn_insights_slack_request_seconds' || !/^ofn_insights_(answers|answer_seconds|replica|outbox|deliveries|watcher)/.test(name);
 
 /** Bolt's logger interface on top of pino, so Bolt's own lines are structured too. */
 function boltLogger(logger: Logger) {
@@ -77,9 +97,9 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     path: '/metrics',
     method: ['GET'],
     handler: (_req: IncomingMessage, res: ServerResponse) =>
-      void registry.metrics().then((text) => {
+      void Promise.all([registry.metrics(), options.moreMetrics?.() ?? Promise.resolve('')]).then(([text, more]) => {
         res.writeHead(200, { 'content-type': registry.contentType });
-        res.end(text);
+        res.end(more ? mergeExpositions(text, more, MAIN_THREAD_FAMILY) : text);
       }),
   };
   let healthServer: Server | undefined;
@@ -100,21 +120,9 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   });
   const ctx: SlackContext = { deps: options.deps, client: app.client, logger, ...(options.state ? { state: options.state } : {}) };
 
-  /**
-   * True the first time a request key is seen, across every process sharing the state store (Slack
-   * redelivers with X-Slack-Retry-Num; a second `serve` behind the balancer may get the copy).
-   */
-  const firstTime = async (key: string): Promise<boolean> => {
-    if (!options.state) return true;
-    try {
-      const row = await options.state.insertInto('seen_requests').values({ key }).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
-      return row !== undefined;
-    } catch (error) {
-      // The state store being down must not stop answers: answer, possibly twice.
-      logger.warn({ err: (error as Error).message }, 'cannot record the request key; answering anyway');
-      return true;
-    }
-  };
+  // Where answers are computed: in this thread by default, or handed to a worker thread (serve) so
+  // that answer work never delays the acks of requests arriving meanwhile.
+  const dispatch = options.dispatch ?? ((key: string, request: SlackRequest) => answerOnce(ctx, key, request));
 
   app.command('/ofn', async ({ command, ack }) => {
     // Acknowledge at once, whatever the replica is doing: Slack gives us 3 s, the answer follows on response_url.
@@ -126,18 +134,14 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     // Start answering on the next turn of the event loop: acks of other requests that arrived in the
     // same burst go out first instead of queueing behind this answer's parsing and query set-up.
     track(
-      new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        if (!(await firstTime(`command:${command.trigger_id}`))) {
-          logger.info({ trigger: command.trigger_id }, 'duplicate delivery of a command; already answered');
-          return;
-        }
-        await answerSlackRequest(ctx, {
+      new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        dispatch(`command:${command.trigger_id}`, {
           text: command.text ?? '',
           who: { userId: command.user_id, channelId: command.channel_id },
           responseUrl: command.response_url,
           intent: 'answer',
-        });
-      }),
+        }),
+      ),
     );
   });
 
@@ -156,11 +160,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
         return;
       }
       const key = `action:${(body as { trigger_id?: string }).trigger_id ?? ''}:${actionId}`;
-      track(
-        firstTime(key).then((first) =>
-          first ? answerSlackRequest(ctx, { text: value, who: { userId: b.user!.id!, channelId: b.channel!.id! }, responseUrl: b.response_url!, intent }) : undefined,
-        ),
-      );
+      track(dispatch(key, { text: value, who: { userId: b.user.id, channelId: b.channel.id }, responseUrl: b.response_url, intent }));
     });
   }
 
