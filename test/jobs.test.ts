@@ -149,6 +149,13 @@ describe('pulses', () => {
     }
   });
 
+  it('sends the chart with a digest whose question asks for one', async () => {
+    const message = await composePulse(deps, { pulseId: 5, question: 'turnover katuma 2026-10 by week chart', slotLocal: '2026-11-02T09:00', slotAt: '2026-11-02T08:00:00Z', timezone: 'Europe/Madrid', late: false, onlyIfResults: false });
+    expect(message!.files).toHaveLength(1);
+    expect(Buffer.from(message!.files![0]!.base64, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    expect(JSON.stringify(message!.blocks)).toContain('€42.50');
+  });
+
   it('disables a pulse whose channel is gone and tells its creator, instead of retrying forever', async () => {
     const id = await addPulse('daily 11:00', '2026-11-11T00:00:00Z', { channel_id: 'C0GONE001' });
     clock = new Date('2026-11-11T10:00:05Z');

@@ -5,6 +5,8 @@ import type { Answer } from '../core/answer.js';
 import type { Logger } from '../core/log.js';
 import { answerMessage, escapeMrkdwn, textMessage, type Block } from '../slack/blocks.js';
 import { globalText } from '../render/global.js';
+import { chartSpecFor } from '../render/answer-chart.js';
+import { renderChart } from '../render/chart.js';
 import { growthText } from '../render/growth.js';
 import type { StateDb } from '../state/store.js';
 import { enqueue, type OutboxMessage } from './outbox.js';
@@ -90,11 +92,16 @@ function isEmpty(answer: Answer): boolean {
 export async function composePulse(deps: Deps, source: PulseSource): Promise<OutboxMessage | null> {
   const outcome = await ask(deps, source.question);
   let message: { text: string; blocks: Block[] };
+  let files: OutboxMessage['files'];
   switch (outcome.kind) {
-    case 'answer':
+    case 'answer': {
       if (source.onlyIfResults && isEmpty(outcome.answer)) return null;
       message = answerMessage(outcome.answer, { ephemeral: false });
+      // `… chart` in a pulse's question: the chart goes with the digest (the figures are in the message).
+      const spec = outcome.presentation.chart ? chartSpecFor(outcome.answer) : undefined;
+      if (spec) files = [{ filename: `pulse-${source.pulseId}.png`, title: spec.title, altText: spec.title, base64: (await renderChart(spec)).toString('base64') }];
       break;
+    }
     case 'global': {
       // A global digest: every instance in its own zone, the total, and which instances did not answer.
       const answer = outcome.answer;
@@ -113,5 +120,5 @@ export async function composePulse(deps: Deps, source: PulseSource): Promise<Out
   // Buttons would re-run the question for whoever clicks; a digest is read as is.
   const blocks = message.blocks.filter((b) => b.type !== 'actions');
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(label) }] });
-  return { text: `${source.late ? '[late] ' : ''}${message.text}`, blocks };
+  return { text: `${source.late ? '[late] ' : ''}${message.text}`, blocks, ...(files ? { files } : {}) };
 }
