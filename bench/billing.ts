@@ -8,7 +8,7 @@ import { billingCsv } from '../src/render/billing.js';
 import { fmt, median, table, timed } from './stats.js';
 
 /** Billing one month (query, arithmetic for every shop, CSV) against the same SQL run bare through pg. */
-export async function benchBilling(url: string, runs: number, log: (line: string) => void): Promise<string> {
+export async function benchBilling(url: string, runs: number, log: (line: string) => void, scale = 'large'): Promise<string> {
   const config = parseConfig(
     {
       instances: {
@@ -47,6 +47,6 @@ export async function benchBilling(url: string, runs: number, log: (line: string
   log(`  billing: bare ${fmt(median(baseline))} ms, whole ${fmt(median(whole))} ms`);
   return table(
     ['billing last month', 'billable shops', 'lines', 'bare SQL via pg, median ms', 'whole run (query + arithmetic + CSV), median ms'],
-    [[`seed large`, counts.rows[0].shops, first.lines.length, fmt(median(baseline)), fmt(median(whole))]],
+    [[`seed ${scale}`, counts.rows[0].shops, first.lines.length, fmt(median(baseline)), fmt(median(whole))]],
   );
 }

@@ -15,6 +15,7 @@ import { openStateStore, type StateStore } from '../src/state/store.js';
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
 import { freePort, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { postSigned, slashCommandBody } from '../test/support/slack-requests.js';
+import { BUILT_CLI, recreateDatabase } from './support.js';
 
 /**
  * Fault drills: each sets up real components (PostgreSQL clusters, `serve` processes, the fake Slack),
@@ -31,8 +32,7 @@ export interface DrillResult {
   passed: boolean;
 }
 
-// The built CLI, whether this file runs compiled (dist/bench) or from source under vitest (bench/).
-const CLI = import.meta.dirname.endsWith(join('dist', 'bench')) ? join(import.meta.dirname, '..', 'src', 'cli.js') : join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+const CLI = BUILT_CLI;
 const TOKEN = 'xoxb-drill';
 const logger = createLogger(process.env.DRILL_LOG_LEVEL ?? 'silent');
 
@@ -63,15 +63,9 @@ async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: 
 }
 
 async function freshDatabase(cluster: Cluster, name: string, withOfn: boolean): Promise<string> {
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(cluster.url);
-  u.pathname = `/${name}`;
+  const url = await recreateDatabase(cluster.url, name);
   if (withOfn) {
-    const c = new pg.Client({ connectionString: u.toString() });
+    const c = new pg.Client({ connectionString: url });
     await c.connect();
     await createOfnSchema(c);
     const owner = (await c.query("insert into spree_users (email, created_at, updated_at) values ('o@example.org', now(), now()) returning id")).rows[0].id;
@@ -79,7 +73,7 @@ async function freshDatabase(cluster: Cluster, name: string, withOfn: boolean): 
     await c.query("insert into spree_orders (number, total, item_total, state, created_at, updated_at, completed_at, distributor_id, currency) values ('R1', 42.5, 42.5, 'complete', '2026-10-14', '2026-10-14', '2026-10-14 10:00', $1, 'EUR')", [shop]);
     await c.end();
   }
-  return u.toString();
+  return url;
 }
 
 function serveProcess(config: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {

@@ -6,6 +6,7 @@ import { parseConfig } from '../src/config/config.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { fmt, median, table, timed } from './stats.js';
+import { databaseUrl } from './support.js';
 
 const ZONES = [
   ['Europe/Madrid', 'EUR'],
@@ -60,8 +61,7 @@ async function fanOutOnce(adminUrl: string, runs: number, log: (line: string) =>
   for (const [i, [timezone, currency]] of ZONES.entries()) {
     const name = `bench_fan_${i}`;
     const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
+    const u = new URL(databaseUrl(adminUrl, name));
     if (exists.rowCount === 0) {
       await admin.query(`create database ${name}`);
       log(`  seeding medium for ${timezone}…`);

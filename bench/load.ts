@@ -7,6 +7,7 @@ import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { freePort, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { postSigned, slashCommandBody } from '../test/support/slack-requests.js';
 import { fmt, median, percentile, table } from './stats.js';
+import { BUILT_CLI, databaseUrl, recreateDatabase } from './support.js';
 
 /**
  * `npm run load`: 1,000 signed slash commands, 50 at a time, spread round-robin over 3 `serve`
@@ -20,7 +21,7 @@ const DEADLINE_MS = 10 * 60_000;
 const SECRET = 'load-secret';
 const QUESTIONS = ['turnover load last-month', 'orders load last-month by week', 'top-shops load last-month', 'new shops load last-12-months by month', 'active-shops load last-month', 'hubs load'];
 const here = import.meta.dirname;
-const CLI = here.endsWith(join('dist', 'bench')) ? join(here, '..', 'src', 'cli.js') : join(here, '..', 'dist', 'src', 'cli.js');
+const CLI = BUILT_CLI;
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -40,20 +41,15 @@ async function main() {
   try {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
-    const db = (name: string) => {
-      const u = new URL(adminUrl!);
-      u.pathname = `/${name}`;
-      return u.toString();
-    };
+    const db = (name: string) => databaseUrl(adminUrl!, name);
     const exists = await admin.query("select 1 from pg_database where datname = 'load_medium'");
     if (exists.rowCount === 0) {
       await admin.query('create database load_medium');
       log('seeding medium…');
       await runSeedCommand({ url: db('load_medium'), scale: 'medium', timezone: 'Europe/Madrid', currency: 'EUR', until: new Date(), log: () => {} });
     }
-    await admin.query('drop database if exists load_state with (force)');
-    await admin.query('create database load_state');
     await admin.end();
+    await recreateDatabase(adminUrl, 'load_state');
 
     // Slack's side runs on Slack's machines: the fake gets the lowest CPU priority here.
     const fakeProcess = spawn('nice', ['-n', '19', process.execPath, join(here, 'fake-slack-process.js'), 'xoxb-load'], { stdio: ['ignore', 'pipe', 'inherit'] });

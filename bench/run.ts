@@ -3,6 +3,7 @@ import pg from 'pg';
 import { startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { benchQuestions } from './questions.js';
+import { recreateDatabase } from './support.js';
 import { benchSlackAck } from './slack-ack.js';
 import { benchCharts } from './charts.js';
 import { benchBilling } from './billing.js';
@@ -36,15 +37,7 @@ async function main() {
     let url = process.env.BENCH_DATA_URL ?? '';
     if (url) out.push(`Data: an already seeded database (BENCH_DATA_URL), seed \`${scale}\`.`);
     if (needsData && !url) {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      const name = `bench_${scale}`;
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const u = new URL(adminUrl);
-      u.pathname = `/${name}`;
-      url = u.toString();
+      url = await recreateDatabase(adminUrl, `bench_${scale}`);
       log(`Seeding ${scale}…`);
       const started = performance.now();
       const summary = await runSeedCommand({ url, scale, timezone: 'Europe/Madrid', currency: 'EUR', until: new Date(), log });
@@ -64,7 +57,7 @@ async function main() {
     }
     if (want('billing')) {
       log('Billing one month…');
-      out.push('', '### Billing (issue 5)', '', await benchBilling(url, 15, log));
+      out.push('', '### Billing (issue 5)', '', await benchBilling(url, 15, log, scale));
     }
     if (want('watch')) {
       log('Announcement latency…');

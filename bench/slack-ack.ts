@@ -7,8 +7,9 @@ import { createOfnSchema } from '../src/seed/generate.js';
 import { freePort } from '../test/support/postgres-cluster.js';
 import { postSigned, slashCommandBody } from '../test/support/slack-requests.js';
 import { fmt, median, percentile, table } from './stats.js';
+import { BUILT_CLI, recreateDatabase } from './support.js';
 
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.js');
+const CLI = BUILT_CLI;
 
 async function drive(url: string, body: (i: number) => string, secret: string, total: number, concurrency: number) {
   const times: number[] = [];
@@ -31,20 +32,14 @@ async function drive(url: string, body: (i: number) => string, secret: string, t
  * first waits in a materialised CTE (evaluated once per query).
  */
 async function slowReplica(adminUrl: string, seconds: number): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('drop database if exists bench_slow with (force)');
-  await admin.query('create database bench_slow');
-  await admin.end();
-  const u = new URL(adminUrl);
-  u.pathname = '/bench_slow';
-  const db = new pg.Client({ connectionString: u.toString() });
+  const url = await recreateDatabase(adminUrl, 'bench_slow');
+  const db = new pg.Client({ connectionString: url });
   await db.connect();
   await createOfnSchema(db);
   await db.query('alter table spree_orders rename to spree_orders_data');
   await db.query(`create view spree_orders as with pause as materialized (select pg_sleep(${Number(seconds)})) select o.* from spree_orders_data o cross join pause`);
   await db.end();
-  return u.toString();
+  return url;
 }
 
 /**
@@ -68,13 +63,7 @@ export async function benchSlackAck(adminUrl: string, log: (line: string) => voi
   };
   const replicaUrl = await slowReplica(adminUrl, slowSeconds);
   // The state store on PostgreSQL, as a production install under load would run (README).
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query('drop database if exists bench_ack_state with (force)');
-  await admin.query('create database bench_ack_state');
-  await admin.end();
-  const stateUrl = new URL(adminUrl);
-  stateUrl.pathname = '/bench_ack_state';
+  const stateUrl = await recreateDatabase(adminUrl, 'bench_ack_state');
   const dir = mkdtempSync(join(tmpdir(), 'ack-'));
   const config = join(dir, 'ofn-insights.yml');
   writeFileSync(config, `instances:\n  bench:\n    name: Bench\n    replica: ${replicaUrl}\n    timezone: Europe/Madrid\n    currency: EUR\n    poolSize: 20\naccess:\n  - channel: C0BENCH01\n    instances: ["*"]\n`);
@@ -82,7 +71,7 @@ export async function benchSlackAck(adminUrl: string, log: (line: string) => voi
   // BENCH_PIN=1 pins the bot to core 0 (with its answer worker thread sharing that core).
   const pin = process.env.BENCH_PIN ? ['-c', '0'] : [];
   const bot = spawn(pin.length ? 'taskset' : process.execPath, [...(pin.length ? [...pin, process.execPath] : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), CLI, 'serve', '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: stateUrl.toString() },
+    env: { ...process.env, LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: stateUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const bareServer = spawn(process.execPath, ['-e', "require('http').createServer((q,s)=>{q.resume();q.on('end',()=>s.writeHead(200).end())}).listen(+process.argv[1],'127.0.0.1')", String(await freePort())], { stdio: 'ignore' });

@@ -8,6 +8,7 @@ import { enterprisesUpdatedSince } from '../src/queries/watch-queries.js';
 import { openStateStore } from '../src/state/store.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { fmt, median, percentile, table, timed } from './stats.js';
+import { databaseUrl, recreateDatabase } from './support.js';
 
 /**
  * Announcement latency: enterprises inserted into a replica at random moments, time until the
@@ -20,15 +21,8 @@ export async function benchWatch(adminUrl: string, templateDb: string, log: (lin
   const rows: (string | number)[][] = [];
   for (const pollMs of [15_000, 1_000]) {
     const name = `bench_watch_${pollMs}`;
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`drop database if exists ${name}_state with (force)`);
-    await admin.query(`create database ${name} template ${templateDb}`);
-    await admin.query(`create database ${name}_state`);
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
-    const replicaUrl = u.toString();
-    u.pathname = `/${name}_state`;
-    const store = await openStateStore({ url: u.toString() });
+    const replicaUrl = await recreateDatabase(adminUrl, name, templateDb);
+    const store = await openStateStore({ url: await recreateDatabase(adminUrl, `${name}_state`) });
     const fake = await startFakeSlack({ botToken: 'xoxb-watch' });
     const config = parseConfig({ instances: { bench: { name: 'Bench', replica: replicaUrl, timezone: 'Europe/Madrid', currency: 'EUR' } } }, {}, 'bench');
     const replica = Replica.connect(config.instances.get('bench')!);
@@ -77,9 +71,7 @@ export async function benchWatch(adminUrl: string, templateDb: string, log: (lin
     await admin.query(`drop database if exists ${name}_state with (force)`);
   }
   // The watcher's replica query per poll on the full template data (10k enterprises, 1M orders).
-  const t = new URL(adminUrl);
-  t.pathname = `/${templateDb}`;
-  const config = parseConfig({ instances: { bench: { name: 'Bench', replica: t.toString(), timezone: 'Europe/Madrid', currency: 'EUR', poolSize: 1 } } }, {}, 'bench');
+  const config = parseConfig({ instances: { bench: { name: 'Bench', replica: databaseUrl(adminUrl, templateDb), timezone: 'Europe/Madrid', currency: 'EUR', poolSize: 1 } } }, {}, 'bench');
   const replica = Replica.connect(config.instances.get('bench')!);
   // The mark minus the overlap window: the last ten minutes, as in a steady state.
   const since = new Date(Date.now() - 600_000).toISOString().replace('T', ' ').slice(0, 19);
