@@ -257,12 +257,12 @@ describe('watches', () => {
     await replica.client.query("update enterprises set updated_at = (now() at time zone 'utc') where id = $1", [high]);
     await poll();
     // A transaction that started earlier commits now: lower id, updated_at a minute before the mark.
-    const low = { rows: [{ id: high - 1000 }] };
+    const low = high - 1000;
     await replica.client.query(
       `insert into enterprises (id, name, permalink, sells, visible, created_at, updated_at, owner_id)
        select $1, 'Baixa', 'baixa', 'none', 'public', (now() at time zone 'utc') - interval '1 minute', (now() at time zone 'utc') - interval '1 minute', owner_id
          from enterprises where id = $2`,
-      [Number(low.rows[0].id), high],
+      [low, high],
     );
     await poll();
     expect(announcements().filter((t) => t.includes('Baixa'))).toHaveLength(1);
