@@ -1,3 +1,4 @@
+import { operatorGrant } from '../src/core/access.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -248,7 +249,7 @@ export async function drillClockJump(cluster: Cluster): Promise<DrillResult> {
     await enqueueDuePulses(store.db, clock, logger);
     await enqueueDuePulses(store.db, clock, logger); // and a second process, or a second tick
     const client = new WebClient(TOKEN, { slackApiUrl: fake.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
-    const worker = new DeliveryWorker({ db: store.db, client, logger, channelGapMs: 0, compose: (d) => composePulse(deps, d.source as PulseSource), onChannelGone: async () => {} });
+    const worker = new DeliveryWorker({ db: store.db, client, logger, channelGapMs: 0, compose: (d) => composePulse(deps, d.source as PulseSource, operatorGrant(deps.config)), onChannelGone: async () => {} });
     await until(async () => (await worker.drain()) === 0 && (await store.db.selectFrom('deliveries').select('id').where('status', 'in', ['pending', 'sending']).execute()).length === 0, 30_000, 50);
     // Expected: 09:00 once, 02:30 once (the hour 02:00–03:00 happened twice), every half hour from
     // 23:30 Saturday to 10:00 Sunday local, the repeated 02:00 and 02:30 once each: 23:30, 00:00, …, 10:00 = 22 slots.

@@ -68,6 +68,7 @@ beforeAll(async () => {
           billing: { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30, channel: 'C0BILL001', postAt: '09:00' },
         },
       },
+      access: [{ channel: 'C0BILL001', instances: ['katuma'], billing: true }],
     },
     {},
     'test',

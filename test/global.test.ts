@@ -1,3 +1,4 @@
+import { operatorGrant } from '../src/core/access.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import pg from 'pg';
@@ -155,7 +156,7 @@ describe('questions across instances', () => {
 
   it('sends a pulse on an all question as a global digest', async () => {
     const { composePulse } = await import('../src/jobs/pulses.js');
-    const message = await composePulse(deps, { pulseId: 9, question: 'turnover katuma,au,uk last-month', slotLocal: '2026-11-16T09:00', slotAt: '2026-11-16T08:00:00Z', timezone: 'Europe/Madrid', late: false, onlyIfResults: true });
+    const message = await composePulse(deps, { pulseId: 9, question: 'turnover katuma,au,uk last-month', slotLocal: '2026-11-16T09:00', slotAt: '2026-11-16T08:00:00Z', timezone: 'Europe/Madrid', late: false, onlyIfResults: true }, operatorGrant(deps.config));
     const text = JSON.stringify(message!.blocks);
     expect(text).toContain('Total: €567.00');
     expect(text).toContain('OFN Australia');

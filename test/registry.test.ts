@@ -1,3 +1,4 @@
+import { operatorGrant } from '../src/core/access.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompiledQuery } from 'kysely';
 import { ask } from '../src/commands/pipeline.js';
@@ -141,7 +142,7 @@ describe('the registry of metrics and segments', () => {
       expect(series.kind === 'answer' && chartSpecFor(series.answer)?.datasets[0]!.values).toEqual([0, 170, 0]);
       const global = JSON.parse(renderJson(await ask(deps, 'goods-turnover all last-month')));
       expect(global.total).toMatchObject({ value: 170, currency: 'EUR' });
-      const pulse = await composePulse(deps, { pulseId: 1, question: 'turnover katuma last-month for organic-hubs', slotLocal: '2026-11-15T09:00', slotAt: '2026-11-15T08:00:00Z', timezone: TZ, late: false, onlyIfResults: false });
+      const pulse = await composePulse(deps, { pulseId: 1, question: 'turnover katuma last-month for organic-hubs', slotLocal: '2026-11-15T09:00', slotAt: '2026-11-15T08:00:00Z', timezone: TZ, late: false, onlyIfResults: false }, operatorGrant(deps.config));
       expect(JSON.stringify(pulse!.blocks)).toContain('€110.00');
     } finally {
       await deps.close();

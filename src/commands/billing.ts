@@ -40,7 +40,7 @@ export interface BillingReport {
 export const BILLING_USAGE = '`billing <instance> [YYYY-MM] [as-sent]` (default: last month)';
 
 /** Pure: words after `billing`. */
-export function parseBilling(words: readonly string[], instanceIds: readonly string[]): BillingArgs {
+export function parseBilling(words: readonly string[], instanceIds: readonly string[], visibleIds: readonly string[] = instanceIds): BillingArgs {
   let instance: string | undefined;
   let month: string | undefined;
   let asSent = false;
@@ -52,11 +52,11 @@ export function parseBilling(words: readonly string[], instanceIds: readonly str
       parsePeriod(w); // validates 2026-13 with the usual message
       month = w;
     } else if (w === 'last-month') month = undefined;
-    else throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...instanceIds, 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
+    else throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...visibleIds, 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
   }
   if (!instance) {
-    if (instanceIds.length === 1) instance = instanceIds[0]!;
-    else throw new OfnError('UnknownInstance', `Which instance? One of: ${instanceIds.join(', ')}.`, `Usage: ${BILLING_USAGE}`);
+    if (visibleIds.length === 1) instance = visibleIds[0]!;
+    else throw new OfnError('UnknownInstance', `Which instance? One of: ${visibleIds.join(', ')}.`, `Usage: ${BILLING_USAGE}`);
   }
   return { instance, ...(month ? { month } : {}), asSent };
 }

@@ -81,7 +81,7 @@ function findCommand(words: readonly string[], table: CommandTable): { command: 
 }
 
 export function helpText(topic: string | undefined, context: ParseContext): HelpText {
-  const instances = context.instanceIds.join(', ');
+  const instances = (context.visibleIds ?? context.instanceIds).join(', ');
   const table = commandTable(context.registry);
   const allNames = [...table.names.keys(), ...META_WORDS];
   if (topic) {

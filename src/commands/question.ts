@@ -43,6 +43,11 @@ export interface QuestionArgs extends Presentation {
 const FLAGS = ['chart', 'public'] as const;
 const MAX_WORD = 80;
 
+/** The instance ids an error may name: only those the asker may see. */
+function listed(context: ParseContext): readonly string[] {
+  return context.visibleIds ?? context.instanceIds;
+}
+
 function shorten(word: string): string {
   return word.length > MAX_WORD ? `${word.slice(0, MAX_WORD)}…` : word;
 }
@@ -68,7 +73,7 @@ function joinPeriodWords(words: readonly string[], i: number): { word: string; u
 /** Parses the words after a question's name: instance, period, `by …`, N, chart, public, in any order. */
 export function parseQuestionWords(commandName: string, words: readonly string[], shape: QuestionShape, context: ParseContext): QuestionArgs {
   const args: Partial<QuestionArgs> & Presentation = { chart: false, public: false };
-  const known = [...context.instanceIds, ...FLAGS, 'by', ...shape.breakdowns];
+  const known = [...listed(context), ...FLAGS, 'by', ...shape.breakdowns];
   for (let i = 0; i < words.length; ) {
     const original = words[i]!;
     const word = original.toLowerCase();
@@ -113,7 +118,7 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
     }
     if (word.includes(',')) {
       const unknown = word.split(',').filter((id) => !context.instanceIds.includes(id));
-      throw new OfnError('UnknownInstance', `Unknown instance${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${shorten(u)}\``).join(', ')} in \`${shorten(word)}\`. Instances: ${context.instanceIds.join(', ')}.`);
+      throw new OfnError('UnknownInstance', `Unknown instance${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${shorten(u)}\``).join(', ')} in \`${shorten(word)}\`. Instances: ${listed(context).join(', ')}.`);
     }
     if (context.instanceIds.includes(word)) {
       if (args.scope) throw new OfnError('BadArguments', 'Name the instances once: one id, a list such as `katuma,uk`, or `all`.');
@@ -145,12 +150,13 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
   }
   if (args.scope) args.instance = args.scope === 'all' ? context.instanceIds[0]! : args.scope[0]!;
   if (!args.instance) {
-    if (context.instanceIds.length === 1) args.instance = context.instanceIds[0]!;
+    const visible = listed(context);
+    if (visible.length === 1) args.instance = visible[0]!;
     else {
       throw new OfnError(
         'UnknownInstance',
-        `Which instance? Add one of: ${context.instanceIds.join(', ')}, or \`all\`.`,
-        `For example: \`${commandName} ${context.instanceIds[0] ?? 'katuma'} last-month\``,
+        `Which instance? Add one of: ${visible.join(', ')}, or \`all\`.`,
+        `For example: \`${commandName} ${visible[0] ?? 'katuma'} last-month\``,
       );
     }
   }
@@ -160,15 +166,15 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
 }
 
 function unknownWord(commandName: string, word: string, known: readonly string[], context: ParseContext): OfnError {
-  const asInstance = closest(word, context.instanceIds);
+  const asInstance = closest(word, listed(context));
   if (asInstance) {
-    return new OfnError('UnknownInstance', `There is no instance \`${word}\`. Did you mean \`${asInstance}\`? Instances: ${context.instanceIds.join(', ')}.`);
+    return new OfnError('UnknownInstance', `There is no instance \`${word}\`. Did you mean \`${asInstance}\`? Instances: ${listed(context).join(', ')}.`);
   }
   const suggestion = didYouMean(word, known);
   if (suggestion) return new OfnError('BadArguments', `I don't understand \`${word}\` in \`${commandName}\`.${suggestion}`);
   return new OfnError(
     'UnknownInstance',
-    `I don't understand \`${word}\`: it is neither an instance (${context.instanceIds.join(', ')}) nor a period.`,
+    `I don't understand \`${word}\`: it is neither an instance (${listed(context).join(', ')}) nor a period.`,
     `Try \`help ${commandName}\`.`,
   );
 }

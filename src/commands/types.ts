@@ -11,6 +11,8 @@ export interface Deps {
 
 export interface ParseContext {
   instanceIds: readonly string[];
+  /** The ids the asker may see: the only ones errors and help may name (default: all). */
+  visibleIds?: readonly string[];
   /** Segments that `for <segment>`, `count` and `list` accept (built-in and custom). */
   segmentNames?: readonly string[];
   /** Built-in and custom definitions, for `metrics`, `segments`, `define` and custom metric questions. */

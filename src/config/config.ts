@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { grantFor } from '../core/access.js';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
 import { billingPlanSchema, resolveBillingPlan, type BillingPlan } from './billing-plan.js';
@@ -123,6 +124,14 @@ function describeIssues(error: z.ZodError, source: string): string {
 /** Validates an already-parsed config document. Throws ConfigInvalid naming each bad field. */
 export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): Config {
   const expanded = expandEnv(document ?? {}, env, []);
+  // `__proto__` as a YAML key is an own property that zod's record silently drops ("at least one
+  // instance"): name it instead.
+  const rawInstances = (expanded as { instances?: unknown }).instances;
+  if (rawInstances && typeof rawInstances === 'object') {
+    for (const id of Object.keys(rawInstances)) {
+      if (['__proto__', 'constructor', 'prototype'].includes(id)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  instances.${id}: a lower-case id such as katuma (not a JavaScript reserved name)`);
+    }
+  }
   const result = configSchema.safeParse(expanded);
   if (!result.success) throw new OfnError('ConfigInvalid', describeIssues(result.error, source));
   const instances = new Map<string, InstanceConfig>();
@@ -142,6 +151,22 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
       throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  watches.${i}.instance: unknown instance ${watch.instance} (known: ${[...instances.keys()].join(', ')})`);
     }
   });
+  // Announcements and billing posts set in the config go through the same access decision as
+  // everything else: a channel gets them only if an access rule lets it see that instance.
+  const partial = { instances, access: result.data.access };
+  result.data.watches.forEach((watch, i) => {
+    if (!grantFor(partial, { userId: '', channelId: watch.channel })?.instances.has(watch.instance)) {
+      throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  watches.${i}.channel: ${watch.channel} may not see ${watch.instance}; add an access rule \`- channel: ${watch.channel}\` with \`instances: [${watch.instance}]\``);
+    }
+  });
+  for (const [id, instance] of instances) {
+    const channel = instance.billing?.channel;
+    if (!channel) continue;
+    const grant = grantFor(partial, { userId: '', channelId: channel });
+    if (!grant?.instances.has(id) || !grant.billing) {
+      throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  instances.${id}.billing.channel: ${channel} may not see ${id}'s billing; add an access rule \`- channel: ${channel}\` with \`instances: [${id}]\` and \`billing: true\``);
+    }
+  }
   let registry: Registry;
   try {
     registry = buildRegistry(result.data.segments, result.data.metrics);

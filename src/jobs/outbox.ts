@@ -96,6 +96,13 @@ export interface DeliveryWorkerOptions {
   logger: Logger;
   /** Builds the message of a delivery stored without one; null = nothing to send (only-if-results). */
   compose(delivery: NonNullable<Delivery>): Promise<OutboxMessage | null>;
+  /**
+   * Asked before every attempt, with the config as it is now: the reason a delivery may no longer go
+   * to its channel (core/access.ts), or undefined. A refused delivery is recorded, never sent.
+   */
+  authorize?(delivery: NonNullable<Delivery>): Promise<string | undefined>;
+  /** Told once per refused delivery (to tell its creator). */
+  onRefused?(delivery: NonNullable<Delivery>, reason: string): Promise<void>;
   /** A channel the bot can't post to: disable what feeds it and tell someone. */
   onChannelGone(delivery: NonNullable<Delivery>, error: string): Promise<void>;
   maxAttempts?: number;
@@ -116,7 +123,7 @@ function slackError(error: unknown): { code?: string; status?: number; retryAfte
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly options: Required<Omit<DeliveryWorkerOptions, 'compose' | 'onChannelGone' | 'db' | 'client' | 'logger'>> & DeliveryWorkerOptions;
+  private readonly options: Required<Omit<DeliveryWorkerOptions, 'compose' | 'onChannelGone' | 'authorize' | 'onRefused' | 'db' | 'client' | 'logger'>> & DeliveryWorkerOptions;
 
   constructor(options: DeliveryWorkerOptions) {
     this.options = { maxAttempts: 8, channelGapMs: 1_000, leaseSeconds: 120, backoffBaseMs: 1_000, ...options };
@@ -179,6 +186,14 @@ export class DeliveryWorker {
     const { client, logger } = this.options;
     const log = logger.child({ delivery: delivery.dedupe_key, channel: delivery.channel_id, attempt: delivery.attempts });
     try {
+      const refusal = await this.options.authorize?.(delivery);
+      if (refusal) {
+        await this.finish(delivery.id, { status: 'refused', locked_until: null, last_error: refusal.slice(0, 500) });
+        deliveriesTotal.inc({ kind: delivery.kind, outcome: 'refused' });
+        log.warn({ reason: refusal }, 'outbox: delivery refused by the access rules; not sent');
+        await this.options.onRefused?.(delivery, refusal).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onRefused failed'));
+        return;
+      }
       let message = delivery.payload as OutboxMessage | null;
       if (!message) {
         message = await this.options.compose(delivery);

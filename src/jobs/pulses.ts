@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { ask } from '../commands/pipeline.js';
 import type { Deps } from '../commands/types.js';
 import type { Answer } from '../core/answer.js';
+import type { Grant } from '../core/access.js';
 import type { Logger } from '../core/log.js';
 import { answerMessage, escapeMrkdwn, textMessage, type Block } from '../slack/blocks.js';
 import { globalText } from '../render/global.js';
@@ -89,8 +90,9 @@ function isEmpty(answer: Answer): boolean {
 }
 
 /** The message for a pulse slot: the answer as in Slack, plus which pulse and slot, and "late" if it is. */
-export async function composePulse(deps: Deps, source: PulseSource): Promise<OutboxMessage | null> {
-  const outcome = await ask(deps, source.question);
+export async function composePulse(deps: Deps, source: PulseSource, grant: Grant): Promise<OutboxMessage | null> {
+  // Answered as the pulse's channel would be: `all` means what that channel may see, now.
+  const outcome = await ask(deps, source.question, undefined, { grant });
   let message: { text: string; blocks: Block[] };
   let files: OutboxMessage['files'];
   switch (outcome.kind) {
@@ -106,7 +108,7 @@ export async function composePulse(deps: Deps, source: PulseSource): Promise<Out
       // A global digest: every instance in its own zone, the total, and which instances did not answer.
       const answer = outcome.answer;
       if (source.onlyIfResults && answer.results.every(isEmpty)) return null;
-      message = textMessage(`${answer.title} · ${answer.results.length} instances`, globalText(answer), `${answer.periodLabel}, each instance in its own time zone`, { ephemeral: false });
+      message = textMessage(`${answer.title} · ${answer.results.length} instance${answer.results.length === 1 ? '' : 's'}`, globalText(answer), `${answer.periodLabel}, each instance in its own time zone`, { ephemeral: false });
       break;
     }
     case 'growth':

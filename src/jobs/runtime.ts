@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../commands/types.js';
-import type { Logger } from '../core/log.js';
+import { cleanForLog, type Logger } from '../core/log.js';
 import { watcherLagSeconds } from '../core/metrics.js';
 import type { StateDb } from '../state/store.js';
 import { DeliveryWorker, enqueue, type Delivery } from './outbox.js';
@@ -11,6 +11,10 @@ import { DateTime } from 'luxon';
 import { recordBillingRun, runBilling } from '../commands/billing.js';
 import { billingCsv, billingMessage } from '../render/billing.js';
 import type { OutboxMessage } from './outbox.js';
+import { authorize, grantFor, type Grant, type Reach } from '../core/access.js';
+import { OfnError } from '../core/errors.js';
+import { questionReach } from '../commands/pipeline.js';
+import { escapeMrkdwn } from '../slack/blocks.js';
 
 interface BillingSource {
   instance: string;
@@ -93,10 +97,10 @@ export async function audit(state: StateDb, entry: { userId?: string | null; cha
         user_id: entry.userId ?? null,
         channel_id: entry.channelId ?? null,
         action: entry.action,
-        question: entry.question?.slice(0, 500) ?? null,
+        question: entry.question === undefined || entry.question === null ? null : cleanForLog(entry.question).slice(0, 500),
         duration_ms: entry.durationMs ?? null,
         outcome: entry.outcome,
-        detail: entry.detail?.slice(0, 1000) ?? null,
+        detail: entry.detail === undefined || entry.detail === null ? null : cleanForLog(entry.detail).slice(0, 1000),
       })
       .execute();
   } catch (error) {
@@ -128,6 +132,71 @@ async function channelGone(state: StateDb, delivery: NonNullable<Delivery>, erro
   }
 }
 
+/** The grant of a pulse's channel under the config as it is now (for a DM, its creator's). */
+async function pulseGrant(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>): Promise<Grant | undefined> {
+  const pulse = delivery.owner_id === null ? undefined : await state.selectFrom('pulses').select('created_by').where('id', '=', delivery.owner_id).executeTakeFirst();
+  return grantFor(deps.config, { userId: pulse?.created_by ?? '', channelId: delivery.channel_id });
+}
+
+/**
+ * Why a delivery may no longer go to its channel, checked before every attempt with the config as it
+ * is now: a channel whose grant lost an instance stops getting that instance's pulses, announcements
+ * and billing posts at once, without anyone having to find and remove them.
+ */
+export async function refusalOf(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>): Promise<string | undefined> {
+  const { config } = deps;
+  let reach: Reach | undefined;
+  let grant: Grant | undefined;
+  if (delivery.kind === 'pulse' && delivery.owner_id !== null) {
+    const pulse = await state.selectFrom('pulses').select(['question', 'created_by']).where('id', '=', delivery.owner_id).executeTakeFirst();
+    if (!pulse) return `pulse #${delivery.owner_id} no longer exists`;
+    grant = grantFor(config, { userId: pulse.created_by, channelId: delivery.channel_id });
+    try {
+      reach = questionReach(deps, pulse.question);
+    } catch (error) {
+      if (error instanceof OfnError) return `the question no longer parses: ${error.message}`;
+      throw error;
+    }
+  } else if (delivery.kind === 'watch' && delivery.owner_id !== null) {
+    const watch = await state.selectFrom('watches').select(['instance_id', 'created_by']).where('id', '=', delivery.owner_id).executeTakeFirst();
+    if (!watch) return `watch #${delivery.owner_id} no longer exists`;
+    grant = grantFor(config, { userId: watch.created_by, channelId: delivery.channel_id });
+    reach = { instances: [watch.instance_id], billing: false };
+  } else if (delivery.kind === 'billing' && delivery.source) {
+    grant = grantFor(config, { userId: '', channelId: delivery.channel_id });
+    reach = { instances: [(delivery.source as BillingSource).instance], billing: true };
+  } else {
+    return undefined; // notices to a creator carry no figures
+  }
+  if (!grant) return `channel ${delivery.channel_id} has no access rule any more`;
+  try {
+    authorize(config, grant, reach);
+    return undefined;
+  } catch (error) {
+    if (error instanceof OfnError) return error.message;
+    throw error;
+  }
+}
+
+/** A refused delivery: audited, and its creator told once (per pulse or watch) in a direct message. */
+async function refused(state: StateDb, delivery: NonNullable<Delivery>, reason: string, logger: Logger) {
+  await audit(state, { action: `${delivery.kind}.refused`, channelId: delivery.channel_id, outcome: 'AccessDenied', detail: `${delivery.dedupe_key}: ${reason}` }, logger);
+  const table = delivery.kind === 'pulse' ? 'pulses' : delivery.kind === 'watch' ? 'watches' : undefined;
+  if (!table || delivery.owner_id === null) return;
+  const owner = await state.selectFrom(table).select(['id', 'created_by']).where('id', '=', delivery.owner_id).executeTakeFirst();
+  if (!owner || !/^[UW]/.test(owner.created_by)) return;
+  const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${owner.id}`;
+  await enqueue(state, {
+    dedupeKey: `notice:${delivery.kind}:${owner.id}:refused`,
+    kind: 'notice',
+    channelId: owner.created_by,
+    message: {
+      text: escapeMrkdwn(`${what} was not delivered to its channel: the access rules no longer allow it.`),
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:no_entry: ${what} was not delivered to <#${delivery.channel_id}>: ${escapeMrkdwn(reason)} I keep checking at every slot; change the config or \`/ofn ${delivery.kind} remove ${owner.id}\`.` } }],
+    },
+  });
+}
+
 export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
   const { state, deps, client, logger } = options;
   const worker = new DeliveryWorker({
@@ -136,9 +205,15 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
     logger: logger.child({ component: 'outbox' }),
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
     ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
+    authorize: (delivery) => refusalOf(state, deps, delivery),
+    onRefused: (delivery, reason) => refused(state, delivery, reason, logger),
     async compose(delivery) {
       const source = delivery.source as PulseSource | null;
-      if (delivery.kind === 'pulse' && source) return composePulse(deps, source);
+      if (delivery.kind === 'pulse' && source) {
+        const grant = await pulseGrant(state, deps, delivery);
+        if (!grant) throw new OfnError('AccessDenied', `Channel ${delivery.channel_id} has no access rule.`);
+        return composePulse(deps, source, grant);
+      }
       if (delivery.kind === 'billing' && delivery.source) return composeBilling(state, deps, delivery.source as BillingSource);
       return null;
     },

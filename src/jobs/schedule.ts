@@ -66,7 +66,7 @@ export function parseSchedule(text: string): Schedule {
   const fields = text.trim().replace(/^["']|["']$/g, '').split(/\s+/);
   if (fields.length === 5) {
     const dow = cronField(fields[4]!, 0, 7, { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 });
-    return {
+    const schedule: Schedule = {
       text: fields.join(' '),
       minute: cronField(fields[0]!, 0, 59) ?? range(0, 59),
       hour: cronField(fields[1]!, 0, 23) ?? range(0, 23),
@@ -75,8 +75,23 @@ export function parseSchedule(text: string): Schedule {
       // cron's Sunday is 0 or 7; ISO's is 7.
       dayOfWeek: dow ? new Set([...dow].map((d) => (d === 0 ? 7 : d))) : null,
     };
+    if (!canEverFire(schedule)) throw new OfnError('BadArguments', `\`${schedule.text.slice(0, 40)}\` never fires: no month has that day.`, SCHEDULE_HELP);
+    return schedule;
   }
   throw new OfnError('BadArguments', `\`${text.slice(0, 40)}\` is not a schedule.`, SCHEDULE_HELP);
+}
+
+// February counts 29 days: a schedule on the 29th fires in leap years.
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether some local date matches: day-of-month and month together (`31 2`) can be impossible;
+ * any possible date falls on every weekday in some year, so the day of week never makes it impossible.
+ */
+export function canEverFire(schedule: Pick<Schedule, 'dayOfMonth' | 'month'>): boolean {
+  if (!schedule.dayOfMonth) return true;
+  const months = schedule.month ? [...schedule.month] : range(1, 12);
+  return [...months].some((m) => [...schedule.dayOfMonth!].some((d) => d <= DAYS_IN_MONTH[m]!));
 }
 
 function range(from: number, to: number): Set<number> {

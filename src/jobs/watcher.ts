@@ -37,7 +37,8 @@ export function announcementMessage(instance: InstanceConfig, event: Event, chan
   const what = event === 'new-shop' ? 'shop' : 'profile';
   if (changes.length === 1 && !summarySince) {
     const change = changes[0]!;
-    const text = `New ${what} on ${instance.name}: ${change.name}`;
+    // The notification preview renders mrkdwn too: a shop named `<!channel>` must not ping anyone.
+    const text = escapeMrkdwn(`New ${what} on ${instance.name}: ${change.name}`);
     return {
       text,
       blocks: [
@@ -51,7 +52,7 @@ export function announcementMessage(instance: InstanceConfig, event: Event, chan
   const header = `${changes.length} new ${what}s on ${instance.name}${summarySince ? ` since ${summarySince}` : ''}`;
   const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: `:seedling: *${escapeMrkdwn(header)}*` } }];
   for (let i = 0; i < lines.length; i += 15) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 15).join('\n') } });
-  return { text: header, blocks };
+  return { text: escapeMrkdwn(header), blocks };
 }
 
 /**

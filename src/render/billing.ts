@@ -85,5 +85,5 @@ export function billingMessage(report: BillingReport): SlackMessage {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `${report.sentAt ? `As sent ${report.sentAt.toISOString()} · ` : ''}${report.lines.length} lines in the CSV · fingerprint ${report.hash.slice(0, 12)}` }],
   });
-  return { text: `${title}: ${money(report, report.totals.total)}`, blocks };
+  return { text: escapeMrkdwn(`${title}: ${money(report, report.totals.total)}`), blocks };
 }

@@ -7,11 +7,12 @@ import { roundCents } from '../core/money.js';
 
 /**
  * One CSV cell (RFC 4180). A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR)
- * gets a leading apostrophe: shop names are typed by the public.
+ * gets a leading apostrophe, leading white space or not: shop names are typed by the public.
  */
 export function csvCell(value: string | number | null | undefined): string {
   let text = value === null || value === undefined ? '' : String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
+  // Spreadsheets ignore leading spaces before a formula (` =HYPERLINK(…)`), so the guard looks past them.
+  if (typeof value === 'string' && /^[\s]*[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

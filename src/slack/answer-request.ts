@@ -12,17 +12,16 @@ import { chartSpecFor } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
 import { answerToCsv } from '../render/csv.js';
 import { alignTable, answerTable } from '../render/text.js';
-import { requireGrant, requireInstance, type Requester } from './access.js';
-import { answerMessage, errorMessage, helpMessage, textMessage, type SlackMessage } from './blocks.js';
+import { requireGrant, type Requester } from '../core/access.js';
+import { answerMessage, errorMessage, escapeMrkdwn, helpMessage, textMessage, type SlackMessage } from './blocks.js';
 import { postToResponseUrl } from './response-url.js';
 import { parseManagement, runManagement } from '../commands/manage.js';
-import { parseBilling, runBilling } from '../commands/billing.js';
 import { COMMANDS, splitWords } from '../commands/index.js';
 import { answerSeconds, answersTotal } from '../core/metrics.js';
 import { billingCsv, billingMessage } from '../render/billing.js';
 import { audit } from '../jobs/runtime.js';
+import { cleanForLog } from '../core/log.js';
 import type { StateDb } from '../state/store.js';
-import { grantFor } from './access.js';
 
 const KNOWN_HEADS = new Set([...COMMANDS.flatMap((c) => [c.name, ...c.aliases]), 'help', 'billing', 'compare', 'growth', 'save', 'saved', 'pulse', 'watch', 'new', 'top', 'average', 'active', 'count', 'list', 'metrics', 'segments', 'define']);
 
@@ -53,7 +52,8 @@ function figuresAsText(answer: Answer): string {
   const table = answerTable(answer);
   if (!table) return '';
   const text = alignTable(table.header, table.rows.slice(0, 60), table.align);
-  return '```\n' + text.replace(/```/g, "'''").slice(0, 2800) + '\n```';
+  // File comments are rendered as mrkdwn like messages: names from a replica are escaped here too.
+  return '```\n' + escapeMrkdwn(text.replace(/```/g, "'''").slice(0, 2800)) + '\n```';
 }
 
 /**
@@ -77,33 +77,13 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
     const grant = requireGrant(ctx.deps.config, request.who);
     const management = request.intent === 'answer' ? parseManagement(request.text) : undefined;
     if (management) {
-      if (!ctx.state) throw new OfnError('BadArguments', 'Pulses, watches and saved questions need the state store, which this process has not opened.');
-      const text = await runManagement(
-        {
-          deps: ctx.deps,
-          state: ctx.state,
-          who: request.who,
-          instances: grant.instances,
-          admin: grant.admin,
-          mayPostTo: (channelId, instance) => grantFor(ctx.deps.config, { userId: request.who.userId, channelId })?.instances.has(instance) ?? false,
-        },
-        management,
-      );
+      if (!ctx.state) throw new OfnError('BadArguments', 'Pulses, watches and saved questions are unavailable right now: the state database is not reachable. Questions still work; try again in a few minutes.');
+      const text = await runManagement({ deps: ctx.deps, state: ctx.state, who: request.who, grant }, management);
       await reply({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } }] });
       outcome = management.kind;
       return;
     }
-    if (splitWords(request.text)[0]?.toLowerCase() === 'billing') {
-      const args = parseBilling(splitWords(request.text).slice(1), [...ctx.deps.config.instances.keys()]);
-      if (!grant.billing) throw new OfnError('AccessDenied', `Billing answers need \`billing: true\` for this ${request.who.channelId.startsWith('D') ? 'user' : `channel (${request.who.channelId})`} in the ofn-insights config.`);
-      requireInstance(grant, args.instance, request.who, ctx.deps.config.instances.get(args.instance)?.name ?? args.instance);
-      const report = await runBilling(ctx.deps, ctx.state, args);
-      await reply(billingMessage(report), request.intent === 'share');
-      await uploadFile(ctx, request, { bytes: Buffer.from(billingCsv(report), 'utf8'), filename: `billing-${report.instance.id}-${report.month}.csv`, title: `Billing ${report.instance.name} ${report.month} (CSV)` });
-      outcome = 'billing';
-      return;
-    }
-    const outcome_ = await ask(ctx.deps, request.text, ctx.state, { visibleInstances: grant.instances });
+    const outcome_ = await ask(ctx.deps, request.text, ctx.state, { grant });
     const inChannel = request.intent === 'share' || (outcome_.kind !== 'help' && outcome_.kind !== 'billing' && 'presentation' in outcome_ && outcome_.presentation.public);
     switch (outcome_.kind) {
       case 'help':
@@ -128,7 +108,7 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
         }
         if ((request.intent === 'chart' || outcome_.presentation.chart) && spec) {
           const png = await renderChart(spec);
-          await uploadFile(ctx, request, { bytes: png, filename: `${answer.question.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.png`, title: spec.title, altText: spec.title, comment: `${spec.title}\n\`\`\`\n${globalText(answer).slice(0, 2800)}\n\`\`\`` });
+          await uploadFile(ctx, request, { bytes: png, filename: `${answer.question.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.png`, title: spec.title, altText: spec.title, comment: `${escapeMrkdwn(spec.title)}\n\`\`\`\n${escapeMrkdwn(globalText(answer).replace(/```/g, "'''").slice(0, 2800))}\n\`\`\`` });
         }
         if (request.intent === 'csv') await uploadFile(ctx, request, { bytes: Buffer.from(globalCsv(answer), 'utf8'), filename: 'answer.csv', title: `${answer.title} (CSV)` });
         outcome = answer.warnings.length ? 'partial' : 'answered';
@@ -142,6 +122,9 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
         return;
       }
       case 'billing':
+        await reply(billingMessage(outcome_), request.intent === 'share');
+        await uploadFile(ctx, request, { bytes: Buffer.from(billingCsv(outcome_), 'utf8'), filename: `billing-${outcome_.instance.id}-${outcome_.month}.csv`, title: `Billing ${outcome_.instance.name} ${outcome_.month} (CSV)` });
+        outcome = 'billing';
         return;
     }
   } catch (error) {
@@ -155,14 +138,14 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
     }
   } finally {
     const ms = Date.now() - started;
-    log.info({ question: request.text.slice(0, 200), outcome, ms }, 'slack request');
+    log.info({ question: cleanForLog(request.text).slice(0, 200), outcome, ms }, 'slack request');
     const question = splitWords(request.text)[0]?.toLowerCase().replace(/[^a-z-]/g, '').slice(0, 20) || 'empty';
     // Only known command names become label values (unbounded labels would grow the registry).
     const label = KNOWN_HEADS.has(question) ? question : 'other';
     answersTotal.inc({ question: label, outcome });
     answerSeconds.observe({ question: label }, ms / 1000);
     if (ctx.state) {
-      await audit(ctx.state, { userId: request.who.userId, channelId: request.who.channelId, action: `slack.${request.intent}`, question: request.text, durationMs: ms, outcome }, log);
+      await audit(ctx.state, { userId: request.who.userId, channelId: request.who.channelId, action: `slack.${request.intent}`, question: cleanForLog(request.text), durationMs: ms, outcome }, log);
     }
   }
 }
@@ -196,7 +179,7 @@ async function uploadChart(ctx: SlackContext, request: SlackRequest, answer: Ans
     filename: `${fileBase(answer)}.png`,
     title: spec.title,
     altText: `${spec.title}. ${answer.kind !== 'scalar' ? `${answer.rows.length} values` : ''}`.slice(0, 1000),
-    comment: `${spec.title}\n${figuresAsText(answer)}`,
+    comment: `${escapeMrkdwn(spec.title)}\n${figuresAsText(answer)}`,
   });
 }
 

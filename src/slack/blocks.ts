@@ -49,11 +49,11 @@ export function answerMessage(answer: Answer, options: AnswerMessageOptions): Sl
   let truncated = false;
   if (answer.kind === 'scalar') {
     const figure = formatValue(answer, answer.value);
-    text = `${title}: ${figure} (${period})`;
+    text = escapeMrkdwn(`${title}: ${figure} (${period})`);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(figure)}*${answer.detail ? `  ${escapeMrkdwn(answer.detail)}` : ''}` } });
   } else {
     const table = answerTable(answer)!;
-    text = `${title} (${period}): ${table.rows.length} rows`;
+    text = escapeMrkdwn(`${title} (${period}): ${table.rows.length} rows`);
     if (table.rows.length === 0) {
       blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '_No data in this period._' } });
     } else {
@@ -91,12 +91,12 @@ export function helpMessage(help: HelpText): SlackMessage {
   for (let i = 0; i < body.length && chunks.length < 10; i += SECTION_LIMIT - 10) {
     chunks.push({ type: 'section', text: { type: 'mrkdwn', text: codeBlock(body.slice(i, i + SECTION_LIMIT - 10)) } });
   }
-  return { text: `ofn-insights: ${help.title}`, blocks: [{ type: 'header', text: plain(`/ofn ${help.title === 'Questions' ? 'help' : help.title}`) }, ...chunks] };
+  return { text: escapeMrkdwn(`ofn-insights: ${help.title}`), blocks: [{ type: 'header', text: plain(`/ofn ${help.title === 'Questions' ? 'help' : help.title}`) }, ...chunks] };
 }
 
 export function errorMessage(message: string, hint?: string): SlackMessage {
   const text = hint ? `${message}\n${hint}` : message;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(text).slice(0, SECTION_LIMIT)}` } }] };
+  return { text: escapeMrkdwn(text), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(text).slice(0, SECTION_LIMIT)}` } }] };
 }
 
 /** A multi-instance answer: the per-instance table (or blocks), the total and the warnings, as monospace text. */
@@ -116,5 +116,6 @@ export function textMessage(title: string, body: string, context: string, option
   if (options.question) buttons.push(button('CSV', ACTION.csv, options.question));
   if (options.question && options.ephemeral) buttons.push(button('Share in channel', ACTION.share, options.question));
   if (buttons.length) blocks.push({ type: 'actions', elements: buttons });
-  return { text: `${title}: ${body.slice(0, 200)}`, blocks };
+  // The fallback text is rendered as mrkdwn in notifications: the body holds shop names from a replica.
+  return { text: escapeMrkdwn(`${title}: ${body.slice(0, 200)}`), blocks };
 }

@@ -129,4 +129,13 @@ export const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('seen_requests_at').on('seen_requests').column('at').execute();
     },
   },
+  '2026_11_29_004_saved_questions_per_channel': {
+    async up(db: Kysely<any>) {
+      // A saved question belongs to the channel it was saved in: names are unique per channel, and
+      // nobody overwrites another channel's (or another person's) question. Older rows keep '' as channel.
+      await db.schema.alterTable('saved_questions').addColumn('channel_id', 'text', (c) => c.notNull().defaultTo('')).execute();
+      await sql`alter table saved_questions drop constraint saved_questions_pkey`.execute(db);
+      await sql`alter table saved_questions add primary key (channel_id, name)`.execute(db);
+    },
+  },
 };

@@ -6,6 +6,8 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
 export interface SavedQuestionsTable {
+  /** The channel it was saved in (names are unique per channel). */
+  channel_id: string;
   name: string;
   question: string;
   created_by: string;
@@ -42,7 +44,7 @@ export interface WatchesTable {
   note: string | null;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' | 'refused';
 
 /** The outbox and ledger: one row per message that must reach Slack exactly once. */
 export interface DeliveriesTable {
