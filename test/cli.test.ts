@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 
 /** The built CLI, as a user runs it (`npm test` builds first). */
@@ -28,11 +29,10 @@ beforeAll(async () => {
   db = await createTestDatabase('cli');
   const f = new OfnFixture(db.client);
   const shop = await f.enterprise({ name: 'Mercat Verd', sells: 'any' });
-  // Last month relative to the real clock, in Madrid: the CLI has no clock override.
-  const now = new Date();
-  const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 15));
-  const local = `${lastMonth.getUTCFullYear()}-${String(lastMonth.getUTCMonth() + 1).padStart(2, '0')}-15 12:00`;
-  await f.order(shop, { total: '1850.75', completed_at: utc(local, 'Europe/Madrid') });
+  // Last month relative to the real clock, in Madrid as the CLI reckons it (it has no clock override).
+  // Computed in UTC this would be the month before during the first hours of a month in Madrid.
+  const lastMonth = DateTime.now().setZone('Europe/Madrid').startOf('month').minus({ months: 1 });
+  await f.order(shop, { total: '1850.75', completed_at: utc(lastMonth.set({ day: 15, hour: 12 }).toFormat('yyyy-MM-dd HH:mm'), 'Europe/Madrid') });
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   config = join(dir, 'ofn-insights.yml');
   writeFileSync(config, `instances:\n  katuma:\n    name: Katuma\n    replica: \${KATUMA_URL}\n    timezone: Europe/Madrid\n    currency: EUR\n`);
