@@ -135,6 +135,54 @@ export class Replica {
     return this.freshnessCache.replayedAt;
   }
 
+  /**
+   * What this replica's role may do beyond reading, as sentences for operators ("role ofn is a
+   * superuser"); empty when it holds SELECT only. The bot forces its sessions read-only, but a role
+   * that can write is one mistake (ours, or someone reusing the credentials) away from changing an
+   * instance's data, so `serve` reports it at start and on /healthz. Privileges inherited through
+   * role membership (pg_write_all_data included) count, as the has_*_privilege functions see them.
+   */
+  async roleRisks(): Promise<string[]> {
+    return this.read(async (tx) => {
+      const role = (
+        await sql<{ name: string; superuser: boolean; createrole: boolean; createdb: boolean; replication: boolean; database: string; databaseCreate: boolean; schemaCreate: boolean }>`
+          select r.rolname as name, r.rolsuper as superuser, r.rolcreaterole as createrole, r.rolcreatedb as createdb,
+                 r.rolreplication as replication, current_database() as database,
+                 has_database_privilege(current_database(), 'CREATE') as "databaseCreate",
+                 coalesce((select has_schema_privilege(n.oid, 'CREATE') from pg_namespace n where n.nspname = ${this.instance.schema}), false) as "schemaCreate"
+            from pg_roles r where r.rolname = current_user`.execute(tx)
+      ).rows[0];
+      if (!role) return [];
+      const who = `role ${role.name}`;
+      // A superuser passes every privilege check: listing each table would only bury the one line that matters.
+      if (role.superuser) return [`${who} is a superuser`];
+      const risks: string[] = [];
+      if (role.createrole) risks.push(`${who} may create roles (CREATEROLE)`);
+      if (role.createdb) risks.push(`${who} may create databases (CREATEDB)`);
+      if (role.replication) risks.push(`${who} may stream the whole cluster (REPLICATION)`);
+      if (role.databaseCreate) risks.push(`${who} may CREATE schemas in database ${role.database}`);
+      if (role.schemaCreate) risks.push(`${who} may CREATE objects in schema ${this.instance.schema}`);
+      // Column-level grants count too (has_any_column_privilege); MAINTAIN exists from PostgreSQL 17 on.
+      const { rows } = await sql<{ privilege: string; tables: string[] }>`
+        select p.privilege, array_agg(c.relname::text order by c.relname) as tables
+          from pg_class c
+          join pg_namespace n on n.oid = c.relnamespace
+          cross join unnest(array['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']
+                            || case when current_setting('server_version_num')::int >= 170000 then array['MAINTAIN'] else array[]::text[] end) as p(privilege)
+         where n.nspname = ${this.instance.schema}
+           and c.relkind in ('r', 'p', 'v', 'm', 'f')
+           and case when p.privilege in ('INSERT', 'UPDATE', 'REFERENCES') then has_any_column_privilege(c.oid, p.privilege)
+                    else has_table_privilege(c.oid, p.privilege) end
+         group by p.privilege
+         order by min(array_position(array['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'], p.privilege))`.execute(tx);
+      for (const { privilege, tables } of rows) {
+        const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ` and ${tables.length - 5} more` : '');
+        risks.push(`${who} has ${privilege} on ${tables.length} ${tables.length === 1 ? 'table' : 'tables'} in schema ${this.instance.schema} (${shown})`);
+      }
+      return risks;
+    });
+  }
+
   /** True when a trivial query answers. */
   async ping(): Promise<boolean> {
     try {
