@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -62,10 +63,12 @@ async function main() {
     const config = join(dir, 'ofn-insights.yml');
     writeFileSync(config, `instances:\n  load:\n    name: Load\n    replica: ${db('load_medium')}\n    timezone: Europe/Madrid\n    currency: EUR\n    poolSize: 6\naccess:\n  - channel: C0LOAD001\n    instances: ["*"]\n`);
     const ports: number[] = [];
+    // /metrics on the Slack port only answers to this token (it is not served there otherwise).
+    const metricsToken = randomBytes(16).toString('hex');
     for (let i = 0; i < PROCESSES; i++) {
       const port = await freePort();
       const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
-        env: { ...process.env, LOG_LEVEL: process.env.LOAD_LOG_LEVEL ?? 'warn', SLACK_BOT_TOKEN: 'xoxb-load', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: db('load_state') },
+        env: { ...process.env, LOG_LEVEL: process.env.LOAD_LOG_LEVEL ?? 'warn', SLACK_BOT_TOKEN: 'xoxb-load', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: db('load_state'), METRICS_TOKEN: metricsToken },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       children.push(child);
@@ -100,7 +103,7 @@ async function main() {
     s = await stats();
     const perProcess: (string | number)[][] = [];
     for (const [i, port] of ports.entries()) {
-      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
       const q = (quantile: string) => Number(new RegExp(`ofn_insights_slack_request_seconds\\{quantile="${quantile}"\\} ([0-9.e-]+)`).exec(metrics)?.[1]) * 1000;
       perProcess.push([`serve #${i + 1}`, fmt(q('0.5')), fmt(q('0.99')), `${peakRssMb(children[i + 1]!.pid!).toFixed(0)} MB`]);
     }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,10 +69,12 @@ export async function benchSlackAck(adminUrl: string, log: (line: string) => voi
   const config = join(dir, 'ofn-insights.yml');
   writeFileSync(config, `instances:\n  bench:\n    name: Bench\n    replica: ${replicaUrl}\n    timezone: Europe/Madrid\n    currency: EUR\n    poolSize: 20\naccess:\n  - channel: C0BENCH01\n    instances: ["*"]\n`);
   const port = await freePort();
+  // /metrics on the Slack port only answers to this token (it is not served there otherwise).
+  const metricsToken = randomBytes(16).toString('hex');
   // BENCH_PIN=1 pins the bot to core 0 (with its answer worker thread sharing that core).
   const pin = process.env.BENCH_PIN ? ['-c', '0'] : [];
   const bot = spawn(pin.length ? 'taskset' : process.execPath, [...(pin.length ? [...pin, process.execPath] : []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : []), CLI, 'serve', '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: stateUrl },
+    env: { ...process.env, LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: secret, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: stateUrl, METRICS_TOKEN: metricsToken },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const bareServer = spawn(process.execPath, ['-e', "require('http').createServer((q,s)=>{q.resume();q.on('end',()=>s.writeHead(200).end())}).listen(+process.argv[1],'127.0.0.1')", String(await freePort())], { stdio: 'ignore' });
@@ -97,7 +100,7 @@ export async function benchSlackAck(adminUrl: string, log: (line: string) => voi
   const answered = (await waitAnswers(total + 20)) - 20;
   const { warnings } = (await (await fetch(`${fakeBase}/_stats`)).json()) as { warnings: number };
   // The bot's own view of the ack (request in → response out), free of the sender's scheduling on a shared box.
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
   const quantile = (q: string) => Number(new RegExp(`ofn_insights_slack_request_seconds\\{quantile="${q}"\\} ([0-9.e-]+)`).exec(metrics)?.[1]) * 1000;
   bot.kill('SIGTERM');
   bareServer.kill();

@@ -10,7 +10,7 @@ import { startAnswerRuntime } from './runtime.js';
  * The answer worker of `serve`: questions, charts, replies, pulses, watchers and the outbox run here,
  * so the main thread does nothing but receive, verify and acknowledge Slack's requests.
  */
-type Message = { type: 'answer'; id: number; key: string; request: SlackRequest } | { type: 'metrics'; id: number } | { type: 'stop' };
+type Message = { type: 'answer'; id: number; key: string; request: SlackRequest } | { type: 'metrics'; id: number } | { type: 'health'; id: number } | { type: 'stop' };
 
 const { configFile, env } = workerData as { configFile: string; env: NodeJS.ProcessEnv };
 
@@ -38,6 +38,10 @@ startAnswerRuntime(loadConfig(configFile, env), env, logger, env.SLACK_BOT_TOKEN
           return;
         case 'metrics':
           void registry.metrics().then((text) => port.postMessage({ type: 'metrics', id: message.id, text }));
+          return;
+        case 'health':
+          // The state store lives in this thread; /healthz in the main thread asks for its status.
+          void runtime.stateStore().then((stateStore) => port.postMessage({ type: 'health', id: message.id, stateStore }));
           return;
         case 'stop':
           void runtime.close().finally(() => port.postMessage({ type: 'stopped' }));

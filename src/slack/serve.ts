@@ -3,8 +3,8 @@ import { OfnError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { Worker } from 'node:worker_threads';
 import { ReplicaSet } from '../queries/replica-set.js';
-import { startSlackServer, type RunningSlackServer } from './server.js';
-import type { SlackRequest } from './answer-request.js';
+import { startSlackServer, type RunningSlackServer, type SlackServerOptions, type StateStoreHealth } from './server.js';
+import { answerOnce, type SlackRequest } from './answer-request.js';
 import { startAnswerRuntime } from './runtime.js';
 
 export interface ServeHandle {
@@ -31,23 +31,74 @@ export function replicaHealth(config: Config, replicas: ReplicaSet, deadlineMs =
   };
 }
 
+/**
+ * What each replica's role may do beyond SELECT (Replica.roleRisks), probed once per replica: at start,
+ * and again on /healthz for a replica that was down then. Each instance's risks are logged once, as a
+ * warning, and listed in /healthz as "instance: risk".
+ */
+export function replicaRoleWarnings(config: Config, replicas: ReplicaSet, logger: Logger, deadlineMs = 2_000) {
+  const found = new Map<string, string[]>();
+  const probing = new Map<string, Promise<void>>();
+  const probe = (id: string): Promise<void> => {
+    if (found.has(id)) return Promise.resolve();
+    let running = probing.get(id);
+    if (!running) {
+      running = replicas
+        .get(id)
+        .roleRisks()
+        .then(
+          (risks) => {
+            found.set(id, risks);
+            if (risks.length) logger.warn({ instance: id, risks }, 'replica role can do more than read: give it SELECT only (docs/operations.md, "The replica role")');
+          },
+          () => {
+            /* unreachable now (reported by /healthz); probed again on the next /healthz */
+          },
+        )
+        .finally(() => probing.delete(id));
+      probing.set(id, running);
+    }
+    return running;
+  };
+  const all = () => Promise.all([...config.instances.keys()].map(probe));
+  return {
+    /** Starts the probes without waiting for them. */
+    start: () => void all(),
+    async warnings(): Promise<string[]> {
+      await Promise.race([all(), new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
+      return [...found].flatMap(([id, risks]) => risks.map((risk) => `${id}: ${risk}`));
+    },
+  };
+}
+
+/** /metrics access from METRICS_TOKEN, METRICS_PORT and METRICS_HOST (docs/operations.md). */
+function metricsAccess(env: NodeJS.ProcessEnv): SlackServerOptions['metricsAccess'] {
+  const port = env.METRICS_PORT ? Number(env.METRICS_PORT) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65_536)) throw new OfnError('ConfigInvalid', `METRICS_PORT must be a port number, not ${JSON.stringify(env.METRICS_PORT)}.`);
+  return {
+    ...(env.METRICS_TOKEN ? { token: env.METRICS_TOKEN } : {}),
+    ...(port !== undefined ? { port, host: env.METRICS_HOST || '127.0.0.1' } : {}),
+  };
+}
+
 /** The answer worker thread, driven by messages; see answer-worker.ts. */
 function startAnswerWorker(configFile: string, env: NodeJS.ProcessEnv) {
   const worker = new Worker(new URL('./answer-worker.js', import.meta.url), { workerData: { configFile, env: { ...env } } });
+  type Reply = { type: string; id?: number; text?: string; message?: string; stateStore?: 'up' | 'down' };
   let next = 0;
-  const pending = new Map<number, (value: unknown) => void>();
-  const call = <T>(message: Record<string, unknown>): Promise<T> =>
-    new Promise<T>((resolve) => {
+  const pending = new Map<number, (reply: Reply) => void>();
+  const call = (message: Record<string, unknown>): Promise<Reply> =>
+    new Promise<Reply>((resolve) => {
       const id = ++next;
-      pending.set(id, resolve as (value: unknown) => void);
+      pending.set(id, resolve);
       worker.postMessage({ ...message, id });
     });
   const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (message: { type: string; id?: number; text?: string; message?: string }) => {
+    worker.on('message', (message: Reply) => {
       if (message.type === 'ready') resolve();
       else if (message.type === 'failed') reject(new OfnError('ConfigInvalid', `The answer worker could not start: ${message.message}`));
       else if (message.id !== undefined) {
-        pending.get(message.id)?.(message.type === 'metrics' ? message.text : undefined);
+        pending.get(message.id)?.(message);
         pending.delete(message.id);
       }
     });
@@ -55,8 +106,11 @@ function startAnswerWorker(configFile: string, env: NodeJS.ProcessEnv) {
   });
   return {
     ready,
-    answer: (key: string, request: SlackRequest) => call<void>({ type: 'answer', key, request }),
-    metrics: () => call<string>({ type: 'metrics' }),
+    answer: async (key: string, request: SlackRequest) => void (await call({ type: 'answer', key, request })),
+    metrics: async () => (await call({ type: 'metrics' })).text ?? '',
+    /** The worker owns the state store; a worker too busy to say within the deadline reports "none". */
+    stateStore: (deadlineMs = 2_000): Promise<StateStoreHealth> =>
+      Promise.race([call({ type: 'health' }).then((reply) => reply.stateStore ?? 'none'), new Promise<'none'>((resolve) => setTimeout(() => resolve('none'), deadlineMs).unref())]),
     async stop() {
       await new Promise<void>((resolve) => {
         worker.on('message', (m: { type: string }) => m.type === 'stopped' && resolve());
@@ -81,18 +135,23 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
     ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
     port: Number(env.PORT ?? 3000),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    metricsAccess: metricsAccess(env),
   };
   if (configFile && env.OFN_INSIGHTS_ANSWER_WORKER !== 'off') {
     const worker = startAnswerWorker(configFile, env);
     await worker.ready;
-    // The main thread keeps its own small pools only for /healthz.
+    // The main thread keeps its own small pools only for /healthz and the role check.
     const replicas = new ReplicaSet(config, () => {});
+    const roles = replicaRoleWarnings(config, replicas, logger);
+    roles.start();
     const server = await startSlackServer({
       ...common,
       deps: { config, replica: (id) => replicas.get(id), now: () => new Date() },
       dispatch: (key, request) => worker.answer(key, request),
       moreMetrics: () => worker.metrics(),
       health: replicaHealth(config, replicas),
+      stateStore: () => worker.stateStore(),
+      warnings: roles.warnings,
     });
     return {
       server,
@@ -106,7 +165,17 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
     };
   }
   const runtime = await startAnswerRuntime(config, env, logger, botToken);
-  const server = await startSlackServer({ ...common, deps: runtime.deps, state: runtime.store.db, health: replicaHealth(config, runtime.replicas) });
+  const roles = replicaRoleWarnings(config, runtime.replicas, logger);
+  roles.start();
+  const server = await startSlackServer({
+    ...common,
+    deps: runtime.deps,
+    // The runtime's context: it gains the state store when that opens, possibly after start.
+    dispatch: (key, request) => answerOnce(runtime.ctx, key, request),
+    health: replicaHealth(config, runtime.replicas),
+    stateStore: () => runtime.stateStore(),
+    warnings: roles.warnings,
+  });
   return {
     server,
     async shutdown() {

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Deps } from '../commands/types.js';
@@ -26,10 +27,32 @@ export interface SlackServerOptions {
   moreMetrics?: () => Promise<string>;
   /** Replica reachability for /healthz, with a short deadline. */
   health?: () => Promise<Record<string, boolean>>;
+  /** The state store's status for /healthz; without it "up" when `state` is given, else "none" (cannot know). */
+  stateStore?: () => Promise<StateStoreHealth>;
+  /** What the replica roles may do beyond SELECT (Replica.roleRisks), listed in /healthz. */
+  warnings?: () => Promise<string[]>;
+  /**
+   * Who may read /metrics. `token`: served on the Slack port to `Authorization: Bearer <token>` only;
+   * `port`: a separate listener on `host` (default 127.0.0.1), which also asks for the token when one
+   * is set. Neither: /metrics is not served, since the Slack port is public.
+   */
+  metricsAccess?: { token?: string; port?: number; host?: string };
+}
+
+export type StateStoreHealth = 'up' | 'down' | 'none';
+
+/** GET /healthz: "ok" (200), "degraded" (200, some replicas down: the others are still answered) or "down" (503). */
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  replicas: Record<string, boolean>;
+  stateStore: StateStoreHealth;
+  warnings: string[];
 }
 
 export interface RunningSlackServer {
   port: number;
+  /** The separate /metrics listener's port, when metricsAccess.port was given. */
+  metricsPort?: number;
   /** Stops taking requests, waits for answers in flight (at most `graceMs`), then closes. */
   stop(graceMs?: number): Promise<void>;
   inFlight(): number;
@@ -68,10 +91,69 @@ function boltLogger(logger: Logger) {
   };
 }
 
-async function healthHandler(options: SlackServerOptions, res: ServerResponse) {
-  const replicas = options.health ? await options.health() : {};
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ status: 'ok', replicas }));
+async function healthReport(options: Pick<SlackServerOptions, 'health' | 'stateStore' | 'warnings' | 'state'>): Promise<HealthReport> {
+  const [replicas, stateStore, warnings] = await Promise.all([
+    options.health?.() ?? {},
+    options.stateStore?.() ?? ((options.state ? 'up' : 'none') as StateStoreHealth),
+    options.warnings?.() ?? [],
+  ]);
+  const reachable = Object.values(replicas).filter(Boolean).length;
+  const total = Object.keys(replicas).length;
+  // Only "no replica answers" takes the process out of a load balancer: with one instance down the bot
+  // still answers the others, and every process would see the same outage anyway.
+  const status = reachable === total ? 'ok' : reachable === 0 ? 'down' : 'degraded';
+  return { status, replicas, stateStore, warnings };
+}
+
+function healthHandler(options: SlackServerOptions, res: ServerResponse) {
+  healthReport(options).then(
+    (report) => {
+      res.writeHead(report.status === 'down' ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(report));
+    },
+    (error) => {
+      options.logger.error({ err: (error as Error).message }, 'healthz failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    },
+  );
+}
+
+/** Constant-time check of `Authorization: Bearer <token>`. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+  // Equal-length digests: the comparison time says nothing about the token or its length.
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
+}
+
+/** Slack never signs a request in the future; Bolt refuses only old ones. */
+const MAX_FUTURE_SECONDS = 5 * 60;
+
+/** True when the request carries X-Slack-Request-Timestamp more than 5 minutes ahead of our clock. */
+function fromTheFuture(req: IncomingMessage, nowMs = Date.now()): boolean {
+  const header = req.headers['x-slack-request-timestamp'];
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isFinite(seconds) && seconds > Math.floor(nowMs / 1000) + MAX_FUTURE_SECONDS;
+}
+
+/**
+ * Puts one listener in front of Bolt's. Bolt refuses stamps older than 5 minutes only, so a signed
+ * request stamped a day ahead (prepared in advance, or from a sender with a wrong clock) could be
+ * replayed for a day and 5 minutes; Slack stamps requests as it sends them. Refused with 401 before
+ * Bolt reads it.
+ */
+function refuseFutureRequests(server: Server, logger: Logger) {
+  const listeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && fromTheFuture(req)) {
+      logger.warn({ path: req.url?.split('?')[0], timestamp: String(req.headers['x-slack-request-timestamp']).slice(0, 20) }, 'refused a Slack request stamped more than 5 minutes in the future');
+      req.resume();
+      res.writeHead(401).end();
+      return;
+    }
+    for (const listener of listeners) listener.call(server, req, res);
+  });
 }
 
 /**
@@ -92,15 +174,28 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     // The client's default retries for ~30 minutes; bound it so a dead Slack can't pin answers forever.
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
   };
-  const health = { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => void healthHandler(options, res) };
+  const health = { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => healthHandler(options, res) };
+  const exposition = (res: ServerResponse) =>
+    void Promise.all([registry.metrics(), options.moreMetrics?.() ?? Promise.resolve('')]).then(
+      ([text, more]) => {
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(more ? mergeExpositions(text, more, MAIN_THREAD_FAMILY) : text);
+      },
+      (error) => {
+        logger.error({ err: (error as Error).message }, 'metrics failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      },
+    );
+  const token = options.metricsAccess?.token;
+  const withToken = (req: IncomingMessage, res: ServerResponse) => {
+    if (token && !bearerMatches(req.headers.authorization, token)) res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+    else exposition(res);
+  };
+  // On the Slack port (public: Slack must reach it) metrics are only for whoever holds the token.
   const metrics = {
     path: '/metrics',
     method: ['GET'],
-    handler: (_req: IncomingMessage, res: ServerResponse) =>
-      void Promise.all([registry.metrics(), options.moreMetrics?.() ?? Promise.resolve('')]).then(([text, more]) => {
-        res.writeHead(200, { 'content-type': registry.contentType });
-        res.end(more ? mergeExpositions(text, more, MAIN_THREAD_FAMILY) : text);
-      }),
+    handler: (req: IncomingMessage, res: ServerResponse) => (token ? withToken(req, res) : res.writeHead(404).end()),
   };
   let healthServer: Server | undefined;
   const receiver = options.appToken
@@ -168,6 +263,24 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     logger.error({ err: error }, 'bolt error');
   });
 
+  let metricsServer: Server | undefined;
+  let metricsPort: number | undefined;
+  // Before the Slack side starts: a METRICS_PORT already taken fails start-up with nothing left listening.
+  if (options.metricsAccess?.port !== undefined) {
+    const host = options.metricsAccess.host ?? '127.0.0.1';
+    metricsServer = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') withToken(req, res);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen(options.metricsAccess!.port, host, resolve);
+    });
+    metricsPort = (metricsServer.address() as AddressInfo).port;
+    logger.info({ host, port: metricsPort, bearerRequired: Boolean(token) }, 'serving /metrics on its own listener');
+  } else if (!token) {
+    logger.info('/metrics is not served on the Slack port (it is public): set METRICS_PORT for a listener on METRICS_HOST (default 127.0.0.1), or METRICS_TOKEN to serve it here to Authorization: Bearer <token>');
+  }
   let port = options.port;
   if (receiver) {
     const server = (await app.start(options.port)) as Server;
@@ -178,11 +291,14 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
       const end = slackAckSeconds.startTimer();
       res.once('finish', () => end());
     });
+    refuseFutureRequests(server, logger);
   } else {
+    // Socket Mode: Slack's events arrive over the socket (no timestamps to check); this port serves /healthz and /metrics only.
     await app.start();
     healthServer = createServer((req, res) => {
-      if (req.method === 'GET' && req.url === '/healthz') void healthHandler(options, res);
-      else if (req.method === 'GET' && req.url === '/metrics') metrics.handler(req, res);
+      const path = req.url?.split('?')[0];
+      if (req.method === 'GET' && path === '/healthz') healthHandler(options, res);
+      else if (req.method === 'GET' && path === '/metrics') metrics.handler(req, res);
       else res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => healthServer!.listen(options.port, resolve));
@@ -192,6 +308,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
 
   return {
     port,
+    ...(metricsPort !== undefined ? { metricsPort } : {}),
     inFlight: () => inFlight.size,
     async stop(graceMs = 30_000) {
       accepting = false;
@@ -199,6 +316,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
       await Promise.race([Promise.allSettled([...inFlight]), deadline]);
       await app.stop();
       if (healthServer) await new Promise((resolve) => healthServer!.close(resolve));
+      if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
     },
   };
 }

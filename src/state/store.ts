@@ -31,22 +31,35 @@ export async function migrate(db: StateDb): Promise<void> {
  */
 export async function openStateStore(options: { url?: string; dataDir?: string } = {}): Promise<StateStore> {
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: 5, application_name: 'ofn-insights-state' });
+    // A bounded connect: an unreachable state database (a dead network path) must fail the attempt so
+    // that serve keeps answering and retries, instead of hanging on a socket forever.
+    const pool = new pg.Pool({ connectionString: options.url, max: 5, application_name: 'ofn-insights-state', connectionTimeoutMillis: 30_000 });
     pool.on('error', () => {
       /* reported by the next query */
     });
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<StateDatabase>({ dialect: new PostgresDialect({ pool }) });
-    await migrate(db);
+    try {
+      await migrate(db);
+    } catch (error) {
+      // The caller retries: leave no pool behind per failed attempt.
+      await db.destroy().catch(() => undefined);
+      throw error;
+    }
     return { db, kind: 'postgres', close: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = options.dataDir ?? 'data';
   if (dir !== 'memory') mkdirSync(dir, { recursive: true });
   const pglite = dir === 'memory' ? new PGlite() : new PGlite(`${dir}/state`);
-  await pglite.waitReady;
   const db = new Kysely<StateDatabase>({ dialect: new PGliteDialect(pglite, false) });
-  await migrate(db);
+  try {
+    await pglite.waitReady;
+    await migrate(db);
+  } catch (error) {
+    await pglite.close().catch(() => undefined);
+    throw error;
+  }
   return {
     db,
     kind: 'pglite',
