@@ -1,0 +1,35 @@
+// @ts-check
+/**
+ * Mutation testing of the modules where a wrong line costs money, privacy or trust (issue 19):
+ * `npm run mutate`. Not part of `npm test`; the results are recorded in docs/testing.md.
+ * Mutants are listed by file: when a module moves (Block Kit building to src/render/), update `mutate`.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  mutate: [
+    'src/core/periods.ts', // period resolution
+    'src/queries/definitions.ts', // the official definitions, incl. the half-open window
+    'src/core/billing.ts', // billing arithmetic
+    'src/core/access.ts', // access decisions
+    'src/slack/blocks.ts', // escapeMrkdwn and codeBlock (and the Block Kit layout around them)
+    'src/jobs/outbox.ts', // claim and retry
+    'src/jobs/schedule.ts', // slot naming
+  ],
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutate.config.ts' },
+  coverageAnalysis: 'perTest',
+  // Mutants that do not type-check are not bugs anyone could ship: count them as compile errors, not survivors.
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  // Two cores, shared with other engineers' test runs.
+  concurrency: 2,
+  timeoutMS: 60_000,
+  ignorePatterns: ['dist', 'data', 'reports', '.stryker-tmp', '*.log'],
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: 85 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
