@@ -1,0 +1,212 @@
+/**
+ * The official definitions (src/queries/definitions.ts) called directly on a real PostgreSQL, with rows
+ * placed exactly on the edges of the half-open window [from, to): a local midnight in Madrid, and one
+ * millisecond either side of it. Amounts are powers of two, so every wrong subset of orders gives a
+ * different sum. Written for `npm run mutate` (issue 19); the flips of `>=`/`<` in the Kysely calls,
+ * which Stryker cannot generate, were checked by hand (docs/testing.md).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  countActiveShops,
+  countActiveShopsByBucket,
+  countEnterprises,
+  countEnterprisesByBucket,
+  listEnterprises,
+  MONEY_COLUMNS,
+  SALES_ORDER_STATES,
+  SHOP_SELLS,
+  turnoverByBucket,
+  turnoverByShop,
+  turnoverTotals,
+  type UtcWindow,
+} from '../src/queries/definitions.js';
+import type { EnterpriseFilter } from '../src/queries/segments.js';
+import { Replica, type ReplicaTx } from '../src/queries/replica.js';
+import { bucketsOf, parsePeriod, resolvePeriod, toUtcTimestamp } from '../src/core/periods.js';
+import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { testConfig } from './support/deps.js';
+
+const TZ = 'Europe/Madrid';
+// October 2026 in Madrid: [2026-09-30 22:00 UTC, 2026-10-31 23:00 UTC), summer time at the start, winter at the end.
+const OCTOBER = resolvePeriod(parsePeriod('2026-10'), TZ, new Date('2026-11-15T12:00:00Z'));
+const WINDOW: UtcWindow = { fromUtc: toUtcTimestamp(OCTOBER.from), toUtc: toUtcTimestamp(OCTOBER.to) };
+const FROM = '2026-09-30 22:00:00';
+const TO = '2026-10-31 23:00:00';
+const JUST_BEFORE_FROM = '2026-09-30 21:59:59.999';
+const JUST_BEFORE_TO = '2026-10-31 22:59:59.999';
+
+const shops: readonly EnterpriseFilter[] = [{ kind: 'sells', values: SHOP_SELLS }];
+const ownShops: readonly EnterpriseFilter[] = [{ kind: 'sells', values: ['own'] }];
+
+let db: TestDatabase;
+let replica: Replica;
+const ids: Record<string, number> = {};
+
+const read = <T>(work: (tx: ReplicaTx) => Promise<T>) => replica.read(work);
+
+beforeAll(async () => {
+  db = await createTestDatabase('defs');
+  const f = new OfnFixture(db.client);
+  const spain = await f.country('ES', 'Spain');
+  const girona = await f.address(spain, { city: 'Girona' });
+  ids.A = await f.enterprise({ name: 'Mercat Verd', sells: 'any', address_id: girona });
+  ids.B = await f.enterprise({ name: 'Horta Nord', sells: 'own', is_primary_producer: true });
+  ids.C = await f.enterprise({ name: 'Rebost', sells: 'any' });
+  // Created on the edges of the window (profiles: they sell nothing).
+  ids.atFrom = await f.enterprise({ name: 'At From', sells: 'none', created_at: FROM });
+  ids.beforeFrom = await f.enterprise({ name: 'Before From', sells: 'none', created_at: JUST_BEFORE_FROM });
+  ids.atTo = await f.enterprise({ name: 'At To', sells: 'none', created_at: TO });
+  ids.beforeTo = await f.enterprise({ name: 'Before To', sells: 'unspecified', created_at: JUST_BEFORE_TO });
+
+  const order = (id: number, completedAt: string, total: string, state = 'complete', itemTotal?: string) =>
+    f.order(id, { total, state, completed_at: completedAt, created_at: '2026-09-01 10:00:00', ...(itemTotal ? { item_total: itemTotal } : {}) });
+  // A: in = 1 + 8 + 32 = 41.00 over 3 orders.
+  await order(ids.A, FROM, '1.00'); // local midnight of 1 Oct: in
+  await order(ids.A, JUST_BEFORE_FROM, '2.00'); // 30 Sep 23:59:59.999: out
+  await order(ids.A, TO, '4.00'); // local midnight of 1 Nov: out
+  await order(ids.A, JUST_BEFORE_TO, '8.00'); // 31 Oct 23:59:59.999: in
+  await order(ids.A, '2026-10-10 10:00:00', '16.00', 'canceled'); // completed_at kept: out
+  await order(ids.A, '2026-10-11 10:00:00', '32.00', 'resumed'); // in
+  // B: 64.00, one order; returned and awaiting_return are out.
+  await order(ids.B, '2026-10-12 10:00:00', '64.00', 'complete', '60.00');
+  await order(ids.B, '2026-10-13 10:00:00', '128.00', 'returned');
+  await order(ids.B, '2026-10-14 10:00:00', '256.00', 'awaiting_return');
+  // C: 41.00, one order (ties with A; A has the smaller id).
+  await order(ids.C, '2026-10-20 10:00:00', '41.00');
+  // Taxes on B's order: ex-tax total = 64.00 - 3.00 - 1.00.
+  await db.client.query(`update spree_orders set included_tax_total = 3, additional_tax_total = 1 where total = 64`);
+
+  const config = testConfig([{ id: 'katuma', url: db.url, timezone: TZ }]);
+  replica = Replica.connect(config.instances.get('katuma')!);
+});
+
+afterAll(async () => {
+  await replica?.close();
+  await db?.drop();
+});
+
+describe('sales orders in the half-open window', () => {
+  it('counts an order at the opening local midnight and one a millisecond before the closing one, not the edges outside', async () => {
+    expect(WINDOW).toEqual({ fromUtc: `${FROM}.000`, toUtc: `${TO}.000` });
+    expect(await read((tx) => turnoverTotals(tx, WINDOW))).toEqual({ turnover: '146.00', orders: 5 });
+  });
+
+  it('gives the orders on the edges to the neighbouring months', async () => {
+    const september = { fromUtc: '2026-08-31 22:00:00', toUtc: FROM };
+    const november = { fromUtc: TO, toUtc: '2026-11-30 23:00:00' };
+    expect(await read((tx) => turnoverTotals(tx, september))).toEqual({ turnover: '2.00', orders: 1 });
+    expect(await read((tx) => turnoverTotals(tx, november))).toEqual({ turnover: '4.00', orders: 1 });
+  });
+
+  it('counts only complete and resumed orders (the documented sales-order states)', async () => {
+    expect(SALES_ORDER_STATES).toEqual(['complete', 'resumed']);
+    const resumedOnly = { fromUtc: '2026-10-11 00:00:00', toUtc: '2026-10-12 00:00:00' };
+    expect(await read((tx) => turnoverTotals(tx, resumedOnly))).toEqual({ turnover: '32.00', orders: 1 });
+  });
+
+  it('gives 0 and no orders for an empty window, not null', async () => {
+    expect(await read((tx) => turnoverTotals(tx, { fromUtc: '2020-01-01 00:00:00', toUtc: '2020-02-01 00:00:00' }))).toEqual({ turnover: '0', orders: 0 });
+  });
+
+  it('adds up each money column a metric may use', async () => {
+    const byColumn = Object.fromEntries(await Promise.all(MONEY_COLUMNS.map(async (column) => [column, (await read((tx) => turnoverTotals(tx, WINDOW, { column }))).turnover])));
+    expect(byColumn).toEqual({ total: '146.00', item_total: '142.00', ex_tax_total: '142.00' });
+    const bOnly = { fromUtc: '2026-10-12 00:00:00', toUtc: '2026-10-13 00:00:00' };
+    expect((await read((tx) => turnoverTotals(tx, bOnly, { column: 'ex_tax_total' }))).turnover).toBe('60.00');
+    expect((await read((tx) => turnoverTotals(tx, bOnly, { column: 'item_total' }))).turnover).toBe('60.00');
+    expect((await read((tx) => turnoverTotals(tx, bOnly, { column: 'total' }))).turnover).toBe('64.00');
+  });
+
+  it('keeps only the orders of the given distributors', async () => {
+    expect(await read((tx) => turnoverTotals(tx, WINDOW, { distributors: ownShops }))).toEqual({ turnover: '64.00', orders: 1 });
+    expect(await read((tx) => countActiveShops(tx, WINDOW, { distributors: ownShops }))).toBe(1);
+  });
+
+  it('puts the edge orders in the first and last local day', async () => {
+    const buckets = bucketsOf(OCTOBER, 'day');
+    const rows = await read((tx) => turnoverByBucket(tx, WINDOW, buckets));
+    expect(rows.sort((a, b) => a.bucket.localeCompare(b.bucket))).toEqual([
+      { bucket: '2026-10-01', turnover: '1.00', orders: 1 },
+      { bucket: '2026-10-11', turnover: '32.00', orders: 1 },
+      { bucket: '2026-10-12', turnover: '64.00', orders: 1 },
+      { bucket: '2026-10-20', turnover: '41.00', orders: 1 },
+      { bucket: '2026-10-31', turnover: '8.00', orders: 1 },
+    ]);
+    const months = await read((tx) => turnoverByBucket(tx, WINDOW, bucketsOf(OCTOBER, 'month'), { column: 'item_total', distributors: ownShops }));
+    expect(months).toEqual([{ bucket: '2026-10-01', turnover: '60.00', orders: 1 }]);
+  });
+
+  it('ranks shops by turnover, ties by id, and honours the limit', async () => {
+    const all = await read((tx) => turnoverByShop(tx, WINDOW));
+    expect(all).toEqual([
+      { enterpriseId: ids.B, name: 'Horta Nord', turnover: '64.00', orders: 1 },
+      { enterpriseId: ids.A, name: 'Mercat Verd', turnover: '41.00', orders: 3 },
+      { enterpriseId: ids.C, name: 'Rebost', turnover: '41.00', orders: 1 },
+    ]);
+    expect(await read((tx) => turnoverByShop(tx, WINDOW, 2))).toEqual(all.slice(0, 2));
+    expect(await read((tx) => turnoverByShop(tx, WINDOW, undefined, { column: 'item_total', distributors: ownShops }))).toEqual([{ enterpriseId: ids.B, name: 'Horta Nord', turnover: '60.00', orders: 1 }]);
+  });
+
+  it('counts active shops: distinct distributors of a sales order, by local day too', async () => {
+    expect(await read((tx) => countActiveShops(tx, WINDOW))).toBe(3);
+    expect(await read((tx) => countActiveShops(tx, { fromUtc: '2026-10-12 00:00:00', toUtc: '2026-10-21 00:00:00' }))).toBe(2);
+    const rows = await read((tx) => countActiveShopsByBucket(tx, WINDOW, bucketsOf(OCTOBER, 'month')));
+    expect(rows).toEqual([{ bucket: '2026-10-01', count: 3 }]);
+    const own = await read((tx) => countActiveShopsByBucket(tx, WINDOW, bucketsOf(OCTOBER, 'day'), { distributors: ownShops }));
+    expect(own).toEqual([{ bucket: '2026-10-12', count: 1 }]);
+  });
+});
+
+describe('enterprises created in the half-open window', () => {
+  it('counts creations at the opening midnight and just before the closing one', async () => {
+    expect(await read((tx) => countEnterprises(tx, [], WINDOW))).toBe(2);
+    // Open on one side only.
+    expect(await read((tx) => countEnterprises(tx, [], { fromUtc: WINDOW.fromUtc }))).toBe(3);
+    expect(await read((tx) => countEnterprises(tx, [], { toUtc: WINDOW.toUtc }))).toBe(6);
+    expect(await read((tx) => countEnterprises(tx, []))).toBe(7);
+    expect(await read((tx) => countEnterprises(tx, [], {}))).toBe(7);
+  });
+
+  it('applies the segment: shops are enterprises selling own or any', async () => {
+    expect(SHOP_SELLS).toEqual(['own', 'any']);
+    expect(await read((tx) => countEnterprises(tx, shops))).toBe(3);
+    expect(await read((tx) => countEnterprises(tx, ownShops))).toBe(1);
+    expect(await read((tx) => countEnterprises(tx, [{ kind: 'sells', values: ['none'] }], WINDOW))).toBe(1);
+  });
+
+  it('buckets creations by local day, the edges included in the first and last day', async () => {
+    const rows = await read((tx) => countEnterprisesByBucket(tx, [], WINDOW, bucketsOf(OCTOBER, 'day')));
+    expect(rows.sort((a, b) => a.bucket.localeCompare(b.bucket))).toEqual([
+      { bucket: '2026-10-01', count: 1 },
+      { bucket: '2026-10-31', count: 1 },
+    ]);
+    expect(await read((tx) => countEnterprisesByBucket(tx, [{ kind: 'sells', values: ['none'] }], WINDOW, bucketsOf(OCTOBER, 'month')))).toEqual([{ bucket: '2026-10-01', count: 1 }]);
+  });
+});
+
+describe('listing enterprises', () => {
+  it('lists newest first with towns and countries, and the total beyond the limit', async () => {
+    const { rows, total } = await read((tx) => listEnterprises(tx, shops, 2));
+    expect(total).toBe(3);
+    // Same created_at: the larger id first.
+    expect(rows).toEqual([
+      { enterpriseId: ids.C, name: 'Rebost', sells: 'any', isPrimaryProducer: false, createdAt: '2020-01-01 00:00:00', town: null, country: null },
+      { enterpriseId: ids.B, name: 'Horta Nord', sells: 'own', isPrimaryProducer: true, createdAt: '2020-01-01 00:00:00', town: null, country: null },
+    ]);
+    const withTown = await read((tx) => listEnterprises(tx, [{ kind: 'sells', values: ['any'] }], 5));
+    expect(withTown.rows.map((r) => [r.name, r.town, r.country])).toEqual([
+      ['Rebost', null, null],
+      ['Mercat Verd', 'Girona', 'Spain'],
+    ]);
+  });
+
+  it('orders by creation time first, and leaves towns out on a replica without addresses', async () => {
+    const { rows, total } = await read((tx) => listEnterprises(tx, [{ kind: 'sells', values: ['none', 'unspecified', 'any'] }], 10, undefined, false));
+    expect(total).toBe(6);
+    expect(rows.map((r) => r.name)).toEqual(['At To', 'Before To', 'At From', 'Before From', 'Rebost', 'Mercat Verd']);
+    expect(rows.every((r) => r.town === null && r.country === null)).toBe(true);
+    expect(rows[0]).toEqual({ enterpriseId: ids.atTo, name: 'At To', sells: 'none', isPrimaryProducer: false, createdAt: TO, town: null, country: null });
+    const limited = await read((tx) => listEnterprises(tx, [{ kind: 'sells', values: ['any'] }], 1, undefined, false));
+    expect(limited).toEqual({ total: 2, rows: [{ enterpriseId: ids.C, name: 'Rebost', sells: 'any', isPrimaryProducer: false, createdAt: '2020-01-01 00:00:00', town: null, country: null }] });
+  });
+});
