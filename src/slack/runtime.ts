@@ -23,8 +23,6 @@ export interface AnswerRuntime {
   /** The open store and its jobs; undefined while the store is down. */
   store(): StateStore | undefined;
   jobs(): RunningJobs | undefined;
-  /** Resolves once the store is open and the jobs run (never, if the runtime closes first). */
-  stateReady: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,7 +109,6 @@ export async function startAnswerRuntime(config: Config, env: NodeJS.ProcessEnv,
       delay = Math.min(delay * 2, MAX_RETRY_MS);
     }
   })();
-  const stateReady = loop.then(() => (store ? undefined : new Promise<void>(() => {})));
 
   // When the store answers at once (the usual case) jobs run before the first request is taken, as
   // before; when it does not, answers must not wait for it.
@@ -128,7 +125,6 @@ export async function startAnswerRuntime(config: Config, env: NodeJS.ProcessEnv,
     },
     store: () => store,
     jobs: () => jobs,
-    stateReady,
     async close() {
       closed = true;
       wake?.();
