@@ -1,0 +1,435 @@
+/**
+ * The outbox (src/jobs/outbox.ts) one outcome at a time, on a real PostgreSQL state database and the
+ * fake Slack: what is posted, what the ledger row says afterwards, and when the next attempt is due.
+ * Written for `npm run mutate` (issue 19): a retry that ignores Retry-After, a backoff off by a power
+ * of two, an error taken for transient (or not), a lease or a default changed must each fail here.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WebClient } from '@slack/web-api';
+import { sql } from 'kysely';
+import { createLogger } from '../src/core/log.js';
+import { OfnError } from '../src/core/errors.js';
+import { DELIVERY_EVENT, DeliveryWorker, enqueue, type DeliveryWorkerOptions, type OutboxMessage } from '../src/jobs/outbox.js';
+import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
+import { createStateStore } from './support/state.js';
+
+const TOKEN = 'xoxb-outbox';
+const logger = createLogger('silent');
+const message = (text: string): OutboxMessage => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+
+let state: Awaited<ReturnType<typeof createStateStore>>;
+let fake: FakeSlack;
+let client: WebClient;
+
+beforeAll(async () => {
+  state = await createStateStore();
+  fake = await startFakeSlack({ botToken: TOKEN });
+  // As in production: a 429 is the outbox's to handle, and no hidden retries inside the client.
+  client = new WebClient(TOKEN, { slackApiUrl: fake.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await state?.drop();
+});
+
+beforeEach(async () => {
+  // Each test starts with an empty ledger: a drain must only see what the test put there.
+  await state.db.deleteFrom('deliveries').execute();
+  fake.calls.length = 0;
+});
+
+interface Recorded {
+  gone: { key: string; error: string }[];
+  refused: { key: string; reason: string }[];
+  composed: string[];
+}
+
+/** A worker with fast test settings; an option given as undefined is left out, so the worker's own default applies. */
+function worker(extra: Partial<DeliveryWorkerOptions> = {}, recorded: Recorded = { gone: [], refused: [], composed: [] }) {
+  const options: DeliveryWorkerOptions = {
+    db: state.db,
+    client,
+    logger,
+    backoffBaseMs: 1_000,
+    channelGapMs: 0,
+    compose: async (d) => {
+      recorded.composed.push(d.dedupe_key);
+      return message(`composed ${d.dedupe_key}`);
+    },
+    onChannelGone: async (d, error) => {
+      recorded.gone.push({ key: d.dedupe_key, error });
+    },
+    onRefused: async (d, reason) => {
+      recorded.refused.push({ key: d.dedupe_key, reason });
+    },
+    ...extra,
+  };
+  for (const [key, value] of Object.entries(extra)) if (value === undefined) delete (options as unknown as Record<string, unknown>)[key];
+  return new DeliveryWorker(options);
+}
+
+const row = (key: string) => state.db.selectFrom('deliveries').selectAll().where('dedupe_key', '=', key).executeTakeFirstOrThrow();
+const posts = (channel?: string) => fake.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && (channel === undefined || c.body.channel === channel));
+const postAttempts = () => fake.calls.filter((c) => c.method === 'chat.postMessage');
+
+/** next_attempt_at - the moment the attempt was made, in ms (bounded by the clock before and after the drain). */
+async function delayOf(key: string, drain: () => Promise<unknown>): Promise<{ min: number; max: number }> {
+  const before = Date.now();
+  await drain();
+  const after = Date.now();
+  const next = (await row(key)).next_attempt_at.getTime();
+  return { min: next - after, max: next - before };
+}
+
+describe('enqueue: the exactly-once point', () => {
+  it('records a delivery once per dedupe key, with what it was given', async () => {
+    expect(await enqueue(state.db, { dedupeKey: 'k:1', kind: 'pulse', ownerId: 7, channelId: 'C0ENQUEUE', message: message('hello'), source: { pulseId: 7 }, note: 'first' })).toBe(true);
+    expect(await enqueue(state.db, { dedupeKey: 'k:1', kind: 'pulse', channelId: 'C0OTHER01', message: message('again') })).toBe(false);
+    const r = await row('k:1');
+    expect(r).toMatchObject({ kind: 'pulse', owner_id: 7, channel_id: 'C0ENQUEUE', payload: message('hello'), source: { pulseId: 7 }, status: 'pending', attempts: 0, locked_until: null, last_error: 'first', sent_at: null });
+    expect(Math.abs(r.next_attempt_at.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('leaves payload, source, owner and note empty when not given, and can record a skipped slot', async () => {
+    expect(await enqueue(state.db, { dedupeKey: 'k:2', kind: 'notice', channelId: 'C0ENQUEUE' })).toBe(true);
+    expect(await row('k:2')).toMatchObject({ owner_id: null, payload: null, source: null, status: 'pending', last_error: null });
+    await enqueue(state.db, { dedupeKey: 'k:3', kind: 'pulse', channelId: 'C0ENQUEUE', status: 'skipped', note: 'too late' });
+    expect(await row('k:3')).toMatchObject({ status: 'skipped', last_error: 'too late' });
+  });
+});
+
+describe('sending', () => {
+  it('posts the stored message with the delivery marker, then records it sent', async () => {
+    await enqueue(state.db, { dedupeKey: 'send:1', kind: 'notice', channelId: 'C0SEND001', message: message('hello *there*'), note: 'queued' });
+    // A skipped row is never sent.
+    await enqueue(state.db, { dedupeKey: 'send:skipped', kind: 'notice', channelId: 'C0SEND001', message: message('no'), status: 'skipped' });
+    expect(await worker().drain()).toBe(1);
+    const [post] = posts();
+    expect(posts()).toHaveLength(1);
+    expect(post!.body).toMatchObject({
+      channel: 'C0SEND001',
+      text: 'hello *there*',
+      blocks: message('hello *there*').blocks,
+      metadata: { event_type: DELIVERY_EVENT, event_payload: { key: 'send:1' } },
+    });
+    expect(String(post!.body.unfurl_links)).toBe('false');
+    expect(DELIVERY_EVENT).toBe('ofn_insights_delivery');
+    const r = await row('send:1');
+    expect(r).toMatchObject({ status: 'sent', attempts: 1, locked_until: null, last_error: null });
+    expect(Math.abs(r.sent_at!.getTime() - Date.now())).toBeLessThan(10_000);
+    expect((await row('send:skipped')).status).toBe('skipped');
+    // Nothing left: a second drain handles nothing.
+    expect(await worker().drain()).toBe(0);
+  });
+
+  it('shares the files after the message, in the same channel', async () => {
+    const files = [
+      { filename: 'chart.png', title: 'Chart', base64: Buffer.from('png bytes').toString('base64'), altText: 'A chart' },
+      { filename: 'rows.csv', title: 'Rows', base64: Buffer.from('a,b\r\n').toString('base64') },
+    ];
+    await enqueue(state.db, { dedupeKey: 'files:1', kind: 'pulse', channelId: 'C0FILES01', message: { ...message('with files'), files } });
+    await worker().drain();
+    expect(fake.sharedFiles.filter((f) => f.channelId === 'C0FILES01').map((f) => [f.filename, f.title, f.altText, f.bytes.toString()])).toEqual([
+      ['chart.png', 'Chart', 'A chart', 'png bytes'],
+      ['rows.csv', 'Rows', undefined, 'a,b\r\n'],
+    ]);
+    const order = fake.calls.filter((c) => ['chat.postMessage', 'files.getUploadURLExternal'].includes(c.method)).map((c) => c.method);
+    expect(order).toEqual(['chat.postMessage', 'files.getUploadURLExternal', 'files.getUploadURLExternal']);
+    expect((await row('files:1')).status).toBe('sent');
+  });
+
+  it('composes a message stored without one, keeps it, and skips a slot with nothing to report', async () => {
+    const recorded: Recorded = { gone: [], refused: [], composed: [] };
+    await enqueue(state.db, { dedupeKey: 'compose:1', kind: 'pulse', channelId: 'C0COMPOSE', source: { q: 1 } });
+    await worker({}, recorded).drain();
+    expect(recorded.composed).toEqual(['compose:1']);
+    expect(posts('C0COMPOSE').map((p) => p.body.text)).toEqual(['composed compose:1']);
+    expect(await row('compose:1')).toMatchObject({ status: 'sent', payload: message('composed compose:1') });
+
+    await enqueue(state.db, { dedupeKey: 'compose:empty', kind: 'pulse', channelId: 'C0COMPOSE', source: { q: 2 } });
+    await worker({ compose: async () => null }).drain();
+    expect(await row('compose:empty')).toMatchObject({ status: 'skipped', locked_until: null, last_error: 'nothing to report', payload: null });
+    expect(posts('C0COMPOSE')).toHaveLength(1);
+  });
+
+  it('claims the oldest due delivery first and never one due later', async () => {
+    await enqueue(state.db, { dedupeKey: 'order:b', kind: 'notice', channelId: 'C0ORDER01', message: message('b') });
+    await enqueue(state.db, { dedupeKey: 'order:a', kind: 'notice', channelId: 'C0ORDER01', message: message('a') });
+    await enqueue(state.db, { dedupeKey: 'order:later', kind: 'notice', channelId: 'C0ORDER01', message: message('later') });
+    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() - 60_000) }).where('dedupe_key', '=', 'order:a').execute();
+    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() + 60_000) }).where('dedupe_key', '=', 'order:later').execute();
+    expect(await worker().drain(1)).toBe(1);
+    expect(posts().map((p) => p.body.text)).toEqual(['a']);
+    expect(await worker().drain()).toBe(1);
+    expect(posts().map((p) => p.body.text)).toEqual(['a', 'b']);
+    expect((await row('order:later')).status).toBe('pending');
+  });
+
+  it('keeps about one message per second per channel by default, other channels unaffected', async () => {
+    for (const [key, channel] of [
+      ['gap:1', 'C0GAP0001'],
+      ['gap:2', 'C0GAP0001'],
+      ['gap:3', 'C0GAP0002'],
+    ] as const) {
+      await enqueue(state.db, { dedupeKey: key, kind: 'notice', channelId: channel, message: message(key) });
+    }
+    const w = worker({ channelGapMs: undefined });
+    expect(await w.drain()).toBe(2);
+    expect(posts().map((p) => p.body.text).sort()).toEqual(['gap:1', 'gap:3']);
+    expect((await row('gap:2')).status).toBe('pending');
+    // Pretend the first post was two seconds ago: now the channel may take the next one.
+    await state.db.updateTable('deliveries').set({ sent_at: new Date(Date.now() - 2_000) }).where('dedupe_key', '=', 'gap:1').execute();
+    expect(await w.drain()).toBe(1);
+    expect((await row('gap:2')).status).toBe('sent');
+  });
+
+  it('holds a claimed delivery for a two-minute lease by default, and takes back one whose lease ran out', async () => {
+    await enqueue(state.db, { dedupeKey: 'lease:1', kind: 'pulse', channelId: 'C0LEASE01', source: {} });
+    let seen: { status: string; locked: number; attempts: number } | undefined;
+    const w = worker({
+      leaseSeconds: undefined,
+      compose: async (d) => {
+        const r = await row(d.dedupe_key);
+        seen = { status: r.status, locked: r.locked_until!.getTime() - Date.now(), attempts: r.attempts };
+        return message('leased');
+      },
+    });
+    await w.drain();
+    expect(seen!.status).toBe('sending');
+    expect(seen!.attempts).toBe(1);
+    expect(seen!.locked).toBeGreaterThan(110_000);
+    expect(seen!.locked).toBeLessThanOrEqual(120_000);
+
+    // A row another process holds (lease still running) is left alone; an expired one is taken back.
+    await enqueue(state.db, { dedupeKey: 'lease:held', kind: 'notice', channelId: 'C0LEASE02', message: message('held') });
+    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(Date.now() + 60_000), attempts: 1 }).where('dedupe_key', '=', 'lease:held').execute();
+    expect(await worker().drain()).toBe(0);
+    await state.db.updateTable('deliveries').set({ locked_until: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', 'lease:held').execute();
+    expect(await worker().drain()).toBe(1);
+    expect(await row('lease:held')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(posts('C0LEASE02')).toHaveLength(1);
+  });
+
+  it('does not post again a message a crashed attempt already got into the channel', async () => {
+    // The first attempt's post reaches Slack but its answer never comes back.
+    await enqueue(state.db, { dedupeKey: 'lost:1', kind: 'notice', channelId: 'C0LOST001', message: message('once') });
+    fake.failNext('chat.postMessage', { kind: 'lost-response' });
+    await worker({ backoffBaseMs: 0 }).drain(1);
+    expect(await row('lost:1')).toMatchObject({ status: 'pending', attempts: 1 });
+    await worker().drain();
+    expect(await row('lost:1')).toMatchObject({ status: 'sent', locked_until: null, last_error: 'recovered: already in the channel', attempts: 2 });
+    expect(postAttempts().filter((c) => c.body.channel === 'C0LOST001')).toHaveLength(1);
+    const history = fake.calls.find((c) => c.method === 'conversations.history');
+    expect(history?.body).toMatchObject({ channel: 'C0LOST001', limit: '200', include_all_metadata: 'true' });
+    // It looks back one day.
+    expect(Math.abs(Number(history!.body.oldest) - (Date.now() / 1000 - 86_400))).toBeLessThan(60);
+  });
+
+  it('posts a retried delivery whose message is not in the channel, or when the history cannot be read', async () => {
+    // Another message with another key is in the channel: not ours.
+    await enqueue(state.db, { dedupeKey: 'retry:other', kind: 'notice', channelId: 'C0RETRY01', message: message('other') });
+    await worker().drain();
+    await enqueue(state.db, { dedupeKey: 'retry:1', kind: 'notice', channelId: 'C0RETRY01', message: message('retry 1') });
+    await state.db.updateTable('deliveries').set({ attempts: 1 }).where('dedupe_key', '=', 'retry:1').execute();
+    await worker().drain();
+    expect(await row('retry:1')).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+    expect(posts('C0RETRY01').map((p) => p.body.text)).toEqual(['other', 'retry 1']);
+
+    await enqueue(state.db, { dedupeKey: 'retry:2', kind: 'notice', channelId: 'C0RETRY02', message: message('retry 2') });
+    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', 'retry:2').execute();
+    fake.failNext('conversations.history', { kind: 'error', error: 'missing_scope' });
+    await worker().drain();
+    expect((await row('retry:2')).status).toBe('sent');
+    expect(posts('C0RETRY02')).toHaveLength(1);
+  });
+
+  it('does not look at the history on a first attempt', async () => {
+    await enqueue(state.db, { dedupeKey: 'first:1', kind: 'notice', channelId: 'C0FIRST01', message: message('first') });
+    await worker().drain();
+    expect(posts('C0FIRST01')).toHaveLength(1);
+    expect(fake.calls.filter((c) => c.method === 'conversations.history')).toHaveLength(0);
+  });
+});
+
+describe('refusals and failures', () => {
+  it('records a delivery refused by the access rules, tells once, and sends nothing', async () => {
+    const recorded: Recorded = { gone: [], refused: [], composed: [] };
+    await enqueue(state.db, { dedupeKey: 'refused:1', kind: 'pulse', channelId: 'C0REFUSED', source: {} });
+    await enqueue(state.db, { dedupeKey: 'allowed:1', kind: 'pulse', channelId: 'C0ALLOWED', message: message('allowed') });
+    const reason = `This channel may not see Katuma. ${'x'.repeat(600)}`;
+    await worker({ authorize: async (d) => (d.channel_id === 'C0REFUSED' ? reason : undefined) }, recorded).drain();
+    expect(await row('refused:1')).toMatchObject({ status: 'refused', locked_until: null, last_error: reason.slice(0, 500) });
+    expect(recorded.refused).toEqual([{ key: 'refused:1', reason }]);
+    expect(recorded.composed).toEqual([]);
+    expect(posts('C0REFUSED')).toHaveLength(0);
+    expect((await row('allowed:1')).status).toBe('sent');
+  });
+
+  it('waits at least Retry-After after a 429, without using up an attempt', async () => {
+    await enqueue(state.db, { dedupeKey: '429:1', kind: 'notice', channelId: 'C0RATE001', message: message('rate') });
+    fake.failNext('chat.postMessage', { kind: 'ratelimited', retryAfter: 7 });
+    const delay = await delayOf('429:1', () => worker().drain(1));
+    expect(delay.max).toBeGreaterThanOrEqual(7_000);
+    expect(delay.min).toBeLessThanOrEqual(7_000);
+    expect(await row('429:1')).toMatchObject({ status: 'pending', attempts: 0, locked_until: null, last_error: '429 retry after 7s' });
+    // Not due yet: nothing is sent before the wait is over.
+    expect(await worker().drain()).toBe(0);
+  });
+
+  it('waits at least a second when Slack says Retry-After 0', async () => {
+    await enqueue(state.db, { dedupeKey: '429:0', kind: 'notice', channelId: 'C0RATE000', message: message('rate') });
+    fake.failNext('chat.postMessage', { kind: 'ratelimited', retryAfter: 0 });
+    const delay = await delayOf('429:0', () => worker().drain(1));
+    expect(delay.max).toBeGreaterThanOrEqual(1_000);
+    expect(delay.min).toBeLessThanOrEqual(1_000);
+    expect((await row('429:0')).last_error).toBe('429 retry after 1s');
+  });
+
+  it('gives up on a channel that is gone and tells whoever owns it, for every such Slack error', async () => {
+    const errors = ['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'user_not_found', 'cannot_dm_bot'];
+    const recorded: Recorded = { gone: [], refused: [], composed: [] };
+    for (const [i, error] of errors.entries()) {
+      await enqueue(state.db, { dedupeKey: `gone:${i}`, kind: 'watch', channelId: `C0GONE00${i}`, message: message(error) });
+      fake.failNext('chat.postMessage', { kind: 'error', error });
+      await worker({}, recorded).drain(1);
+      expect(await row(`gone:${i}`)).toMatchObject({ status: 'failed', locked_until: null, last_error: error, attempts: 1 });
+    }
+    expect(recorded.gone).toEqual(errors.map((error, i) => ({ key: `gone:${i}`, error })));
+  });
+
+  it('fails at once on an error a retry cannot fix', async () => {
+    const recorded: Recorded = { gone: [], refused: [], composed: [] };
+    await enqueue(state.db, { dedupeKey: 'bad:1', kind: 'notice', channelId: 'C0BAD0001', message: message('bad') });
+    fake.failNext('chat.postMessage', { kind: 'error', error: 'invalid_blocks' });
+    await worker({}, recorded).drain();
+    expect(await row('bad:1')).toMatchObject({ status: 'failed', locked_until: null, last_error: 'invalid_blocks', attempts: 1 });
+    expect(recorded.gone).toEqual([]);
+    await enqueue(state.db, { dedupeKey: 'bad:400', kind: 'notice', channelId: 'C0BAD0002', message: message('bad') });
+    fake.failNext('chat.postMessage', { kind: 'http', status: 400 });
+    await worker().drain();
+    expect(await row('bad:400')).toMatchObject({ status: 'failed', last_error: 'HTTP 400' });
+    // A domain error that is not about a replica is not retried either.
+    await enqueue(state.db, { dedupeKey: 'bad:arguments', kind: 'pulse', channelId: 'C0BAD0003', source: {} });
+    await worker({ compose: async () => Promise.reject(new OfnError('BadArguments', 'that question no longer parses')) }).drain();
+    expect(await row('bad:arguments')).toMatchObject({ status: 'failed', last_error: 'that question no longer parses' });
+  });
+
+  it('retries a 5xx with exponential backoff from the base, then fails after the last attempt', async () => {
+    await enqueue(state.db, { dedupeKey: '5xx:1', kind: 'notice', channelId: 'C0FIVE001', message: message('5xx') });
+    fake.failNext('chat.postMessage', { kind: 'http', status: 503 });
+    let delay = await delayOf('5xx:1', () => worker({ backoffBaseMs: undefined }).drain(1));
+    // Attempt 1: the default base, one second.
+    expect(delay.max).toBeGreaterThanOrEqual(1_000);
+    expect(delay.min).toBeLessThanOrEqual(1_000);
+    expect(await row('5xx:1')).toMatchObject({ status: 'pending', attempts: 1, locked_until: null, last_error: 'HTTP 503' });
+    // Attempt 3 waits 4 × the base.
+    await state.db.updateTable('deliveries').set({ attempts: 2, next_attempt_at: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', '5xx:1').execute();
+    fake.failNext('chat.postMessage', { kind: 'http', status: 500 });
+    delay = await delayOf('5xx:1', () => worker({ backoffBaseMs: 10_000 }).drain(1));
+    expect(delay.max).toBeGreaterThanOrEqual(40_000);
+    expect(delay.min).toBeLessThanOrEqual(40_000);
+    // Never more than five minutes.
+    await state.db.updateTable('deliveries').set({ attempts: 6, next_attempt_at: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', '5xx:1').execute();
+    fake.failNext('chat.postMessage', { kind: 'http', status: 500 });
+    delay = await delayOf('5xx:1', () => worker({ backoffBaseMs: 10_000 }).drain(1));
+    expect(delay.max).toBeGreaterThanOrEqual(300_000);
+    expect(delay.min).toBeLessThanOrEqual(300_000);
+    expect((await row('5xx:1')).attempts).toBe(7);
+    // The 8th attempt (the default maximum) is the last.
+    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', '5xx:1').execute();
+    fake.failNext('chat.postMessage', { kind: 'http', status: 502 });
+    await worker().drain(1);
+    expect(await row('5xx:1')).toMatchObject({ status: 'failed', attempts: 8, locked_until: null, last_error: 'HTTP 502' });
+  });
+
+  it('honours a smaller maxAttempts', async () => {
+    await enqueue(state.db, { dedupeKey: 'max:1', kind: 'notice', channelId: 'C0MAX0001', message: message('max') });
+    fake.failNext('chat.postMessage', { kind: 'http', status: 500 }, 2);
+    const w = worker({ maxAttempts: 2, backoffBaseMs: 0 });
+    await w.drain(1);
+    expect(await row('max:1')).toMatchObject({ status: 'pending', attempts: 1 });
+    await w.drain(1);
+    expect(await row('max:1')).toMatchObject({ status: 'failed', attempts: 2, last_error: 'HTTP 500' });
+  });
+
+  it('retries a replica that is down or slow, and an unexpected error, with its message', async () => {
+    for (const [key, error] of [
+      ['replica:down', new OfnError('ReplicaUnavailable', 'Katuma’s replica is not answering')],
+      ['replica:slow', new OfnError('ReplicaTimeout', 'Katuma’s replica took too long')],
+      ['replica:bug', new Error('x'.repeat(700))],
+    ] as const) {
+      await enqueue(state.db, { dedupeKey: key, kind: 'pulse', channelId: 'C0REPLICA', source: {} });
+      await worker({ compose: async () => Promise.reject(error) }).drain(1);
+      expect(await row(key)).toMatchObject({ status: 'pending', attempts: 1, locked_until: null, last_error: error.message.slice(0, 500) });
+      await state.db.updateTable('deliveries').set({ status: 'failed' }).where('dedupe_key', '=', key).execute();
+    }
+  });
+
+  it('retries a request that never got an answer', async () => {
+    await enqueue(state.db, { dedupeKey: 'net:1', kind: 'notice', channelId: 'C0NET0001', message: message('net') });
+    fake.failNext('chat.postMessage', { kind: 'lost-response' });
+    await worker().drain(1);
+    const r = await row('net:1');
+    expect(r).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(r.last_error).not.toBe('');
+  });
+});
+
+describe('running', () => {
+  it('stops claiming when the state database cannot be reached, without throwing', async () => {
+    await enqueue(state.db, { dedupeKey: 'down:1', kind: 'notice', channelId: 'C0DOWN001', message: message('down') });
+    const broken = new Proxy(state.db, {
+      get(target, property, receiver) {
+        if (property === 'selectFrom' || property === 'getExecutor') throw new Error('state database unreachable');
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    await expect(worker({ db: broken }).drain()).resolves.toBe(0);
+    expect(posts('C0DOWN001')).toHaveLength(0);
+  });
+
+  it('records a sent message even when the state database blinks right after the post', async () => {
+    await enqueue(state.db, { dedupeKey: 'blink:1', kind: 'notice', channelId: 'C0BLINK01', message: message('blink') });
+    let failures = 1;
+    const blinking = new Proxy(state.db, {
+      get(target, property, receiver) {
+        if (property === 'updateTable' && failures > 0) {
+          failures--;
+          return () => {
+            throw new Error('connection reset');
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await worker({ db: blinking }).drain();
+    expect(await row('blink:1')).toMatchObject({ status: 'sent', last_error: null });
+    expect(posts('C0BLINK01')).toHaveLength(1);
+  });
+
+  it('polls until stopped, and stop waits for the drain in flight', async () => {
+    const w = worker();
+    w.start(10);
+    await enqueue(state.db, { dedupeKey: 'poll:1', kind: 'notice', channelId: 'C0POLL001', message: message('poll 1') });
+    await fake.waitFor(() => posts('C0POLL001').length === 1);
+    await enqueue(state.db, { dedupeKey: 'poll:2', kind: 'notice', channelId: 'C0POLL002', message: message('poll 2') });
+    await fake.waitFor(() => posts('C0POLL002').length === 1);
+    await w.stop();
+    await enqueue(state.db, { dedupeKey: 'poll:3', kind: 'notice', channelId: 'C0POLL003', message: message('poll 3') });
+    // Stopped: nothing claims it, however long we look.
+    const since = Date.now();
+    while (Date.now() - since < 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await row('poll:3')).status).toBe('pending');
+    await w.stop();
+  });
+
+  it('sends its first drain at once when started', async () => {
+    await enqueue(state.db, { dedupeKey: 'start:1', kind: 'notice', channelId: 'C0START01', message: message('start') });
+    const w = worker();
+    w.start(3_600_000);
+    await fake.waitFor(() => posts('C0START01').length === 1);
+    await w.stop();
+  });
+});
