@@ -124,10 +124,10 @@ describe('questions across instances', () => {
     expect(json.total).toMatchObject({ value: 3, currency: null, partial: false });
   });
 
-  it('gives a partial answer within the fan-out deadline when a replica hangs', async () => {
-    const started = Date.now();
+  it('gives a partial answer when a replica hangs, naming it as past the fan-out deadline', async () => {
+    // The warning comes from the 1 s fan-out deadline; a hang noticed only by the 5 s connect timeout
+    // would say "is not answering". How long the answer takes is measured by bench/fanout.ts.
     const json = JSON.parse(renderJson(await ask(deps, 'turnover all last-month')));
-    expect(Date.now() - started).toBeLessThan(4_000); // the hung replica costs its 1 s deadline, not its 5 s connect timeout
     expect(json.rows.map((r: any) => r.instance)).toEqual(['katuma', 'au', 'uk']);
     expect(json.warnings).toEqual([{ instance: 'hung', message: "Hung's replica did not answer in 1 s." }]);
     expect(json.total).toMatchObject({ value: 567, partial: true });

@@ -33,16 +33,13 @@ describe('synthetic OFN seed (tiny, PGlite)', () => {
   let second: PGlite;
   let other: PGlite;
   let summary: SeedSummary;
-  let seedMs = 0;
 
   beforeAll(async () => {
     first = new PGlite();
     second = new PGlite();
     other = new PGlite();
     await Promise.all([first.waitReady, second.waitReady, other.waitReady]);
-    const started = performance.now();
     summary = await seedOfnDatabase(first, OPTIONS);
-    seedMs = performance.now() - started;
     await seedOfnDatabase(second, { ...OPTIONS });
     await seedOfnDatabase(other, { ...OPTIONS, seed: 8 });
   });
@@ -51,8 +48,8 @@ describe('synthetic OFN seed (tiny, PGlite)', () => {
     await Promise.all([first?.close(), second?.close(), other?.close()]);
   });
 
-  it('seeds the tiny scale quickly and reports what it wrote', async () => {
-    expect(seedMs).toBeLessThan(2_000);
+  // How fast seeding is belongs to the benchmarks (npm run bench), not to a pass/fail test on a shared machine.
+  it('seeds the tiny scale and reports what it wrote', async () => {
     expect(summary.enterprises).toBe(30);
     expect(summary.orders).toBe(500);
     expect(summary.lineItems).toBeGreaterThan(800);

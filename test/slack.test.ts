@@ -72,10 +72,11 @@ async function ask(text: string, who = OPS) {
 const textOf = (body: any) => JSON.stringify(body.blocks ?? []) + (body.text ?? '');
 
 describe('/ofn over HTTP', () => {
-  it('acks at once and answers through response_url with the figure, ephemeral', async () => {
+  // How fast the ack is belongs to the ack benchmark (bench/slack-ack.ts), not to a pass/fail test.
+  it('acks with an empty 200 and answers through response_url with the figure, ephemeral', async () => {
     const { post, reply } = await ask('turnover katuma last-month');
     expect(post.status).toBe(200);
-    expect(post.ms).toBeLessThan(1_000);
+    expect(post.body).toBe(''); // the answer never rides on the ack
     const body = (await reply()).body;
     expect(body.response_type).toBe('ephemeral');
     expect(textOf(body)).toContain('€1,860.75');
