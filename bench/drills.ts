@@ -1,5 +1,5 @@
 import { operatorGrant } from '../src/core/access.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import { ReplicaSet } from '../src/queries/replica-set.js';
 import { createOfnSchema } from '../src/seed/generate.js';
 import { openStateStore, type StateStore } from '../src/state/store.js';
 import { startFakeSlack, type FakeSlack } from '../test/support/fake-slack.js';
-import { freePort, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
+import { startCluster, type Cluster } from '../test/support/postgres-cluster.js';
+import { startServeProcess } from '../test/support/serve-process.js';
 import { postSigned, slashCommandBody } from '../test/support/slack-requests.js';
 import { BUILT_CLI, recreateDatabase } from './support.js';
 
@@ -77,16 +78,10 @@ async function freshDatabase(cluster: Cluster, name: string, withOfn: boolean): 
   return url;
 }
 
-function serveProcess(config: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  return freePort().then(async (port) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
-      env: { ...process.env, LOG_LEVEL: process.env.DRILL_LOG_LEVEL ?? 'silent', SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'drill', PORT: String(port), ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const up = await until(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000);
-    if (!up) throw new Error('serve did not start');
-    return { child, port };
-  });
+/** A serve process on the port it binds itself (PORT=0, read from its log); OFN_TEST_ECHO_SERVE_LOG=1 shows its log. */
+async function serveProcess(config: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const { child, port } = await startServeProcess(CLI, config, { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'drill', ...env });
+  return { child, port };
 }
 
 function writeConfig(replicaUrl: string): string {

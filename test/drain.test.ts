@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
-import { freePort } from './support/postgres-cluster.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
-import { createStateStore, eventually } from './support/state.js';
+import { createStateStore } from './support/state.js';
 import { postSigned, slashCommandBody } from './support/slack-requests.js';
+import { startServeProcess } from './support/serve-process.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
@@ -38,13 +37,7 @@ describe('serve on SIGTERM', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drain-'));
     const config = join(dir, 'ofn-insights.yml');
     writeFileSync(config, `instances:\n  katuma:\n    name: Katuma\n    replica: ${replica.url}\n    timezone: Europe/Madrid\n    currency: EUR\naccess:\n  - channel: C0DRAIN01\n    instances: [katuma]\n`);
-    const port = await freePort();
-    const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
-      env: { ...process.env, LOG_LEVEL: 'silent', SLACK_BOT_TOKEN: 'xoxb-drain', SLACK_SIGNING_SECRET: 'drain', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url, PORT: String(port) },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000, 100);
+    const { child, port, exited } = await startServeProcess(CLI, config, { SLACK_BOT_TOKEN: 'xoxb-drain', SLACK_SIGNING_SECRET: 'drain', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url });
     const ack = await postSigned(`http://127.0.0.1:${port}/slack/events`, slashCommandBody('turnover katuma 2026-10', { channelId: 'C0DRAIN01', userId: 'U1', responseUrl: fake.responseUrl('inflight') }), 'drain');
     expect(ack.status).toBe(200);
     child.kill('SIGTERM');

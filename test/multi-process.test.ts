@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
-import { freePort } from './support/postgres-cluster.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
 import { postSigned, slackSignature, slashCommandBody } from './support/slack-requests.js';
+import { startServeProcess } from './support/serve-process.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 const TOKEN = 'xoxb-multi';
@@ -44,16 +44,12 @@ afterAll(async () => {
 
 const ports: number[] = [];
 
+/** A serve process on a port of its own choosing, up once it says so (after its start-up tick). */
 async function startServe(): Promise<number> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
-    env: { ...process.env, LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'multi-secret', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok, 30_000, 100);
-  ports.push(port);
-  return port;
+  const serve = await startServeProcess(CLI, config, { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'multi-secret', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url });
+  children.push(serve.child);
+  ports.push(serve.port);
+  return serve.port;
 }
 
 describe('several serve processes on one state database', () => {
