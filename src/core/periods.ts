@@ -176,7 +176,9 @@ function localMidnight(date: LocalDate, zone: string): DateTime {
 export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): ResolvedPeriod {
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
   const label = periodLabel(spec);
-  const make = (from: DateTime, to: DateTime): ResolvedPeriod => ({ label, from, to, timezone });
+  // plus() keeps the wall-clock time: where DST skips a midnight (America/Santiago in September) a day
+  // starts at 01:00, and the next day's boundary would then be 01:00 too. startOf('day') is each date's first instant.
+  const make = (from: DateTime, to: DateTime): ResolvedPeriod => ({ label, from: from.startOf('day'), to: to.startOf('day'), timezone });
   switch (spec.kind) {
     case 'current': {
       const start = today.startOf(spec.unit, { useLocaleWeeks: false }).plus({ [spec.unit]: spec.offset });
@@ -221,7 +223,7 @@ export function bucketsOf(period: ResolvedPeriod, grain: Grain): { dates: string
   for (let guard = 0; cursor < period.to && guard < 150_000; guard++) {
     dates.push(cursor.toISODate()!);
     utcBoundaries.push(toUtcTimestamp(cursor));
-    cursor = cursor.plus({ [grain]: 1 });
+    cursor = cursor.plus({ [grain]: 1 }).startOf('day'); // a bucket after a skipped midnight still starts at 00:00
   }
   utcBoundaries.push(toUtcTimestamp(cursor));
   return { dates, utcBoundaries };
