@@ -17,7 +17,7 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database ${name} template ofn_template`);
+  await admin.query(`create database ${name} template ${inject('ofnTemplate')}`);
   await admin.end();
   const url = withDatabase(adminUrl, name);
   const client = new pg.Client({ connectionString: url });
