@@ -13,6 +13,7 @@ import { chartSpecFor } from '../src/render/answer-chart.js';
 import { renderJson } from '../src/render/json.js';
 import { renderText } from '../src/render/text.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { personalColumnViolations } from './support/personal-data.js';
 
 const TZ = 'Europe/Madrid';
 const NOW = new Date('2026-11-15T12:00:00Z');
@@ -32,26 +33,26 @@ const CUSTOM = {
   },
 };
 
-// Personal and secret columns of the reference (../shared/docs/ofn-data.md): none may appear in any query.
-const PERSONAL = ['email', 'email_address', 'phone', 'contact_name', 'whatsapp_phone', 'firstname', 'lastname', 'address1', 'address2', 'zipcode', 'login', 'last_ip_address', 'special_instructions', 'note', 'encrypted_password', 'password_salt', 'spree_api_key', 'first_name', 'last_name', 'alternative_phone', 'latitude', 'longitude', 'unconfirmed_email', 'current_sign_in_ip', 'last_sign_in_ip', 'code'];
 const ALIASES: Record<string, keyof typeof SELECTABLE_COLUMNS> = {
   e: 'enterprises', enterprises: 'enterprises', o: 'spree_orders', so: 'spree_orders', spree_orders: 'spree_orders',
   a: 'spree_addresses', spree_addresses: 'spree_addresses', c: 'spree_countries', spree_countries: 'spree_countries',
   g: 'enterprise_groups', ge: 'enterprise_groups_enterprises',
 };
 
-/** Every table.column a compiled query reads, by alias, checked against the declared allowlist. */
+/**
+ * Two checks on a compiled query: every alias.column it reads is one src/queries/ofn-tables.ts declares
+ * selectable (the code keeping its own promise), and it names no personal column or forbidden table from
+ * the list written in test/support/personal-data.ts (independent of that code), quoted or not.
+ */
 function columnViolations(query: CompiledQuery): string[] {
   const problems: string[] = [];
-  const text = query.sql;
-  for (const m of text.matchAll(/"?\b([a-z_]+)"?\."?([a-z_]+)"?/g)) {
+  for (const m of query.sql.matchAll(/"?\b([a-z_]+)"?\."?([a-z_]+)"?/g)) {
     const [, alias, column] = m as unknown as [string, string, string];
     const table = ALIASES[alias];
     if (!table) continue; // a subquery alias such as s.turnover, or information_schema
     if (!SELECTABLE_COLUMNS[table].includes(column)) problems.push(`${alias}.${column} (${table}) is not declared selectable`);
   }
-  for (const m of text.matchAll(/"([a-z_]+)"/g)) if (PERSONAL.includes(m[1]!)) problems.push(`personal column ${m[1]}`);
-  return problems;
+  return [...problems, ...personalColumnViolations(query.sql)];
 }
 
 let db: TestDatabase;
@@ -191,9 +192,25 @@ describe('the registry of metrics and segments', () => {
       expect(captured.length).toBeGreaterThan(80);
       const problems = captured.flatMap(columnViolations);
       expect(problems).toEqual([]);
-      // The guard itself sees a personal or undeclared column when one is there.
-      const leaky = { sql: 'select "e"."email_address", o.last_ip_address, "a"."city" from "enterprises" as "e"', parameters: [] } as unknown as CompiledQuery;
-      expect(columnViolations(leaky)).toEqual(['e.email_address (enterprises) is not declared selectable', 'o.last_ip_address (spree_orders) is not declared selectable', 'personal column email_address']);
+      // The guard itself sees a personal or undeclared column when one is there, quoted or not, and is not
+      // fooled by a name inside a string literal or by the town (shown on purpose).
+      const query = (text: string) => ({ sql: text, parameters: [] }) as unknown as CompiledQuery;
+      const leaky = query(
+        `select "e"."email_address", o.last_ip_address, "a"."city", 'email' as label from "enterprises" as "e"
+           inner join spree_orders o on o.distributor_id = e.id left join "spree_addresses" as "a" on "a"."id" = "e"."address_id"`,
+      );
+      expect(columnViolations(leaky)).toEqual([
+        'e.email_address (enterprises) is not declared selectable',
+        'o.last_ip_address (spree_orders) is not declared selectable',
+        'personal column enterprises.email_address',
+        'personal column spree_orders.last_ip_address',
+      ]);
+      expect(columnViolations(query('select sum(total), email from spree_orders group by email'))).toEqual([
+        'personal column email (of spree_orders, unqualified)',
+        'personal column email (of spree_orders, unqualified)',
+      ]);
+      expect(columnViolations(query('select u.id from "spree_users" as "u" where u.reset_password_token is not null'))).toEqual(['personal column spree_users.reset_password_token']);
+      expect(columnViolations(query('select count(*) from sessions'))).toEqual(['reads sessions, which the bot must never read']);
     } finally {
       await deps.close();
     }
