@@ -11,9 +11,9 @@ export default {
     'src/queries/definitions.ts', // the official definitions, incl. the half-open window
     'src/core/billing.ts', // billing arithmetic
     'src/core/access.ts', // access decisions
-    'src/slack/blocks.ts', // escapeMrkdwn and codeBlock (and the Block Kit layout around them)
+    'src/render/mrkdwn.ts', // escapeMrkdwn and codeBlock: the one place text becomes Slack markup
     'src/jobs/outbox.ts', // claim and retry
-    'src/jobs/schedule.ts', // slot naming
+    'src/core/schedule.ts', // slot naming
   ],
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutate.config.ts' },

@@ -2,7 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import { runBilling } from '../src/commands/billing.js';
 import type { Deps } from '../src/commands/types.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { Replica } from '../src/queries/replica.js';
 import { billingCsv } from '../src/render/billing.js';
 import { fmt, median, table, timed } from './stats.js';

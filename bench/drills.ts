@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import pg from 'pg';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { createLogger } from '../src/core/log.js';
 import { DeliveryWorker, enqueue } from '../src/jobs/outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from '../src/jobs/pulses.js';

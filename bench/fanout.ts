@@ -2,7 +2,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { ask } from '../src/commands/pipeline.js';
 import type { Deps } from '../src/commands/types.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { fmt, median, table, timed } from './stats.js';

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { CompiledQuery } from 'kysely';
 import { ask } from '../src/commands/pipeline.js';
 import type { Deps } from '../src/commands/types.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { renderText } from '../src/render/text.js';
 import { Replica } from '../src/queries/replica.js';
 import { fmt, median, table, timed } from './stats.js';

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { WebClient } from '@slack/web-api';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { createLogger } from '../src/core/log.js';
-import { startJobs } from '../src/jobs/runtime.js';
+import { startJobs } from '../src/jobs/start-jobs.js';
 import { Replica } from '../src/queries/replica.js';
 import { enterprisesUpdatedSince } from '../src/queries/watch-queries.js';
 import { openStateStore } from '../src/state/store.js';

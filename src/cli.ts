@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
-import { findConfigFile, loadConfig, type Config } from './config/config.js';
-import { ask, type Outcome } from './commands/pipeline.js';
+import { parseArgs } from 'node:util';
+import { findConfigFile, loadConfig, type Config } from './installation.js';
+import { ask } from './commands/pipeline.js';
+import type { Outcome } from './core/outcome.js';
 import type { Deps } from './commands/types.js';
 import { isUserError, OfnError } from './core/errors.js';
 import { renderCsv } from './render/csv.js';
@@ -29,27 +31,21 @@ interface Options {
   flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['config', 'format', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix']);
+const VALUE_FLAGS = ['config', 'format', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix'] as const;
 
+/** node:util parseArgs: `--name value` or `--name=value`; an unknown option is a usage error. */
 function parseArgv(argv: string[]): Options {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) {
-      positional.push(arg);
-      continue;
-    }
-    const name = m[1]!;
-    if (VALUE_FLAGS.has(name)) {
-      const value = m[2] ?? argv[++i];
-      if (value === undefined) throw new OfnError('BadArguments', `--${name} needs a value.`);
-      flags.set(name, value);
-    } else if (name === 'help') flags.set('help', '1');
-    else throw new OfnError('BadArguments', `Unknown option --${name}.`, USAGE);
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { ...Object.fromEntries(VALUE_FLAGS.map((name) => [name, { type: 'string' as const }])), help: { type: 'boolean' } },
+    });
+    const flags = new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
+    return { positional: positionals, flags };
+  } catch (error) {
+    throw new OfnError('BadArguments', (error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'), USAGE);
   }
-  return { positional, flags };
 }
 
 function render(outcome: Outcome, format: Format): string {

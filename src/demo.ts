@@ -1,8 +1,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
-import { parseConfig, type Config } from './config/config.js';
+import { parseConfig, type Config } from './installation.js';
 import type { Deps } from './commands/types.js';
-import { PGliteDialect } from './queries/pglite-dialect.js';
+import { PGliteDialect } from './db/pglite-dialect.js';
 import type { OfnDatabase } from './queries/ofn-tables.js';
 import { Replica } from './queries/replica.js';
 import { seedOfnDatabase, type SeedScale } from './seed/generate.js';

@@ -6,17 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { startSlackServer, type RunningSlackServer } from '../src/slack/server.js';
 import { createLogger } from '../src/core/log.js';
-import { parseConfig, type Config } from '../src/config/config.js';
+import { parseConfig, type Config } from '../src/installation.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import type { Deps } from '../src/commands/types.js';
-import { startJobs, type RunningJobs } from '../src/jobs/runtime.js';
+import { startJobs, type RunningJobs } from '../src/jobs/start-jobs.js';
 import { composePulse } from '../src/jobs/pulses.js';
-import { announcementMessage } from '../src/jobs/watcher.js';
+import { announcementMessage } from '../src/render/announcement.js';
 import { grantFor, operatorGrant } from '../src/core/access.js';
 import { ask } from '../src/commands/pipeline.js';
 import { billingMessage } from '../src/render/billing.js';
 import { csvCell } from '../src/render/csv.js';
-import { parseSchedule } from '../src/jobs/schedule.js';
+import { parseSchedule } from '../src/core/schedule.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
@@ -267,11 +267,12 @@ describe('escaping by construction', () => {
     expectNoLiveMarkup(strings);
     // Pulse digests, announcements and billing posts are built without a request: check their fields.
     const pulse = await composePulse(deps, { pulseId: 1, question: 'top-shops katuma 2026-10', slotLocal: '2026-11-16T09:00', slotAt: '2026-11-16T08:00:00Z', timezone: 'Europe/Madrid', late: false, onlyIfResults: false }, operatorGrant(deps.config));
-    const change = { id: 1, name: HOSTILE, permalink: 'x', sells: 'any', isPrimaryProducer: false, town: HOSTILE, country: 'Spain', createdAt: '2026-11-16 08:00:00', updatedAt: '2026-11-16 08:00:00' };
-    const one = announcementMessage(deps.config.instances.get('katuma')!, 'new-shop', [change as never]);
-    const many = announcementMessage(deps.config.instances.get('katuma')!, 'new-shop', [change as never, { ...change, id: 2 } as never], '16 Nov');
+    const change = { id: 1, name: HOSTILE, category: 'Hub Shop', town: HOSTILE, country: 'Spain', createdLocal: '16 Nov 2026 09:00' };
+    const one = announcementMessage(deps.config.instances.get('katuma')!, 'new-shop', [change]);
+    const linked = announcementMessage(deps.config.instances.get('katuma')!, 'new-shop', [{ ...change, url: 'https://katuma.example/x/shop' }]);
+    const many = announcementMessage(deps.config.instances.get('katuma')!, 'new-shop', [change, { ...change, id: 2 }], '16 Nov');
     const bill = await ask(deps, 'billing katuma 2026-10', state.db);
-    const offline = [pulse!, one, many, billingMessage(bill as never)].flatMap((m) => {
+    const offline = [pulse!, one, linked, many, billingMessage(bill as never)].flatMap((m) => {
       const out = [m.text];
       JSON.stringify(m.blocks, (_k, v) => {
         if (v && typeof v === 'object' && v.type === 'mrkdwn') out.push(v.text);

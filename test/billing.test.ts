@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { ask } from '../src/commands/pipeline.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { createLogger } from '../src/core/log.js';
 import { DeliveryWorker } from '../src/jobs/outbox.js';
-import { composeBilling, enqueueMonthlyBilling } from '../src/jobs/runtime.js';
+import { composeBilling, enqueueMonthlyBilling } from '../src/jobs/start-jobs.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { renderCsv } from '../src/render/csv.js';
 import { renderJson } from '../src/render/json.js';
@@ -12,7 +12,7 @@ import { renderText } from '../src/render/text.js';
 import type { Deps } from '../src/commands/types.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
-import { createStateStore, eventually } from './support/state.js';
+import { createStateStore } from './support/state.js';
 
 /**
  * Katuma (Europe/Madrid) billing for October 2026 with the plan below, hand-computed:
@@ -67,6 +67,8 @@ beforeAll(async () => {
           currency: 'EUR',
           billing: { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30, channel: 'C0BILL001', postAt: '09:00' },
         },
+        // The same data, without a billing plan.
+        plain: { name: 'Plain Food', replica: replica.url, timezone: TZ, currency: 'EUR' },
       },
       access: [{ channel: 'C0BILL001', instances: ['katuma'], billing: true }],
     },
@@ -115,7 +117,7 @@ describe('billing a month', () => {
       expect(enqueued.sort()).toEqual([0, 1]);
       const client = new WebClient('xoxb-bill', { slackApiUrl: fake.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
       const worker = (db: typeof state.db) =>
-        new DeliveryWorker({ db, client, logger, compose: (d) => composeBilling(db, deps, d.source as { instance: string; month: string }), onChannelGone: async () => {} });
+        new DeliveryWorker({ db, client, logger, compose: (d) => composeBilling(db, deps, d.source as { instance: string; month: string }, d.channel_id), onChannelGone: async () => {} });
       await Promise.all([worker(state.db).drain(), worker(other.db).drain()]);
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && c.body.channel === 'C0BILL001');
       expect(posts).toHaveLength(1);
@@ -141,11 +143,11 @@ describe('billing a month', () => {
     const sent = JSON.parse(renderJson(await ask(deps, 'billing katuma 2026-10 as-sent', state.db)));
     expect(sent.totals).toEqual({ turnover: 3109.99, charge: 35.2, tax: 7.39, total: 42.59 });
     expect(sent.rows[0]).toMatchObject({ name: 'Horta Nord', total: 24.2 });
-    await eventually(async () => true);
   });
 
-  it('refuses a month that does not exist and an instance without a plan', async () => {
+  it('refuses a month that does not exist, a month never sent as-sent, and an instance without a plan', async () => {
     await expect(ask(deps, 'billing katuma 2026-13', state.db)).rejects.toMatchObject({ code: 'BadPeriod' });
     await expect(ask(deps, 'billing katuma 2025-01 as-sent', state.db)).rejects.toMatchObject({ code: 'NotFound' });
+    await expect(ask(deps, 'billing plain 2026-10', state.db)).rejects.toMatchObject({ code: 'BadArguments', message: expect.stringContaining('Plain Food has no billing plan') });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { loadConfig, parseConfig } from '../src/config/config.js';
+import { loadConfig, parseConfig } from '../src/installation.js';
 import { OfnError } from '../src/core/errors.js';
 
 function failure(document: unknown, env: NodeJS.ProcessEnv = {}): string {

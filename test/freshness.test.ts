@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { ask } from '../src/commands/pipeline.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { renderJson } from '../src/render/json.js';
 import { renderText } from '../src/render/text.js';

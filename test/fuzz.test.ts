@@ -4,12 +4,12 @@ import { CompiledQuery, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQ
 import { parseQuestion } from '../src/commands/index.js';
 import { ask } from '../src/commands/pipeline.js';
 import type { Deps } from '../src/commands/types.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { OfnError } from '../src/core/errors.js';
 import { parsePeriod, resolvePeriod } from '../src/core/periods.js';
 import type { OfnDatabase } from '../src/queries/ofn-tables.js';
 import { Replica } from '../src/queries/replica.js';
-import { errorMessage, helpMessage } from '../src/slack/blocks.js';
+import { errorMessage, helpMessage } from '../src/render/slack-message.js';
 import { unescapeSlackText } from '../src/slack/answer-request.js';
 import { parseManagement } from '../src/commands/manage.js';
 

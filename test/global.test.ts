@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { ask } from '../src/commands/pipeline.js';
-import { parseConfig, type Config } from '../src/config/config.js';
+import { parseConfig, type Config } from '../src/installation.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { globalChartSpec } from '../src/render/answer-chart.js';
 import { renderJson } from '../src/render/json.js';

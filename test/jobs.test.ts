@@ -1,10 +1,11 @@
+import { operatorGrant } from '../src/core/access.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { createLogger } from '../src/core/log.js';
 import { DeliveryWorker, enqueue } from '../src/jobs/outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from '../src/jobs/pulses.js';
 import { pollInstance } from '../src/jobs/watcher.js';
-import { startJobs } from '../src/jobs/runtime.js';
+import { startJobs } from '../src/jobs/start-jobs.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
@@ -31,7 +32,8 @@ beforeAll(async () => {
   fake = await startFakeSlack({ botToken: TOKEN });
   client = new WebClient(TOKEN, { slackApiUrl: fake.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
   clock = new Date('2026-10-19T06:00:00Z');
-  const base = testDeps([{ id: 'katuma', name: 'Katuma', url: replica.url, timezone: 'Europe/Madrid', currency: 'EUR' }], clock);
+  // The pulse channels are granted katuma: deliveries are re-authorized against the access rules.
+  const base = testDeps([{ id: 'katuma', name: 'Katuma', url: replica.url, timezone: 'Europe/Madrid', currency: 'EUR' }], clock, [{ channel: 'C0GONE001', instances: ['*'] }, { channel: CHANNEL, instances: ['*'] }]);
   deps = { ...base, now: () => clock };
 });
 
@@ -50,7 +52,7 @@ function worker(extra: Partial<ConstructorParameters<typeof DeliveryWorker>[0]> 
     backoffBaseMs: 50,
     // Slack's ~1 message per second per channel, shortened so tests stay fast.
     channelGapMs: 100,
-    compose: (d) => composePulse(deps, d.source as PulseSource),
+    compose: (d) => composePulse(deps, d.source as PulseSource, operatorGrant(deps.config)),
     onChannelGone: async () => {},
     ...extra,
   });
@@ -150,7 +152,7 @@ describe('pulses', () => {
   });
 
   it('sends the chart with a digest whose question asks for one', async () => {
-    const message = await composePulse(deps, { pulseId: 5, question: 'turnover katuma 2026-10 by week chart', slotLocal: '2026-11-02T09:00', slotAt: '2026-11-02T08:00:00Z', timezone: 'Europe/Madrid', late: false, onlyIfResults: false });
+    const message = await composePulse(deps, { pulseId: 5, question: 'turnover katuma 2026-10 by week chart', slotLocal: '2026-11-02T09:00', slotAt: '2026-11-02T08:00:00Z', timezone: 'Europe/Madrid', late: false, onlyIfResults: false }, operatorGrant(deps.config));
     expect(message!.files).toHaveLength(1);
     expect(Buffer.from(message!.files![0]!.base64, 'base64').subarray(1, 4).toString()).toBe('PNG');
     expect(JSON.stringify(message!.blocks)).toContain('€42.50');

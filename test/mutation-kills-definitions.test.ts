@@ -20,7 +20,7 @@ import {
   turnoverTotals,
   type UtcWindow,
 } from '../src/queries/definitions.js';
-import type { EnterpriseFilter } from '../src/queries/segments.js';
+import type { EnterpriseFilter } from '../src/queries/definitions.js';
 import { Replica, type ReplicaTx } from '../src/queries/replica.js';
 import { bucketsOf, parsePeriod, resolvePeriod, toUtcTimestamp } from '../src/core/periods.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { DateTime } from 'luxon';
 import pg from 'pg';
 import { pino } from 'pino';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { Replica } from '../src/queries/replica.js';
 import { serve, type ServeHandle } from '../src/slack/serve.js';
 import { openStateStore } from '../src/state/store.js';

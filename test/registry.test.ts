@@ -4,7 +4,7 @@ import type { CompiledQuery } from 'kysely';
 import { ask } from '../src/commands/pipeline.js';
 import { commandTable } from '../src/commands/index.js';
 import type { Deps } from '../src/commands/types.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { OfnError } from '../src/core/errors.js';
 import { composePulse } from '../src/jobs/pulses.js';
 import { SELECTABLE_COLUMNS } from '../src/queries/ofn-tables.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextSlot, parseSchedule, slotsBetween } from '../src/jobs/schedule.js';
+import { nextSlot, parseSchedule, slotsBetween } from '../src/core/schedule.js';
 import { parseManagement } from '../src/commands/manage.js';
 import { OfnError } from '../src/core/errors.js';
 

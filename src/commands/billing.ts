@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
-import { billMonth, type BillingLine, type BillingTotals } from '../core/billing.js';
+import { billMonth, type BillingLine } from '../core/billing.js';
 import { OfnError } from '../core/errors.js';
-import type { InstanceRef } from '../core/answer.js';
+import type { BillingChange, BillingReport } from '../core/outcome.js';
 import { parsePeriod, resolvePeriod, toUtcTimestamp } from '../core/periods.js';
 import { didYouMean } from '../core/suggest.js';
 import { billableEnterprises } from '../queries/billing-queries.js';
+import { billingRun, recordBillingRun as storeBillingRun } from '../state/billing-runs.js';
 import type { StateDb } from '../state/store.js';
 import { instanceRef, lookupInstance } from './question.js';
-import type { Deps } from './types.js';
+import type { Deps, Route } from './types.js';
 
 export interface BillingArgs {
   instance: string;
@@ -16,26 +16,6 @@ export interface BillingArgs {
   asSent: boolean;
 }
 
-export interface BillingChange {
-  enterpriseId: number;
-  name: string;
-  field: string;
-  sent: string;
-  now: string;
-}
-
-export interface BillingReport {
-  kind: 'billing';
-  instance: InstanceRef;
-  month: string;
-  lines: BillingLine[];
-  totals: BillingTotals;
-  hash: string;
-  /** Set when shown from what was posted (`as-sent`). */
-  sentAt?: Date;
-  /** Differences between what was posted and what the replica says now (late cancellations …). */
-  changes?: BillingChange[];
-}
 
 export const BILLING_USAGE = '`billing <instance> [YYYY-MM] [as-sent]` (default: last month)';
 
@@ -97,11 +77,11 @@ export async function runBilling(deps: Deps, state: StateDb | undefined, args: B
   const instance = lookupInstance(deps, args.instance);
   if (!instance.billing) throw new OfnError('BadArguments', `${instance.name} has no billing plan: add \`billing:\` under instances.${instance.id} in the config (docs/billing.md).`);
   const { month, window } = billingMonth(args, instance.timezone, deps.now());
-  const sent = state ? await state.selectFrom('billing_runs').selectAll().where('instance_id', '=', instance.id).where('month', '=', month).executeTakeFirst() : undefined;
+  const sent = state ? await billingRun(state, instance.id, month) : undefined;
   if (args.asSent) {
     if (!state) throw new OfnError('BadArguments', 'as-sent needs the state store.');
     if (!sent) throw new OfnError('NotFound', `No billing for ${instance.name} ${month} has been sent yet.`);
-    return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines as BillingLine[], totals: sent.totals as BillingTotals, hash: sent.hash, sentAt: sent.sent_at };
+    return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines, totals: sent.totals, hash: sent.hash, sentAt: sent.sentAt };
   }
   const replica = deps.replica(instance.id);
   const capabilities = await replica.capabilities();
@@ -109,21 +89,26 @@ export async function runBilling(deps: Deps, state: StateDb | undefined, args: B
   const { lines, totals } = billMonth(instance.billing, enterprises, window.fromUtc);
   const hash = billingHash(lines);
   const report: BillingReport = { kind: 'billing', instance: instanceRef(instance), month, lines, totals, hash };
-  if (sent && sent.hash !== hash) report.changes = compare(sent.lines as BillingLine[], lines);
+  if (sent && sent.hash !== hash) report.changes = compare(sent.lines, lines);
   return report;
 }
 
 /** Stores what a monthly post sent; the first run of a month wins, so a retry reuses it. */
 export async function recordBillingRun(state: StateDb, report: BillingReport): Promise<BillingReport> {
-  await state
-    .insertInto('billing_runs')
-    .values({ instance_id: report.instance.id, month: report.month, currency: report.instance.currency, lines: JSON.stringify(report.lines), totals: JSON.stringify(report.totals), hash: report.hash })
-    .onConflict((oc) => oc.columns(['instance_id', 'month']).doNothing())
-    .execute();
-  const stored = await state.selectFrom('billing_runs').selectAll().where('instance_id', '=', report.instance.id).where('month', '=', report.month).executeTakeFirstOrThrow();
-  return { ...report, lines: stored.lines as BillingLine[], totals: stored.totals as BillingTotals, hash: stored.hash, sentAt: stored.sent_at };
+  const stored = await storeBillingRun(state, { instanceId: report.instance.id, month: report.month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash });
+  return { ...report, lines: stored.lines, totals: stored.totals, hash: stored.hash, sentAt: stored.sentAt };
 }
 
-export function localMonthLabel(report: BillingReport): string {
-  return DateTime.fromFormat(report.month, 'yyyy-LL', { zone: report.instance.timezone }).setLocale(report.instance.locale).toFormat('LLLL yyyy');
-}
+
+/** `billing <instance> [YYYY-MM] [as-sent]`: needs `billing: true` for the audience (core/access.ts). */
+export const billingRoute: Route<BillingArgs> = {
+  name: 'billing',
+  aliases: [],
+  group: 'billing',
+  summary: 'What to charge each enterprise for a month, from the instance’s plan (docs/billing.md).',
+  usage: 'billing <instance> [YYYY-MM] [as-sent]',
+  examples: ['billing katuma', 'billing katuma 2026-10', 'billing katuma 2026-10 as-sent'],
+  parse: (words, context) => parseBilling(words, context.instanceIds, context.visibleIds),
+  reach: (args) => ({ instances: [args.instance], billing: true }),
+  run: (deps, args, context) => runBilling(deps, context.state, args),
+};

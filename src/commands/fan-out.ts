@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import Big from 'big.js';
 import type { Answer, GlobalAnswer, GlobalTotal } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
@@ -8,26 +9,9 @@ import type { QuestionArgs } from './question.js';
 import { canonicalQuestion } from './question.js';
 import type { Command, Deps } from './types.js';
 
-/** Runs `work` over items with at most `limit` in flight. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
-
-function deadline(ms: number, name: string): { promise: Promise<never>; cancel: () => void } {
-  let timer: NodeJS.Timeout;
-  const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${ms / 1000} s.`)), ms);
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
+/** Rejects with ReplicaTimeout when `signal` fires: the instance's deadline (AbortSignal.timeout). */
+function deadline(signal: AbortSignal, ms: number, name: string): Promise<never> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${ms / 1000} s.`)), { once: true }));
 }
 
 /** The month a period starts in, in the instance's zone (YYYY-MM), for monthly exchange rates. */
@@ -71,20 +55,22 @@ export function totalOf(deps: Deps, results: Answer[], failed: boolean): GlobalT
  */
 export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args: QuestionArgs, instanceIds: readonly string[]): Promise<GlobalAnswer> {
   const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
-  const outcomes = await mapLimited(instanceIds, deps.config.fanOutConcurrency, async (id) => {
-    const name = deps.config.instances.get(id)?.name ?? id;
-    const limit = deadline(timeoutMs, name);
-    try {
-      const { scope: _all, ...single } = args;
-      const answer: Answer = await Promise.race([command.run(deps, { ...single, instance: id }), limit.promise]);
-      return { answer, warning: undefined };
-    } catch (error) {
-      if (!(error instanceof OfnError)) throw error;
-      return { answer: undefined, warning: { instance: id, name, message: error.message } };
-    } finally {
-      limit.cancel();
-    }
-  });
+  const limit = pLimit(deps.config.fanOutConcurrency);
+  const outcomes = await Promise.all(
+    instanceIds.map((id) =>
+      limit(async () => {
+        const name = deps.config.instances.get(id)?.name ?? id;
+        try {
+          const { scope: _all, ...single } = args;
+          const answer: Answer = await Promise.race([command.run(deps, { ...single, instance: id }), deadline(AbortSignal.timeout(timeoutMs), timeoutMs, name)]);
+          return { answer, warning: undefined };
+        } catch (error) {
+          if (!(error instanceof OfnError)) throw error;
+          return { answer: undefined, warning: { instance: id, name, message: error.message } };
+        }
+      }),
+    ),
+  );
   const results: Answer[] = [];
   const warnings: GlobalAnswer['warnings'] = [];
   for (const o of outcomes) {

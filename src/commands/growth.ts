@@ -1,18 +1,11 @@
-import type { Answer, GlobalAnswer, InstanceRef } from '../core/answer.js';
+import type { Answer, GlobalAnswer } from '../core/answer.js';
+import type { GrowthReport } from '../core/outcome.js';
 import { activeShops } from './active-shops.js';
 import { newProfiles, newShops } from './enterprises.js';
 import { runAcross } from './fan-out.js';
 import type { QuestionArgs } from './question.js';
 import type { Deps } from './types.js';
 
-/** `growth all last-12-months`: new profiles, new shops and active shops per instance per month. */
-export interface GrowthReport {
-  kind: 'growth';
-  question: string;
-  periodLabel: string;
-  instances: { instance: InstanceRef; rows: { date: string; newProfiles: number; newShops: number; activeShops: number }[] }[];
-  warnings: GlobalAnswer['warnings'];
-}
 
 function values(answer: Answer | undefined): Map<string, number> {
   return new Map(answer?.kind === 'series' ? answer.rows.map((r) => [r.date, Number(r.value)]) : []);

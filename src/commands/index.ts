@@ -1,148 +1,171 @@
 import { OfnError } from '../core/errors.js';
+import type { HelpText } from '../core/outcome.js';
 import { PERIOD_HELP } from '../core/periods.js';
 import { closest } from '../core/suggest.js';
-import { activeShops } from './active-shops.js';
-import { averageOrder } from './average-order.js';
-import { hubs, newProfiles, newShops, producers, profiles, shops } from './enterprises.js';
-import { orders } from './orders.js';
-import { topShops } from './top-shops.js';
-import { turnover } from './turnover.js';
-import type { Command, ParseContext } from './types.js';
-import { countCommand, customMetricCommand, describeRegistry, listCommand } from './registry-commands.js';
 import { DEFAULT_REGISTRY, type Registry } from '../queries/registry.js';
+import { compareRoute, growthRoute } from './across.js';
+import { billingRoute } from './billing.js';
+import { runAcross } from './fan-out.js';
+import { MANAGE_ROUTES } from './manage.js';
+import type { QuestionArgs } from './question.js';
+import { COMMANDS, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
+import { describeRegistry } from './registry-commands.js';
+import type { Command, ParseContext, Route, RouteGroup } from './types.js';
 
-/** The route table: every transport (CLI, Slack, scheduler) dispatches through it. */
-export const COMMANDS: readonly Command<any>[] = [
-  turnover,
-  orders,
-  averageOrder,
-  topShops,
-  newProfiles,
-  newShops,
-  activeShops,
-  shops,
-  hubs,
-  producers,
-  profiles,
+export { COMMANDS, splitWords };
+export type { HelpText };
+
+/** The one-instance questions of an installation (built-in and custom metrics). */
+export const commandTable = questionCommands;
+
+/**
+ * The route table: every kind of question, from every face (Slack, buttons, pulses, the billing post,
+ * the CLI). Each route parses its own words, declares what it needs and touches, and runs.
+ */
+
+/** A one-instance question as a route: one instance gives an answer, `all` or a list a global answer. */
+function questionRoute(command: Command<QuestionArgs>): Route<QuestionArgs> {
+  return {
+    name: command.name,
+    aliases: command.aliases,
+    group: 'question',
+    summary: command.summary,
+    usage: command.usage,
+    examples: command.examples,
+    parse: (words, context) => command.parse(words, context),
+    reach: (args) => ({ instances: args.scope ?? [args.instance], billing: false }),
+    async run(deps, args, context) {
+      const presentation = { chart: args.chart, public: args.public };
+      if (args.scope) return { kind: 'global', answer: await runAcross(deps, command, args, context.instances), presentation };
+      return { kind: 'answer', answer: await command.run(deps, args), presentation };
+    },
+  };
+}
+
+const NOTHING = { instances: [], billing: false } as const;
+
+function definitionsRoute(name: 'metrics' | 'segments' | 'define'): Route<string> {
+  return {
+    name,
+    aliases: [],
+    group: 'definitions',
+    summary: name === 'define' ? 'The official definition of a metric or segment.' : `The ${name}, built-in and custom, with what each counts.`,
+    usage: name === 'define' ? 'define <metric or segment>' : name,
+    examples: name === 'define' ? ['define turnover', 'define hubs'] : [name],
+    parse(words) {
+      if (name !== 'define') return name;
+      const what = words[0]?.toLowerCase();
+      if (!what) throw new OfnError('BadArguments', 'Define what? `define turnover`, `define hubs`; `metrics` and `segments` list them.');
+      return what;
+    },
+    reach: () => NOTHING,
+    run: async (deps, what) => ({ kind: 'help', ...describeRegistry(deps.config.registry ?? DEFAULT_REGISTRY, what) }),
+  };
+}
+
+const GROUPS: readonly [RouteGroup, string][] = [
+  ['question', 'Questions (add `all` or a list such as `a,b` for several instances, `chart` for a chart)'],
+  ['instances', 'Several instances'],
+  ['billing', 'Billing'],
+  ['definitions', 'Definitions'],
+  ['manage', 'Saved questions, pulses and watches'],
+  ['help', 'Help'],
 ];
 
-export interface HelpText {
-  kind: 'help';
-  title: string;
-  lines: string[];
-}
+const helpRoute: Route<string | undefined> = {
+  name: 'help',
+  aliases: [],
+  group: 'help',
+  summary: 'Every question, or one with its usage and examples.',
+  usage: 'help [question]',
+  examples: ['help', 'help turnover', 'help pulse add'],
+  parse: (words) => words.join(' ') || undefined,
+  reach: () => NOTHING,
+  run: async (deps, topic, context) => helpText(topic, { instanceIds: [...deps.config.instances.keys()], visibleIds: [...context.grant.instances] }, deps.config.registry),
+};
 
-export type ParsedQuestion = { kind: 'question'; command: Command<any>; args: any } | HelpText;
+const tables = new WeakMap<Registry, CommandTable<Route<any>>>();
 
-interface CommandTable {
-  commands: readonly Command<any>[];
-  names: ReadonlyMap<string, Command<any>>;
-}
-
-function tableOf(commands: readonly Command<any>[]): CommandTable {
-  const names = new Map<string, Command<any>>();
-  for (const command of commands) for (const name of [command.name, ...command.aliases]) names.set(name, command);
-  return { commands, names };
-}
-
-const BUILT_IN_TABLE = tableOf([...COMMANDS, countCommand, listCommand]);
-const tables = new WeakMap<Registry, CommandTable>();
-
-/** The questions an installation answers: the built-in ones plus its custom metrics (config). */
-export function commandTable(registry?: Registry): CommandTable {
-  if (!registry) return BUILT_IN_TABLE;
+/** The route table of an installation: built-in routes and one per custom metric. */
+export function routeTable(registry: Registry = DEFAULT_REGISTRY): CommandTable<Route<any>> {
   let table = tables.get(registry);
   if (!table) {
-    const custom = [...registry.metrics.values()].filter((m) => !m.builtIn).map((m) => customMetricCommand(m, registry));
-    table = tableOf([...BUILT_IN_TABLE.commands, ...custom]);
+    table = tableOf<Route<any>>([
+      ...questionCommands(registry).commands.map(questionRoute),
+      compareRoute,
+      growthRoute,
+      billingRoute,
+      definitionsRoute('metrics'),
+      definitionsRoute('segments'),
+      definitionsRoute('define'),
+      ...MANAGE_ROUTES,
+      helpRoute,
+    ]);
     tables.set(registry, table);
   }
   return table;
 }
 
-const META_WORDS = ['help', 'metrics', 'segments', 'define'];
-
-/** Splits what the user typed into words; Slack's "/ofn" prefix and extra spaces are tolerated. */
-export function splitWords(text: string): string[] {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  if (words[0]?.toLowerCase() === '/ofn') words.shift();
-  return words;
-}
-
-/** Finds the command named by the first one to three words ("new profiles", "top-shops"). */
-function findCommand(words: readonly string[], table: CommandTable): { command: Command<any>; used: number } | undefined {
-  for (const used of [3, 2, 1]) {
-    if (words.length < used) continue;
-    const name = words.slice(0, used).join('-').toLowerCase().replace(/_/g, '-');
-    const command = table.names.get(name);
-    if (command) return { command, used };
-  }
-  return undefined;
-}
-
-export function helpText(topic: string | undefined, context: ParseContext): HelpText {
+/** `help` and `help <route>`: usage and examples, and only the instances the asker may see. */
+export function helpText(topic: string | undefined, context: Pick<ParseContext, 'instanceIds' | 'visibleIds'>, registry?: Registry): HelpText {
   const instances = (context.visibleIds ?? context.instanceIds).join(', ');
-  const table = commandTable(context.registry);
-  const allNames = [...table.names.keys(), ...META_WORDS];
+  const table = routeTable(registry);
   if (topic) {
-    const found = findCommand(topic.split(/[\s-]+/), table) ?? findCommand([topic], table);
+    const words = topic.split(/[\s]+/);
+    const found = findIn(words, table) ?? findIn(topic.split(/[\s-]+/), table);
     if (!found) {
-      const guess = closest(topic, allNames);
-      throw new OfnError('UnknownQuestion', `There is no question \`${topic.slice(0, 60)}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`, 'Type `help` for the list.');
+      const guess = closest(topic, [...table.names.keys()]);
+      throw new OfnError('UnknownQuestion', `There is no question \`${topic.slice(0, 60)}\`.${guess ? ` Did you mean \`${guess.replace(/-(add|list|pause|resume|remove)$/, ' $1')}\`?` : ''}`, 'Type `help` for the list.');
     }
     const c = found.command;
     return {
       kind: 'help',
-      title: c.name,
+      title: c.usage.split(' ')[0] === c.name ? c.name : c.usage.split(/ [<[]/)[0]!,
       lines: [
         c.summary,
         `Usage: ${c.usage}`,
         ...(c.aliases.length ? [`Also: ${c.aliases.join(', ')}`] : []),
+        ...(c.needs?.admin ? ['Needs `admin: true` for your user in the config.'] : []),
+        ...(c.group === 'billing' ? ['Needs `billing: true` for this channel in the config.'] : []),
         'Examples:',
         ...c.examples.map((e) => `  ${e}`),
-        PERIOD_HELP,
-        `Instances: ${instances}.`,
+        ...(c.group === 'question' || c.group === 'instances' || c.group === 'billing' ? [PERIOD_HELP, `Instances: ${instances}.`] : []),
       ],
     };
   }
-  return {
-    kind: 'help',
-    title: 'Questions',
-    lines: [
-      ...table.commands.map((c) => `${c.usage.padEnd(58)} ${c.summary}`),
-      `${'metrics · segments · define <name>'.padEnd(58)} The official definitions, built-in and custom.`,
-      `${'turnover all last-month · compare turnover · growth all'.padEnd(58)} Several instances at once, each in its own time zone.`,
-      '',
-      PERIOD_HELP,
-      `Instances: ${instances}.`,
-      'Add `chart` for a chart, `help <question>` for details and examples.',
-    ],
-  };
+  const lines: string[] = [];
+  for (const [group, heading] of GROUPS) {
+    const routes = table.commands.filter((r) => r.group === group);
+    if (routes.length === 0) continue;
+    lines.push(`${heading}:`, ...routes.map((r) => `  ${r.usage.padEnd(56)} ${r.summary}`), '');
+  }
+  return { kind: 'help', title: 'Questions', lines: [...lines, PERIOD_HELP, `Instances: ${instances}.`, 'Type `help <question>` for its usage and examples.'] };
 }
 
-/** Text → a command and its typed arguments, or help. Pure: throws OfnError with suggestions. */
-export function parseQuestion(text: string, context: ParseContext): ParsedQuestion {
+/** Text → a route and its arguments. Pure: throws OfnError with suggestions. */
+export function parseRoute(text: string, context: ParseContext): { route: Route<any>; args: unknown } {
   const words = splitWords(text);
-  const head = words[0]?.toLowerCase();
-  if (words.length === 0 || head === 'help') {
-    return helpText(words.slice(1).join(' ') || undefined, context);
-  }
-  if (head === 'metrics' || head === 'segments' || head === 'define') {
-    const what = head === 'define' ? words[1]?.toLowerCase() : head;
-    if (!what) throw new OfnError('BadArguments', 'Define what? `define turnover`, `define hubs`; `metrics` and `segments` list them.');
-    return { kind: 'help', ...describeRegistry(context.registry ?? DEFAULT_REGISTRY, what) };
-  }
-  const table = commandTable(context.registry);
-  const found = findCommand(words, table);
+  const table = routeTable(context.registry);
+  if (words.length === 0) return { route: helpRoute, args: undefined };
+  const found = findIn(words, table);
   if (!found) {
     const first = words[0]!.slice(0, 60);
-    const allNames = [...table.names.keys(), ...META_WORDS];
-    const guess = closest(first, allNames) ?? closest(words.slice(0, 2).join('-'), allNames);
-    throw new OfnError(
-      'UnknownQuestion',
-      `I don't know the question \`${first}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`,
-      'Type `help` to see every question with examples.',
-    );
+    const names = [...table.names.keys()];
+    const guess = closest(first, names) ?? closest(words.slice(0, 2).join('-'), names);
+    throw new OfnError('UnknownQuestion', `I don't know the question \`${first}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`, 'Type `help` to see every question with examples.');
   }
-  return { kind: 'question', command: found.command, args: found.command.parse(words.slice(found.used), context) };
+  return { route: found.command, args: found.command.parse(words.slice(found.used), context) };
+}
+
+export type ParsedQuestion = { kind: 'question'; command: Route<any>; args: any } | HelpText;
+
+/**
+ * The parser alone, for tests and fuzzing: text → a route and its arguments, or the help it would
+ * show (help, metrics, segments, define). Pure; throws OfnError with suggestions.
+ */
+export function parseQuestion(text: string, context: ParseContext): ParsedQuestion {
+  const { route, args } = parseRoute(text, context);
+  if (route === helpRoute) return helpText(args as string | undefined, context, context.registry);
+  if (route.group === 'definitions') return { kind: 'help', ...describeRegistry(context.registry ?? DEFAULT_REGISTRY, args as string) };
+  return { kind: 'question', command: route, args };
 }

@@ -1,10 +1,14 @@
 import { authorize, covers, grantFor, mayManage, type Grant, type Reach, type Requester } from '../core/access.js';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
-import { nextSlot, parseSchedule } from '../jobs/schedule.js';
+import { nextSlot, parseSchedule } from '../core/schedule.js';
+import { insertPulse, livePulse, livePulses, setPulseStatus } from '../state/pulses.js';
+import { savedQuestion, savedQuestionsIn, saveQuestion } from '../state/saved-questions.js';
 import type { StateDb } from '../state/store.js';
-import { questionReach } from './pipeline.js';
-import type { Deps } from './types.js';
+import { liveWatch, liveWatches, removeWatch, upsertWatch } from '../state/watches.js';
+import type { Outcome } from '../core/outcome.js';
+import { findIn, splitWords, tableOf } from './questions.js';
+import type { Deps, Route } from './types.js';
 
 /** Management commands: saved questions, pulses and watches (they need the state store). */
 export type ManageArgs =
@@ -35,71 +39,55 @@ function id(word: string | undefined, what: string): number {
   return Number(word.replace('#', ''));
 }
 
-/** Pure: words → management arguments, or undefined when the words are not a management command. */
-export function parseManagement(text: string): ManageArgs | undefined {
-  const words = text.trim().split(/\s+/).filter(Boolean);
-  const head = words[0]?.toLowerCase();
-  if (head === 'saved' && words.length === 1) return { kind: 'saved' };
-  if (head === 'save') {
-    const name = words[1]?.toLowerCase();
-    if (!name || !/^[a-z][a-z0-9-]{0,40}$/.test(name) || words.length < 3) {
-      throw new OfnError('BadArguments', 'Usage: `save <name> <question>`, e.g. `save weekly-katuma turnover katuma last-week`. Names are lower-case words with dashes.');
-    }
-    return { kind: 'save', name, question: words.slice(2).join(' ') };
+function parsePulseAdd(words: readonly string[]): ManageArgs {
+  const rest = [...words];
+  let onlyIfResults = false;
+  let channel: string | undefined;
+  let timezone: string | undefined;
+  // Trailing options, in any order.
+  for (;;) {
+    const last = rest.at(-1);
+    if (last?.toLowerCase() === 'only-if-results') onlyIfResults = !!rest.pop();
+    else if (last && channelId(last)) channel = channelId(rest.pop()!);
+    else if (rest.length >= 2 && rest.at(-2)!.toLowerCase() === 'tz') {
+      timezone = rest.pop();
+      rest.pop();
+    } else break;
   }
-  if (head === 'pulse' || head === 'pulses') {
-    const action = words[1]?.toLowerCase();
-    if (!action || action === 'list') return { kind: 'pulse-list' };
-    if (action === 'pause' || action === 'resume' || action === 'remove') return { kind: 'pulse-set', action, id: id(words[2], 'pulse') };
-    if (action !== 'add') throw new OfnError('BadArguments', `\`pulse ${action.slice(0, 20)}\` is not a pulse command.`, MANAGE_HELP);
-    const rest = words.slice(2);
-    let onlyIfResults = false;
-    let channel: string | undefined;
-    let timezone: string | undefined;
-    // Trailing options, in any order.
-    for (;;) {
-      const last = rest.at(-1);
-      if (last?.toLowerCase() === 'only-if-results') onlyIfResults = !!rest.pop();
-      else if (last && channelId(last)) channel = channelId(rest.pop()!);
-      else if (rest.length >= 2 && rest.at(-2)!.toLowerCase() === 'tz') {
-        timezone = rest.pop();
-        rest.pop();
-      } else break;
-    }
-    const joined = rest.join(' ');
-    const quoted = /^(.*?)\s*["“”']([^"“”']+)["“”']$/.exec(joined);
-    let question: string;
-    let schedule: string;
-    if (quoted) {
-      question = quoted[1]!;
-      schedule = quoted[2]!;
-    } else {
-      const at = rest.findLastIndex((w) => ['daily', 'weekly', 'monthly'].includes(w.toLowerCase()));
-      if (at < 1) throw new OfnError('BadArguments', 'A pulse needs a question and a schedule.', MANAGE_HELP);
-      question = rest.slice(0, at).join(' ');
-      schedule = rest.slice(at).join(' ');
-    }
-    parseSchedule(schedule);
-    if (!question) throw new OfnError('BadArguments', 'A pulse needs a question or a saved name before the schedule.', MANAGE_HELP);
-    return { kind: 'pulse-add', question, schedule, onlyIfResults, ...(channel ? { channelId: channel } : {}), ...(timezone ? { timezone } : {}) };
+  const joined = rest.join(' ');
+  const quoted = /^(.*?)\s*["“”']([^"“”']+)["“”']$/.exec(joined);
+  let question: string;
+  let schedule: string;
+  if (quoted) {
+    question = quoted[1]!;
+    schedule = quoted[2]!;
+  } else {
+    const at = rest.findLastIndex((w) => ['daily', 'weekly', 'monthly'].includes(w.toLowerCase()));
+    if (at < 1) throw new OfnError('BadArguments', 'A pulse needs a question and a schedule.', MANAGE_HELP);
+    question = rest.slice(0, at).join(' ');
+    schedule = rest.slice(at).join(' ');
   }
-  if (head === 'watch' || head === 'watches') {
-    const action = words[1]?.toLowerCase();
-    if (!action || action === 'list') return { kind: 'watch-list' };
-    if (action === 'remove') return { kind: 'watch-remove', id: id(words[2], 'watch') };
-    const event = action.replace(/_/g, '-');
-    if (event !== 'new-profiles' && event !== 'new-shops') {
-      throw new OfnError('BadArguments', '`watch new-profiles` or `watch new-shops`, then an instance and a channel if not this one.', MANAGE_HELP);
-    }
-    let instance: string | undefined;
-    let channel: string | undefined;
-    for (const w of words.slice(2)) {
-      if (channelId(w)) channel = channelId(w);
-      else instance = w.toLowerCase();
-    }
-    return { kind: 'watch-add', event, ...(instance ? { instance } : {}), ...(channel ? { channelId: channel } : {}) };
+  parseSchedule(schedule);
+  if (!question) throw new OfnError('BadArguments', 'A pulse needs a question or a saved name before the schedule.', MANAGE_HELP);
+  return { kind: 'pulse-add', question, schedule, onlyIfResults, ...(channel ? { channelId: channel } : {}), ...(timezone ? { timezone } : {}) };
+}
+
+function parseWatchAdd(words: readonly string[]): ManageArgs {
+  const event = words[0]?.toLowerCase().replace(/_/g, '-');
+  if (event !== 'new-profiles' && event !== 'new-shops') {
+    throw new OfnError('BadArguments', '`watch new-profiles` or `watch new-shops`, then an instance and a channel if not this one; `watch list` shows them.', MANAGE_HELP);
   }
-  return undefined;
+  let instance: string | undefined;
+  let channel: string | undefined;
+  for (const w of words.slice(1)) {
+    if (channelId(w)) channel = channelId(w);
+    else instance = w.toLowerCase();
+  }
+  return { kind: 'watch-add', event, ...(instance ? { instance } : {}), ...(channel ? { channelId: channel } : {}) };
+}
+
+function noMoreWords(name: string, words: readonly string[]): void {
+  if (words.length) throw new OfnError('BadArguments', `\`${name}\` takes nothing after it.`, MANAGE_HELP);
 }
 
 export interface ManageContext {
@@ -108,6 +96,8 @@ export interface ManageContext {
   who: Requester;
   /** What the asker's channel may see, and whether the asker is an admin (core/access.ts). */
   grant: Grant;
+  /** What a question would touch, without running it (the route table's, handed in to avoid a circle). */
+  reachOf(question: string): Reach & { help: boolean };
 }
 
 function requireAdmin(ctx: ManageContext, what = 'Managing pulses, watches and saved questions') {
@@ -117,7 +107,7 @@ function requireAdmin(ctx: ManageContext, what = 'Managing pulses, watches and s
 /** The reach of a stored question, or undefined when it no longer parses (an instance removed from the config). */
 function reachOrUndefined(ctx: ManageContext, question: string): Reach | undefined {
   try {
-    return questionReach(ctx.deps, question);
+    return ctx.reachOf(question);
   } catch {
     return undefined;
   }
@@ -128,11 +118,9 @@ function reachOrUndefined(ctx: ManageContext, question: string): Reach | undefin
  * question; either way every instance it touches must be visible to the asker's channel.
  */
 async function resolveQuestion(ctx: ManageContext, text: string): Promise<{ question: string; reach: Reach; instances: string[] }> {
-  const saved = /^[a-z][a-z0-9-]*$/.test(text)
-    ? await ctx.state.selectFrom('saved_questions').select('question').where('channel_id', '=', ctx.who.channelId).where('name', '=', text).executeTakeFirst()
-    : undefined;
+  const saved = /^[a-z][a-z0-9-]*$/.test(text) ? await savedQuestion(ctx.state, ctx.who.channelId, text) : undefined;
   const question = saved?.question ?? text;
-  const reach = questionReach(ctx.deps, question);
+  const reach = ctx.reachOf(question);
   if (reach.help) throw new OfnError('BadArguments', 'A pulse or saved question must ask a question, not for help.');
   const instances = authorize(ctx.deps.config, ctx.grant, reach);
   return { question, reach, instances };
@@ -147,7 +135,7 @@ function requireTarget(ctx: ManageContext, channelId: string, reach: Reach): voi
 }
 
 async function loadPulse(ctx: ManageContext, id: number) {
-  const pulse = await ctx.state.selectFrom('pulses').selectAll().where('id', '=', id).where('status', '!=', 'removed').executeTakeFirst();
+  const pulse = await livePulse(ctx.state, id);
   const reach = pulse ? reachOrUndefined(ctx, pulse.question) : undefined;
   // A pulse the asker's channel may not see is answered as absent: its existence is not theirs to know.
   if (!pulse || !(reach ? covers(ctx.deps.config, ctx.grant, { ...reach, billing: false }) : pulse.channel_id === ctx.who.channelId)) {
@@ -166,19 +154,15 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
     case 'save': {
       requireAdmin(ctx, 'Saving questions');
       const { question } = await resolveQuestion(ctx, args.question);
-      const existing = await state.selectFrom('saved_questions').select(['created_by']).where('channel_id', '=', here).where('name', '=', args.name).executeTakeFirst();
+      const existing = await savedQuestion(state, here, args.name);
       if (existing && existing.created_by !== ctx.who.userId) {
         throw new OfnError('BadArguments', `\`${args.name}\` is already saved here by someone else. Choose another name.`);
       }
-      await state
-        .insertInto('saved_questions')
-        .values({ channel_id: here, name: args.name, question, created_by: ctx.who.userId })
-        .onConflict((oc) => oc.columns(['channel_id', 'name']).doUpdateSet({ question }))
-        .execute();
+      await saveQuestion(state, { channelId: here, name: args.name, question, createdBy: ctx.who.userId });
       return `Saved \`${args.name}\` = \`${question}\`. Use it in \`pulse add ${args.name} weekly mon 09:00\`.`;
     }
     case 'saved': {
-      const rows = (await state.selectFrom('saved_questions').selectAll().where('channel_id', '=', here).orderBy('name').execute()).filter((r) =>
+      const rows = (await savedQuestionsIn(state, here)).filter((r) =>
         covers(deps.config, ctx.grant, reachOrUndefined(ctx, r.question) ?? { instances: ['?'], billing: false }),
       );
       return rows.length ? rows.map((r) => `• \`${r.name}\`: \`${r.question}\``).join('\n') : 'No saved questions in this channel yet: `save <name> <question>`.';
@@ -193,15 +177,11 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
       const schedule = parseSchedule(args.schedule);
       const next = nextSlot(schedule, timezone, deps.now());
       if (!next) throw new OfnError('BadArguments', `\`${schedule.text}\` would not fire in the next 13 months; choose a schedule that does.`);
-      const row = await state
-        .insertInto('pulses')
-        .values({ question, schedule: schedule.text, timezone, channel_id: channel, only_if_results: args.onlyIfResults, grace_minutes: 360, status: 'active', created_by: ctx.who.userId, last_slot_at: deps.now(), note: null })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return `Pulse #${row.id}: \`${question}\` ${schedule.text} (${timezone}) in <#${channel}>${args.onlyIfResults ? ', only when there are results' : ''}. Next: ${next.local.replace('T', ' ')}.`;
+      const id = await insertPulse(state, { question, schedule: schedule.text, timezone, channelId: channel, onlyIfResults: args.onlyIfResults, createdBy: ctx.who.userId, from: deps.now() });
+      return `Pulse #${id}: \`${question}\` ${schedule.text} (${timezone}) in <#${channel}>${args.onlyIfResults ? ', only when there are results' : ''}. Next: ${next.local.replace('T', ' ')}.`;
     }
     case 'pulse-list': {
-      const rows = (await state.selectFrom('pulses').selectAll().where('status', '!=', 'removed').orderBy('id').execute()).filter((p) => {
+      const rows = (await livePulses(state)).filter((p) => {
         const reach = reachOrUndefined(ctx, p.question);
         return reach ? covers(deps.config, ctx.grant, { ...reach, billing: false }) : p.channel_id === here;
       });
@@ -218,11 +198,7 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
       await loadPulse(ctx, args.id);
       const status = args.action === 'pause' ? 'paused' : args.action === 'resume' ? 'active' : 'removed';
       // Resuming starts from now: slots missed while paused are not delivered late.
-      await state
-        .updateTable('pulses')
-        .set({ status, note: null, ...(status === 'active' ? { last_slot_at: deps.now() } : {}) })
-        .where('id', '=', args.id)
-        .execute();
+      await setPulseStatus(state, args.id, status, status === 'active' ? deps.now() : undefined);
       return `Pulse #${args.id} ${status === 'removed' ? 'removed' : status}.`;
     }
     case 'watch-add': {
@@ -234,27 +210,134 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
       authorize(deps.config, ctx.grant, reach);
       const channel = args.channelId ?? here;
       requireTarget(ctx, channel, reach);
-      const row = await state
-        .insertInto('watches')
-        .values({ event: args.event, instance_id: instance, channel_id: channel, status: 'active', created_by: ctx.who.userId, source: 'slack', note: null })
-        .onConflict((oc) => oc.columns(['event', 'instance_id', 'channel_id']).doUpdateSet({ status: 'active', note: null }))
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return `Watch #${row.id}: ${args.event} on ${instance} → <#${channel}>. I announce what appears from now on.`;
+      const id = await upsertWatch(state, { event: args.event, instanceId: instance, channelId: channel, createdBy: ctx.who.userId, source: 'slack' });
+      return `Watch #${id}: ${args.event} on ${instance} → <#${channel}>. I announce what appears from now on.`;
     }
     case 'watch-list': {
-      const rows = (await state.selectFrom('watches').selectAll().where('status', '!=', 'removed').orderBy('id').execute()).filter((w) => ctx.grant.instances.has(w.instance_id));
+      const rows = (await liveWatches(state)).filter((w) => ctx.grant.instances.has(w.instance_id));
       return rows.length ? rows.map((w) => `• #${w.id} ${w.event} on ${w.instance_id} → <#${w.channel_id}> · ${w.status} (${w.source})${w.note ? ` · ${w.note}` : ''}`).join('\n') : 'No watches this channel may see yet: `watch new-shops <instance>`.';
     }
     case 'watch-remove': {
       requireAdmin(ctx);
-      const watch = await state.selectFrom('watches').selectAll().where('id', '=', args.id).where('status', '!=', 'removed').executeTakeFirst();
+      const watch = await liveWatch(state, args.id);
       if (!watch || !ctx.grant.instances.has(watch.instance_id)) throw new OfnError('NotFound', `There is no watch #${args.id} here. \`watch list\` shows them.`);
       if (!mayManage(deps.config, ctx.grant, ctx.who.userId, watch.channel_id, { instances: [watch.instance_id], billing: false })) {
         throw new OfnError('AccessDenied', `Watch #${args.id} posts to <#${watch.channel_id}>, which sees instances you may not manage.`);
       }
-      await state.updateTable('watches').set({ status: 'removed' }).where('id', '=', args.id).execute();
+      await removeWatch(state, args.id);
       return `Watch #${args.id} removed.`;
     }
   }
+}
+
+/** Management routes: they need the state store, run as the Slack user who asks, and authorize inside. */
+function manageRoute(spec: Pick<Route<ManageArgs>, 'name' | 'aliases' | 'summary' | 'usage' | 'examples' | 'parse'> & { admin: boolean }): Route<ManageArgs> {
+  const { admin, ...rest } = spec;
+  return {
+    ...rest,
+    group: 'manage',
+    needs: { state: true, admin },
+    // What a pulse or saved question touches is known only once a saved name is resolved: run() authorizes it.
+    reach: () => ({ instances: [], billing: false }),
+    async run(deps, args, context): Promise<Outcome> {
+      if (!context.who || !context.state) throw new OfnError('BadArguments', 'Saved questions, pulses and watches are managed from Slack.');
+      const text = await runManagement({ deps, state: context.state, who: context.who, grant: context.grant, reachOf: context.reachOf }, args);
+      return { kind: 'notice', action: args.kind, text };
+    },
+  };
+}
+
+export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
+  manageRoute({
+    name: 'save',
+    aliases: [],
+    admin: true,
+    summary: 'Saves a question under a name, for this channel.',
+    usage: 'save <name> <question>',
+    examples: ['save weekly-katuma turnover katuma last-week'],
+    parse(words) {
+      const name = words[0]?.toLowerCase();
+      if (!name || !/^[a-z][a-z0-9-]{0,40}$/.test(name) || words.length < 2) {
+        throw new OfnError('BadArguments', 'Usage: `save <name> <question>`, e.g. `save weekly-katuma turnover katuma last-week`. Names are lower-case words with dashes.');
+      }
+      return { kind: 'save', name, question: words.slice(1).join(' ') };
+    },
+  }),
+  manageRoute({
+    name: 'saved',
+    aliases: [],
+    admin: false,
+    summary: 'The questions saved in this channel.',
+    usage: 'saved',
+    examples: ['saved'],
+    parse: (words) => (noMoreWords('saved', words), { kind: 'saved' }),
+  }),
+  manageRoute({
+    name: 'pulse-add',
+    aliases: [],
+    admin: true,
+    summary: 'Posts a question (or a saved one) on a schedule, in the instance’s time zone.',
+    usage: 'pulse add <saved name or question> daily HH:MM | weekly mon HH:MM | monthly 1 HH:MM | "<cron>" [#channel] [only-if-results] [tz Area/City]',
+    examples: ['pulse add weekly-katuma weekly mon 09:00', 'pulse add new-shops katuma last-week by day "0 9 * * 1" only-if-results', 'pulse add growth all monthly 1 09:00'],
+    parse: parsePulseAdd,
+  }),
+  manageRoute({
+    name: 'pulse-list',
+    aliases: ['pulse', 'pulses'],
+    admin: false,
+    summary: 'The pulses this channel may see, with their next slot.',
+    usage: 'pulse list',
+    examples: ['pulse list'],
+    parse: (words) => {
+      if (words.length) throw new OfnError('BadArguments', `\`pulse ${words[0]!.slice(0, 20)}\` is not a pulse command.`, MANAGE_HELP);
+      return { kind: 'pulse-list' };
+    },
+  }),
+  ...(['pause', 'resume', 'remove'] as const).map((action) =>
+    manageRoute({
+      name: `pulse-${action}`,
+      aliases: [],
+      admin: true,
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)}s a pulse.`,
+      usage: `pulse ${action} <id>`,
+      examples: [`pulse ${action} 3`],
+      parse: (words) => ({ kind: 'pulse-set', action, id: id(words[0], 'pulse') }),
+    }),
+  ),
+  manageRoute({
+    name: 'watch',
+    aliases: [],
+    admin: true,
+    summary: 'Announces each new profile or shop of an instance in a channel.',
+    usage: 'watch new-profiles|new-shops [instance] [#channel]',
+    examples: ['watch new-shops katuma', 'watch new-profiles katuma #sales'],
+    parse: parseWatchAdd,
+  }),
+  manageRoute({
+    name: 'watch-list',
+    aliases: ['watches'],
+    admin: false,
+    summary: 'The watches this channel may see.',
+    usage: 'watch list',
+    examples: ['watch list'],
+    parse: (words) => (noMoreWords('watch list', words), { kind: 'watch-list' }),
+  }),
+  manageRoute({
+    name: 'watch-remove',
+    aliases: [],
+    admin: true,
+    summary: 'Removes a watch.',
+    usage: 'watch remove <id>',
+    examples: ['watch remove 2'],
+    parse: (words) => ({ kind: 'watch-remove', id: id(words[0], 'watch') }),
+  }),
+];
+
+const MANAGE_TABLE = tableOf(MANAGE_ROUTES);
+
+/** Pure: words → management arguments, or undefined when the words are not a management command. */
+export function parseManagement(text: string): ManageArgs | undefined {
+  const words = splitWords(text);
+  const found = findIn(words, MANAGE_TABLE);
+  return found ? found.command.parse(words.slice(found.used), { instanceIds: [] }) : undefined;
 }

@@ -4,7 +4,7 @@ import { OfnError } from '../core/errors.js';
 import { divideToCents, formatCount } from '../core/money.js';
 import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
 import type { MetricEntry, Registry } from '../queries/registry.js';
-import { needsAddresses, needsPeriod } from '../queries/segments.js';
+import { needsAddresses, needsPeriod } from '../queries/definitions.js';
 import { categoryLabel } from '../queries/watch-queries.js';
 import { didYouMean } from '../core/suggest.js';
 import { defineMetricCommand } from './metric-command.js';

@@ -1,6 +1,9 @@
 import Big from 'big.js';
 import { z } from 'zod';
 import { OfnError } from '../core/errors.js';
+import type { BillingPlan, BillingPlanCommon } from '../core/billing.js';
+
+export type { BillingPlan, BillingTier } from '../core/billing.js';
 
 /**
  * The monthly billing plan of one instance (`instances.<id>.billing` in the config). The rules it feeds
@@ -127,42 +130,6 @@ export const billingPlanSchema = z
 export type BillingPlanInput = z.input<typeof billingPlanSchema>;
 /** What the schema produces; resolveBillingPlan turns it into a BillingPlan. */
 export type ParsedBillingPlan = z.output<typeof billingPlanSchema>;
-
-export interface BillingTier {
-  /** Decimal text; the band applies when turnover < upTo. null on the last band. */
-  readonly upTo: string | null;
-  /** Decimal text, before tax. */
-  readonly charge: string;
-}
-
-interface BillingPlanCommon {
-  /** Decimal text; a turnover below it is not billed, a turnover equal to it is. */
-  readonly minimumTurnover: string;
-  /** Decimal text between 0 and 1, added on top of the charge. */
-  readonly taxRate: string;
-  /** Counted from the enterprise's created_at as an instant (days of 24 hours). */
-  readonly trialDays: number;
-  readonly groupBy: 'external_billing_id' | null;
-  /** Slack channel id for the monthly summary; null when none is posted. */
-  readonly channel: string | null;
-  /** "HH:MM" local time of the monthly summary. */
-  readonly postAt: string;
-}
-
-export type BillingPlan =
-  | (BillingPlanCommon & {
-      readonly kind: 'rate';
-      /** Decimal text per billed line and month. */
-      readonly fixed: string;
-      /** Decimal text between 0 and 1, fraction of the month's turnover. */
-      readonly rate: string;
-      /** Decimal text; null when there is no cap (absent or 0 in the config). */
-      readonly cap: string | null;
-    })
-  | (BillingPlanCommon & {
-      readonly kind: 'tiers';
-      readonly tiers: readonly BillingTier[];
-    });
 
 /** The frozen, fully resolved plan from the schema's output (nothing optional left). */
 export function resolveBillingPlan(parsed: ParsedBillingPlan): BillingPlan {

@@ -5,7 +5,6 @@ import { grantFor } from '../core/access.js';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
 import { billingPlanSchema, resolveBillingPlan, type BillingPlan } from './billing-plan.js';
-import { buildRegistry, type Registry } from '../queries/registry.js';
 
 /** Words that can't be instance ids because the question parser gives them another meaning. */
 export const RESERVED_WORDS = ['all', 'by', 'chart', 'public', 'for', 'help', 'as-sent'];
@@ -79,7 +78,8 @@ const configSchema = z.strictObject({
 
 export type InstanceConfig = Readonly<Omit<z.infer<typeof instanceSchema>, 'billing'> & { id: string; billing?: BillingPlan }>;
 export type AccessRule = Readonly<z.infer<typeof accessSchema>>;
-export interface Config {
+/** The validated configuration file; `Config` (installation.ts) adds the registry built from it. */
+export interface Settings {
   readonly instances: ReadonlyMap<string, InstanceConfig>;
   readonly access: readonly AccessRule[];
   readonly watches: readonly Readonly<z.infer<typeof watchSchema>>[];
@@ -89,8 +89,8 @@ export interface Config {
   readonly exchangeRates: { flat: Readonly<Record<string, string>>; monthly: Readonly<Record<string, Readonly<Record<string, string>>>> };
   readonly fanOutTimeoutSeconds: number;
   readonly fanOutConcurrency: number;
-  /** Built-in and custom segments and metrics. */
-  readonly registry: Registry;
+  /** Custom segments and metrics as written (shapes checked by the registry, which installation.ts builds). */
+  readonly definitions: { readonly segments: Readonly<Record<string, unknown>>; readonly metrics: Readonly<Record<string, unknown>> };
   /** Where the config came from, for messages. */
   readonly source: string;
 }
@@ -122,7 +122,7 @@ function describeIssues(error: z.ZodError, source: string): string {
 }
 
 /** Validates an already-parsed config document. Throws ConfigInvalid naming each bad field. */
-export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): Config {
+export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): Settings {
   const expanded = expandEnv(document ?? {}, env, []);
   // `__proto__` as a YAML key is an own property that zod's record silently drops ("at least one
   // instance"): name it instead.
@@ -167,13 +167,6 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
       throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  instances.${id}.billing.channel: ${channel} may not see ${id}'s billing; add an access rule \`- channel: ${channel}\` with \`instances: [${id}]\` and \`billing: true\``);
     }
   }
-  let registry: Registry;
-  try {
-    registry = buildRegistry(result.data.segments, result.data.metrics);
-  } catch (error) {
-    if (error instanceof OfnError) throw new OfnError('ConfigInvalid', error.message.replace('Invalid configuration:', `Invalid configuration in ${source}:`));
-    throw error;
-  }
   const flat: Record<string, string> = {};
   const monthly: Record<string, Record<string, string>> = {};
   for (const [key, value] of Object.entries(result.data.exchangeRates)) {
@@ -190,7 +183,7 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
     exchangeRates: Object.freeze({ flat, monthly }),
     fanOutTimeoutSeconds: result.data.fanOutTimeoutSeconds,
     fanOutConcurrency: result.data.fanOutConcurrency,
-    registry,
+    definitions: Object.freeze({ segments: result.data.segments, metrics: result.data.metrics }),
     instances,
     access: Object.freeze(result.data.access.map((r) => Object.freeze(r))),
     watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),
@@ -206,18 +199,17 @@ export function findConfigFile(explicit: string | undefined, env: NodeJS.Process
   return existsSync('ofn-insights.yml') ? 'ofn-insights.yml' : undefined;
 }
 
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+/** Reads and parses a YAML config file (validation is parseSettings's). */
+export function readConfigDocument(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new OfnError('ConfigInvalid', `Cannot read configuration file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  let document: unknown;
   try {
-    document = parseYaml(text);
+    return parseYaml(text);
   } catch (error) {
     throw new OfnError('ConfigInvalid', `${file} is not valid YAML: ${(error as Error).message}`);
   }
-  return parseConfig(document, env, file);
 }

@@ -93,7 +93,8 @@ export function authorize(config: AccessConfig, grant: Grant, reach: Reach): str
       `${grant.label} may not see ${names}. It may see: ${[...grant.instances].join(', ') || 'no instance'}. An operator can add \`${hidden.join('`, `')}\` to its \`instances\` in the ofn-insights config.`,
     );
   }
-  if (ids.length === 0) throw new OfnError('AccessDenied', `${grant.label} may see no instance.`);
+  // `all` with nothing visible is refused; a route that touches no instance (help, management) is not.
+  if (reach.instances === 'all' && ids.length === 0) throw new OfnError('AccessDenied', `${grant.label} may see no instance.`);
   return ids;
 }
 

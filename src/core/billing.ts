@@ -1,7 +1,43 @@
 import Big from 'big.js';
-import type { BillingPlan } from '../config/billing-plan.js';
 import { OfnError } from './errors.js';
 import { roundCents, type Money } from './money.js';
+
+/** A billing plan, resolved from the config (config/billing-plan.ts validates it): decimals as text. */
+export interface BillingTier {
+  /** Decimal text; the band applies when turnover < upTo. null on the last band. */
+  readonly upTo: string | null;
+  /** Decimal text, before tax. */
+  readonly charge: string;
+}
+
+export interface BillingPlanCommon {
+  /** Decimal text; a turnover below it is not billed, a turnover equal to it is. */
+  readonly minimumTurnover: string;
+  /** Decimal text between 0 and 1, added on top of the charge. */
+  readonly taxRate: string;
+  /** Counted from the enterprise's created_at as an instant (days of 24 hours). */
+  readonly trialDays: number;
+  readonly groupBy: 'external_billing_id' | null;
+  /** Slack channel id for the monthly summary; null when none is posted. */
+  readonly channel: string | null;
+  /** "HH:MM" local time of the monthly summary. */
+  readonly postAt: string;
+}
+
+export type BillingPlan =
+  | (BillingPlanCommon & {
+      readonly kind: 'rate';
+      /** Decimal text per billed line and month. */
+      readonly fixed: string;
+      /** Decimal text between 0 and 1, fraction of the month's turnover. */
+      readonly rate: string;
+      /** Decimal text; null when there is no cap (absent or 0 in the config). */
+      readonly cap: string | null;
+    })
+  | (BillingPlanCommon & {
+      readonly kind: 'tiers';
+      readonly tiers: readonly BillingTier[];
+    });
 
 /**
  * Monthly billing arithmetic, pure and without I/O. docs/billing.md is the single source of truth for

@@ -1,89 +1,14 @@
-import { sql } from 'kysely';
+import pRetry from 'p-retry';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../core/log.js';
-import { deliveriesTotal, outboxDepth } from '../core/metrics.js';
-import type { Block } from '../slack/blocks.js';
+import { deliveriesTotal, outboxDepth } from '../core/telemetry.js';
 import type { StateDb } from '../state/store.js';
-import type { DeliveriesTable } from '../state/schema.js';
+import { claimNextDelivery, deliveryBacklog, finishDelivery, type Delivery } from '../state/deliveries.js';
 
-/** A message as stored in the outbox. */
-export interface OutboxMessage {
-  text: string;
-  blocks: Block[];
-  /** Files shared in the same channel after the message (base64 bytes). */
-  files?: { filename: string; title: string; base64: string; altText?: string }[];
-}
+export { enqueue, type Delivery, type EnqueueRequest } from '../state/deliveries.js';
 
-export interface EnqueueRequest {
-  dedupeKey: string;
-  kind: DeliveriesTable['kind'];
-  ownerId?: number | null;
-  channelId: string;
-  message?: OutboxMessage;
-  /** Computed at send time when no message is given (a pulse's question and slot). */
-  source?: unknown;
-  status?: 'pending' | 'skipped';
-  note?: string;
-}
-
-/**
- * Records a delivery in the ledger. The unique dedupe key makes this the exactly-once point: of all
- * processes that try to enqueue the same (pulse, slot) or (watch, enterprise, event), one wins.
- */
-export async function enqueue(db: StateDb, request: EnqueueRequest): Promise<boolean> {
-  const result = await db
-    .insertInto('deliveries')
-    .values({
-      dedupe_key: request.dedupeKey,
-      kind: request.kind,
-      owner_id: request.ownerId ?? null,
-      channel_id: request.channelId,
-      payload: request.message ? JSON.stringify(request.message) : null,
-      source: request.source === undefined ? null : JSON.stringify(request.source),
-      status: request.status ?? 'pending',
-      next_attempt_at: new Date(),
-      locked_until: null,
-      last_error: request.note ?? null,
-      sent_at: null,
-    })
-    .onConflict((oc) => oc.column('dedupe_key').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  return result !== undefined;
-}
-
-export type Delivery = Awaited<ReturnType<typeof claimNext>>;
-
-/** Takes the next due delivery, skipping rows another process holds and channels posted to in the last second. */
-async function claimNext(db: StateDb, leaseSeconds: number, channelGapMs: number) {
-  const claimed = await sql<{
-    id: number;
-    dedupe_key: string;
-    kind: string;
-    owner_id: number | null;
-    channel_id: string;
-    payload: unknown;
-    source: unknown;
-    attempts: number;
-    /** 'sending' when a previous attempt's lease ran out: it may have posted before dying. */
-    previous_status: string;
-  }>`
-    with target as (
-      select d.id, d.status from deliveries d
-       where ((d.status = 'pending' and d.next_attempt_at <= now()) or (d.status = 'sending' and d.locked_until < now()))
-         and not exists (select 1 from deliveries s
-                          where s.channel_id = d.channel_id and s.sent_at > now() - make_interval(secs => ${channelGapMs / 1000}))
-       order by d.next_attempt_at, d.id
-       for update skip locked
-       limit 1)
-    update deliveries set status = 'sending', attempts = deliveries.attempts + 1,
-           locked_until = now() + make_interval(secs => ${leaseSeconds})
-      from target
-     where deliveries.id = target.id
-    returning deliveries.id, deliveries.dedupe_key, deliveries.kind, deliveries.owner_id, deliveries.channel_id,
-              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status`.execute(db);
-  return claimed.rows[0];
-}
+export type { OutboxMessage } from '../state/deliveries.js';
+import type { OutboxMessage } from '../state/deliveries.js';
 
 /** The marker put on every message the outbox posts, so a retry can tell whether it already went out. */
 export const DELIVERY_EVENT = 'ofn_insights_delivery';
@@ -133,15 +58,14 @@ export class DeliveryWorker {
   async drain(limit = 100): Promise<number> {
     let handled = 0;
     try {
-      const depth = await this.options.db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']).executeTakeFirstOrThrow();
-      outboxDepth.set(Number(depth.n));
+      outboxDepth.set(await deliveryBacklog(this.options.db));
     } catch {
       /* reported below by the claim */
     }
     for (; handled < limit; handled++) {
       let delivery: Delivery;
       try {
-        delivery = await claimNext(this.options.db, this.options.leaseSeconds, this.options.channelGapMs);
+        delivery = await claimNextDelivery(this.options.db, this.options.leaseSeconds, this.options.channelGapMs);
       } catch (error) {
         this.options.logger.error({ err: (error as Error).message }, 'outbox: cannot claim deliveries (state database?)');
         break;
@@ -152,25 +76,16 @@ export class DeliveryWorker {
     return handled;
   }
 
-  private async finish(id: number, values: Record<string, unknown>) {
-    await this.options.db.updateTable('deliveries').set(values).where('id', '=', id).execute();
+  private async finish(id: number, values: Parameters<typeof finishDelivery>[2]) {
+    await finishDelivery(this.options.db, id, values);
   }
 
   /** Marks a delivery sent, retrying for up to a minute while the state database is unreachable. */
   private async finishSent(id: number, log: Logger): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.finish(id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null });
-        return;
-      } catch (error) {
-        if (attempt >= 30) {
-          // Left as 'sending': when its lease runs out, the next claim finds it in the channel history.
-          log.error({ err: (error as Error).message }, 'outbox: sent, but cannot record it; the history check will');
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
-      }
-    }
+    await pRetry(() => this.finish(id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null }), { retries: 30, factor: 1, minTimeout: 2_000 }).catch((error: Error) =>
+      // Left as 'sending': when its lease runs out, the next claim finds it in the channel history.
+      log.error({ err: error.message }, 'outbox: sent, but cannot record it; the history check will'),
+    );
   }
 
   private async deliver(delivery: NonNullable<Delivery>) {
@@ -243,6 +158,7 @@ export class DeliveryWorker {
       }
       const transient = e.code === 'slack_webapi_request_error' || (e.status !== undefined && e.status >= 500) || (e.code === undefined && !e.slack) || (error as { code?: string }).code === 'ReplicaUnavailable' || (error as { code?: string }).code === 'ReplicaTimeout';
       const reason = e.slack ?? (e.status ? `HTTP ${e.status}` : (error as Error).message ?? String(error));
+      // The backoff lives in the ledger (next_attempt_at), not in this process: any process may retry it.
       if (transient && delivery.attempts < this.options.maxAttempts) {
         const wait = Math.min(300_000, this.options.backoffBaseMs * 2 ** (delivery.attempts - 1));
         log.warn({ reason, retryInMs: wait }, 'outbox: delivery failed; will retry');

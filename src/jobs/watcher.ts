@@ -3,9 +3,10 @@ import type { Deps } from '../commands/types.js';
 import type { InstanceConfig } from '../config/config.js';
 import type { Logger } from '../core/log.js';
 import { categoryLabel, enterpriseSells, enterprisesUpdatedSince, isShop, type EnterpriseChange } from '../queries/watch-queries.js';
-import { escapeMrkdwn, type Block } from '../slack/blocks.js';
+import { announcementMessage, type NewEnterprise } from '../render/announcement.js';
 import type { StateDb } from '../state/store.js';
-import { enqueue, type OutboxMessage } from './outbox.js';
+import { deliveryBacklog, enqueue } from '../state/deliveries.js';
+import { activeWatchesOf, advanceWatermark, knownSells, recordFirstMark, recordWatchEvent, saveEnterpriseState, watermarkOf } from '../state/watches.js';
 
 type Event = 'new-profile' | 'new-shop';
 const EVENT_OF_WATCH = { 'new-profiles': 'new-profile', 'new-shops': 'new-shop' } as const;
@@ -25,34 +26,18 @@ export function enterpriseUrl(instance: InstanceConfig, change: Pick<EnterpriseC
   return isShop(change.sells) ? `${base}/${encodeURIComponent(change.permalink)}/shop` : `${base}/producers/${encodeURIComponent(change.permalink)}`;
 }
 
-function describe(instance: InstanceConfig, change: EnterpriseChange): string {
-  const place = [change.town, change.country].filter(Boolean).join(', ');
+/** An enterprise as announced: category, place and link; never people. */
+function asNewEnterprise(instance: InstanceConfig, change: EnterpriseChange): NewEnterprise {
   const url = enterpriseUrl(instance, change);
-  const name = url ? `<${url}|${escapeMrkdwn(change.name)}>` : `*${escapeMrkdwn(change.name)}*`;
-  return `${name} · ${categoryLabel(change.isPrimaryProducer, change.sells)}${place ? ` · ${escapeMrkdwn(place)}` : ''}`;
-}
-
-/** One announcement: the enterprise, its OFN category, town and country, the instance and a link. No people. */
-export function announcementMessage(instance: InstanceConfig, event: Event, changes: EnterpriseChange[], summarySince?: string): OutboxMessage {
-  const what = event === 'new-shop' ? 'shop' : 'profile';
-  if (changes.length === 1 && !summarySince) {
-    const change = changes[0]!;
-    // The notification preview renders mrkdwn too: a shop named `<!channel>` must not ping anyone.
-    const text = escapeMrkdwn(`New ${what} on ${instance.name}: ${change.name}`);
-    return {
-      text,
-      blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `:seedling: New ${what} on *${escapeMrkdwn(instance.name)}*\n${describe(instance, change)}` } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: `Created ${DateTime.fromSQL(change.createdAt, { zone: 'UTC' }).setZone(instance.timezone).toFormat('d LLL yyyy HH:mm')} (${instance.timezone}) · enterprise #${change.id}` }] },
-      ],
-    };
-  }
-  const lines = changes.slice(0, 40).map((c) => `• ${describe(instance, c)}`);
-  if (changes.length > 40) lines.push(`…and ${changes.length - 40} more.`);
-  const header = `${changes.length} new ${what}s on ${instance.name}${summarySince ? ` since ${summarySince}` : ''}`;
-  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: `:seedling: *${escapeMrkdwn(header)}*` } }];
-  for (let i = 0; i < lines.length; i += 15) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 15).join('\n') } });
-  return { text: escapeMrkdwn(header), blocks };
+  return {
+    id: change.id,
+    name: change.name,
+    category: categoryLabel(change.isPrimaryProducer, change.sells),
+    town: change.town,
+    country: change.country,
+    ...(url ? { url } : {}),
+    createdLocal: DateTime.fromSQL(change.createdAt, { zone: 'UTC' }).setZone(instance.timezone).toFormat('d LLL yyyy HH:mm'),
+  };
 }
 
 /**
@@ -66,28 +51,14 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
   const summaryAbove = options.summaryAbove ?? 5;
   const instance = deps.config.instances.get(instanceId);
   if (!instance) return { announced: 0, first: false };
-  const watches = await state.selectFrom('watches').selectAll().where('instance_id', '=', instanceId).where('status', '=', 'active').execute();
+  const watches = await activeWatchesOf(state, instanceId);
   if (watches.length === 0) return { announced: 0, first: false };
   const replica = deps.replica(instanceId);
-  const mark = await state.selectFrom('watermarks').selectAll().where('instance_id', '=', instanceId).executeTakeFirst();
+  const mark = await watermarkOf(state, instanceId);
 
   if (!mark) {
     const all = await replica.read((tx) => enterpriseSells(tx));
-    await state.transaction().execute(async (tx) => {
-      for (let i = 0; i < all.length; i += 1000) {
-        await tx
-          .insertInto('enterprise_states')
-          .values(all.slice(i, i + 1000).map((e) => ({ instance_id: instanceId, enterprise_id: e.id, sells: e.sells })))
-          .onConflict((oc) => oc.columns(['instance_id', 'enterprise_id']).doNothing())
-          .execute();
-      }
-      const last = all.at(-1);
-      await tx
-        .insertInto('watermarks')
-        .values({ instance_id: instanceId, updated_at: last?.updatedAt ?? '1970-01-01 00:00:00', enterprise_id: last?.id ?? 0, updated_on: new Date() })
-        .onConflict((oc) => oc.column('instance_id').doNothing())
-        .execute();
-    });
+    await recordFirstMark(state, instanceId, all);
     logger.info({ instance: instanceId, enterprises: all.length }, 'watcher: first start, mark recorded, nothing announced');
     return { announced: 0, first: true };
   }
@@ -96,16 +67,7 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
   const { addresses } = await replica.capabilities();
   const changes = await replica.read((tx) => enterprisesUpdatedSince(tx, since, options.batchLimit ?? 2_000, addresses));
   if (changes.length === 0) return { announced: 0, first: false };
-  const known = new Map(
-    (
-      await state
-        .selectFrom('enterprise_states')
-        .select(['enterprise_id', 'sells'])
-        .where('instance_id', '=', instanceId)
-        .where('enterprise_id', 'in', changes.map((c) => c.id))
-        .execute()
-    ).map((r) => [r.enterprise_id, r.sells]),
-  );
+  const known = await knownSells(state, instanceId, changes.map((c) => c.id));
   const events: { change: EnterpriseChange; event: Event }[] = [];
   for (const change of changes) {
     const previous = known.get(change.id);
@@ -120,31 +82,20 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
       for (const { change, event } of events) {
         if (event !== wanted) continue;
         const key = `watch:${watch.id}:${instanceId}:${change.id}:${event}`;
-        const inserted = await tx
-          .insertInto('watch_events')
-          .values({ watch_id: watch.id, instance_id: instanceId, enterprise_id: change.id, event, delivery_key: key })
-          .onConflict((oc) => oc.columns(['watch_id', 'instance_id', 'enterprise_id', 'event']).doNothing())
-          .returning('enterprise_id')
-          .executeTakeFirst();
-        if (inserted) fresh.push(change);
+        if (await recordWatchEvent(tx, { watchId: watch.id, instanceId, enterpriseId: change.id, event, deliveryKey: key })) fresh.push(change);
       }
       if (fresh.length === 0) continue;
       // Slack takes about one message per second per channel: when messages are already queued for this
       // channel, fold this poll's events into one message instead of lengthening the queue.
-      const backlog = await tx
-        .selectFrom('deliveries')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('channel_id', '=', watch.channel_id)
-        .where('status', 'in', ['pending', 'sending'])
-        .executeTakeFirstOrThrow();
-      if (fresh.length > summaryAbove || (fresh.length > 1 && Number(backlog.n) > 0)) {
+      const backlog = await deliveryBacklog(tx, watch.channel_id);
+      if (fresh.length > summaryAbove || (fresh.length > 1 && backlog > 0)) {
         const sinceLocal = DateTime.fromSQL(mark.updated_at, { zone: 'UTC' }).setZone(instance.timezone).toFormat('d LLL HH:mm');
         await enqueue(tx, {
           dedupeKey: `watch:${watch.id}:${instanceId}:summary:${fresh.map((c) => c.id).join(',')}`.slice(0, 500) + `:${fresh.length}`,
           kind: 'watch',
           ownerId: watch.id,
           channelId: watch.channel_id,
-          message: announcementMessage(instance, wanted, fresh, sinceLocal),
+          message: announcementMessage(instance, wanted, fresh.map((c) => asNewEnterprise(instance, c)), sinceLocal),
         });
       } else {
         for (const change of fresh) {
@@ -153,26 +104,15 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
             kind: 'watch',
             ownerId: watch.id,
             channelId: watch.channel_id,
-            message: announcementMessage(instance, wanted, [change]),
+            message: announcementMessage(instance, wanted, [asNewEnterprise(instance, change)]),
           });
         }
       }
       announced += fresh.length;
     }
-    for (const change of changes) {
-      await tx
-        .insertInto('enterprise_states')
-        .values({ instance_id: instanceId, enterprise_id: change.id, sells: change.sells })
-        .onConflict((oc) => oc.columns(['instance_id', 'enterprise_id']).doUpdateSet({ sells: change.sells }))
-        .execute();
-    }
+    for (const change of changes) await saveEnterpriseState(tx, instanceId, change.id, change.sells);
     const last = changes.at(-1)!;
-    await tx
-      .updateTable('watermarks')
-      .set({ updated_at: last.updatedAt, enterprise_id: last.id, updated_on: new Date() })
-      .where('instance_id', '=', instanceId)
-      .where('updated_at', '<', last.updatedAt)
-      .execute();
+    await advanceWatermark(tx, instanceId, { updatedAt: last.updatedAt, enterpriseId: last.id });
   });
   if (announced > 0) logger.info({ instance: instanceId, announced }, 'watcher: announcements enqueued');
   return { announced, first: false };

@@ -1,6 +1,6 @@
 import { OfnError } from '../core/errors.js';
 import { MONEY_COLUMNS, SHOP_SELLS, type MoneyColumn } from './definitions.js';
-import type { EnterpriseFilter } from './segments.js';
+import type { EnterpriseFilter } from './definitions.js';
 
 /**
  * The official, named definitions (Metabase's segments and metrics): every question is built from

@@ -1,11 +1,10 @@
-import type { Config } from '../config/config.js';
-import { Replica } from './replica.js';
+import { Replica, type ReplicaSettings } from './replica.js';
 
 /** One lazily created Replica (and pg pool) per configured instance. */
 export class ReplicaSet {
   private readonly replicas = new Map<string, Replica>();
   constructor(
-    private readonly config: Config,
+    private readonly config: { readonly instances: ReadonlyMap<string, ReplicaSettings> },
     private readonly onPoolError: (instanceId: string, error: Error) => void = () => {},
     private readonly make: (id: string) => Replica = (id) =>
       Replica.connect(this.config.instances.get(id)!, (error) => this.onPoolError(id, error)),

@@ -12,8 +12,18 @@ export interface ReplicaCapabilities {
   addresses: boolean;
 }
 import { OfnError } from '../core/errors.js';
-import { replicaErrorsTotal, replicaQuerySeconds } from '../core/metrics.js';
-import type { InstanceConfig } from '../config/config.js';
+import { replicaErrorsTotal, replicaQuerySeconds } from '../core/telemetry.js';
+
+/** What a replica connection needs of an instance's settings (config/ validates them; queries don't import it). */
+export interface ReplicaSettings {
+  readonly id: string;
+  readonly name: string;
+  /** postgres:// URL of the read-only replica. */
+  readonly replica: string;
+  readonly schema: string;
+  readonly statementTimeoutSeconds: number;
+  readonly poolSize: number;
+}
 import type { OfnDatabase } from './ofn-tables.js';
 
 /** pg type parsers for replica connections: keep UTC timestamps and money as text, counts as numbers. */
@@ -34,20 +44,20 @@ export type ReplicaTx = Transaction<OfnDatabase>;
  * run for longer than OFN's integration roles allow (30 s).
  */
 export class Replica {
-  readonly instance: InstanceConfig;
+  readonly instance: ReplicaSettings;
   private readonly db: ReplicaDb;
   private readonly timeoutSeconds: number;
   /** The session itself is read-only (startup option), so an implicit transaction is one too. */
   private readonly sessionReadOnly: boolean;
 
-  constructor(instance: InstanceConfig, db: ReplicaDb, sessionReadOnly = false) {
+  constructor(instance: ReplicaSettings, db: ReplicaDb, sessionReadOnly = false) {
     this.instance = instance;
     this.sessionReadOnly = sessionReadOnly;
     this.db = instance.schema === 'public' ? db : db.withSchema(instance.schema);
     this.timeoutSeconds = instance.statementTimeoutSeconds;
   }
 
-  static connect(instance: InstanceConfig, onPoolError?: (error: Error) => void, log?: KyselyConfig['log']): Replica {
+  static connect(instance: ReplicaSettings, onPoolError?: (error: Error) => void, log?: KyselyConfig['log']): Replica {
     const timeoutMs = Math.round(instance.statementTimeoutSeconds * 1000);
     const pool = new pg.Pool({
       connectionString: instance.replica,

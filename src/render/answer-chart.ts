@@ -1,6 +1,6 @@
 import type { Answer, GlobalAnswer } from '../core/answer.js';
-import type { Config } from '../config/config.js';
-import { convert, rateFor } from '../core/exchange.js';
+import { convert, rateFor, type CurrencySettings } from '../core/exchange.js';
+import type { Outcome } from '../core/outcome.js';
 import type { ChartSpec } from './chart.js';
 import { bucketLabel, headline } from './format.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
@@ -42,7 +42,7 @@ export function chartSpecFor(answer: Answer): ChartSpec | undefined {
 }
 
 /** One series per instance on one chart; money normalised to the reporting currency when rates are known. */
-export function globalChartSpec(answer: GlobalAnswer, config: Config): ChartSpec | undefined {
+export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings): ChartSpec | undefined {
   const series = answer.results.filter((a): a is Extract<Answer, { kind: 'series' }> => a.kind === 'series');
   if (series.length === 0) return undefined;
   const dates = [...new Set(series.flatMap((s) => s.rows.map((r) => r.date)))].sort();
@@ -71,4 +71,11 @@ export function globalChartSpec(answer: GlobalAnswer, config: Config): ChartSpec
     datasets,
     valueFormat: answer.unit === 'money' && currency ? { style: 'currency', currency, locale: 'en-GB' } : { style: 'count', locale: 'en-GB' },
   };
+}
+
+/** The chart of any outcome that has one (a series, a ranking, several instances' series), else undefined. */
+export function chartSpecOf(outcome: Outcome, currencies: CurrencySettings): ChartSpec | undefined {
+  if (outcome.kind === 'answer') return chartSpecFor(outcome.answer);
+  if (outcome.kind === 'global') return globalChartSpec(outcome.answer, currencies);
+  return undefined;
 }

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import type { BillingReport } from '../commands/billing.js';
-import { localMonthLabel } from '../commands/billing.js';
+import type { BillingReport } from '../core/outcome.js';
 import { formatMoney, moneyToJson } from '../core/money.js';
-import { escapeMrkdwn, type Block, type SlackMessage } from '../slack/blocks.js';
-import { toCsv } from './csv.js';
-import { alignTable } from './text.js';
+import { toCsv } from './csv-writer.js';
+import { localMonthLabel } from './format.js';
+import { codeBlock, contextLine, escapeMrkdwn, mrkdwnSection, plain, type Block, type SlackMessage } from './mrkdwn.js';
+import { alignTable } from './table.js';
 
 const money = (r: BillingReport, v: string) => formatMoney(v, r.instance.currency, r.instance.locale);
 const createdDate = (r: BillingReport, utc: string) => DateTime.fromSQL(utc, { zone: 'UTC' }).setZone(r.instance.timezone).toISODate() ?? '';
@@ -75,15 +75,9 @@ export function billingText(report: BillingReport): string {
 
 export function billingMessage(report: BillingReport): SlackMessage {
   const title = `Billing · ${report.instance.name} · ${localMonthLabel(report)}`;
-  const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
-    { type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(summaryLines(report).join('\n')) } },
-  ];
-  if (report.lines.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '```\n' + escapeMrkdwn(topTable(report, 10)).slice(0, 2800) + '\n```' } });
-  if (report.changes?.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escapeMrkdwn(changeLines(report).join('\n')).slice(0, 2800)}` } });
-  blocks.push({
-    type: 'context',
-    elements: [{ type: 'mrkdwn', text: `${report.sentAt ? `As sent ${report.sentAt.toISOString()} · ` : ''}${report.lines.length} lines in the CSV · fingerprint ${report.hash.slice(0, 12)}` }],
-  });
+  const blocks: Block[] = [{ type: 'header', text: plain(title) }, mrkdwnSection(escapeMrkdwn(summaryLines(report).join('\n')))];
+  if (report.lines.length) blocks.push(mrkdwnSection(codeBlock(topTable(report, 10))));
+  if (report.changes?.length) blocks.push(mrkdwnSection(`:warning: ${escapeMrkdwn(changeLines(report).join('\n').slice(0, 2800))}`));
+  blocks.push(contextLine(`${report.sentAt ? `As sent ${report.sentAt.toISOString()} · ` : ''}${report.lines.length} lines in the CSV · fingerprint ${report.hash.slice(0, 12)}`));
   return { text: escapeMrkdwn(`${title}: ${money(report, report.totals.total)}`), blocks };
 }

@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import type { Answer, AnswerPeriod } from '../core/answer.js';
+import type { BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney } from '../core/money.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 
@@ -41,4 +43,9 @@ export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', local
   if (grain === 'month') return dateFormat(locale, false).format(asDate);
   const day = dateFormat(locale, true).format(asDate);
   return grain === 'week' ? `wk ${day}` : day;
+}
+
+/** "October 2026" in the instance's language, for a billing month (YYYY-MM). */
+export function localMonthLabel(report: Pick<BillingReport, 'month' | 'instance'>): string {
+  return DateTime.fromFormat(report.month, 'yyyy-LL', { zone: report.instance.timezone }).setLocale(report.instance.locale).toFormat('LLLL yyyy');
 }

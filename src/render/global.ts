@@ -1,9 +1,9 @@
 import type { GlobalAnswer } from '../core/answer.js';
 import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money.js';
-import { toCsv } from './csv.js';
-import { answerToJson } from './json.js';
+import { answerToJson } from './answer.js';
+import { toCsv } from './csv-writer.js';
 import { describePeriod, formatValue } from './format.js';
-import { alignTable, answerTable } from './text.js';
+import { alignTable, answerTable } from './table.js';
 
 const LOCALE = 'en-GB';
 

@@ -1,10 +1,10 @@
-import type { GrowthReport } from '../commands/growth.js';
-import { toCsv } from './csv.js';
+import type { GrowthReport } from '../core/outcome.js';
+import { toCsv } from './csv-writer.js';
 import { bucketLabel } from './format.js';
-import { alignTable } from './text.js';
+import { alignTable } from './table.js';
 
 export function growthText(report: GrowthReport): string {
-  const lines = [`Growth · ${report.instances.length} instances · ${report.periodLabel} (each in its own time zone)`, ''];
+  const lines = [`Growth · ${report.instances.length} instance${report.instances.length === 1 ? '' : 's'} · ${report.periodLabel} (each in its own time zone)`, ''];
   for (const { instance, rows } of report.instances) {
     lines.push(instance.name);
     lines.push(

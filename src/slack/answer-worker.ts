@@ -1,10 +1,10 @@
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../installation.js';
 import { createLogger } from '../core/log.js';
-import { registry } from '../core/metrics.js';
+import { telemetryRegistry } from '../core/telemetry.js';
 import { answerOnce, type SlackRequest } from './answer-request.js';
-import { startAnswerRuntime } from './runtime.js';
+import { startAnswerRuntime } from './answer-runtime.js';
 
 /**
  * The answer worker of `serve`: questions, charts, replies, pulses, watchers and the outbox run here,
@@ -37,7 +37,7 @@ startAnswerRuntime(loadConfig(configFile, env), env, logger, env.SLACK_BOT_TOKEN
             .finally(() => port.postMessage({ type: 'done', id: message.id }));
           return;
         case 'metrics':
-          void registry.metrics().then((text) => port.postMessage({ type: 'metrics', id: message.id, text }));
+          void telemetryRegistry.metrics().then((text) => port.postMessage({ type: 'metrics', id: message.id, text }));
           return;
         case 'health':
           // The state store lives in this thread; /healthz in the main thread asks for its status.

@@ -1,11 +1,11 @@
-import type { Config } from '../config/config.js';
+import type { Config } from '../installation.js';
 import { OfnError } from '../core/errors.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { Worker } from 'node:worker_threads';
 import { ReplicaSet } from '../queries/replica-set.js';
 import { startSlackServer, type RunningSlackServer, type SlackServerOptions, type StateStoreHealth } from './server.js';
 import { answerOnce, type SlackRequest } from './answer-request.js';
-import { startAnswerRuntime } from './runtime.js';
+import { startAnswerRuntime } from './answer-runtime.js';
 
 export interface ServeHandle {
   server: RunningSlackServer;

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Deps } from '../commands/types.js';
 import type { Logger } from '../core/log.js';
-import { ACTION } from './blocks.js';
-import { enableDefaultMetrics, registry, slackAckSeconds } from '../core/metrics.js';
+import { ACTION } from '../render/slack-message.js';
+import { enableDefaultMetrics, telemetryRegistry, slackAckSeconds } from '../core/telemetry.js';
 import { answerOnce, type Intent, type SlackContext, type SlackRequest } from './answer-request.js';
 
 
@@ -176,9 +176,9 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   };
   const health = { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => healthHandler(options, res) };
   const exposition = (res: ServerResponse) =>
-    void Promise.all([registry.metrics(), options.moreMetrics?.() ?? Promise.resolve('')]).then(
+    void Promise.all([telemetryRegistry.metrics(), options.moreMetrics?.() ?? Promise.resolve('')]).then(
       ([text, more]) => {
-        res.writeHead(200, { 'content-type': registry.contentType });
+        res.writeHead(200, { 'content-type': telemetryRegistry.contentType });
         res.end(more ? mergeExpositions(text, more, MAIN_THREAD_FAMILY) : text);
       },
       (error) => {

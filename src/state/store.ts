@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
-import { PGliteDialect } from '../queries/pglite-dialect.js';
+import { PGliteDialect } from '../db/pglite-dialect.js';
 import { MIGRATIONS } from './migrations.js';
 import type { StateDatabase } from './schema.js';
 
@@ -68,4 +68,9 @@ export async function openStateStore(options: { url?: string; dataDir?: string }
       await pglite.close();
     },
   };
+}
+
+/** A trivial query, for /healthz. */
+export async function pingState(db: StateDb): Promise<void> {
+  await sql`select 1`.execute(db);
 }

@@ -1,4 +1,4 @@
-import { parseConfig, type Config } from '../../src/config/config.js';
+import { parseConfig, type Config } from '../../src/installation.js';
 import type { Deps } from '../../src/commands/types.js';
 import { ReplicaSet } from '../../src/queries/replica-set.js';
 

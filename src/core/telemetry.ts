@@ -4,13 +4,13 @@ import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } f
  * Prometheus metrics (GET /metrics). One registry per process; labels are ids and outcomes, never
  * question text or personal data.
  */
-export const registry = new Registry();
+export const telemetryRegistry = new Registry();
 let defaults = false;
 
 export function enableDefaultMetrics(): void {
   if (defaults) return;
   defaults = true;
-  collectDefaultMetrics({ register: registry, prefix: 'ofn_insights_' });
+  collectDefaultMetrics({ register: telemetryRegistry, prefix: 'ofn_insights_' });
 }
 
 export const slackAckSeconds = new Summary({
@@ -19,14 +19,14 @@ export const slackAckSeconds = new Summary({
   percentiles: [0.5, 0.9, 0.99],
   maxAgeSeconds: 600,
   ageBuckets: 5,
-  registers: [registry],
+  registers: [telemetryRegistry],
 });
 
 export const answersTotal = new Counter({
   name: 'ofn_insights_answers_total',
   help: 'Answers by question and outcome.',
   labelNames: ['question', 'outcome'] as const,
-  registers: [registry],
+  registers: [telemetryRegistry],
 });
 
 export const answerSeconds = new Histogram({
@@ -34,7 +34,7 @@ export const answerSeconds = new Histogram({
   help: 'Time to answer a question, from the request to the reply being posted.',
   labelNames: ['question'] as const,
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-  registers: [registry],
+  registers: [telemetryRegistry],
 });
 
 export const replicaQuerySeconds = new Histogram({
@@ -42,32 +42,32 @@ export const replicaQuerySeconds = new Histogram({
   help: 'Replica read latency per instance.',
   labelNames: ['instance'] as const,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25],
-  registers: [registry],
+  registers: [telemetryRegistry],
 });
 
 export const replicaErrorsTotal = new Counter({
   name: 'ofn_insights_replica_errors_total',
   help: 'Replica failures per instance and kind.',
   labelNames: ['instance', 'code'] as const,
-  registers: [registry],
+  registers: [telemetryRegistry],
 });
 
 export const outboxDepth = new Gauge({
   name: 'ofn_insights_outbox_depth',
   help: 'Deliveries waiting to be sent (pending or sending).',
-  registers: [registry],
+  registers: [telemetryRegistry],
 });
 
 export const deliveriesTotal = new Counter({
   name: 'ofn_insights_deliveries_total',
   help: 'Delivery outcomes by kind.',
   labelNames: ['kind', 'outcome'] as const,
-  registers: [registry],
+  registers: [telemetryRegistry],
 });
 
 export const watcherLagSeconds = new Gauge({
   name: 'ofn_insights_watcher_lag_seconds',
   help: 'Seconds since the watcher last read each instance successfully.',
   labelNames: ['instance'] as const,
-  registers: [registry],
+  registers: [telemetryRegistry],
 });

@@ -1,12 +1,12 @@
 import { WebClient } from '@slack/web-api';
-import { sql } from 'kysely';
-import type { Config } from '../config/config.js';
+import pRetry from 'p-retry';
+import type { Config } from '../installation.js';
 import type { Deps } from '../commands/types.js';
 import type { Logger } from '../core/log.js';
-import { startJobs, syncConfigWatches, type RunningJobs } from '../jobs/runtime.js';
+import { startJobs, syncConfigWatches, type RunningJobs } from '../jobs/start-jobs.js';
 import { ReplicaSet } from '../queries/replica-set.js';
 import { registerFonts } from '../render/chart.js';
-import { openStateStore, type StateStore } from '../state/store.js';
+import { openStateStore, pingState, type StateStore } from '../state/store.js';
 import type { SlackContext } from './answer-request.js';
 
 /** 'up': open (its jobs running) and answering now; 'down': being retried in the background, or not answering. */
@@ -50,7 +50,6 @@ export async function startAnswerRuntime(config: Config, env: NodeJS.ProcessEnv,
   let store: StateStore | undefined;
   let jobs: RunningJobs | undefined;
   let closed = false;
-  let wake: (() => void) | undefined;
 
   /** One attempt: open (migrations run inside), sync config watches, start the jobs; all or nothing. */
   const open = async () => {
@@ -83,32 +82,28 @@ export async function startAnswerRuntime(config: Config, env: NodeJS.ProcessEnv,
 
   let firstAttemptDone: () => void = () => {};
   const firstAttempt = new Promise<void>((resolve) => (firstAttemptDone = resolve));
-  const retryMs = Number(env.OFN_INSIGHTS_STATE_RETRY_MS ?? 5_000);
-  const loop = (async () => {
-    let delay = retryMs;
-    for (let attempt = 1; !closed; attempt++) {
-      try {
-        await open();
-        if (!closed) logger.info({ kind: store!.kind, attempt }, attempt === 1 ? 'state store ready' : 'state store ready: pulses, watches and request dedupe resumed');
-        return;
-      } catch (error) {
+  const stopRetrying = new AbortController();
+  const loop = pRetry(
+    async (attempt) => {
+      await open();
+      if (!closed) logger.info({ kind: store!.kind, attempt }, attempt === 1 ? 'state store ready' : 'state store ready: pulses, watches and request dedupe resumed');
+    },
+    {
+      retries: Infinity,
+      factor: 2,
+      minTimeout: Number(env.OFN_INSIGHTS_STATE_RETRY_MS ?? 5_000),
+      maxTimeout: MAX_RETRY_MS,
+      signal: stopRetrying.signal,
+      onFailedAttempt({ error, attemptNumber }) {
         // The message names the failure (refused, no such database, auth); never the URL, which may hold a password.
-        const err = (error as Error).message;
-        if (attempt === 1) logger.warn({ err, retryInMs: delay }, 'state store unavailable: answering questions, but pulses, watches, request dedupe and the audit log are paused until it opens');
-        else logger.warn({ err, attempt, retryInMs: delay }, 'state store still unavailable; retrying');
-      } finally {
-        if (attempt === 1) firstAttemptDone();
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      delay = Math.min(delay * 2, MAX_RETRY_MS);
-    }
-  })();
+        if (attemptNumber === 1) logger.warn({ err: error.message }, 'state store unavailable: answering questions, but pulses, watches, request dedupe and the audit log are paused until it opens');
+        else logger.warn({ err: error.message, attempt: attemptNumber }, 'state store still unavailable; retrying');
+        firstAttemptDone();
+      },
+    },
+  )
+    .catch(() => undefined) // stopped by close()
+    .finally(firstAttemptDone);
 
   // When the store answers at once (the usual case) jobs run before the first request is taken, as
   // before; when it does not, answers must not wait for it.
@@ -120,14 +115,14 @@ export async function startAnswerRuntime(config: Config, env: NodeJS.ProcessEnv,
     replicas,
     async stateStore(deadlineMs = 1_500) {
       if (!store) return 'down';
-      const answered = sql`select 1`.execute(store.db).then(() => 'up' as const, () => 'down' as const);
+      const answered = pingState(store.db).then(() => 'up' as const, () => 'down' as const);
       return Promise.race([answered, new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), deadlineMs).unref())]);
     },
     store: () => store,
     jobs: () => jobs,
     async close() {
       closed = true;
-      wake?.();
+      stopRetrying.abort();
       // An attempt stuck connecting is not waited for: it closes what it opens when it finishes.
       await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       await jobs?.stop();

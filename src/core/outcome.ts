@@ -1,0 +1,70 @@
+import type { Answer, GlobalAnswer, InstanceRef } from './answer.js';
+import type { BillingLine, BillingTotals } from './billing.js';
+
+/**
+ * What `ask` returns, whatever the face: every renderer (text, JSON, CSV, Slack, PNG) takes one of
+ * these and nothing else.
+ */
+export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | GrowthReport | Notice;
+
+/** Flags any question may carry; the faces act on them (Slack shares or draws a chart). */
+export interface Presentation {
+  chart: boolean;
+  public: boolean;
+}
+
+export interface AnswerOutcome {
+  kind: 'answer';
+  answer: Answer;
+  presentation: Presentation;
+}
+
+export interface GlobalOutcome {
+  kind: 'global';
+  answer: GlobalAnswer;
+  presentation: Presentation;
+}
+
+export interface HelpText {
+  kind: 'help';
+  title: string;
+  lines: string[];
+}
+
+/** The reply to a management command (`save`, `pulse add` …): short mrkdwn built by our code, no figures. */
+export interface Notice {
+  kind: 'notice';
+  /** What was done, e.g. `pulse-add`; for logs and metrics. */
+  action: string;
+  text: string;
+}
+
+export interface BillingChange {
+  enterpriseId: number;
+  name: string;
+  field: string;
+  sent: string;
+  now: string;
+}
+
+export interface BillingReport {
+  kind: 'billing';
+  instance: InstanceRef;
+  month: string;
+  lines: BillingLine[];
+  totals: BillingTotals;
+  hash: string;
+  /** Set when shown from what was posted (`as-sent`). */
+  sentAt?: Date;
+  /** Differences between what was posted and what the replica says now (late cancellations …). */
+  changes?: BillingChange[];
+}
+
+/** `growth all last-12-months`: new profiles, new shops and active shops per instance per month. */
+export interface GrowthReport {
+  kind: 'growth';
+  question: string;
+  periodLabel: string;
+  instances: { instance: InstanceRef; rows: { date: string; newProfiles: number; newShops: number; activeShops: number }[] }[];
+  warnings: GlobalAnswer['warnings'];
+}

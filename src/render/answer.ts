@@ -1,0 +1,87 @@
+import type { Answer, AnswerPeriod } from '../core/answer.js';
+import { moneyToJson, roundCents } from '../core/money.js';
+import { toCsv } from './csv-writer.js';
+import { describePeriod, formatValue, headline } from './format.js';
+import { alignTable, answerTable } from './table.js';
+
+/** One answer (one instance) in each format: text, the JSON contract (README), CSV. */
+
+/** One answer as plain text: headline, period, the figure or the table. */
+export function answerText(answer: Answer): string {
+  const lines = [headline(answer), describePeriod(answer.period, answer.instance.locale), ...(answer.dataAsOf ? [`Data as of ${answer.dataAsOf} (the replica is behind)`] : []), ''];
+  if (answer.kind === 'scalar') {
+    lines.push(`${formatValue(answer, answer.value)}${answer.detail ? `  (${answer.detail})` : ''}`);
+  } else {
+    const table = answerTable(answer)!;
+    if (table.rows.length === 0) lines.push('No data in this period.');
+    else {
+      // Ranking tables put the rank first; keep it narrow and left-aligned like the name.
+      const text = alignTable(table.header, table.rows, table.align);
+      lines.push(text);
+      if (answer.kind === 'list' && answer.totalRows > answer.rows.length) lines.push(`First ${answer.rows.length} of ${answer.totalRows}.`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function jsonValue(answer: Answer, value: string): number {
+  return answer.unit === 'money' ? moneyToJson(value) : Number(value);
+}
+
+export function jsonPeriod(period: AnswerPeriod) {
+  return { from: period.from ? period.from.toISO() : null, to: period.to.toISO(), timezone: period.timezone, label: period.label };
+}
+
+/** The JSON contract scripts depend on (README "JSON output"). */
+export function answerToJson(answer: Answer): Record<string, unknown> {
+  const common = {
+    unit: answer.unit === 'money' ? answer.instance.currency : 'count',
+    instance: answer.instance.id,
+    period: jsonPeriod(answer.period),
+    question: answer.question,
+    title: answer.title,
+    ...(answer.dataAsOf ? { data_as_of: answer.dataAsOf } : {}),
+  };
+  switch (answer.kind) {
+    case 'scalar':
+      return { value: jsonValue(answer, answer.value), ...common, ...(answer.detail ? { detail: answer.detail } : {}) };
+    case 'series':
+      return { rows: answer.rows.map((r) => ({ date: r.date, value: jsonValue(answer, r.value) })), grain: answer.grain, ...common };
+    case 'list':
+      return {
+        rows: answer.rows.map((r) => ({ enterprise_id: r.enterpriseId, name: r.name, category: r.category, town: r.town, country: r.country, created_date: r.createdAt })),
+        total_rows: answer.totalRows,
+        ...common,
+      };
+    case 'ranking':
+      return {
+        rows: answer.rows.map((r) => ({
+          enterprise_id: r.enterpriseId,
+          name: r.name,
+          value: jsonValue(answer, r.value),
+          ...(r.orders !== undefined ? { orders: r.orders } : {}),
+        })),
+        ...common,
+      };
+  }
+}
+
+function csvValue(answer: Answer, value: string): string {
+  return answer.unit === 'money' ? roundCents(value) : value;
+}
+
+export function answerToCsv(answer: Answer): string {
+  switch (answer.kind) {
+    case 'scalar':
+      return toCsv(
+        ['question', 'instance', 'from', 'to', 'timezone', 'unit', 'value'],
+        [[answer.question, answer.instance.id, answer.period.from?.toISO() ?? '', answer.period.to.toISO(), answer.period.timezone, answer.unit === 'money' ? answer.instance.currency : 'count', csvValue(answer, answer.value)]],
+      );
+    case 'series':
+      return toCsv(['date', 'value'], answer.rows.map((r) => [r.date, csvValue(answer, r.value)]));
+    case 'ranking':
+      return toCsv(['enterprise_id', 'name', 'value', 'orders'], answer.rows.map((r) => [r.enterpriseId, r.name, csvValue(answer, r.value), r.orders ?? '']));
+    case 'list':
+      return toCsv(['enterprise_id', 'name', 'category', 'town', 'country', 'created_date'], answer.rows.map((r) => [r.enterpriseId, r.name, r.category, r.town, r.country, r.createdAt]));
+  }
+}

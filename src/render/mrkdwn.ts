@@ -1,0 +1,45 @@
+/**
+ * Slack's mrkdwn, the one place text becomes markup. Every string that may hold text from a replica
+ * (shop names, towns) or typed by a user reaches Slack through `escapeMrkdwn` or `codeBlock`:
+ * section and context blocks, fallback `text`, file comments.
+ */
+
+// Slack's limits (docs/slack-platform.md): 50 blocks, 3,000 characters per section text, and
+// msg_blocks_too_long around 13k characters in total. We stay well inside them.
+export const SECTION_LIMIT = 2_900;
+export const HEADER_LIMIT = 150;
+
+export type Block = Record<string, unknown>;
+
+export interface SlackMessage {
+  /** Notification and accessibility fallback; rendered as mrkdwn by Slack, so escaped like the rest. */
+  text: string;
+  blocks: Block[];
+}
+
+/** Escapes text for mrkdwn: `<`, `>` and `&` would otherwise form links and mentions (`<!channel>`). */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Text inside a ``` block, at most `limit` characters of it: escaped, and without a fence that would
+ * end the block early. Cut before escaping, so an entity is never cut in half.
+ */
+export function codeBlock(text: string, limit = SECTION_LIMIT - 8): string {
+  const body = text.replace(/```/g, "'''");
+  return '```\n' + escapeMrkdwn(body.length > limit ? body.slice(0, limit) : body) + '\n```';
+}
+
+/** A plain_text object (never parsed by Slack), cut to `limit` with an ellipsis. */
+export function plain(text: string, limit = HEADER_LIMIT): { type: 'plain_text'; text: string; emoji: boolean } {
+  return { type: 'plain_text', text: text.length > limit ? `${text.slice(0, limit - 1)}…` : text, emoji: false };
+}
+
+export function mrkdwnSection(text: string): Block {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+export function contextLine(text: string): Block {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}

@@ -1,0 +1,159 @@
+import { DateTime } from 'luxon';
+import type { Answer } from '../core/answer.js';
+import type { HelpText, Outcome } from '../core/outcome.js';
+import { billingMessage } from './billing.js';
+import { describePeriod, formatValue, headline } from './format.js';
+import { globalText } from './global.js';
+import { growthText } from './growth.js';
+import { codeBlock, contextLine, escapeMrkdwn, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
+import { alignTable, answerTable } from './table.js';
+
+export { escapeMrkdwn, type Block, type SlackMessage };
+
+/** Block Kit for every outcome, pure: answers, pulses, announcements, billing posts and notices all come from here. */
+
+export const ACTION = { chart: 'ofn_chart', csv: 'ofn_csv', share: 'ofn_share' } as const;
+
+export interface MessageOptions {
+  /** Shown as ephemeral: offer a "Share in channel" button. */
+  ephemeral: boolean;
+  /** Whether a chart can be drawn for it (the Chart button). */
+  chartable?: boolean;
+  /** A digest (pulse, dashboard): read as is, no buttons. */
+  digest?: boolean;
+}
+
+function button(label: string, actionId: string, question: string): Block {
+  // The value is re-parsed and access re-checked when clicked: it is never trusted.
+  return { type: 'button', text: plain(label), action_id: actionId, value: question.slice(0, 2000) };
+}
+
+function buttons(question: string | undefined, options: MessageOptions & { csv: boolean }): Block[] {
+  if (!question || options.digest) return [];
+  const list: Block[] = [];
+  if (options.chartable) list.push(button('Chart', ACTION.chart, question));
+  if (options.csv) list.push(button('CSV', ACTION.csv, question));
+  if (options.ephemeral) list.push(button('Share in channel', ACTION.share, question));
+  return list.length ? [{ type: 'actions', elements: list }] : [];
+}
+
+/** Builds the message for one answer and tells whether the full table had to be cut. */
+export function answerMessage(answer: Answer, options: MessageOptions): SlackMessage & { truncated: boolean } {
+  const title = headline(answer);
+  const period = describePeriod(answer.period, answer.instance.locale);
+  const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(`${period} · \`${answer.question}\``))];
+  if (answer.dataAsOf) blocks.push(contextLine(`:hourglass: Data as of ${escapeMrkdwn(answer.dataAsOf)}: the replica is behind.`));
+  let text: string;
+  let truncated = false;
+  if (answer.kind === 'scalar') {
+    const figure = formatValue(answer, answer.value);
+    text = `${title}: ${figure} (${period})`;
+    blocks.push(mrkdwnSection(`*${escapeMrkdwn(figure)}*${answer.detail ? `  ${escapeMrkdwn(answer.detail)}` : ''}`));
+  } else {
+    const table = answerTable(answer)!;
+    text = `${title} (${period}): ${table.rows.length} rows`;
+    if (table.rows.length === 0) {
+      blocks.push(mrkdwnSection('_No data in this period._'));
+    } else {
+      let shown = table.rows.length;
+      let body = alignTable(table.header, table.rows, table.align);
+      while (codeBlock(body, Infinity).length > SECTION_LIMIT && shown > 1) {
+        shown = Math.max(1, Math.floor(shown * 0.8));
+        body = alignTable(table.header, table.rows.slice(0, shown), table.align);
+      }
+      truncated = shown < table.rows.length;
+      blocks.push(mrkdwnSection(codeBlock(body)));
+      if (truncated) blocks.push(contextLine(`First ${shown} of ${table.rows.length} rows; the full list is in the CSV.`));
+    }
+  }
+  const hasRows = answer.kind !== 'scalar' && answer.rows.length > 0;
+  blocks.push(...buttons(answer.question, { ...options, chartable: hasRows && answer.kind !== 'list', csv: hasRows }));
+  return { text: escapeMrkdwn(text), blocks, truncated };
+}
+
+/** A long monospace body (several instances, growth) in sections under Slack's limits. */
+export function textMessage(title: string, body: string, context: string, options: MessageOptions & { question?: string }): SlackMessage {
+  const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(context))];
+  let remaining = body;
+  while (remaining.length > 0 && blocks.length < 12) {
+    const cut = remaining.length <= SECTION_LIMIT - 10 ? remaining.length : remaining.lastIndexOf('\n', SECTION_LIMIT - 10) || SECTION_LIMIT - 10;
+    blocks.push(mrkdwnSection(codeBlock(remaining.slice(0, cut))));
+    remaining = remaining.slice(cut).replace(/^\n/, '');
+  }
+  blocks.push(...buttons(options.question, { ...options, csv: true }));
+  // The fallback text is rendered as mrkdwn in notifications: the body holds shop names from a replica.
+  return { text: escapeMrkdwn(`${title}: ${body.slice(0, 200)}`), blocks };
+}
+
+export function helpMessage(help: HelpText): SlackMessage {
+  const body = help.lines.join('\n');
+  const chunks: Block[] = [];
+  for (let i = 0; i < body.length && chunks.length < 10; i += SECTION_LIMIT - 10) chunks.push(mrkdwnSection(codeBlock(body.slice(i, i + SECTION_LIMIT - 10))));
+  return { text: escapeMrkdwn(`ofn-insights: ${help.title}`), blocks: [{ type: 'header', text: plain(`/ofn ${help.title === 'Questions' ? 'help' : help.title}`) }, ...chunks] };
+}
+
+export function errorMessage(message: string, hint?: string): SlackMessage {
+  const text = hint ? `${message}\n${hint}` : message;
+  return { text: escapeMrkdwn(text), blocks: [mrkdwnSection(`:warning: ${escapeMrkdwn(text.slice(0, SECTION_LIMIT - 20))}`)] };
+}
+
+/** A management reply: mrkdwn written by our code (channel mentions on purpose), no figures. */
+export function noticeMessage(text: string): SlackMessage {
+  return { text, blocks: [mrkdwnSection(text.slice(0, SECTION_LIMIT))] };
+}
+
+/** Whether an outcome has nothing to report (for `only-if-results` pulses). */
+export function isEmptyOutcome(outcome: Outcome): boolean {
+  const empty = (answer: Answer) =>
+    answer.kind === 'scalar' ? Number(answer.value) === 0 : answer.kind === 'ranking' || answer.kind === 'list' ? answer.rows.length === 0 : answer.rows.every((r) => Number(r.value) === 0);
+  if (outcome.kind === 'answer') return empty(outcome.answer);
+  if (outcome.kind === 'global') return outcome.answer.results.every(empty);
+  if (outcome.kind === 'growth') return outcome.instances.every((i) => i.rows.every((r) => r.newProfiles + r.newShops + r.activeShops === 0));
+  if (outcome.kind === 'billing') return outcome.lines.length === 0;
+  return false;
+}
+
+/**
+ * The one Outcome-to-message switch: an ephemeral answer, a shared one, a pulse digest, a billing
+ * post. `truncated` tells the face to attach the full table as CSV.
+ */
+export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMessage & { truncated: boolean } {
+  switch (outcome.kind) {
+    case 'answer':
+      return answerMessage(outcome.answer, options);
+    case 'global': {
+      const answer = outcome.answer;
+      const n = answer.results.length;
+      const context = `${answer.periodLabel}, each instance in its own time zone · \`${answer.question}\``;
+      return { ...textMessage(`${answer.title} · ${n} instance${n === 1 ? '' : 's'}`, globalText(answer), context, { ...options, question: answer.question }), truncated: false };
+    }
+    case 'growth': {
+      const n = outcome.instances.length;
+      return { ...textMessage(`Growth · ${n} instance${n === 1 ? '' : 's'}`, growthText(outcome), `${outcome.periodLabel}, each instance in its own time zone`, { ...options, chartable: false, question: outcome.question }), truncated: false };
+    }
+    case 'billing':
+      return { ...billingMessage(outcome), truncated: false };
+    case 'help':
+      return { ...helpMessage(outcome), truncated: false };
+    case 'notice':
+      return { ...noticeMessage(outcome.text), truncated: false };
+  }
+}
+
+/** A pulse digest: the message as in Slack without buttons, plus which pulse and slot, and "late" if it is. */
+export function pulseMessage(outcome: Outcome, pulse: { pulseId: number; slotLocal: string; timezone: string; late: boolean }): SlackMessage {
+  const message = slackMessage(outcome, { ephemeral: false, digest: true });
+  const slot = DateTime.fromISO(pulse.slotLocal, { zone: pulse.timezone }).toFormat('ccc d LLL yyyy HH:mm');
+  const label = pulse.late ? `:hourglass: Late delivery of pulse #${pulse.pulseId}, due ${slot} (${pulse.timezone})` : `Pulse #${pulse.pulseId} · ${slot} (${pulse.timezone})`;
+  return { text: `${pulse.late ? '[late] ' : ''}${message.text}`, blocks: [...message.blocks, contextLine(escapeMrkdwn(label))] };
+}
+
+/** The figures as a code block beside a chart (a file comment is mrkdwn too): Slack users asked for this since 2017 (metabase #4638). */
+export function figuresComment(title: string, outcome: Outcome): string {
+  let figures = '';
+  if (outcome.kind === 'answer') {
+    const table = answerTable(outcome.answer);
+    if (table) figures = alignTable(table.header, table.rows.slice(0, 60), table.align);
+  } else if (outcome.kind === 'global') figures = globalText(outcome.answer);
+  return `${escapeMrkdwn(title)}${figures ? `\n${codeBlock(figures, 2800)}` : ''}`;
+}

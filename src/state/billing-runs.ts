@@ -1,0 +1,25 @@
+import type { BillingLine, BillingTotals } from '../core/billing.js';
+import type { StateDb } from './store.js';
+
+/** What each monthly billing post sent, so it can be shown again exactly. */
+export interface BillingRun {
+  lines: BillingLine[];
+  totals: BillingTotals;
+  hash: string;
+  sentAt: Date;
+}
+
+export async function billingRun(db: StateDb, instanceId: string, month: string): Promise<BillingRun | undefined> {
+  const row = await db.selectFrom('billing_runs').selectAll().where('instance_id', '=', instanceId).where('month', '=', month).executeTakeFirst();
+  return row ? { lines: row.lines as BillingLine[], totals: row.totals as BillingTotals, hash: row.hash, sentAt: row.sent_at } : undefined;
+}
+
+/** Stores a month's run; the first one wins (a retry reuses it). Returns what is stored. */
+export async function recordBillingRun(db: StateDb, run: { instanceId: string; month: string; currency: string; lines: readonly BillingLine[]; totals: BillingTotals; hash: string }): Promise<BillingRun> {
+  await db
+    .insertInto('billing_runs')
+    .values({ instance_id: run.instanceId, month: run.month, currency: run.currency, lines: JSON.stringify(run.lines), totals: JSON.stringify(run.totals), hash: run.hash })
+    .onConflict((oc) => oc.columns(['instance_id', 'month']).doNothing())
+    .execute();
+  return (await billingRun(db, run.instanceId, run.month))!;
+}

@@ -1,0 +1,97 @@
+import { sql, type Updateable } from 'kysely';
+import type { DeliveriesTable } from './schema.js';
+import type { StateDb } from './store.js';
+
+/** The delivery ledger (outbox): one row per message that must reach Slack exactly once. */
+
+/** A message as stored in the outbox. */
+export interface OutboxMessage {
+  text: string;
+  /** Block Kit blocks as built by render/slack-message.ts. */
+  blocks: Record<string, unknown>[];
+  /** Files shared in the same channel after the message (base64 bytes). */
+  files?: { filename: string; title: string; base64: string; altText?: string }[];
+}
+
+export interface EnqueueRequest {
+  dedupeKey: string;
+  kind: DeliveriesTable['kind'];
+  ownerId?: number | null;
+  channelId: string;
+  message?: OutboxMessage;
+  /** Computed at send time when no message is given (a pulse's question and slot). */
+  source?: unknown;
+  status?: 'pending' | 'skipped';
+  note?: string;
+}
+
+/**
+ * Records a delivery in the ledger. The unique dedupe key makes this the exactly-once point: of all
+ * processes that try to enqueue the same (pulse, slot) or (watch, enterprise, event), one wins.
+ */
+export async function enqueue(db: StateDb, request: EnqueueRequest): Promise<boolean> {
+  const result = await db
+    .insertInto('deliveries')
+    .values({
+      dedupe_key: request.dedupeKey,
+      kind: request.kind,
+      owner_id: request.ownerId ?? null,
+      channel_id: request.channelId,
+      payload: request.message ? JSON.stringify(request.message) : null,
+      source: request.source === undefined ? null : JSON.stringify(request.source),
+      status: request.status ?? 'pending',
+      next_attempt_at: new Date(),
+      locked_until: null,
+      last_error: request.note ?? null,
+      sent_at: null,
+    })
+    .onConflict((oc) => oc.column('dedupe_key').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return result !== undefined;
+}
+
+export type Delivery = Awaited<ReturnType<typeof claimNextDelivery>>;
+
+/** Takes the next due delivery, skipping rows another process holds and channels posted to in the last second. */
+export async function claimNextDelivery(db: StateDb, leaseSeconds: number, channelGapMs: number) {
+  const claimed = await sql<{
+    id: number;
+    dedupe_key: string;
+    kind: string;
+    owner_id: number | null;
+    channel_id: string;
+    payload: unknown;
+    source: unknown;
+    attempts: number;
+    /** 'sending' when a previous attempt's lease ran out: it may have posted before dying. */
+    previous_status: string;
+  }>`
+    with target as (
+      select d.id, d.status from deliveries d
+       where ((d.status = 'pending' and d.next_attempt_at <= now()) or (d.status = 'sending' and d.locked_until < now()))
+         and not exists (select 1 from deliveries s
+                          where s.channel_id = d.channel_id and s.sent_at > now() - make_interval(secs => ${channelGapMs / 1000}))
+       order by d.next_attempt_at, d.id
+       for update skip locked
+       limit 1)
+    update deliveries set status = 'sending', attempts = deliveries.attempts + 1,
+           locked_until = now() + make_interval(secs => ${leaseSeconds})
+      from target
+     where deliveries.id = target.id
+    returning deliveries.id, deliveries.dedupe_key, deliveries.kind, deliveries.owner_id, deliveries.channel_id,
+              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status`.execute(db);
+  return claimed.rows[0];
+}
+
+/** Records the outcome of an attempt (sent, pending again, failed, refused …). */
+export async function finishDelivery(db: StateDb, id: number, values: Updateable<DeliveriesTable>): Promise<void> {
+  await db.updateTable('deliveries').set(values).where('id', '=', id).execute();
+}
+
+/** How many deliveries wait (pending or being sent), in all channels or one. */
+export async function deliveryBacklog(db: StateDb, channelId?: string): Promise<number> {
+  let query = db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'sending']);
+  if (channelId) query = query.where('channel_id', '=', channelId);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
