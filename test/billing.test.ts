@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { ask } from '../src/commands/pipeline.js';
-import { parseConfig } from '../src/config/config.js';
+import { parseConfig } from '../src/installation.js';
 import { createLogger } from '../src/core/log.js';
 import { DeliveryWorker } from '../src/jobs/outbox.js';
-import { composeBilling, enqueueMonthlyBilling } from '../src/jobs/runtime.js';
+import { composeBilling, enqueueMonthlyBilling } from '../src/jobs/start-jobs.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { renderCsv } from '../src/render/csv.js';
 import { renderJson } from '../src/render/json.js';
@@ -117,7 +117,7 @@ describe('billing a month', () => {
       expect(enqueued.sort()).toEqual([0, 1]);
       const client = new WebClient('xoxb-bill', { slackApiUrl: fake.url, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
       const worker = (db: typeof state.db) =>
-        new DeliveryWorker({ db, client, logger, compose: (d) => composeBilling(db, deps, d.source as { instance: string; month: string }), onChannelGone: async () => {} });
+        new DeliveryWorker({ db, client, logger, compose: (d) => composeBilling(db, deps, d.source as { instance: string; month: string }, d.channel_id), onChannelGone: async () => {} });
       await Promise.all([worker(state.db).drain(), worker(other.db).drain()]);
       const posts = fake.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && c.body.channel === 'C0BILL001');
       expect(posts).toHaveLength(1);
