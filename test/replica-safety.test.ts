@@ -1,32 +1,81 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { sql } from 'kysely';
-import { ask } from '../src/commands/pipeline.js';
-import { COMMANDS } from '../src/commands/index.js';
+import { sql, type CompiledQuery } from 'kysely';
+import { ask, type Outcome } from '../src/commands/pipeline.js';
+import { commandTable } from '../src/commands/index.js';
+import type { Deps } from '../src/commands/types.js';
+import { parseConfig, type Config } from '../src/installation.js';
 import { OfnError } from '../src/core/errors.js';
+import { Replica } from '../src/queries/replica.js';
 import { renderCsv } from '../src/render/csv.js';
 import { renderJson } from '../src/render/json.js';
 import { renderText } from '../src/render/text.js';
 import { freePort } from './support/postgres-cluster.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { testDeps } from './support/deps.js';
+import { startFakeSlack } from './support/fake-slack.js';
+import { PLANTED_PERSONAL_DATA, personalColumnViolations } from './support/personal-data.js';
+import { startServeProcess } from './support/serve-process.js';
+import { buttonClickBody, postSigned, slashCommandBody } from './support/slack-requests.js';
+import { createStateStore } from './support/state.js';
 
 const TZ = 'Europe/Madrid';
 const NOW = new Date('2026-11-15T12:00:00Z');
+const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
-/** Every question the table knows, with every breakdown and a period, as a user could type them. */
-function everyQuestion(instance: string): string[] {
+/**
+ * Two instances on the same data (Madrid/EUR with a billing plan, London/GBP), custom metrics and
+ * segments, one channel that may see everything: every kind of question can be asked.
+ */
+function configDocument(url: string) {
+  return {
+    reportingCurrency: 'EUR',
+    exchangeRates: { GBP: 1.15 },
+    instances: {
+      katuma: { name: 'Katuma', replica: url, timezone: TZ, currency: 'EUR', billing: { fixed: 5, rate: 0.02, taxRate: 0.21 } },
+      uk: { name: 'OFN UK', replica: url, timezone: 'Europe/London', currency: 'GBP' },
+    },
+    segments: {
+      'organic-hubs': { of: 'hubs', inGroup: 'Organic' },
+      'spanish-shops': { of: 'shops', country: 'ES' },
+    },
+    metrics: {
+      'goods-turnover': { sum: 'item_total', of: 'sales-orders' },
+      'hub-orders': { count: 'sales-orders', for: 'hubs' },
+    },
+    access: [{ channel: 'C0SAFE001', instances: ['*'], billing: true }],
+  };
+}
+
+/** Every question kind, with every breakdown, custom metric and segment, as a user could type them. */
+function everyQuestion(config: Config, period: string): string[] {
+  const segments = [...config.registry.segments.keys()];
   const questions: string[] = [];
-  for (const command of COMMANDS) {
+  for (const command of commandTable(config.registry).commands) {
+    if (command.name === 'count' || command.name === 'list') {
+      for (const s of segments) questions.push(`${command.name} ${s} katuma ${period}`);
+      continue;
+    }
     const breakdowns = /\[by ([a-z|]+)\]/.exec(command.usage)?.[1]?.split('|') ?? [];
-    questions.push(`${command.name} ${instance}`, `${command.name} ${instance} last-month`, `${command.name} ${instance} 2026`);
-    for (const b of breakdowns) questions.push(`${command.name} ${instance} last-12-months by ${b}`);
+    questions.push(`${command.name} katuma`, `${command.name} katuma ${period}`, `${command.name} katuma 2026`);
+    for (const b of breakdowns) questions.push(`${command.name} katuma 2026 by ${b}`);
+    if (command.usage.includes('for <segment>')) questions.push(`${command.name} katuma ${period} for organic-hubs`);
   }
+  questions.push(
+    `turnover all ${period}`, `top-shops all ${period}`, `orders katuma,uk ${period}`, 'new-profiles all 2026 by month',
+    'compare turnover katuma,uk', 'compare orders all 2026', 'growth all 2026-10', 'growth katuma,uk',
+    'billing katuma 2026-10', 'help', 'help turnover', 'metrics', 'segments', 'define organic-hubs',
+  );
   return questions;
 }
 
-// Personal data planted in the fixture; none of it may appear in any answer.
-const PERSONAL = ['@example.org', 'Jordi', 'Vila', 'Marta', 'Puig', '+34', 'Carrer Major', '192.168.1.9', '10.0.0.1', 'secret-hash', 'Leave at the door'];
+/** Where a planted personal value shows up in `text`, for the failure message. */
+function leaksIn(text: string): string[] {
+  return PLANTED_PERSONAL_DATA.filter((personal) => text.includes(personal));
+}
 
 let db: TestDatabase;
 let readerUrl: string;
@@ -39,6 +88,9 @@ beforeAll(async () => {
   const shop = await f.enterprise({ name: 'Mercat Verd', sells: 'any', address_id: addr });
   const producer = await f.enterprise({ name: 'Horta Nord', sells: 'own', is_primary_producer: true, address_id: addr });
   await f.enterprise({ name: 'Granja Sol', sells: 'none', created_at: utc('2026-10-12 10:00', TZ) });
+  await f.group('Organic', [shop]);
+  await f.customer(shop);
+  await f.customer(producer);
   for (let day = 1; day <= 28; day++) {
     await f.order(day % 2 ? shop : producer, { total: `${day}.25`, completed_at: utc(`2026-10-${String(day).padStart(2, '0')} 12:00`, TZ) });
   }
@@ -57,25 +109,87 @@ afterAll(async () => {
 });
 
 describe('replica access', () => {
-  it('answers every question through a SELECT-only role, leaking no personal data', async () => {
-    const deps = testDeps([{ id: 'katuma', url: readerUrl, timezone: TZ }], NOW);
+  it('answers every question kind through a SELECT-only role, with no personal data in text, JSON or CSV, and no personal column read', async () => {
+    const config = parseConfig(configDocument(readerUrl), {}, 'test');
+    const captured: CompiledQuery[] = [];
+    const replicas = new Map([...config.instances.values()].map((i) => [i.id, Replica.connect(i, undefined, (event) => void (event.level === 'query' && captured.push(event.query)))]));
+    const deps: Deps = { config, replica: (id) => replicas.get(id)!, now: () => NOW };
     try {
-      const questions = everyQuestion('katuma');
-      expect(questions.length).toBeGreaterThan(40);
+      const questions = everyQuestion(config, 'last-month');
+      expect(questions.length).toBeGreaterThan(60);
+      const kinds = new Set<string>();
       for (const question of questions) {
-        const outcome = await ask(deps, question);
-        expect(outcome.kind, question).toBe('answer');
-        for (const output of [renderText(outcome), renderJson(outcome), renderCsv(outcome)]) {
-          for (const personal of PERSONAL) expect(output, `${question} leaks ${personal}`).not.toContain(personal);
+        let outputs: string[];
+        try {
+          const outcome: Outcome = await ask(deps, question);
+          kinds.add(outcome.kind);
+          outputs = [renderText(outcome), renderJson(outcome), renderCsv(outcome)];
+        } catch (error) {
+          // A refusal is output too: what it says must be as clean as an answer.
+          if (!(error instanceof OfnError)) throw new Error(`${question}: ${String(error)}`);
+          kinds.add(`refused ${question}`);
+          outputs = [error.message, error.hint ?? ''];
         }
+        for (const output of outputs) expect(leaksIn(output), `${question} leaks`).toEqual([]);
       }
-      // The fixture is not empty: the scan above looked at real figures.
-      const top = await ask(deps, 'top-shops katuma last-month');
-      expect(renderText(top)).toContain('Mercat Verd');
+      // Every kind was really answered, not refused, so the scan above looked at real output.
+      expect([...kinds].filter((k) => k.startsWith('refused'))).toEqual([]);
+      expect([...kinds].sort()).toEqual(['answer', 'billing', 'global', 'growth', 'help']);
+      const top = renderText(await ask(deps, 'top-shops katuma last-month'));
+      expect(top).toContain('Mercat Verd');
+      // And no query any of them sent named a personal column or a forbidden table.
+      expect(captured.length).toBeGreaterThan(questions.length);
+      expect(captured.flatMap((q) => personalColumnViolations(q.sql))).toEqual([]);
     } finally {
-      await deps.close();
+      await Promise.all([...replicas.values()].map((r) => r.close()));
     }
   });
+
+  it('leaks no personal data into Slack messages, uploaded files, log lines or the audit log', async () => {
+    const config = parseConfig(configDocument(readerUrl), {}, 'test');
+    const fake = await startFakeSlack({ botToken: 'xoxb-safety' });
+    const state = await createStateStore();
+    const file = join(mkdtempSync(join(tmpdir(), 'safety-')), 'ofn-insights.yml');
+    writeFileSync(file, JSON.stringify(configDocument(readerUrl))); // JSON is YAML
+    // The real serve process, its answer worker and its logger, at debug: what it would write in production and more.
+    const serve = await startServeProcess(CLI, file, { SLACK_BOT_TOKEN: 'xoxb-safety', SLACK_SIGNING_SECRET: 'safety', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url }, { logLevel: 'debug' });
+    try {
+      const events = `http://127.0.0.1:${serve.port}/slack/events`;
+      const who = { channelId: 'C0SAFE001', userId: 'U0SAFE001' };
+      // Explicit periods: serve runs on the real clock, the data is in October 2026.
+      const questions = [...everyQuestion(config, '2026-10').filter((q) => !/ katuma( 2026)?$/.test(q)), 'turnover katuma 2026-10 by day chart', 'compare turnover katuma,uk 2026 chart'];
+      for (const [i, question] of questions.entries()) {
+        // The answer (message blocks), and the CSV button (the file).
+        expect((await postSigned(events, slashCommandBody(question, { ...who, responseUrl: fake.responseUrl(`q${i}`) }), 'safety')).status).toBe(200);
+        expect((await postSigned(events, buttonClickBody('ofn_csv', question, { ...who, responseUrl: fake.responseUrl(`c${i}`) }), 'safety')).status).toBe(200);
+      }
+      await fake.waitFor(() => questions.every((_, i) => fake.responses.some((r) => r.path === `/response/q${i}`)), 60_000);
+      // SIGTERM lets every answer in flight finish (uploads included) before the process exits.
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+
+      const messages = fake.responses.map((r) => JSON.stringify(r.body));
+      const calls = fake.calls.map((c) => JSON.stringify(c.body));
+      const files = fake.sharedFiles.filter((f) => !f.filename.endsWith('.png')).map((f) => `${f.filename}: ${f.bytes.toString('utf8')}`);
+      const comments = fake.sharedFiles.map((f) => `${f.title ?? ''} ${f.altText ?? ''} ${f.initialComment ?? ''}`);
+      const audit = (await state.db.selectFrom('audit_log').selectAll().execute()).map((row) => JSON.stringify(row));
+      for (const [what, outputs] of Object.entries({ messages, calls, files, comments, log: serve.log, audit })) {
+        for (const output of outputs) expect(leaksIn(output), `${what}: ${output.slice(0, 300)}`).toEqual([]);
+      }
+      // The scan looked at real answers, files and log lines.
+      expect(messages.some((m) => m.includes('Mercat Verd'))).toBe(true);
+      expect(messages.filter((m) => m.includes(':warning:'))).toEqual([]);
+      expect(files.filter((f) => f.includes('Mercat Verd')).length).toBeGreaterThan(5);
+      expect(files.some((f) => f.startsWith('billing-katuma-2026-10.csv'))).toBe(true);
+      expect(fake.sharedFiles.some((f) => f.filename.endsWith('.png'))).toBe(true);
+      expect(serve.log.filter((line) => line.includes('"slack request"')).length).toBeGreaterThanOrEqual(questions.length * 2);
+      expect(audit.length).toBeGreaterThanOrEqual(questions.length);
+    } finally {
+      serve.child.kill('SIGKILL');
+      await fake.close();
+      await state.drop();
+    }
+  }, 120_000);
 
   it('runs every query read-only: a write inside the bot transaction is refused by PostgreSQL', async () => {
     const deps = testDeps([{ id: 'katuma', url: db.url, timezone: TZ }], NOW);
@@ -113,14 +227,33 @@ describe('replica access', () => {
   });
 
   it('sends user text only as parameters, never inside SQL', async () => {
-    // A period or instance can't carry SQL: the parser refuses anything it does not know.
-    const deps = testDeps([{ id: 'katuma', url: db.url, timezone: TZ }], NOW);
+    const config = testDeps([{ id: 'katuma', name: 'Katuma', url: db.url, timezone: TZ }], NOW).config;
+    const captured: CompiledQuery[] = [];
+    const replica = Replica.connect(config.instances.get('katuma')!, undefined, (event) => void (event.level === 'query' && captured.push(event.query)));
+    const deps: Deps = { config, replica: () => replica, now: () => NOW };
+    const sqlOf = () => captured.map((q) => q.sql).join('\n');
+    const parametersOf = () => captured.flatMap((q) => q.parameters.map((p) => (p instanceof Date ? p.toISOString() : String(p))));
     try {
+      // Values typed by the user reach the replica, as parameters: the top-N and the days of a range
+      // (as the UTC instants of their local midnights, 5 Oct 00:00 and 20 Oct 00:00 in Madrid).
+      await ask(deps, 'top-shops 17 katuma 2026-10-05..2026-10-19');
+      expect(parametersOf()).toContain('17');
+      expect(parametersOf().some((p) => p.startsWith('2026-10-04 22:00') || p.startsWith('2026-10-04T22:00'))).toBe(true);
+      expect(parametersOf().some((p) => p.startsWith('2026-10-19 22:00') || p.startsWith('2026-10-19T22:00'))).toBe(true);
+      expect(sqlOf()).not.toMatch(/\b17\b|2026-10|22:00/);
+      captured.length = 0;
+      await ask(deps, 'orders katuma 2026-10-05 by day');
+      expect(parametersOf().some((p) => p.startsWith('2026-10-04 22:00') || p.startsWith('2026-10-04T22:00'))).toBe(true);
+      expect(sqlOf()).not.toMatch(/2026-10|22:00/);
+      // Text that is not a value the grammar knows never reaches the replica at all.
+      captured.length = 0;
       await expect(ask(deps, "turnover katuma'; drop table enterprises; --")).rejects.toMatchObject({ code: 'UnknownInstance' });
+      await expect(ask(deps, 'top-shops 17; katuma')).rejects.toBeInstanceOf(OfnError);
+      expect(captured).toEqual([]);
       const still = await db.client.query('select count(*)::int as n from enterprises');
       expect(still.rows[0].n).toBe(3);
     } finally {
-      await deps.close();
+      await replica.close();
     }
   });
 });

@@ -113,6 +113,32 @@ export class OfnFixture {
     return r.rows[0].id;
   }
 
+  /** A shopper of an enterprise (OFN's customers table: nothing but personal data around the ids). */
+  async customer(enterpriseId: number, overrides: Partial<{ email: string; first_name: string; last_name: string; code: string }> = {}): Promise<number> {
+    const n = ++sequence;
+    const first = overrides.first_name ?? 'Núria';
+    const last = overrides.last_name ?? 'Soler';
+    const r = await this.client.query(
+      `insert into customers (email, enterprise_id, code, created_at, updated_at, name, first_name, last_name)
+       values ($1, $2, $3, '2020-01-01', '2020-01-01', $4, $5, $6) returning id`,
+      [overrides.email ?? `customer${n}@example.org`, enterpriseId, overrides.code ?? 'CUST-7731', `${first} ${last}`, first, last],
+    );
+    return r.rows[0].id;
+  }
+
+  /** An enterprise group (with its contact email, personal) and its members. */
+  async group(name: string, members: number[] = []): Promise<number> {
+    const n = ++sequence;
+    const r = await this.client.query(`insert into enterprise_groups (name, permalink, email) values ($1, $2, $3) returning id`, [
+      name,
+      `${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${n}`,
+      `group${n}@example.org`,
+    ]);
+    const id: number = r.rows[0].id;
+    for (const member of members) await this.client.query('insert into enterprise_groups_enterprises (enterprise_group_id, enterprise_id) values ($1, $2)', [id, member]);
+    return id;
+  }
+
   async order(
     distributorId: number,
     overrides: Partial<{ total: string; item_total: string; state: string; completed_at: string | null; created_at: string; email: string }> = {},

@@ -80,7 +80,7 @@ export const PLANTED_PERSONAL_DATA: readonly string[] = [
   '@example.org', // user, contact and shopper emails
   'Jordi', 'Vila', // enterprise contact_name
   'Marta', 'Puig', 'Carrer Major', // address firstname, lastname, address1
-  '+34', // enterprise and address phones
+  '600 111 222', '611 222 333', // address and enterprise phones
   '192.168.1.9', '10.0.0.1', // last_ip_address, last_sign_in_ip
   'secret-hash', // encrypted_password
   'Leave at the door', // special_instructions

@@ -15,11 +15,17 @@ export interface ServeProcess {
  * Starts `node <cli> serve --config <config>` with PORT=0 and reads the port it bound from its
  * "serving /ofn" log line. A port picked by the parent and closed before the child binds it can be
  * taken in between by any other process of a parallel run; port 0 cannot be.
- * The child logs at info (the line is needed); set OFN_TEST_ECHO_SERVE_LOG=1 to see its log.
+ * The child logs at info or more (the line is needed); set OFN_TEST_ECHO_SERVE_LOG=1 to see its log.
  */
-export function startServeProcess(cli: string, config: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServeProcess> {
+export function startServeProcess(
+  cli: string,
+  config: string,
+  env: Record<string, string>,
+  options: { timeoutMs?: number; logLevel?: 'info' | 'debug' | 'trace' } = {},
+): Promise<ServeProcess> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const child = spawn(process.execPath, [cli, 'serve', '--config', config], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info', PORT: '0' },
+    env: { ...process.env, ...env, LOG_LEVEL: options.logLevel ?? 'info', PORT: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const log: string[] = [];
