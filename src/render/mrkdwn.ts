@@ -23,12 +23,28 @@ export function escapeMrkdwn(text: string): string {
 }
 
 /**
- * Text inside a ``` block, at most `limit` characters of it: escaped, and without a fence that would
- * end the block early. Cut before escaping, so an entity is never cut in half.
+ * How many leading characters of `text` fit in `limit` characters once escaped. Slack counts the escaped
+ * text against its limits, and `&` becomes five characters: a cut by raw length lets a shop list full of
+ * "Fruit & Veg" overflow a section, and Slack then refuses the whole message.
+ */
+export function fittingLength(text: string, limit: number): number {
+  let size = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    size += c === '&' ? 5 : c === '<' || c === '>' ? 4 : 1;
+    if (size > limit) return i;
+  }
+  return text.length;
+}
+
+/**
+ * Text inside a ``` block, escaped, and without a fence that would end the block early; at most
+ * `limit` characters between the fences once escaped (the default keeps the block within a section).
+ * Cut before escaping, so an entity is never cut in half.
  */
 export function codeBlock(text: string, limit = SECTION_LIMIT - 8): string {
   const body = text.replace(/```/g, "'''");
-  return '```\n' + escapeMrkdwn(body.length > limit ? body.slice(0, limit) : body) + '\n```';
+  return '```\n' + escapeMrkdwn(body.slice(0, fittingLength(body, limit))) + '\n```';
 }
 
 /** A plain_text object (never parsed by Slack), cut to `limit` with an ellipsis. */

@@ -5,7 +5,7 @@ import { billingMessage } from './billing.js';
 import { describePeriod, formatValue, headline } from './format.js';
 import { globalText } from './global.js';
 import { growthText } from './growth.js';
-import { codeBlock, contextLine, escapeMrkdwn, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
+import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable } from './table.js';
 
 export { escapeMrkdwn, type Block, type SlackMessage };
@@ -43,6 +43,7 @@ export function answerMessage(answer: Answer, options: MessageOptions): SlackMes
   const period = describePeriod(answer.period, answer.instance.locale);
   const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(`${period} · \`${answer.question}\``))];
   if (answer.dataAsOf) blocks.push(contextLine(`:hourglass: Data as of ${escapeMrkdwn(answer.dataAsOf)}: the replica is behind.`));
+  if (answer.note) blocks.push(contextLine(escapeMrkdwn(answer.note)));
   let text: string;
   let truncated = false;
   if (answer.kind === 'scalar') {
@@ -76,7 +77,10 @@ export function textMessage(title: string, body: string, context: string, option
   const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(context))];
   let remaining = body;
   while (remaining.length > 0 && blocks.length < 12) {
-    const cut = remaining.length <= SECTION_LIMIT - 10 ? remaining.length : remaining.lastIndexOf('\n', SECTION_LIMIT - 10) || SECTION_LIMIT - 10;
+    // Sections are measured escaped (see fittingLength); cut at the last line break that fits, or mid-line when none does.
+    const fits = fittingLength(remaining, SECTION_LIMIT - 10);
+    const lineBreak = fits < remaining.length ? remaining.lastIndexOf('\n', fits) : -1;
+    const cut = fits === remaining.length ? fits : lineBreak > 0 ? lineBreak : fits;
     blocks.push(mrkdwnSection(codeBlock(remaining.slice(0, cut))));
     remaining = remaining.slice(cut).replace(/^\n/, '');
   }
@@ -88,13 +92,17 @@ export function textMessage(title: string, body: string, context: string, option
 export function helpMessage(help: HelpText): SlackMessage {
   const body = help.lines.join('\n');
   const chunks: Block[] = [];
-  for (let i = 0; i < body.length && chunks.length < 10; i += SECTION_LIMIT - 10) chunks.push(mrkdwnSection(codeBlock(body.slice(i, i + SECTION_LIMIT - 10))));
+  for (let rest = body; rest.length > 0 && chunks.length < 10; ) {
+    const fits = fittingLength(rest, SECTION_LIMIT - 10);
+    chunks.push(mrkdwnSection(codeBlock(rest.slice(0, fits))));
+    rest = rest.slice(fits);
+  }
   return { text: escapeMrkdwn(`ofn-insights: ${help.title}`), blocks: [{ type: 'header', text: plain(`/ofn ${help.title === 'Questions' ? 'help' : help.title}`) }, ...chunks] };
 }
 
 export function errorMessage(message: string, hint?: string): SlackMessage {
   const text = hint ? `${message}\n${hint}` : message;
-  return { text: escapeMrkdwn(text), blocks: [mrkdwnSection(`:warning: ${escapeMrkdwn(text.slice(0, SECTION_LIMIT - 20))}`)] };
+  return { text: escapeMrkdwn(text), blocks: [mrkdwnSection(`:warning: ${escapeMrkdwn(text.slice(0, fittingLength(text, SECTION_LIMIT - 20)))}`)] };
 }
 
 /** A management reply: mrkdwn written by our code (channel mentions on purpose), no figures. */
