@@ -45,6 +45,36 @@ const watchSchema = z.strictObject({
   channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD'),
 });
 
+/** Names of API tokens and webhooks: shown in logs and messages instead of the secret. */
+const credentialName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a name such as zapier-katuma (letters, digits, - _ .)');
+
+/** An HTTP API token (docs/api.md): an audience, like a channel, with its instances and billing. */
+const apiTokenSchema = z.strictObject({
+  name: credentialName,
+  /** The secret itself, from the environment: `${KATUMA_API_TOKEN}`. */
+  token: z.string().min(24, 'at least 24 characters: generate one with `openssl rand -hex 24`'),
+  instances: z.array(z.string()).min(1, 'at least one instance id, or "*"'),
+  billing: z.boolean().default(false),
+});
+
+const apiSchema = z.strictObject({
+  tokens: z.array(apiTokenSchema).default([]),
+  /** The public base URL of the API (https://insights.example.org), for `next` links; default: from the request's Host. */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+export const WEBHOOK_EVENTS = ['new-shop', 'new-profile', 'billing.closed'] as const;
+
+/** An outgoing webhook, signed as the Standard Webhooks specification says (docs/api.md). */
+const webhookSchema = z.strictObject({
+  name: credentialName,
+  url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+  /** `whsec_` and the base64 of at least 24 random bytes (Standard Webhooks). */
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'a Standard Webhooks secret: whsec_ then the base64 of 24 to 64 random bytes (`echo whsec_$(openssl rand -base64 32)`)'),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1, `at least one of ${WEBHOOK_EVENTS.join(', ')}`),
+  instances: z.array(z.string()).min(1, 'at least one instance id, or "*"'),
+});
+
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code such as EUR');
 const rate = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal')]).transform(String);
 
@@ -65,6 +95,10 @@ const configSchema = z.strictObject({
   watchIntervalSeconds: z.number().min(1).max(3600).default(15),
   /** Who may ask what in Slack. Secure by default: nobody not listed gets data. */
   access: z.array(accessSchema).default([]),
+  /** The HTTP API's tokens (docs/api.md). */
+  api: apiSchema.default({ tokens: [] }),
+  /** Signed HTTP posts of new shops, new profiles and closed bills (docs/api.md). */
+  webhooks: z.array(webhookSchema).default([]),
   instances: z
     .record(
       z
@@ -78,10 +112,16 @@ const configSchema = z.strictObject({
 
 export type InstanceConfig = Readonly<Omit<z.infer<typeof instanceSchema>, 'billing'> & { id: string; billing?: BillingPlan }>;
 export type AccessRule = Readonly<z.infer<typeof accessSchema>>;
+export type ApiToken = Readonly<z.infer<typeof apiTokenSchema>>;
+export type Webhook = Readonly<z.infer<typeof webhookSchema>>;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** The validated configuration file; `Config` (installation.ts) adds the registry built from it. */
 export interface Settings {
   readonly instances: ReadonlyMap<string, InstanceConfig>;
   readonly access: readonly AccessRule[];
+  /** API tokens: each an audience with its own grant (core/access.ts `grantForToken`). */
+  readonly api: { readonly tokens: readonly ApiToken[]; readonly publicUrl?: string };
+  readonly webhooks: readonly Webhook[];
   readonly watches: readonly Readonly<z.infer<typeof watchSchema>>[];
   readonly watchIntervalSeconds: number;
   readonly reportingCurrency?: string;
@@ -167,6 +207,7 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
       throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  instances.${id}.billing.channel: ${channel} may not see ${id}'s billing; add an access rule \`- channel: ${channel}\` with \`instances: [${id}]\` and \`billing: true\``);
     }
   }
+  checkCredentials(result.data.api.tokens, result.data.webhooks, instances, source);
   const flat: Record<string, string> = {};
   const monthly: Record<string, Record<string, string>> = {};
   for (const [key, value] of Object.entries(result.data.exchangeRates)) {
@@ -186,9 +227,37 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
     definitions: Object.freeze({ segments: result.data.segments, metrics: result.data.metrics }),
     instances,
     access: Object.freeze(result.data.access.map((r) => Object.freeze(r))),
+    api: Object.freeze({ tokens: Object.freeze(result.data.api.tokens.map((t) => Object.freeze(t))), ...(result.data.api.publicUrl ? { publicUrl: result.data.api.publicUrl.replace(/\/$/, '') } : {}) }),
+    webhooks: Object.freeze(result.data.webhooks.map((w) => Object.freeze(w))),
     watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),
     watchIntervalSeconds: result.data.watchIntervalSeconds,
     source,
+  });
+}
+
+/** API tokens and webhooks: known instances, names and token values used once each. */
+function checkCredentials(tokens: readonly ApiToken[], webhooks: readonly Webhook[], instances: ReadonlyMap<string, InstanceConfig>, source: string): void {
+  const fail = (path: string, message: string) => {
+    throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  ${path}: ${message}`);
+  };
+  const known = `known: ${[...instances.keys()].join(', ')}, or "*"`;
+  const lists: [string, readonly { name: string; instances: readonly string[] }[]][] = [
+    ['api.tokens', tokens],
+    ['webhooks', webhooks],
+  ];
+  for (const [path, list] of lists) {
+    const names = new Set<string>();
+    list.forEach((entry, i) => {
+      if (names.has(entry.name)) fail(`${path}.${i}.name`, `${entry.name} is used twice; names must be unique`);
+      names.add(entry.name);
+      for (const id of entry.instances) if (id !== '*' && !instances.has(id)) fail(`${path}.${i}.instances`, `unknown instance ${id} (${known})`);
+    });
+  }
+  const values = new Set<string>();
+  // The value is never echoed: the message names the token by its name only.
+  tokens.forEach((token, i) => {
+    if (values.has(token.token)) fail(`api.tokens.${i}.token`, `${token.name} has the same value as another token; give each client its own`);
+    values.add(token.token);
   });
 }
 

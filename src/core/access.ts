@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { OfnError } from './errors.js';
 
 /**
@@ -11,6 +12,23 @@ import { OfnError } from './errors.js';
 export interface AccessConfig {
   readonly instances: ReadonlyMap<string, { readonly name: string }>;
   readonly access: readonly AccessRuleLike[];
+  /** HTTP API tokens: each one an audience (`grantForToken`). */
+  readonly api?: { readonly tokens: readonly ApiTokenLike[] };
+  /** Outgoing webhooks: each one an audience (`grantForWebhook`). */
+  readonly webhooks?: readonly WebhookLike[];
+}
+
+export interface ApiTokenLike {
+  readonly name: string;
+  readonly token: string;
+  readonly instances: readonly string[];
+  readonly billing: boolean;
+}
+
+export interface WebhookLike {
+  readonly name: string;
+  readonly instances: readonly string[];
+  readonly events: readonly string[];
 }
 
 export interface AccessRuleLike {
@@ -58,6 +76,39 @@ export function grantFor(config: AccessConfig, who: Requester): Grant | undefine
   // Admin rights belong to people: a user rule grants them in any channel the user can ask in.
   const admin = rule.admin || config.access.some((r) => r.user === who.userId && r.admin);
   return { instances, billing: rule.billing, admin, via: rule.channel ? `channel ${rule.channel}` : `user ${rule.user}`, label: direct ? 'This conversation' : `This channel (${who.channelId})` };
+}
+
+/** A rule's instance list with `*` expanded and ids no longer configured dropped. */
+function visibleInstances(config: AccessConfig, listed: readonly string[]): Set<string> {
+  return new Set(listed.includes('*') ? config.instances.keys() : listed.filter((id) => config.instances.has(id)));
+}
+
+// Equal-length digests: comparing them takes the same time whatever the token, its length or how much of it matches.
+const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/**
+ * The grant of whoever presents an HTTP API token: the token's instances and billing, never admin.
+ * Every configured token is compared, in constant time, so the time taken says nothing about which
+ * one (or how much of one) matched. Undefined for a missing or unknown token (HTTP 401).
+ */
+export function grantForToken(config: AccessConfig, presented: string): Grant | undefined {
+  const given = digest(presented);
+  let found: ApiTokenLike | undefined;
+  for (const token of config.api?.tokens ?? []) {
+    if (timingSafeEqual(given, digest(token.token)) && !found) found = token;
+  }
+  if (!found || presented.length === 0) return undefined;
+  return { instances: visibleInstances(config, found.instances), billing: found.billing, admin: false, via: `api token ${found.name}`, label: `This API token (${found.name})` };
+}
+
+/**
+ * The grant of a configured webhook, by name, under the config as it is now: its instances, and
+ * billing when it takes `billing.closed`. Undefined when no webhook has that name any more.
+ */
+export function grantForWebhook(config: AccessConfig, name: string): Grant | undefined {
+  const webhook = config.webhooks?.find((w) => w.name === name);
+  if (!webhook) return undefined;
+  return { instances: visibleInstances(config, webhook.instances), billing: webhook.events.includes('billing.closed'), admin: false, via: `webhook ${name}`, label: `This webhook (${name})` };
 }
 
 /** The grant of the machine's operator (the CLI): every instance, billing included. */
