@@ -19,6 +19,8 @@ export interface EnqueueRequest {
   ownerId?: number | null;
   channelId: string;
   message?: OutboxMessage;
+  /** A webhook's JSON body, posted as it is (kind `webhook`). */
+  body?: unknown;
   /** Computed at send time when no message is given (a pulse's question and slot). */
   source?: unknown;
   status?: 'pending' | 'skipped';
@@ -37,7 +39,7 @@ export async function enqueue(db: StateDb, request: EnqueueRequest): Promise<boo
       kind: request.kind,
       owner_id: request.ownerId ?? null,
       channel_id: request.channelId,
-      payload: request.message ? JSON.stringify(request.message) : null,
+      payload: request.message ? JSON.stringify(request.message) : request.body !== undefined ? JSON.stringify(request.body) : null,
       source: request.source === undefined ? null : JSON.stringify(request.source),
       status: request.status ?? 'pending',
       next_attempt_at: new Date(),
@@ -53,8 +55,11 @@ export async function enqueue(db: StateDb, request: EnqueueRequest): Promise<boo
 
 export type Delivery = Awaited<ReturnType<typeof claimNextDelivery>>;
 
-/** Takes the next due delivery, skipping rows another process holds and channels posted to in the last second. */
-export async function claimNextDelivery(db: StateDb, leaseSeconds: number, channelGapMs: number) {
+/**
+ * Takes the next due delivery, skipping rows another process holds and Slack channels posted to in the
+ * last second; `kinds` limits it to those kinds (a process without Slack takes only webhooks).
+ */
+export async function claimNextDelivery(db: StateDb, leaseSeconds: number, channelGapMs: number, kinds?: readonly DeliveriesTable['kind'][]) {
   const claimed = await sql<{
     id: number;
     dedupe_key: string;
@@ -66,12 +71,14 @@ export async function claimNextDelivery(db: StateDb, leaseSeconds: number, chann
     attempts: number;
     /** 'sending' when a previous attempt's lease ran out: it may have posted before dying. */
     previous_status: string;
+    created_at: Date;
   }>`
     with target as (
       select d.id, d.status from deliveries d
        where ((d.status = 'pending' and d.next_attempt_at <= now()) or (d.status = 'sending' and d.locked_until < now()))
-         and not exists (select 1 from deliveries s
-                          where s.channel_id = d.channel_id and s.sent_at > now() - make_interval(secs => ${channelGapMs / 1000}))
+         ${kinds ? sql`and d.kind in (${sql.join([...kinds])})` : sql``}
+         and (d.kind = 'webhook' or not exists (select 1 from deliveries s
+                          where s.channel_id = d.channel_id and s.sent_at > now() - make_interval(secs => ${channelGapMs / 1000})))
        order by d.next_attempt_at, d.id
        for update skip locked
        limit 1)
@@ -80,7 +87,7 @@ export async function claimNextDelivery(db: StateDb, leaseSeconds: number, chann
       from target
      where deliveries.id = target.id
     returning deliveries.id, deliveries.dedupe_key, deliveries.kind, deliveries.owner_id, deliveries.channel_id,
-              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status`.execute(db);
+              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status, deliveries.created_at`.execute(db);
   return claimed.rows[0];
 }
 

@@ -138,4 +138,30 @@ export const MIGRATIONS: Record<string, Migration> = {
       await sql`alter table saved_questions add primary key (channel_id, name)`.execute(db);
     },
   },
+  '2026_11_29_005_enterprise_events_webhooks': {
+    async up(db: Kysely<any>) {
+      // The API's event feed (new profiles and shops per instance, once each) and webhooks that are gone.
+      await db.schema
+        .createTable('enterprise_events')
+        .addColumn('seq', 'bigserial', (c) => c.notNull().unique())
+        .addColumn('instance_id', 'text', (c) => c.notNull())
+        .addColumn('enterprise_id', 'integer', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('detected_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('enterprise_events_pk', ['instance_id', 'enterprise_id', 'event'])
+        .execute();
+      await db.schema.createIndex('enterprise_events_feed').on('enterprise_events').columns(['instance_id', 'seq']).execute();
+      await db.schema
+        .createTable('webhook_states')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
 };

@@ -49,9 +49,9 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skippe
 /** The outbox and ledger: one row per message that must reach Slack exactly once. */
 export interface DeliveriesTable {
   id: Generated<number>;
-  /** Unique: `pulse:7:2026-10-26T09:00`, `watch:3:katuma:1234:new-shop`, `billing:katuma:2026-10`. */
+  /** Unique: `pulse:7:2026-10-26T09:00`, `watch:3:katuma:1234:new-shop`, `billing:katuma:2026-10`, `webhook:n8n:katuma:1234:new-shop`. */
   dedupe_key: string;
-  kind: 'pulse' | 'watch' | 'billing' | 'notice';
+  kind: 'pulse' | 'watch' | 'billing' | 'notice' | 'webhook';
   owner_id: number | null;
   channel_id: string;
   /** The message (text + blocks) and files to send, or null while it still has to be computed. */
@@ -114,6 +114,29 @@ export interface BillingRunsTable {
   hash: string;
 }
 
+/** Each new profile or shop once per instance, whichever process saw it first: the API's event feed and the webhooks' source. */
+export interface EnterpriseEventsTable {
+  /** Feed order: newest first is highest first. */
+  seq: Generated<number>;
+  instance_id: string;
+  enterprise_id: number;
+  event: 'new-profile' | 'new-shop';
+  name: string;
+  category: string;
+  /** The enterprise's created_at, UTC text as OFN stores it. */
+  created_at: string;
+  detected_at: Created;
+}
+
+/** A webhook whose receiver answered 410 Gone: disabled for that URL until the config gives it another. */
+export interface WebhookStatesTable {
+  name: string;
+  url: string;
+  status: 'disabled';
+  note: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface SeenRequestsTable {
   key: string;
   at: Created;
@@ -130,4 +153,6 @@ export interface StateDatabase {
   enterprise_states: EnterpriseStatesTable;
   watch_events: WatchEventsTable;
   audit_log: AuditLogTable;
+  enterprise_events: EnterpriseEventsTable;
+  webhook_states: WebhookStatesTable;
 }
