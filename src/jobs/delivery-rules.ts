@@ -10,6 +10,7 @@ import { disableOwner, ownerOf, pulseById } from '../state/pulses.js';
 import type { StateDb } from '../state/store.js';
 import { watchById } from '../state/watches.js';
 import type { BillingSource } from './billing-post.js';
+import { webhookReach } from './webhooks.js';
 
 /** What the outbox asks before and after each attempt: may it go, and what to do when a channel is gone. */
 
@@ -46,6 +47,11 @@ export async function refusalOf(state: StateDb, deps: Deps, delivery: NonNullabl
   } else if (delivery.kind === 'billing' && delivery.source) {
     grant = grantFor(config, { userId: '', channelId: delivery.channel_id });
     reach = { instances: [(delivery.source as BillingSource).instance], billing: true };
+  } else if (delivery.kind === 'webhook') {
+    // A webhook is an audience like a channel: its grant under the config as it is now.
+    const target = await webhookReach(state, deps, delivery);
+    if ('refusal' in target) return target.refusal;
+    ({ grant, reach } = target);
   } else {
     return undefined; // notices to a creator carry no figures
   }

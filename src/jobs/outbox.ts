@@ -4,6 +4,7 @@ import type { Logger } from '../core/log.js';
 import { deliveriesTotal, outboxDepth } from '../core/telemetry.js';
 import type { StateDb } from '../state/store.js';
 import { claimNextDelivery, deliveryBacklog, finishDelivery, type Delivery } from '../state/deliveries.js';
+import { postWebhook, webhookMessageId } from './webhooks.js';
 
 export { enqueue, type Delivery, type EnqueueRequest } from '../state/deliveries.js';
 
@@ -15,10 +16,29 @@ export const DELIVERY_EVENT = 'ofn_insights_delivery';
 
 const CHANNEL_GONE = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'user_not_found', 'cannot_dm_bot']);
 
+/** How the outbox posts `webhook` deliveries (jobs/webhooks.ts): to which URL, signed with what, and what a 410 does. */
+export interface WebhookDeliveryOptions {
+  /** The webhook's URL and secret under the config as it is now; undefined when it is gone. */
+  target(delivery: NonNullable<Delivery>): { url: string; secret: string } | undefined;
+  /** The JSON body of a delivery stored without one (billing.closed); null = nothing to send. */
+  compose(delivery: NonNullable<Delivery>): Promise<string | null>;
+  /** The receiver answered 410 Gone: disable the webhook and tell someone. */
+  onGone(delivery: NonNullable<Delivery>, status: number): Promise<void>;
+  /** Per attempt (default 10 s). */
+  timeoutMs?: number;
+  /** How long after it was enqueued a failing webhook is still retried (default 24 h). */
+  retryForMs?: number;
+}
+
+const WEBHOOK_MAX_BACKOFF_MS = 3_600_000;
+
 export interface DeliveryWorkerOptions {
   db: StateDb;
-  client: WebClient;
+  /** Slack's Web API; without it only webhook deliveries are taken (`ofn-insights api`, no Slack). */
+  client?: WebClient;
   logger: Logger;
+  /** Webhook deliveries; without it they are left to a process that has it. */
+  webhooks?: WebhookDeliveryOptions;
   /** Builds the message of a delivery stored without one; null = nothing to send (only-if-results). */
   compose(delivery: NonNullable<Delivery>): Promise<OutboxMessage | null>;
   /**
@@ -48,10 +68,14 @@ function slackError(error: unknown): { code?: string; status?: number; retryAfte
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly options: Required<Omit<DeliveryWorkerOptions, 'compose' | 'onChannelGone' | 'authorize' | 'onRefused' | 'db' | 'client' | 'logger'>> & DeliveryWorkerOptions;
+  private readonly options: Required<Omit<DeliveryWorkerOptions, 'compose' | 'onChannelGone' | 'authorize' | 'onRefused' | 'db' | 'client' | 'logger' | 'webhooks'>> & DeliveryWorkerOptions;
+  /** The kinds this process can send: all of them, only Slack's, or only webhooks. */
+  private readonly kinds: readonly NonNullable<Parameters<typeof claimNextDelivery>[3]>[number][] | undefined;
 
   constructor(options: DeliveryWorkerOptions) {
     this.options = { maxAttempts: 8, channelGapMs: 1_000, leaseSeconds: 120, backoffBaseMs: 1_000, ...options };
+    const slackKinds = ['pulse', 'watch', 'billing', 'notice'] as const;
+    this.kinds = options.client && options.webhooks ? undefined : options.client ? slackKinds : ['webhook'];
   }
 
   /** Sends every delivery due now; returns how many were handled. */
@@ -65,7 +89,7 @@ export class DeliveryWorker {
     for (; handled < limit; handled++) {
       let delivery: Delivery;
       try {
-        delivery = await claimNextDelivery(this.options.db, this.options.leaseSeconds, this.options.channelGapMs);
+        delivery = await claimNextDelivery(this.options.db, this.options.leaseSeconds, this.options.channelGapMs, this.kinds);
       } catch (error) {
         this.options.logger.error({ err: (error as Error).message }, 'outbox: cannot claim deliveries (state database?)');
         break;
@@ -98,7 +122,8 @@ export class DeliveryWorker {
   }
 
   private async attempt(delivery: NonNullable<Delivery>) {
-    const { client, logger } = this.options;
+    const { logger } = this.options;
+    const client = this.options.client!;
     const log = logger.child({ delivery: delivery.dedupe_key, channel: delivery.channel_id, attempt: delivery.attempts });
     try {
       const refusal = await this.options.authorize?.(delivery);
@@ -109,6 +134,7 @@ export class DeliveryWorker {
         await this.options.onRefused?.(delivery, refusal).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onRefused failed'));
         return;
       }
+      if (delivery.kind === 'webhook') return await this.attemptWebhook(delivery, log);
       let message = delivery.payload as OutboxMessage | null;
       if (!message) {
         message = await this.options.compose(delivery);
@@ -172,13 +198,79 @@ export class DeliveryWorker {
   }
 
   /**
+   * One signed POST of a webhook delivery. 2xx: sent. 410: the receiver is gone (disable, report). 429:
+   * again after Retry-After. 5xx, 408, timeouts and network errors: again with backoff (doubling, at
+   * most an hour apart) until 24 h after the event. Any other answer: failed for good. The webhook-id
+   * is the same on every attempt, so a receiver that got a post whose answer was lost can drop the repeat.
+   */
+  private async attemptWebhook(delivery: NonNullable<Delivery>, log: Logger) {
+    const hooks = this.options.webhooks!;
+    const retryFor = hooks.retryForMs ?? 24 * 3_600_000;
+    const again = async (reason: string, waitMs?: number) => {
+      const age = Date.now() - new Date(delivery.created_at).getTime();
+      if (age >= retryFor) {
+        log.error({ reason }, 'outbox: webhook failed for 24 hours; giving up');
+        deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
+        await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: `gave up after ${Math.round(retryFor / 3_600_000)} h: ${reason}`.slice(0, 500) });
+        return;
+      }
+      const wait = waitMs ?? Math.min(WEBHOOK_MAX_BACKOFF_MS, this.options.backoffBaseMs * 2 ** (delivery.attempts - 1));
+      log.warn({ reason, retryInMs: wait }, 'outbox: webhook failed; will retry');
+      await this.finish(delivery.id, { status: 'pending', locked_until: null, next_attempt_at: new Date(Date.now() + wait), last_error: reason.slice(0, 500) });
+    };
+    let body: string | null;
+    let response: Awaited<ReturnType<typeof postWebhook>>;
+    try {
+      body = typeof delivery.payload === 'string' ? delivery.payload : null;
+      if (body === null) {
+        body = await hooks.compose(delivery);
+        if (body === null) {
+          await this.finish(delivery.id, { status: 'skipped', locked_until: null, last_error: 'nothing to send' });
+          return;
+        }
+        // Stored as text: every retry sends (and signs) exactly the same bytes.
+        await this.finish(delivery.id, { payload: JSON.stringify(body) });
+      }
+      const target = hooks.target(delivery);
+      if (!target) {
+        await this.finish(delivery.id, { status: 'refused', locked_until: null, last_error: 'the webhook is no longer in the config' });
+        return;
+      }
+      response = await postWebhook(target.url, target.secret, webhookMessageId(delivery.dedupe_key), body, hooks.timeoutMs ?? 10_000);
+    } catch (error) {
+      // A timeout, a refused connection, a replica down while composing: all worth another try.
+      const e = error as Error & { cause?: { code?: string } };
+      return again(e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.message ?? String(error)));
+    }
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      await this.finishSent(delivery.id, log);
+      deliveriesTotal.inc({ kind: delivery.kind, outcome: 'sent' });
+      log.info({ status }, 'webhook delivered');
+      return;
+    }
+    if (status === 410) {
+      log.warn({ status }, 'outbox: webhook receiver gone; not retrying');
+      deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
+      await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: 'HTTP 410 Gone' });
+      await hooks.onGone(delivery, status).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onGone failed'));
+      return;
+    }
+    if (status === 429) return again('HTTP 429', Math.max(1, response.retryAfter ?? 1) * 1000);
+    if (status >= 500 || status === 408) return again(`HTTP ${status}`, status === 503 && response.retryAfter ? response.retryAfter * 1000 : undefined);
+    log.error({ status }, 'outbox: webhook refused by its receiver; not retrying');
+    deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
+    await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: `HTTP ${status}` });
+  }
+
+  /**
    * Whether a message with this delivery's key is already in the channel (message metadata). Needs the
    * history scopes; when Slack refuses, the delivery is posted again (at least once beats never).
    */
   private async alreadyPosted(delivery: NonNullable<Delivery>): Promise<boolean> {
     try {
       const oldest = Math.floor(Date.now() / 1000) - 24 * 3600;
-      const history = await this.options.client.conversations.history({ channel: delivery.channel_id, oldest: String(oldest), limit: 200, include_all_metadata: true });
+      const history = await this.options.client!.conversations.history({ channel: delivery.channel_id, oldest: String(oldest), limit: 200, include_all_metadata: true });
       return (history.messages ?? []).some((m) => {
         const meta = (m as { metadata?: { event_type?: string; event_payload?: { key?: string } } }).metadata;
         return meta?.event_type === DELIVERY_EVENT && meta.event_payload?.key === delivery.dedupe_key;

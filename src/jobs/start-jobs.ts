@@ -12,6 +12,7 @@ import { channelGone, pulseGrant, refusalOf, refused } from './delivery-rules.js
 import { DeliveryWorker } from './outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from './pulses.js';
 import { pollInstance, type WatcherOptions } from './watcher.js';
+import { composeWebhook, enqueueBillingClosed, feedInstances, webhookGone } from './webhooks.js';
 
 export { composeBilling, enqueueMonthlyBilling, refusalOf };
 
@@ -20,7 +21,8 @@ export { composeBilling, enqueueMonthlyBilling, refusalOf };
 export interface JobsOptions {
   state: StateDb;
   deps: Deps;
-  client: WebClient;
+  /** Slack's Web API. Without it (`ofn-insights api`) only webhooks are delivered, and no pulse or Slack billing post is enqueued. */
+  client?: WebClient;
   logger: Logger;
   /** Watcher poll interval (default 15 s). */
   pollMs?: number;
@@ -47,8 +49,14 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
   const { state, deps, client, logger } = options;
   const worker = new DeliveryWorker({
     db: state,
-    client,
+    ...(client ? { client } : {}),
     logger: logger.child({ component: 'outbox' }),
+    webhooks: {
+      // The URL and secret as the config says now: a rotated secret or moved receiver applies to retries too.
+      target: (delivery) => deps.config.webhooks.find((w) => `webhook:${w.name}` === delivery.channel_id),
+      compose: (delivery) => composeWebhook(state, deps, delivery),
+      onGone: (delivery, status) => webhookGone(state, deps, delivery, status, logger),
+    },
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
     ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
     authorize: (delivery) => refusalOf(state, deps, delivery),
@@ -67,6 +75,8 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
   });
 
   const tick = async (now = deps.now()) => {
+    await enqueueBillingClosed(state, deps, now, logger);
+    if (!client) return; // no Slack: pulses and the Slack billing post wait for a process that has it
     await enqueueMonthlyBilling(state, deps, now, logger);
     // Request keys only matter while Slack might redeliver (minutes); keep a day.
     await forgetRequestsBefore(state, new Date(Date.now() - 24 * 3600_000)).catch(() => undefined);
@@ -85,10 +95,12 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
   }, 5_000);
   lagTimer.unref();
   const pollAll = async () => {
-    const instances = await watchedInstances(state).catch((error) => {
+    const watched = await watchedInstances(state).catch((error) => {
       logger.error({ err: (error as Error).message }, 'watcher: cannot read watches');
       return [] as string[];
     });
+    // Instances with an API event feed or webhooks are polled too, Slack watch or not.
+    const instances = [...new Set([...watched, ...feedInstances(deps.config)])];
     await Promise.all(
       instances.map(async (instance_id) => {
         if (polling.has(instance_id)) return; // the previous poll of a slow replica is still running

@@ -6,6 +6,7 @@ import { categoryLabel, enterpriseSells, enterprisesUpdatedSince, isShop, type E
 import { announcementMessage, type NewEnterprise } from '../render/announcement.js';
 import type { StateDb } from '../state/store.js';
 import { deliveryBacklog, enqueue } from '../state/deliveries.js';
+import { feedInstances, recordFeedEvents } from './webhooks.js';
 import { activeWatchesOf, advanceWatermark, knownSells, recordFirstMark, recordWatchEvent, saveEnterpriseState, watermarkOf } from '../state/watches.js';
 
 type Event = 'new-profile' | 'new-shop';
@@ -52,7 +53,9 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
   const instance = deps.config.instances.get(instanceId);
   if (!instance) return { announced: 0, first: false };
   const watches = await activeWatchesOf(state, instanceId);
-  if (watches.length === 0) return { announced: 0, first: false };
+  // The API's event feed and the webhooks need the same polling, with or without a Slack watch.
+  const feed = feedInstances(deps.config).has(instanceId);
+  if (watches.length === 0 && !feed) return { announced: 0, first: false };
   const replica = deps.replica(instanceId);
   const mark = await watermarkOf(state, instanceId);
 
@@ -76,6 +79,7 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
   }
   let announced = 0;
   await state.transaction().execute(async (tx) => {
+    if (feed) await recordFeedEvents(tx, deps, instanceId, events);
     for (const watch of watches) {
       const wanted = EVENT_OF_WATCH[watch.event];
       const fresh: EnterpriseChange[] = [];
