@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  needsAddresses,
+  needsPeriod,
   countActiveShops,
   countActiveShopsByBucket,
   countEnterprises,
@@ -28,8 +30,9 @@ import { testConfig } from './support/deps.js';
 
 const TZ = 'Europe/Madrid';
 // October 2026 in Madrid: [2026-09-30 22:00 UTC, 2026-10-31 23:00 UTC), summer time at the start, winter at the end.
-const OCTOBER = resolvePeriod(parsePeriod('2026-10'), TZ, new Date('2026-11-15T12:00:00Z'));
-const WINDOW: UtcWindow = { fromUtc: toUtcTimestamp(OCTOBER.from), toUtc: toUtcTimestamp(OCTOBER.to) };
+// Resolved inside the tests, never at load time: Stryker would count every period mutant on that path as static.
+const october = () => resolvePeriod(parsePeriod('2026-10'), TZ, new Date('2026-11-15T12:00:00Z'));
+const WINDOW: UtcWindow = { fromUtc: '2026-09-30 22:00:00.000', toUtc: '2026-10-31 23:00:00.000' };
 const FROM = '2026-09-30 22:00:00';
 const TO = '2026-10-31 23:00:00';
 const JUST_BEFORE_FROM = '2026-09-30 21:59:59.999';
@@ -50,7 +53,9 @@ beforeAll(async () => {
   const spain = await f.country('ES', 'Spain');
   const girona = await f.address(spain, { city: 'Girona' });
   ids.A = await f.enterprise({ name: 'Mercat Verd', sells: 'any', address_id: girona });
-  ids.B = await f.enterprise({ name: 'Horta Nord', sells: 'own', is_primary_producer: true });
+  const france = await f.country('FR', 'France');
+  const lyon = await f.address(france, { city: 'Lyon' });
+  ids.B = await f.enterprise({ name: 'Horta Nord', sells: 'own', is_primary_producer: true, address_id: lyon, visible: 'hidden' });
   ids.C = await f.enterprise({ name: 'Rebost', sells: 'any' });
   // Created on the edges of the window (profiles: they sell nothing).
   ids.atFrom = await f.enterprise({ name: 'At From', sells: 'none', created_at: FROM });
@@ -73,6 +78,8 @@ beforeAll(async () => {
   await order(ids.B, '2026-10-14 10:00:00', '256.00', 'awaiting_return');
   // C: 41.00, one order (ties with A; A has the smaller id).
   await order(ids.C, '2026-10-20 10:00:00', '41.00');
+  await f.group('Coop Girona', [ids.A, ids.B]);
+  await f.group('Rebost Group', [ids.C]);
   // Taxes on B's order: ex-tax total = 64.00 - 3.00 - 1.00.
   await db.client.query(`update spree_orders set included_tax_total = 3, additional_tax_total = 1 where total = 64`);
 
@@ -87,7 +94,7 @@ afterAll(async () => {
 
 describe('sales orders in the half-open window', () => {
   it('counts an order at the opening local midnight and one a millisecond before the closing one, not the edges outside', async () => {
-    expect(WINDOW).toEqual({ fromUtc: `${FROM}.000`, toUtc: `${TO}.000` });
+    expect(WINDOW).toEqual({ fromUtc: toUtcTimestamp(october().from), toUtc: toUtcTimestamp(october().to) });
     expect(await read((tx) => turnoverTotals(tx, WINDOW))).toEqual({ turnover: '146.00', orders: 5 });
   });
 
@@ -123,7 +130,7 @@ describe('sales orders in the half-open window', () => {
   });
 
   it('puts the edge orders in the first and last local day', async () => {
-    const buckets = bucketsOf(OCTOBER, 'day');
+    const buckets = bucketsOf(october(), 'day');
     const rows = await read((tx) => turnoverByBucket(tx, WINDOW, buckets));
     expect(rows.sort((a, b) => a.bucket.localeCompare(b.bucket))).toEqual([
       { bucket: '2026-10-01', turnover: '1.00', orders: 1 },
@@ -132,7 +139,7 @@ describe('sales orders in the half-open window', () => {
       { bucket: '2026-10-20', turnover: '41.00', orders: 1 },
       { bucket: '2026-10-31', turnover: '8.00', orders: 1 },
     ]);
-    const months = await read((tx) => turnoverByBucket(tx, WINDOW, bucketsOf(OCTOBER, 'month'), { column: 'item_total', distributors: ownShops }));
+    const months = await read((tx) => turnoverByBucket(tx, WINDOW, bucketsOf(october(), 'month'), { column: 'item_total', distributors: ownShops }));
     expect(months).toEqual([{ bucket: '2026-10-01', turnover: '60.00', orders: 1 }]);
   });
 
@@ -150,9 +157,9 @@ describe('sales orders in the half-open window', () => {
   it('counts active shops: distinct distributors of a sales order, by local day too', async () => {
     expect(await read((tx) => countActiveShops(tx, WINDOW))).toBe(3);
     expect(await read((tx) => countActiveShops(tx, { fromUtc: '2026-10-12 00:00:00', toUtc: '2026-10-21 00:00:00' }))).toBe(2);
-    const rows = await read((tx) => countActiveShopsByBucket(tx, WINDOW, bucketsOf(OCTOBER, 'month')));
+    const rows = await read((tx) => countActiveShopsByBucket(tx, WINDOW, bucketsOf(october(), 'month')));
     expect(rows).toEqual([{ bucket: '2026-10-01', count: 3 }]);
-    const own = await read((tx) => countActiveShopsByBucket(tx, WINDOW, bucketsOf(OCTOBER, 'day'), { distributors: ownShops }));
+    const own = await read((tx) => countActiveShopsByBucket(tx, WINDOW, bucketsOf(october(), 'day'), { distributors: ownShops }));
     expect(own).toEqual([{ bucket: '2026-10-12', count: 1 }]);
   });
 });
@@ -175,12 +182,12 @@ describe('enterprises created in the half-open window', () => {
   });
 
   it('buckets creations by local day, the edges included in the first and last day', async () => {
-    const rows = await read((tx) => countEnterprisesByBucket(tx, [], WINDOW, bucketsOf(OCTOBER, 'day')));
+    const rows = await read((tx) => countEnterprisesByBucket(tx, [], WINDOW, bucketsOf(october(), 'day')));
     expect(rows.sort((a, b) => a.bucket.localeCompare(b.bucket))).toEqual([
       { bucket: '2026-10-01', count: 1 },
       { bucket: '2026-10-31', count: 1 },
     ]);
-    expect(await read((tx) => countEnterprisesByBucket(tx, [{ kind: 'sells', values: ['none'] }], WINDOW, bucketsOf(OCTOBER, 'month')))).toEqual([{ bucket: '2026-10-01', count: 1 }]);
+    expect(await read((tx) => countEnterprisesByBucket(tx, [{ kind: 'sells', values: ['none'] }], WINDOW, bucketsOf(october(), 'month')))).toEqual([{ bucket: '2026-10-01', count: 1 }]);
   });
 });
 
@@ -191,7 +198,7 @@ describe('listing enterprises', () => {
     // Same created_at: the larger id first.
     expect(rows).toEqual([
       { enterpriseId: ids.C, name: 'Rebost', sells: 'any', isPrimaryProducer: false, createdAt: '2020-01-01 00:00:00', town: null, country: null },
-      { enterpriseId: ids.B, name: 'Horta Nord', sells: 'own', isPrimaryProducer: true, createdAt: '2020-01-01 00:00:00', town: null, country: null },
+      { enterpriseId: ids.B, name: 'Horta Nord', sells: 'own', isPrimaryProducer: true, createdAt: '2020-01-01 00:00:00', town: 'Lyon', country: 'France' },
     ]);
     const withTown = await read((tx) => listEnterprises(tx, [{ kind: 'sells', values: ['any'] }], 5));
     expect(withTown.rows.map((r) => [r.name, r.town, r.country])).toEqual([
@@ -208,5 +215,61 @@ describe('listing enterprises', () => {
     expect(rows[0]).toEqual({ enterpriseId: ids.atTo, name: 'At To', sells: 'none', isPrimaryProducer: false, createdAt: TO, town: null, country: null });
     const limited = await read((tx) => listEnterprises(tx, [{ kind: 'sells', values: ['any'] }], 1, undefined, false));
     expect(limited).toEqual({ total: 2, rows: [{ enterpriseId: ids.C, name: 'Rebost', sells: 'any', isPrimaryProducer: false, createdAt: '2020-01-01 00:00:00', town: null, country: null }] });
+  });
+});
+
+describe('segments: the closed vocabulary of enterprise filters', () => {
+  const count = (segment: readonly EnterpriseFilter[], window?: UtcWindow) => read((tx) => countEnterprises(tx, segment, undefined, window));
+
+  it('filters on producer, visibility, country and group', async () => {
+    expect(await count([{ kind: 'producer', value: true }])).toBe(1);
+    expect(await count([{ kind: 'producer', value: false }])).toBe(6);
+    expect(await count([{ kind: 'visible', values: ['hidden'] }])).toBe(1);
+    expect(await count([{ kind: 'visible', values: ['public'] }])).toBe(6);
+    expect(await count([{ kind: 'country', iso: ['FR'] }])).toBe(1);
+    expect(await count([{ kind: 'country', iso: ['ES'] }])).toBe(1);
+    expect(await count([{ kind: 'country', iso: ['ES', 'FR'] }])).toBe(2);
+    expect(await count([{ kind: 'inGroup', name: 'Coop Girona' }])).toBe(2);
+    expect(await count([{ kind: 'inGroup', name: 'Rebost Group' }])).toBe(1);
+    expect(await count([{ kind: 'inGroup', name: 'Nobody' }])).toBe(0);
+  });
+
+  it('combines filters with AND, and an empty segment is every enterprise', async () => {
+    expect(await count([{ kind: 'sells', values: SHOP_SELLS }, { kind: 'producer', value: true }])).toBe(1);
+    expect(await count([{ kind: 'inGroup', name: 'Coop Girona' }, { kind: 'country', iso: ['ES'] }])).toBe(1);
+    expect(await count([])).toBe(7);
+  });
+
+  it('finds active shops by their sales orders in the half-open window', async () => {
+    expect(await count([{ kind: 'active' }], WINDOW)).toBe(3);
+    // Only the order at the opening midnight is in this window: A is active.
+    expect(await count([{ kind: 'active' }], { fromUtc: FROM, toUtc: '2026-10-01 00:00:00' })).toBe(1);
+    // C's only order sits exactly at the end of this one: nobody is active.
+    expect(await count([{ kind: 'active' }], { fromUtc: '2026-10-15 00:00:00', toUtc: '2026-10-20 10:00:00' })).toBe(0);
+    // Returned and awaiting_return orders do not make a shop active; a resumed one does.
+    expect(await count([{ kind: 'active' }], { fromUtc: '2026-10-13 00:00:00', toUtc: '2026-10-15 00:00:00' })).toBe(0);
+    expect(await count([{ kind: 'active' }], { fromUtc: '2026-10-11 00:00:00', toUtc: '2026-10-12 00:00:00' })).toBe(1);
+  });
+
+  it('finds enterprises created in the half-open window', async () => {
+    expect(await count([{ kind: 'createdIn' }], WINDOW)).toBe(2);
+    expect(await count([{ kind: 'createdIn' }], { fromUtc: JUST_BEFORE_FROM, toUtc: FROM })).toBe(1);
+    expect(await count([{ kind: 'createdIn' }], { fromUtc: FROM, toUtc: JUST_BEFORE_TO })).toBe(1);
+    expect(await count([{ kind: 'sells', values: ['none'] }, { kind: 'createdIn' }], WINDOW)).toBe(1);
+  });
+
+  it('restricts sales to distributors of the segment, with the window the question asks about', async () => {
+    expect(await read((tx) => turnoverTotals(tx, WINDOW, { distributors: [{ kind: 'inGroup', name: 'Coop Girona' }] }))).toEqual({ turnover: '105.00', orders: 4 });
+    expect(await read((tx) => turnoverTotals(tx, WINDOW, { distributors: [{ kind: 'createdIn' }] }))).toEqual({ turnover: '0', orders: 0 });
+    expect(await read((tx) => turnoverTotals(tx, { fromUtc: '2026-10-12 00:00:00', toUtc: '2026-10-21 00:00:00' }, { distributors: [{ kind: 'active' }] }))).toEqual({ turnover: '105.00', orders: 2 });
+  });
+
+  it('tells which filters need a period and which need addresses', () => {
+    expect(needsPeriod([{ kind: 'active' }])).toBe(true);
+    expect(needsPeriod([{ kind: 'sells', values: ['any'] }, { kind: 'createdIn' }])).toBe(true);
+    expect(needsPeriod([{ kind: 'sells', values: ['any'] }, { kind: 'country', iso: ['ES'] }])).toBe(false);
+    expect(needsPeriod([])).toBe(false);
+    expect(needsAddresses([{ kind: 'sells', values: ['any'] }, { kind: 'country', iso: ['ES'] }])).toBe(true);
+    expect(needsAddresses([{ kind: 'active' }, { kind: 'inGroup', name: 'x' }])).toBe(false);
   });
 });

@@ -240,14 +240,15 @@ describe('resolution at local midnights', () => {
 });
 
 describe('buckets and the half-open end', () => {
-  const october = resolvePeriod(parsePeriod('2026-10'), MADRID, new Date('2026-11-15T00:00:00Z'));
+  // Resolved inside each test, never at load time (Stryker would count those mutants as static).
+  const october = () => resolvePeriod(parsePeriod('2026-10'), MADRID, new Date('2026-11-15T00:00:00Z'));
 
   it('gives each bucket that overlaps the period, and the UTC end of the last one', () => {
-    expect(bucketsOf(october, 'month')).toEqual({ dates: ['2026-10-01'], utcBoundaries: ['2026-09-30 22:00:00.000', '2026-10-31 23:00:00.000'] });
-    const weeks = bucketsOf(october, 'week');
+    expect(bucketsOf(october(), 'month')).toEqual({ dates: ['2026-10-01'], utcBoundaries: ['2026-09-30 22:00:00.000', '2026-10-31 23:00:00.000'] });
+    const weeks = bucketsOf(october(), 'week');
     expect(weeks.dates).toEqual(['2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-10-26']);
     expect(weeks.utcBoundaries).toEqual(['2026-09-27 22:00:00.000', '2026-10-04 22:00:00.000', '2026-10-11 22:00:00.000', '2026-10-18 22:00:00.000', '2026-10-25 23:00:00.000', '2026-11-01 23:00:00.000']);
-    const days = bucketsOf(october, 'day');
+    const days = bucketsOf(october(), 'day');
     expect(days.dates).toHaveLength(31);
     expect(days.dates[0]).toBe('2026-10-01');
     expect(days.dates.at(-1)).toBe('2026-10-31');
