@@ -2,6 +2,9 @@
 -- on a read replica. Names and types follow OFN: timestamps are `timestamp without time zone` holding UTC,
 -- money is numeric(10,2), `sells`/`visible` are strings. Only the tables and columns the bot or the
 -- demo data need are here; personal columns are kept so the privacy tests have something to leak.
+-- Indexes: exactly those db/schema.rb has on these tables, with OFN's names (test/ofn-releases.test.ts
+-- compares them with test/fixtures/ofn-schema/ofn-2026-08.sql, generated from schema.rb), so that
+-- benchmarks run on what a replica has.
 
 CREATE TABLE spree_countries (
   id serial PRIMARY KEY,
@@ -39,6 +42,8 @@ CREATE TABLE spree_addresses (
   created_at timestamp without time zone NOT NULL,
   updated_at timestamp without time zone NOT NULL
 );
+CREATE INDEX index_addresses_on_firstname ON spree_addresses (firstname);
+CREATE INDEX index_addresses_on_lastname ON spree_addresses (lastname);
 
 CREATE TABLE spree_users (
   id serial PRIMARY KEY,
@@ -78,10 +83,13 @@ CREATE TABLE spree_users (
   uid varchar,
   admin boolean NOT NULL DEFAULT false
 );
+CREATE UNIQUE INDEX index_spree_users_on_confirmation_token ON spree_users (confirmation_token);
+CREATE UNIQUE INDEX email_idx_unique ON spree_users (email);
+CREATE INDEX index_users_on_persistence_token ON spree_users (persistence_token);
 
 CREATE TABLE enterprises (
   id serial PRIMARY KEY,
-  name varchar(255) NOT NULL UNIQUE,
+  name varchar(255) NOT NULL,
   description varchar,
   long_description text,
   is_primary_producer boolean,
@@ -96,7 +104,7 @@ CREATE TABLE enterprises (
   business_address_id integer REFERENCES spree_addresses(id),
   created_at timestamp without time zone NOT NULL,
   updated_at timestamp without time zone NOT NULL,
-  permalink varchar NOT NULL UNIQUE,
+  permalink varchar NOT NULL,
   sells varchar(255) NOT NULL DEFAULT 'none',
   owner_id integer NOT NULL REFERENCES spree_users(id),
   visible varchar(255) NOT NULL DEFAULT 'only_through_links',
@@ -111,16 +119,21 @@ CREATE TABLE enterprises (
 );
 CREATE INDEX index_enterprises_on_address_id ON enterprises (address_id);
 CREATE INDEX index_enterprises_on_is_primary_producer_and_sells ON enterprises (is_primary_producer, sells);
+CREATE UNIQUE INDEX index_enterprises_on_name ON enterprises (name);
 CREATE INDEX index_enterprises_on_owner_id ON enterprises (owner_id);
+CREATE UNIQUE INDEX index_enterprises_on_permalink ON enterprises (permalink);
 CREATE INDEX index_enterprises_on_sells ON enterprises (sells);
 
 CREATE TABLE enterprise_roles (
   id serial PRIMARY KEY,
   user_id integer NOT NULL REFERENCES spree_users(id),
   enterprise_id integer NOT NULL REFERENCES enterprises(id),
-  receives_notifications boolean DEFAULT false,
-  UNIQUE (user_id, enterprise_id)
+  receives_notifications boolean DEFAULT false
 );
+CREATE UNIQUE INDEX index_enterprise_roles_on_enterprise_id_and_user_id ON enterprise_roles (enterprise_id, user_id);
+CREATE INDEX index_enterprise_roles_on_enterprise_id ON enterprise_roles (enterprise_id);
+CREATE UNIQUE INDEX index_enterprise_roles_on_user_id_and_enterprise_id ON enterprise_roles (user_id, enterprise_id);
+CREATE INDEX index_enterprise_roles_on_user_id ON enterprise_roles (user_id);
 
 CREATE TABLE enterprise_groups (
   id serial PRIMARY KEY,
@@ -133,13 +146,18 @@ CREATE TABLE enterprise_groups (
   address_id integer,
   email varchar(255) NOT NULL DEFAULT '',
   website varchar(255) NOT NULL DEFAULT '',
-  permalink varchar NOT NULL UNIQUE
+  permalink varchar NOT NULL
 );
+CREATE INDEX index_enterprise_groups_on_address_id ON enterprise_groups (address_id);
+CREATE INDEX index_enterprise_groups_on_owner_id ON enterprise_groups (owner_id);
+CREATE UNIQUE INDEX index_enterprise_groups_on_permalink ON enterprise_groups (permalink);
 
 CREATE TABLE enterprise_groups_enterprises (
   enterprise_group_id integer REFERENCES enterprise_groups(id),
   enterprise_id integer REFERENCES enterprises(id)
 );
+CREATE INDEX index_enterprise_groups_enterprises_on_enterprise_group_id ON enterprise_groups_enterprises (enterprise_group_id);
+CREATE INDEX index_enterprise_groups_enterprises_on_enterprise_id ON enterprise_groups_enterprises (enterprise_id);
 
 CREATE TABLE order_cycles (
   id serial PRIMARY KEY,
@@ -152,6 +170,8 @@ CREATE TABLE order_cycles (
   processed_at timestamp without time zone,
   opened_at timestamp without time zone
 );
+CREATE INDEX index_order_cycles_on_orders_close_at ON order_cycles (orders_close_at);
+CREATE INDEX index_order_cycles_on_orders_open_at ON order_cycles (orders_open_at);
 
 CREATE TABLE customers (
   id serial PRIMARY KEY,
@@ -167,9 +187,14 @@ CREATE TABLE customers (
   allow_charges boolean NOT NULL DEFAULT false,
   first_name varchar NOT NULL DEFAULT '',
   last_name varchar NOT NULL DEFAULT '',
-  created_manually boolean DEFAULT false,
-  UNIQUE (email, enterprise_id)
+  created_manually boolean DEFAULT false
 );
+CREATE INDEX index_customers_on_bill_address_id ON customers (bill_address_id);
+CREATE INDEX index_customers_on_created_manually ON customers (created_manually);
+CREATE UNIQUE INDEX index_customers_on_email_and_enterprise_id ON customers (email, enterprise_id);
+CREATE UNIQUE INDEX index_customers_on_enterprise_id_and_code ON customers (enterprise_id, code);
+CREATE INDEX index_customers_on_ship_address_id ON customers (ship_address_id);
+CREATE INDEX index_customers_on_user_id ON customers (user_id);
 
 CREATE TABLE spree_orders (
   id serial PRIMARY KEY,
@@ -199,14 +224,13 @@ CREATE TABLE spree_orders (
   additional_tax_total numeric(10,2) NOT NULL DEFAULT 0.0,
   note text NOT NULL DEFAULT ''
 );
--- Indexes a production OFN database has (db/schema.rb).
-CREATE INDEX index_spree_orders_on_completed_at_and_user_id_and_created_by_id_and_state
-  ON spree_orders (completed_at, user_id, created_by_id, state);
-CREATE INDEX index_spree_orders_on_distributor_id ON spree_orders (distributor_id);
-CREATE INDEX index_spree_orders_on_order_cycle_id ON spree_orders (order_cycle_id);
+-- OFN's composite index ends in created_at, not state; `number` is indexed but not unique.
+CREATE INDEX spree_orders_completed_at_user_id_created_by_id_created_at_idx ON spree_orders (completed_at, user_id, created_by_id, created_at);
 CREATE INDEX index_spree_orders_on_customer_id ON spree_orders (customer_id);
+CREATE INDEX index_spree_orders_on_distributor_id ON spree_orders (distributor_id);
+CREATE INDEX index_orders_on_number ON spree_orders (number);
+CREATE INDEX index_spree_orders_on_order_cycle_id ON spree_orders (order_cycle_id);
 CREATE INDEX index_spree_orders_on_user_id ON spree_orders (user_id);
-CREATE UNIQUE INDEX index_spree_orders_on_number ON spree_orders (number);
 
 CREATE TABLE spree_line_items (
   id serial PRIMARY KEY,
@@ -224,7 +248,8 @@ CREATE TABLE spree_line_items (
   product_name varchar,
   variant_name varchar
 );
-CREATE INDEX index_spree_line_items_on_order_id ON spree_line_items (order_id);
+CREATE INDEX index_line_items_on_order_id ON spree_line_items (order_id);
+CREATE INDEX index_line_items_on_variant_id ON spree_line_items (variant_id);
 
 CREATE TABLE versions (
   id serial PRIMARY KEY,
