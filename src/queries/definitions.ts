@@ -214,6 +214,15 @@ export type EnterpriseFilter =
 
 type EnterpriseScope = ExpressionBuilder<OfnDatabase & { e: OfnDatabase['enterprises'] }, 'e'>;
 
+/**
+ * `enterprises.visible` as today's values on every release: a string (public, only_through_links,
+ * hidden) since migration 20220410162955 (v4.1.27, April 2022), a boolean before, which that migration
+ * turned into only_through_links (false) and public (the rest). Read as text, the one expression works
+ * on both column types, so no question depends on a probe being fresh. A NULL boolean matches nothing:
+ * those releases did not list it either (`scope :visible, where(visible: true)`).
+ */
+const visibility = sql<string>`(case e.visible::text when 'true' then 'public' when 'false' then 'only_through_links' else e.visible::text end)`;
+
 export function needsPeriod(filters: readonly EnterpriseFilter[]): boolean {
   return filters.some((f) => f.kind === 'active' || f.kind === 'createdIn');
 }
@@ -231,7 +240,7 @@ export function segmentCondition(eb: EnterpriseScope, filters: readonly Enterpri
       case 'producer':
         return eb('e.is_primary_producer', '=', filter.value);
       case 'visible':
-        return eb('e.visible', 'in', filter.values);
+        return eb(visibility, 'in', filter.values);
       case 'country':
         return eb.exists(
           eb

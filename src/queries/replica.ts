@@ -10,6 +10,13 @@ export interface ReplicaCapabilities {
   userAdminFlag: boolean;
   /** spree_addresses and spree_countries are replicated (a central replica may leave personal tables out). */
   addresses: boolean;
+  /**
+   * The type of enterprises.visible: a string (public, only_through_links, hidden) since migration
+   * 20220410162955 (v4.1.27, April 2022), a boolean before. The definitions read both (definitions.ts).
+   */
+  enterpriseVisibility: 'string' | 'boolean';
+  /** spree_orders.included_tax_total and additional_tax_total (migration 20210123044336, first released in v3.5.11, February 2021). */
+  orderTaxTotals: boolean;
 }
 import { OfnError } from '../core/errors.js';
 import { replicaErrorsTotal, replicaQuerySeconds } from '../core/telemetry.js';
@@ -113,17 +120,20 @@ export class Replica {
    */
   capabilities(): Promise<ReplicaCapabilities> {
     this.capabilitiesProbe ??= this.read(async (tx) => {
-      const { rows } = await sql<{ table_name: string; column_name: string }>`
-        select table_name, column_name from information_schema.columns
+      const { rows } = await sql<{ table_name: string; column_name: string; data_type: string }>`
+        select table_name, column_name, data_type from information_schema.columns
          where table_schema = ${this.instance.schema}
-           and table_name in ('enterprises', 'spree_variants', 'spree_products', 'spree_users', 'spree_addresses', 'spree_countries')`.execute(tx);
-      const has = (table: string, column: string) => rows.some((r) => r.table_name === table && r.column_name === column);
+           and table_name in ('enterprises', 'spree_orders', 'spree_variants', 'spree_products', 'spree_users', 'spree_addresses', 'spree_countries')`.execute(tx);
+      const column = (table: string, name: string) => rows.find((r) => r.table_name === table && r.column_name === name);
+      const has = (table: string, name: string) => column(table, name) !== undefined;
       return Object.freeze({
         externalBillingId: has('enterprises', 'external_billing_id'),
         variantSupplier: has('spree_variants', 'supplier_id'),
         userAdminFlag: has('spree_users', 'admin'),
         addresses: has('spree_addresses', 'city') && has('spree_countries', 'name'),
-      });
+        enterpriseVisibility: column('enterprises', 'visible')?.data_type === 'boolean' ? 'boolean' : 'string',
+        orderTaxTotals: has('spree_orders', 'included_tax_total') && has('spree_orders', 'additional_tax_total'),
+      } satisfies ReplicaCapabilities);
     }).catch((error) => {
       this.capabilitiesProbe = undefined;
       throw error;
@@ -216,7 +226,7 @@ export class Replica {
     }
     if (e.code === '42703' || e.code === '42P01') {
       this.capabilitiesProbe = undefined; // the release may have changed under us: probe again next time
-      return new OfnError('SchemaMismatch', `${name}'s replica runs an OFN release without a table or column this question needs.`, undefined, error);
+      return new OfnError('SchemaMismatch', schemaMismatchMessage(name, e.message), undefined, error);
     }
     if (
       e.code === '25006' || // read_only_sql_transaction: would only happen on a bug, never retry it as a write
@@ -234,4 +244,20 @@ export class Replica {
     }
     return error;
   }
+}
+
+/** Columns OFN added after 2019 that a question may need, and the release that brought each. */
+const LATE_COLUMNS: Readonly<Record<string, readonly [string, string]>> = {
+  included_tax_total: ['spree_orders.included_tax_total', 'OFN added it in v3.5.11, February 2021'],
+  additional_tax_total: ['spree_orders.additional_tax_total', 'OFN added it in v3.5.11, February 2021'],
+  external_billing_id: ['enterprises.external_billing_id', 'OFN added it in v5.0.11, January 2025'],
+};
+
+/** What PostgreSQL said is missing (`column o.included_tax_total does not exist`), in words for the asker. */
+function schemaMismatchMessage(instanceName: string, message: string | undefined): string {
+  const column = /column "?(?:\w+\.)?(\w+)"? does not exist/.exec(message ?? '')?.[1];
+  const table = /relation "?(?:\w+\.)?(\w+)"? does not exist/.exec(message ?? '')?.[1];
+  const late = column ? LATE_COLUMNS[column] : undefined;
+  const what = late ? late[0] : column ? `the column ${column}` : table ? `the table ${table}` : 'a table or column';
+  return `${instanceName}'s replica runs an OFN release without ${what}, which this question needs${late ? ` (${late[1]})` : ''}.`;
 }
