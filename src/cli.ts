@@ -21,6 +21,7 @@ Usage:
   ofn-insights demo                       interactive prompt on embedded demo data (no server needed)
   ofn-insights start                      the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
   ofn-insights serve [--config FILE]      the Slack app (env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, PORT, SLACK_API_URL)
+  ofn-insights api [--config FILE]        the HTTP API alone, no Slack (/api/v1/, docs/api.md; env: PORT, STATE_DATABASE_URL)
   ofn-insights seed --url URL [--scale tiny|small|medium|large] [--timezone ZONE] [--currency EUR] [--seed N]
   ofn-insights help                       this text; \`ofn-insights ask help\` lists the questions
 
@@ -173,6 +174,24 @@ async function commandServe(options: Options): Promise<number> {
   return 0;
 }
 
+async function commandApi(options: Options): Promise<number> {
+  const { serveApi } = await import('./api/serve-api.js');
+  const { createLogger } = await import('./core/log.js');
+  const file = findConfigFile(options.flags.get('config'));
+  if (!file) throw new OfnError('ConfigInvalid', 'api needs a configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml); see docs/api.md.');
+  const running = await serveApi(loadConfig(file), process.env, createLogger(process.env.LOG_LEVEL ?? 'info'));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void running.shutdown().then(resolve, resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return 0;
+}
+
 async function commandSeed(options: Options): Promise<number> {
   const { runSeedCommand } = await import('./seed/cli-seed.js');
   const url = options.flags.get('url') ?? process.env.DATABASE_URL;
@@ -216,6 +235,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandSeed(options);
       case 'serve':
         return await commandServe(options);
+      case 'api':
+        return await commandApi(options);
       case undefined:
       case 'help':
         process.stdout.write(`${USAGE}\n`);

@@ -42,9 +42,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   commands: ['core', 'config', 'queries', 'state', 'installation'],
   jobs: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render'],
   seed: ['core', 'config', 'queries', 'db'],
-  slack: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'jobs'],
+  api: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'jobs'],
+  slack: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'jobs', 'api'],
   demo: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'db', 'seed'],
-  cli: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'demo', 'slack', 'seed'],
+  cli: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'demo', 'slack', 'seed', 'api'],
 };
 
 describe('the structure of src/ (architecture.md)', () => {
@@ -72,9 +73,9 @@ describe('the structure of src/ (architecture.md)', () => {
     expect(forbidden).toEqual([]);
   });
 
-  it('keeps Slack out of jobs, render, commands and queries, and render pure', () => {
+  it('keeps Slack out of jobs, render, commands, queries and the API, and render pure', () => {
     const edges = [...graph].flatMap(([file, targets]) => targets.map((t) => [file, t] as const));
-    expect(edges.filter(([f, t]) => ['jobs', 'render', 'commands', 'queries'].includes(layerOf(f)) && layerOf(t) === 'slack')).toEqual([]);
+    expect(edges.filter(([f, t]) => ['jobs', 'render', 'commands', 'queries', 'api'].includes(layerOf(f)) && layerOf(t) === 'slack')).toEqual([]);
     expect(edges.filter(([f, t]) => layerOf(f) === 'render' && ['commands', 'queries', 'state'].includes(layerOf(t)))).toEqual([]);
   });
 

@@ -5,12 +5,13 @@ import { createLogger } from '../core/log.js';
 import { telemetryRegistry } from '../core/telemetry.js';
 import { answerOnce, type SlackRequest } from './answer-request.js';
 import { startAnswerRuntime } from './answer-runtime.js';
+import { handleApiRequest, type ApiRequest } from '../api/handler.js';
 
 /**
  * The answer worker of `serve`: questions, charts, replies, pulses, watchers and the outbox run here,
  * so the main thread does nothing but receive, verify and acknowledge Slack's requests.
  */
-type Message = { type: 'answer'; id: number; key: string; request: SlackRequest } | { type: 'metrics'; id: number } | { type: 'health'; id: number } | { type: 'stop' };
+type Message = { type: 'answer'; id: number; key: string; request: SlackRequest } | { type: 'api'; id: number; request: ApiRequest } | { type: 'metrics'; id: number } | { type: 'health'; id: number } | { type: 'stop' };
 
 const { configFile, env } = workerData as { configFile: string; env: NodeJS.ProcessEnv };
 
@@ -35,6 +36,10 @@ startAnswerRuntime(loadConfig(configFile, env), env, logger, env.SLACK_BOT_TOKEN
           void answerOnce(runtime.ctx, message.key, message.request)
             .catch((error) => logger.error({ err: (error as Error).message }, 'answer failed'))
             .finally(() => port.postMessage({ type: 'done', id: message.id }));
+          return;
+        case 'api':
+          // The HTTP API's requests, received by the main thread; answered here, where the pools and the state store are.
+          void handleApiRequest({ deps: runtime.deps, state: runtime.ctx.state, logger }, message.request).then((response) => port.postMessage({ type: 'api', id: message.id, response }));
           return;
         case 'metrics':
           void telemetryRegistry.metrics().then((text) => port.postMessage({ type: 'metrics', id: message.id, text }));

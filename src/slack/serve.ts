@@ -6,6 +6,7 @@ import { ReplicaSet } from '../queries/replica-set.js';
 import { startSlackServer, type RunningSlackServer, type SlackServerOptions, type StateStoreHealth } from './server.js';
 import { answerOnce, type SlackRequest } from './answer-request.js';
 import { startAnswerRuntime } from './answer-runtime.js';
+import { handleApiRequest, type ApiRequest, type ApiResponse } from '../api/handler.js';
 
 export interface ServeHandle {
   server: RunningSlackServer;
@@ -84,7 +85,7 @@ function metricsAccess(env: NodeJS.ProcessEnv): SlackServerOptions['metricsAcces
 /** The answer worker thread, driven by messages; see answer-worker.ts. */
 function startAnswerWorker(configFile: string, env: NodeJS.ProcessEnv) {
   const worker = new Worker(new URL('./answer-worker.js', import.meta.url), { workerData: { configFile, env: { ...env } } });
-  type Reply = { type: string; id?: number; text?: string; message?: string; stateStore?: 'up' | 'down' };
+  type Reply = { type: string; id?: number; text?: string; message?: string; stateStore?: 'up' | 'down'; response?: ApiResponse };
   let next = 0;
   const pending = new Map<number, (reply: Reply) => void>();
   const call = (message: Record<string, unknown>): Promise<Reply> =>
@@ -108,6 +109,8 @@ function startAnswerWorker(configFile: string, env: NodeJS.ProcessEnv) {
     ready,
     answer: async (key: string, request: SlackRequest) => void (await call({ type: 'answer', key, request })),
     metrics: async () => (await call({ type: 'metrics' })).text ?? '',
+    /** API requests are answered where the answers are: the worker has the replicas' pools and the state store. */
+    api: async (request: ApiRequest) => (await call({ type: 'api', request })).response!,
     /** The worker owns the state store; a worker too busy to say within the deadline reports "none". */
     stateStore: (deadlineMs = 2_000): Promise<StateStoreHealth> =>
       Promise.race([call({ type: 'health' }).then((reply) => reply.stateStore ?? 'none'), new Promise<'none'>((resolve) => setTimeout(() => resolve('none'), deadlineMs).unref())]),
@@ -152,6 +155,7 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
       health: replicaHealth(config, replicas),
       stateStore: () => worker.stateStore(),
       warnings: roles.warnings,
+      api: (request) => worker.api(request),
     });
     return {
       server,
@@ -175,6 +179,7 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
     health: replicaHealth(config, runtime.replicas),
     stateStore: () => runtime.stateStore(),
     warnings: roles.warnings,
+    api: (request) => handleApiRequest({ deps: runtime.deps, state: runtime.ctx.state, logger }, request),
   });
   return {
     server,

@@ -7,6 +7,8 @@ import type { Logger } from '../core/log.js';
 import { ACTION } from '../render/slack-message.js';
 import { enableDefaultMetrics, telemetryRegistry, slackAckSeconds } from '../core/telemetry.js';
 import { answerOnce, type Intent, type SlackContext, type SlackRequest } from './answer-request.js';
+import type { ApiRequest, ApiResponse } from '../api/handler.js';
+import { apiListener, isApiRequest } from '../api/http.js';
 
 
 export interface SlackServerOptions {
@@ -37,6 +39,8 @@ export interface SlackServerOptions {
    * is set. Neither: /metrics is not served, since the Slack port is public.
    */
   metricsAccess?: { token?: string; port?: number; host?: string };
+  /** Answers /api/v1/ (api/handler.ts) on the same port; its tokens are checked there, not Slack's signature. */
+  api?: (request: ApiRequest) => Promise<ApiResponse>;
 }
 
 export type StateStoreHealth = 'up' | 'down' | 'none';
@@ -152,6 +156,16 @@ function refuseFutureRequests(server: Server, logger: Logger) {
       res.writeHead(401).end();
       return;
     }
+    for (const listener of listeners) listener.call(server, req, res);
+  });
+}
+
+/** Puts the HTTP API in front of Bolt's listener: requests under /api/ never reach Bolt (which would 404 them). */
+function mountApi(server: Server, api: RequestListener) {
+  const listeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (isApiRequest(req)) return void api(req, res);
     for (const listener of listeners) listener.call(server, req, res);
   });
 }
@@ -292,12 +306,14 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
       res.once('finish', () => end());
     });
     refuseFutureRequests(server, logger);
+    if (options.api) mountApi(server, apiListener(options.api, logger));
   } else {
     // Socket Mode: Slack's events arrive over the socket (no timestamps to check); this port serves /healthz and /metrics only.
     await app.start();
     healthServer = createServer((req, res) => {
       const path = req.url?.split('?')[0];
-      if (req.method === 'GET' && path === '/healthz') healthHandler(options, res);
+      if (options.api && isApiRequest(req)) apiListener(options.api, logger)(req, res);
+      else if (req.method === 'GET' && path === '/healthz') healthHandler(options, res);
       else if (req.method === 'GET' && path === '/metrics') metrics.handler(req, res);
       else res.writeHead(404).end();
     });

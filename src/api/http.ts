@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../core/log.js';
+import { API_PREFIX, type ApiRequest, type ApiResponse } from './handler.js';
+
+/** Node's HTTP objects to and from the API's plain request and response (the handler sees no sockets). */
+
+/** True for a request under /api/ (everything there is the API's, including its 404s). */
+export function isApiRequest(req: IncomingMessage): boolean {
+  return (req.url ?? '').startsWith(API_PREFIX.slice(0, -3)); // "/api/"
+}
+
+export function toApiRequest(req: IncomingMessage): ApiRequest {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: { authorization: header('authorization'), accept: header('accept'), host: header('host'), 'x-forwarded-proto': header('x-forwarded-proto') },
+  };
+}
+
+/**
+ * A request listener for /api/: hands the request to `answer` (here, or another thread) and writes
+ * what comes back. A request body is never read: the API is GET only.
+ */
+export function apiListener(answer: (request: ApiRequest) => Promise<ApiResponse>, logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    answer(toApiRequest(req)).then(
+      (response) => {
+        res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
+        res.end(response.body);
+      },
+      (error) => {
+        logger.error({ err: (error as Error).message }, 'api: no answer');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":{"code":"InternalError","message":"Something went wrong."}}');
+      },
+    );
+  };
+}
