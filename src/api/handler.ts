@@ -277,7 +277,7 @@ export async function handleApiRequest(ctx: ApiContext, request: ApiRequest): Pr
   }
   const question = url.searchParams.get('q');
   ctx.logger.info(
-    { method: request.method, path: url.pathname.slice(0, 200), token: tokenName ?? null, status: response.status, ms: Date.now() - started, ...(question ? { question: cleanForLog(question).slice(0, 200) } : {}) },
+    { method: request.method, path: url.pathname.slice(0, 200), tokenName: tokenName ?? null, status: response.status, ms: Date.now() - started, ...(question ? { question: cleanForLog(question).slice(0, 200) } : {}) },
     'api request',
   );
   if (request.method === 'HEAD') return { ...response, body: '' };
