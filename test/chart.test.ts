@@ -1,6 +1,6 @@
 import { GlobalFonts } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
-import { CHART_FONT_FAMILY, chartConfiguration, registerFonts, renderChart, type ChartSpec } from '../src/render/chart.js';
+import { CHART_FONT_FAMILY, chartConfiguration, chartSize, PIXEL_RATIO, registerFonts, renderChart, type ChartSpec } from '../src/render/chart.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -27,11 +27,17 @@ function turnoverSpec(overrides: Partial<ChartSpec> = {}): ChartSpec {
 type TickCallback = (value: number | string, index: number, ticks: unknown[]) => unknown;
 
 /** Chart.js's option types are deep unions; tests only need to reach into a few known paths. */
+/** The PNG's pixels: the chart's CSS size at the pixel ratio (laid out at Slack's width, drawn sharp). */
+function pixels(spec: ChartSpec): { width: number; height: number } {
+  const { width, height } = chartSize(spec);
+  return { width: width * PIXEL_RATIO, height: height * PIXEL_RATIO };
+}
+
 function scales(spec: ChartSpec): Record<'x' | 'y', { ticks: { callback: TickCallback; display?: boolean } }> {
   return chartConfiguration(spec).options?.scales as never;
 }
 
-function plugins(spec: ChartSpec): { legend: { display: boolean }; title: { text: string; display: boolean } } {
+function plugins(spec: ChartSpec): { legend: { display: boolean }; title: { text: string[]; display: boolean } } {
   return chartConfiguration(spec).options?.plugins as never;
 }
 
@@ -109,8 +115,10 @@ describe('chartConfiguration', () => {
     expect(new Set(colours).size).toBe(colours.length);
   });
 
-  it('carries the title', () => {
-    expect(plugins(turnoverSpec()).title).toMatchObject({ display: true, text: 'Turnover · Katuma · Nov 2025 – Apr 2026' });
+  it('carries the title, wrapped between its parts to fit Slack width', () => {
+    expect(plugins(turnoverSpec()).title).toMatchObject({ display: true, text: ['Turnover · Katuma · Nov 2025 – Apr 2026'] });
+    const long = turnoverSpec({ title: 'Turnover · Katuma · 1 ene 2026 – 29 nov 2026, to date (Europe/Madrid)' });
+    expect(plugins(long).title.text).toEqual(['Turnover · Katuma', '1 ene 2026 – 29 nov 2026, to date (Europe/Madrid)']);
   });
 
   it('hides the value ticks when there is no data rather than inventing a 0–1 range', () => {
@@ -120,30 +128,29 @@ describe('chartConfiguration', () => {
 });
 
 describe('renderChart', () => {
-  it('renders a PNG of the default size', async () => {
+  it('renders a PNG at Slack width, twice the pixels', async () => {
     const png = await renderChart(turnoverSpec());
-    expect(pngSize(png)).toEqual({ width: 800, height: 400 });
+    expect(chartSize(turnoverSpec()).width).toBe(480);
+    expect(pngSize(png)).toEqual({ width: 960, height: pixels(turnoverSpec()).height });
   });
 
   it('renders the requested size, for bars and horizontal bars', async () => {
     const bars = await renderChart(turnoverSpec({ kind: 'bar', width: 640, height: 320 }));
-    expect(pngSize(bars)).toEqual({ width: 640, height: 320 });
-    const ranking = await renderChart(
-      turnoverSpec({ kind: 'bar', horizontal: true, labels: ['A', 'B'], datasets: [{ label: 'T', values: [2, 1] }] }),
-    );
-    expect(pngSize(ranking)).toEqual({ width: 800, height: 400 });
+    expect(pngSize(bars)).toEqual({ width: 640 * PIXEL_RATIO, height: 320 * PIXEL_RATIO });
+    const rankingSpec = turnoverSpec({ kind: 'bar', horizontal: true, labels: ['A', 'B'], datasets: [{ label: 'T', values: [2, 1] }] });
+    expect(pngSize(await renderChart(rankingSpec))).toEqual(pixels(rankingSpec));
   });
 
   it('renders a year of daily points', async () => {
     const labels = Array.from({ length: 365 }, (_, i) => `day ${i + 1}`);
-    const png = await renderChart(turnoverSpec({ labels, datasets: [{ label: 'Katuma', values: labels.map((_, i) => 400 + (i % 30) * 10) }] }));
-    expect(pngSize(png)).toEqual({ width: 800, height: 400 });
+    const spec = turnoverSpec({ labels, datasets: [{ label: 'Katuma', values: labels.map((_, i) => 400 + (i % 30) * 10) }] });
+    expect(pngSize(await renderChart(spec))).toEqual(pixels(spec));
   });
 
   it('still renders when there is nothing to plot', async () => {
-    const noSeries = await renderChart(turnoverSpec({ labels: [], datasets: [] }));
-    expect(pngSize(noSeries)).toEqual({ width: 800, height: 400 });
-    const emptySeries = await renderChart(turnoverSpec({ kind: 'bar', datasets: [{ label: 'Katuma', values: [] }] }));
-    expect(pngSize(emptySeries)).toEqual({ width: 800, height: 400 });
+    const noSeries = turnoverSpec({ labels: [], datasets: [] });
+    expect(pngSize(await renderChart(noSeries))).toEqual(pixels(noSeries));
+    const emptySeries = turnoverSpec({ kind: 'bar', datasets: [{ label: 'Katuma', values: [] }] });
+    expect(pngSize(await renderChart(emptySeries))).toEqual(pixels(emptySeries));
   });
 });
