@@ -26,10 +26,10 @@ export interface RunningApi {
  * messages in a shared ledger are left to a `serve` process). Questions are answered while the state
  * store is down; events wait for it.
  */
-export async function serveApi(config: Config, env: NodeJS.ProcessEnv, logger: Logger): Promise<RunningApi> {
+export async function serveApi(config: Config, env: NodeJS.ProcessEnv, logger: Logger, options: { now?: () => Date } = {}): Promise<RunningApi> {
   if (config.api.tokens.length === 0) logger.warn('no api.tokens in the config: every request will be refused (401); see docs/api.md');
   const replicas = new ReplicaSet(config, (instance, error) => logger.warn({ instance, err: error.message }, 'replica connection error'));
-  const deps: Deps = { config, replica: (id) => replicas.get(id), now: () => new Date() };
+  const deps: Deps = { config, replica: (id) => replicas.get(id), now: options.now ?? (() => new Date()) };
   let store: StateStore | undefined;
   let jobs: RunningJobs | undefined;
   let closed = false;
