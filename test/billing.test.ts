@@ -100,9 +100,10 @@ describe('billing a month', () => {
 
   it('defaults to last month and writes the CSV columns', async () => {
     const csv = renderCsv(await ask(deps, 'billing katuma', state.db)).split('\r\n');
-    expect(csv[0]).toBe('enterprise_id,name,category,created_date,turnover,orders,charge,tax,total,status');
-    expect(csv[1]).toBe(`${ids.B},Horta Nord,Producer Shop,2020-01-01,2000.00,1,20.00,4.20,24.20,billed`);
-    expect(csv).toContain(`${ids.D},Cistella Nova,Hub Shop,2026-10-05,500.00,1,0.00,0.00,0.00,trial`);
+    // `provisional`: false for a month that is over (issue 13).
+    expect(csv[0]).toBe('enterprise_id,name,category,created_date,turnover,orders,charge,tax,total,status,provisional');
+    expect(csv[1]).toBe(`${ids.B},Horta Nord,Producer Shop,2020-01-01,2000.00,1,20.00,4.20,24.20,billed,false`);
+    expect(csv).toContain(`${ids.D},Cistella Nova,Hub Shop,2026-10-05,500.00,1,0.00,0.00,0.00,trial,false`);
     expect(renderText(await ask(deps, 'billing katuma', state.db))).toContain('2 billed · 1 in trial · 1 below the minimum');
   });
 

@@ -246,8 +246,9 @@ describe('buckets and the half-open end', () => {
   it('gives each bucket that overlaps the period, and the UTC end of the last one', () => {
     expect(bucketsOf(october(), 'month')).toEqual({ dates: ['2026-10-01'], utcBoundaries: ['2026-09-30 22:00:00.000', '2026-10-31 23:00:00.000'] });
     const weeks = bucketsOf(october(), 'week');
-    expect(weeks.dates).toEqual(['2026-09-28', '2026-10-05', '2026-10-12', '2026-10-19', '2026-10-26']);
-    expect(weeks.utcBoundaries).toEqual(['2026-09-27 22:00:00.000', '2026-10-04 22:00:00.000', '2026-10-11 22:00:00.000', '2026-10-18 22:00:00.000', '2026-10-25 23:00:00.000', '2026-11-01 23:00:00.000']);
+    // Clipped to the period: the first week starts (and counts) from 1 Oct (issue 13).
+    expect(weeks.dates).toEqual(['2026-10-01', '2026-10-05', '2026-10-12', '2026-10-19', '2026-10-26']);
+    expect(weeks.utcBoundaries).toEqual(['2026-09-30 22:00:00.000', '2026-10-04 22:00:00.000', '2026-10-11 22:00:00.000', '2026-10-18 22:00:00.000', '2026-10-25 23:00:00.000', '2026-11-01 23:00:00.000']);
     const days = bucketsOf(october(), 'day');
     expect(days.dates).toHaveLength(31);
     expect(days.dates[0]).toBe('2026-10-01');
@@ -261,7 +262,7 @@ describe('buckets and the half-open end', () => {
     const day = resolvePeriod(parsePeriod('2026-10-31'), MADRID, new Date('2026-11-15T00:00:00Z'));
     expect(bucketsOf(day, 'day')).toEqual({ dates: ['2026-10-31'], utcBoundaries: ['2026-10-30 23:00:00.000', '2026-10-31 23:00:00.000'] });
     expect(bucketStarts(resolvePeriod(parsePeriod('2026-Q4'), MADRID, new Date('2026-11-15T00:00:00Z')), 'month')).toEqual(['2026-10-01', '2026-11-01', '2026-12-01']);
-    expect(bucketStarts(day, 'month')).toEqual(['2026-10-01']);
+    expect(bucketStarts(day, 'month')).toEqual(['2026-10-31']); // clipped to the period
   });
 });
 

@@ -98,7 +98,8 @@ describe('managing pulses, watches and saved questions from Slack', () => {
     expect(reply).toContain('Billing · Katuma');
     expect(reply).toContain('€13.31'); // (5 + 2 % of 300) = 11.00, + 21 % tax = 13.31
     const csv = await fake.waitFor(() => fake.sharedFiles.find((f) => f.filename === 'billing-katuma-2026-10.csv'));
-    expect(csv.channelId).toBe('C0OPS0001');
+    // A private answer's CSV goes to the asker's direct messages (issue 13), not to the channel.
+    expect(csv.channelId).toBe('D0ADMIN01');
   });
 
   it('keeps an audit log of who asked what, without answers', async () => {

@@ -99,11 +99,14 @@ describe('/ofn over HTTP', () => {
     expect(text).not.toContain('<!channel>');
   });
 
-  it('uploads a chart PNG through the three upload calls with the channel id, numbers as text too', async () => {
+  it('uploads a chart PNG through the three upload calls, to the asker alone for a private answer, numbers as text too', async () => {
     const before = fake.calls.length;
     const { reply } = await ask('turnover katuma 2026-09-01..2026-11-30 by month chart');
     await reply();
-    const shared = await fake.waitFor(() => fake.sharedFiles.find((f) => f.filename.endsWith('.png') && f.at > 0 && f.channelId === OPS.channelId));
+    // The answer is ephemeral: its chart goes to the asker's direct messages with the bot, not the channel (issue 13).
+    const dm = `D${OPS.userId.slice(1)}`;
+    const shared = await fake.waitFor(() => fake.sharedFiles.find((f) => f.filename.endsWith('.png') && f.at > 0 && f.channelId === dm));
+    expect(fake.sharedFiles.filter((f) => f.channelId === OPS.channelId && f.filename.endsWith('.png'))).toEqual([]);
     const methods = fake.calls.slice(before).map((c) => c.method);
     expect(methods).toEqual(expect.arrayContaining(['files.getUploadURLExternal', 'files.completeUploadExternal']));
     expect(methods.indexOf('files.getUploadURLExternal')).toBeLessThan(methods.indexOf('files.completeUploadExternal'));
@@ -174,8 +177,23 @@ describe('/ofn over HTTP', () => {
   it('sends the CSV from the CSV button', async () => {
     await postSigned(events, buttonClickBody('ofn_csv', 'turnover katuma last-month by shop', { ...OPS, responseUrl: fake.responseUrl('b3') }), SECRET);
     const csv = await fake.waitFor(() => fake.sharedFiles.find((f) => f.filename.endsWith('.csv')));
-    expect(csv.channelId).toBe(OPS.channelId);
+    // Clicked on a private answer: the CSV goes to the asker alone, and the ephemeral reply links to it.
+    expect(csv.channelId).toBe(`D${OPS.userId.slice(1)}`);
     expect(csv.bytes.toString('utf8').split('\r\n')[0]).toBe('enterprise_id,name,value,orders');
+    const link = await fake.waitFor(() => fake.responses.find((r) => r.path.endsWith('/b3') && String(r.body.text).includes('direct messages')));
+    expect(link.body.text).toContain(`https://fake-slack.test/files/${csv.fileId}/`);
+    expect(link.body.response_type).toBe('ephemeral');
+  });
+
+  it('shares files in the channel for a public answer or a click on a shared message', async () => {
+    const { reply } = await ask('turnover katuma 2026-09-01..2026-11-30 by month chart public');
+    await reply();
+    await fake.waitFor(() => fake.sharedFiles.find((f) => f.filename.endsWith('.png') && f.channelId === OPS.channelId));
+    const body = JSON.parse(new URLSearchParams(buttonClickBody('ofn_csv', 'orders katuma last-month by shop', { ...OPS, responseUrl: fake.responseUrl('b4') })).get('payload')!);
+    body.container.is_ephemeral = false;
+    await postSigned(events, new URLSearchParams({ payload: JSON.stringify(body) }).toString(), SECRET);
+    const csv = await fake.waitFor(() => fake.sharedFiles.find((f) => f.filename.startsWith('orders-katuma') && f.filename.endsWith('.csv')));
+    expect(csv.channelId).toBe(OPS.channelId);
   });
 
   it('reports replica reachability on /healthz', async () => {

@@ -1,4 +1,4 @@
-import { divideToCents, formatCount } from '../core/money.js';
+import { averageToCents } from '../core/money.js';
 import { turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
 import { defineMetricCommand } from './metric-command.js';
 
@@ -10,18 +10,21 @@ export const averageOrder = defineMetricCommand({
   unit: 'money',
   shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },
   examples: ['average-order katuma last-month', 'average order katuma last-6-months by month'],
+  ordersDetail: 'over',
+  // An average over no orders is undefined, not 0.
+  zero: null,
   async scalar(tx, window, scope) {
     const totals = await turnoverTotals(tx, window!, scope);
-    return { value: divideToCents(totals.turnover, totals.orders), detail: `over ${formatCount(totals.orders, 'en-GB')} sales orders` };
+    return { value: averageToCents(totals.turnover, totals.orders), orders: totals.orders };
   },
   async series(tx, window, buckets, scope) {
-    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: divideToCents(r.turnover, r.orders) }));
+    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: averageToCents(r.turnover, r.orders) }));
   },
   async byShop(tx, window, limit, scope) {
     return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({
       enterpriseId: r.enterpriseId,
       name: r.name,
-      value: divideToCents(r.turnover, r.orders),
+      value: averageToCents(r.turnover, r.orders),
       orders: r.orders,
     }));
   },

@@ -66,17 +66,20 @@ function compare(sent: readonly BillingLine[], now: readonly BillingLine[]): Bil
 }
 
 /** The month to bill: YYYY-MM, resolved in the instance's zone (its local midnights). */
-export function billingMonth(args: BillingArgs, timezone: string, now: Date): { month: string; window: { fromUtc: string; toUtc: string } } {
+export function billingMonth(args: BillingArgs, timezone: string, now: Date): { month: string; window: { fromUtc: string; toUtc: string }; provisional: boolean } {
   const spec = parsePeriod(args.month ?? 'last-month');
   const period = resolvePeriod(spec, timezone, now);
-  return { month: period.from.toFormat('yyyy-LL'), window: { fromUtc: toUtcTimestamp(period.from), toUtc: toUtcTimestamp(period.to) } };
+  const month = period.from.toFormat('yyyy-LL');
+  // A month that has not started has nothing to bill: refused, so nobody sends an all-zero invoice.
+  if (period.future) throw new OfnError('BadPeriod', `${month} has not started yet (${timezone}); there is nothing to bill. The current month can be asked for, as a provisional bill.`);
+  return { month, window: { fromUtc: toUtcTimestamp(period.from), toUtc: toUtcTimestamp(period.to) }, provisional: period.asOf !== undefined };
 }
 
 /** Computes a month's billing from the replica (or shows what was sent), and what changed since sending. */
 export async function runBilling(deps: Deps, state: StateDb | undefined, args: BillingArgs): Promise<BillingReport> {
   const instance = lookupInstance(deps, args.instance);
   if (!instance.billing) throw new OfnError('BadArguments', `${instance.name} has no billing plan: add \`billing:\` under instances.${instance.id} in the config (docs/billing.md).`);
-  const { month, window } = billingMonth(args, instance.timezone, deps.now());
+  const { month, window, provisional } = billingMonth(args, instance.timezone, deps.now());
   const sent = state ? await billingRun(state, instance.id, month) : undefined;
   if (args.asSent) {
     if (!state) throw new OfnError('BadArguments', 'as-sent needs the state store.');
@@ -88,7 +91,8 @@ export async function runBilling(deps: Deps, state: StateDb | undefined, args: B
   const enterprises = await replica.read((tx) => billableEnterprises(tx, window, capabilities.externalBillingId));
   const { lines, totals } = billMonth(instance.billing, enterprises, window.fromUtc);
   const hash = billingHash(lines);
-  const report: BillingReport = { kind: 'billing', instance: instanceRef(instance), month, lines, totals, hash };
+  // The month is not over: the bill may still grow, and says so in every format.
+  const report: BillingReport = { kind: 'billing', instance: instanceRef(instance), month, lines, totals, hash, ...(provisional ? { provisional: true, asOf: deps.now().toISOString() } : {}) };
   if (sent && sent.hash !== hash) report.changes = compare(sent.lines, lines);
   return report;
 }

@@ -20,8 +20,11 @@ function monthOf(answer: Answer): string | undefined {
 }
 
 export function totalOf(deps: Deps, results: Answer[], failed: boolean): GlobalTotal | undefined {
-  const scalars = results.filter((a): a is Extract<Answer, { kind: 'scalar' }> => a.kind === 'scalar');
-  if (scalars.length === 0 || scalars.length !== results.length) return undefined;
+  const figures = results.filter((a): a is Extract<Answer, { kind: 'scalar' }> => a.kind === 'scalar');
+  if (figures.length === 0 || figures.length !== results.length) return undefined;
+  // An undefined figure (an average over no orders, a period not started) can't be added up.
+  if (figures.some((a) => a.value === null)) return undefined;
+  const scalars = figures as (Extract<Answer, { kind: 'scalar' }> & { value: string })[];
   if (scalars[0]!.unit === 'count') {
     const sum = scalars.reduce((acc, a) => acc.plus(a.value), new Big(0));
     return { value: sum.toString(), currency: null, partial: failed, rates: [] };

@@ -1,5 +1,6 @@
 import type { Answer, Unit } from '../core/answer.js';
-import { bucketsOf, type Grain, type ResolvedPeriod } from '../core/periods.js';
+import { countOf } from '../core/money.js';
+import { bucketContains, bucketsOf, type Grain, type ResolvedPeriod } from '../core/periods.js';
 import type { Buckets, SalesScope, UtcWindow } from '../queries/definitions.js';
 import type { ReplicaTx } from '../queries/replica.js';
 import {
@@ -19,7 +20,7 @@ import type { InstanceConfig } from '../config/config.js';
 export interface ShopRow {
   enterpriseId: number;
   name: string;
-  value: string;
+  value: string | null;
   orders?: number;
 }
 
@@ -34,18 +35,29 @@ export interface MetricSpec {
   unit: Unit;
   shape: QuestionShape;
   examples: readonly string[];
-  /** The single figure. `window` is undefined for "as of now" questions with no period. */
-  scalar?(tx: ReplicaTx, window: UtcWindow | undefined, scope: SalesScope): Promise<{ value: string; detail?: string }>;
+  /** The single figure (and the sales orders behind it). `window` is undefined for "as of now" questions with no period. */
+  scalar?(tx: ReplicaTx, window: UtcWindow | undefined, scope: SalesScope): Promise<{ value: string | null; orders?: number }>;
+  /** How the orders behind the figure are named: "from 412 sales orders" (turnover), "over 412 …" (an average). */
+  ordersDetail?: 'from' | 'over';
   /** Rows per local bucket (missing buckets are filled with zero by the caller). */
-  series?(tx: ReplicaTx, window: UtcWindow, buckets: Buckets, scope: SalesScope): Promise<{ bucket: string; value: string }[]>;
+  series?(tx: ReplicaTx, window: UtcWindow, buckets: Buckets, scope: SalesScope): Promise<{ bucket: string; value: string | null }[]>;
+  /** The value of an empty bucket: 0 for sums and counts, null for an average. Default by unit. */
+  zero?: string | null;
   /** Rows per shop, largest first, at most `limit` when given. */
   byShop?(tx: ReplicaTx, window: UtcWindow, limit: number | undefined, scope: SalesScope): Promise<ShopRow[]>;
 }
 
-/** One row per bucket of the period, in order, zero where the database had nothing. */
-export function fillSeries(period: ResolvedPeriod, grain: Grain, rows: readonly { bucket: string; value: string }[], zero: string) {
+/**
+ * One row per bucket of the period up to now, in order, zero where the database had nothing (null
+ * for an average: undefined over no orders). A bucket after now is left out; the one containing now
+ * is marked partial.
+ */
+export function fillSeries(period: ResolvedPeriod, grain: Grain, rows: readonly { bucket: string; value: string | null }[], zero: string | null) {
   const byBucket = new Map(rows.map((r) => [r.bucket, r.value]));
-  return bucketsOf(period, grain).dates.map((date) => ({ date, value: byBucket.get(date) ?? zero }));
+  const asOf = period.asOf;
+  return bucketsOf(period, grain)
+    .dates.filter((date) => !asOf || date <= asOf.toISODate()!)
+    .map((date) => ({ date, value: byBucket.has(date) ? byBucket.get(date)! : zero, ...(asOf && bucketContains(date, grain, asOf) ? { partial: true } : {}) }));
 }
 
 function usageOf(spec: MetricSpec): string {
@@ -72,21 +84,36 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
       period,
       unit: spec.unit,
     };
-    const zero = spec.unit === 'money' ? '0.00' : '0';
+    const zero = spec.zero === undefined ? (spec.unit === 'money' ? '0.00' : '0') : spec.zero;
     const scope: SalesScope = args.segment ? { distributors: deps.config.registry.filtersOf(args.segment) } : {};
     const replica = deps.replica(instance.id);
     const breakdown = args.breakdown;
+    if (resolved?.future) {
+      // A period that has not started has no data yet: say so rather than show zeros.
+      const note = `No data yet: ${resolved.label} starts on ${resolved.from.setLocale(instance.locale).toLocaleString({ day: 'numeric', month: 'long', year: 'numeric' })}.`;
+      if (breakdown === 'shop' || !spec.scalar) return { ...base, note, kind: 'ranking', rows: [] };
+      if (breakdown) return { ...base, note, kind: 'series', grain: breakdown, rows: [] };
+      return { ...base, note, kind: 'scalar', value: null };
+    }
+    const detailOf = (orders: number | undefined) =>
+      orders !== undefined && spec.ordersDetail ? { orders, detail: `${spec.ordersDetail} ${countOf(orders, 'sales order', 'sales orders', instance.locale)}` } : orders !== undefined ? { orders } : {};
+    // Every breakdown carries the scalar question's figure as its total (read in the same snapshot).
+    const totalOf = async (tx: ReplicaTx) => {
+      if (!spec.scalar) return {};
+      const { value, orders } = await spec.scalar(tx, window, scope);
+      return { total: { value, ...(orders !== undefined && spec.unit === 'money' ? { orders } : {}) } };
+    };
     if (breakdown === 'shop' || !spec.scalar) {
-      const rows = await replica.read((tx) => spec.byShop!(tx, window!, args.limit, scope));
-      return { ...base, kind: 'ranking', rows };
+      const { rows, total } = await replica.read(async (tx) => ({ rows: await spec.byShop!(tx, window!, args.limit, scope), ...(await totalOf(tx)) }));
+      return { ...base, kind: 'ranking', rows, ...(total ? { total } : {}) };
     }
     if (breakdown && resolved && spec.series) {
       const buckets = bucketsOf(resolved, breakdown);
-      const rows = await replica.read((tx) => spec.series!(tx, window!, buckets, scope));
-      return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero) };
+      const { rows, total } = await replica.read(async (tx) => ({ rows: await spec.series!(tx, window!, buckets, scope), ...(await totalOf(tx)) }));
+      return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero), ...(total ? { total } : {}) };
     }
-    const { value, detail } = await replica.read((tx) => spec.scalar!(tx, window, scope));
-    return { ...base, kind: 'scalar', value, ...(detail ? { detail } : {}) };
+    const { value, orders } = await replica.read((tx) => spec.scalar!(tx, window, scope));
+    return { ...base, kind: 'scalar', value, ...detailOf(orders) };
   };
   return {
     name: spec.name,

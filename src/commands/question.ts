@@ -4,6 +4,7 @@ import { OfnError } from '../core/errors.js';
 import {
   looksLikePeriod,
   parsePeriod,
+  periodLikeError,
   periodLabel,
   resolvePeriod,
   toUtcTimestamp,
@@ -129,8 +130,8 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       i++;
       continue;
     }
-    // Four digits are a year (`top-shops katuma 2026`); N is at most a few hundred.
-    if (/^\d+$/.test(word) && shape.limit && !/^\d{4}$/.test(word)) {
+    // Four digits from 2000 are a year (`top-shops katuma 2026`); any other number is N, checked against its range.
+    if (/^\d+$/.test(word) && shape.limit && !(/^\d{4}$/.test(word) && Number(word) >= 2000)) {
       const n = Number(word);
       if (n < 1 || n > shape.limit.max) {
         throw new OfnError('BadArguments', `\`${commandName}\` shows between 1 and ${shape.limit.max} rows.`);
@@ -166,6 +167,8 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
 }
 
 function unknownWord(commandName: string, word: string, known: readonly string[], context: ParseContext): OfnError {
+  const periodLike = periodLikeError(word);
+  if (periodLike) return periodLike;
   const asInstance = closest(word, listed(context));
   if (asInstance) {
     return new OfnError('UnknownInstance', `There is no instance \`${word}\`. Did you mean \`${asInstance}\`? Instances: ${listed(context).join(', ')}.`);

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
-import { divideToCents, formatCount } from '../core/money.js';
+import { averageToCents } from '../core/money.js';
 import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
 import type { MetricEntry, Registry } from '../queries/registry.js';
 import { needsAddresses, needsPeriod } from '../queries/definitions.js';
@@ -81,7 +81,8 @@ export const listCommand: Command<SegmentArgs> = {
   },
   async run(deps, args): Promise<Answer> {
     const { instance, filters, window, replica, addresses, base } = await segmentQuestion(deps, args, 'listed');
-    const { rows, total } = await replica.read((tx) => listEnterprises(tx, filters, args.limit ?? 20, window, addresses));
+    // Segments about the period (active, created in) use the window; the others list what existed at its end, as count does.
+    const { rows, total } = await replica.read((tx) => listEnterprises(tx, filters, args.limit ?? 20, window, addresses, window && !needsPeriod(filters) ? { toUtc: window.toUtc } : undefined));
     return {
       kind: 'list',
       question: `list ${args.segmentName} ${canonicalQuestion('', args).trim()}`,
@@ -119,7 +120,7 @@ export function customMetricCommand(entry: MetricEntry, registry: Registry): Com
   }
   const fixed = measure.distributors ? registry.filtersOf(measure.distributors) : undefined;
   const valueOf = (totals: { turnover: string; orders: number }) =>
-    measure.aggregate === 'count' ? String(totals.orders) : measure.aggregate === 'avg' ? divideToCents(totals.turnover, totals.orders) : totals.turnover;
+    measure.aggregate === 'count' ? String(totals.orders) : measure.aggregate === 'avg' ? averageToCents(totals.turnover, totals.orders) : totals.turnover;
   return defineMetricCommand({
     name: entry.name,
     title: entry.name,
@@ -127,9 +128,11 @@ export function customMetricCommand(entry: MetricEntry, registry: Registry): Com
     unit: entry.unit,
     shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: THIS_MONTH },
     examples: [`${entry.name} katuma last-month`, `${entry.name} katuma last-12-months by month`],
+    ordersDetail: measure.aggregate === 'avg' ? 'over' : 'from',
+    ...(measure.aggregate === 'avg' ? { zero: null } : {}),
     async scalar(tx, window, scope) {
       const totals = await turnoverTotals(tx, window!, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
-      return { value: valueOf(totals), detail: `from ${formatCount(totals.orders, 'en-GB')} sales orders` };
+      return { value: valueOf(totals), orders: totals.orders };
     },
     async series(tx, window, buckets, scope) {
       const rows = await turnoverByBucket(tx, window, buckets, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });

@@ -1,4 +1,3 @@
-import { formatCount } from '../core/money.js';
 import { turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
 import { defineMetricCommand } from './metric-command.js';
 
@@ -12,9 +11,10 @@ export const turnover = defineMetricCommand({
   unit: 'money',
   shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: THIS_MONTH },
   examples: ['turnover katuma last-month', 'turnover katuma last-12-months by month chart', 'turnover katuma 2026-Q3 by shop'],
+  ordersDetail: 'from',
   async scalar(tx, window, scope) {
     const totals = await turnoverTotals(tx, window!, scope);
-    return { value: totals.turnover, detail: `from ${formatCount(totals.orders, 'en-GB')} sales orders` };
+    return { value: totals.turnover, orders: totals.orders };
   },
   async series(tx, window, buckets, scope) {
     return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: r.turnover }));

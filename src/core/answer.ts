@@ -16,6 +16,17 @@ export interface AnswerPeriod {
   from: DateTime | null;
   to: DateTime;
   timezone: string;
+  /** Set when the period is not over: the answer is "to date", as of this instant. */
+  asOf?: DateTime;
+  /** The period has not started: there is no data yet. */
+  future?: boolean;
+}
+
+/** The figure of a whole breakdown, equal to the scalar question's (not always the sum of its rows: active shops, averages). */
+export interface Total {
+  /** null where it is undefined (an average over no orders). */
+  value: string | null;
+  orders?: number;
 }
 
 export type Unit = 'money' | 'count';
@@ -32,28 +43,37 @@ interface AnswerBase {
   unit: Unit;
   /** Set when the replica lags: the local time its data is from ("data as of 14:05"). */
   dataAsOf?: string;
+  /** A line for the reader, e.g. "No data yet: the period starts on 1 Dec 2026." */
+  note?: string;
 }
 
 export interface ScalarAnswer extends AnswerBase {
   kind: 'scalar';
-  /** Decimal text for money, integer text for counts. */
-  value: string;
-  /** A secondary line, e.g. "from 412 sales orders". */
+  /** Decimal text for money, integer text for counts; null where undefined (an average over no orders, a future period). */
+  value: string | null;
+  /** A secondary line, e.g. "from 412 sales orders", in the instance's locale. */
   detail?: string;
+  /** The number of sales orders behind a money figure (JSON carries it as a number). */
+  orders?: number;
 }
 
 export interface SeriesAnswer extends AnswerBase {
   kind: 'series';
   grain: Grain;
-  /** One row per bucket, gaps filled with zero; `date` is the bucket's local start (YYYY-MM-DD). */
-  rows: { date: string; value: string }[];
+  /**
+   * One row per bucket up to now, gaps filled with zero; `date` is the bucket's first local day in the
+   * period (YYYY-MM-DD); `partial` marks the bucket containing now. Buckets after now are left out.
+   */
+  rows: { date: string; value: string | null; partial?: boolean }[];
+  total?: Total;
 }
 
 export interface RankingAnswer extends AnswerBase {
   kind: 'ranking';
-  rows: { enterpriseId: number; name: string; value: string; orders?: number }[];
+  rows: { enterpriseId: number; name: string; value: string | null; orders?: number }[];
   /** When the list was cut: how many rows exist in total. */
   totalRows?: number;
+  total?: Total;
 }
 
 /** `list <segment>`: enterprises with their type, town and creation date; never people. */

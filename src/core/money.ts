@@ -14,6 +14,11 @@ export function addMoney(a: Big.BigSource, b: Big.BigSource): Money {
   return new Big(a).plus(b).toFixed(2);
 }
 
+/** a / b rounded half-up to cents, or null when b is zero (an average over nothing is undefined, not 0). */
+export function averageToCents(a: Big.BigSource, b: Big.BigSource): Money | null {
+  return new Big(b).eq(0) ? null : new Big(a).div(b).round(2, Big.roundHalfUp).toFixed(2);
+}
+
 /** a / b rounded half-up to cents; "0.00" when b is zero. */
 export function divideToCents(a: Big.BigSource, b: Big.BigSource): Money {
   const divisor = new Big(b);
@@ -32,7 +37,8 @@ function numberFormat(locale: string, currency?: string): Intl.NumberFormat {
   const key = `${locale}|${currency ?? ''}`;
   let format = formatters.get(key);
   if (!format) {
-    format = new Intl.NumberFormat(locale, currency ? { style: 'currency', currency } : {});
+    // Grouping always: es-ES leaves 4-digit numbers ungrouped (9168,56 € beside 12.438,86 € in one column).
+    format = new Intl.NumberFormat(locale, { useGrouping: 'always', ...(currency ? { style: 'currency', currency } : {}) } as Intl.NumberFormatOptions);
     formatters.set(key, format);
   }
   return format;
@@ -46,4 +52,9 @@ export function formatMoney(value: Money, currency: string, locale: string): str
 
 export function formatCount(value: number | string, locale: string): string {
   return numberFormat(locale).format(Number(value));
+}
+
+/** "1 sales order", "1.483 sales orders": the count in the locale, the noun singular or plural. */
+export function countOf(n: number, singular: string, plural: string, locale: string): string {
+  return `${formatCount(n, locale)} ${n === 1 ? singular : plural}`;
 }

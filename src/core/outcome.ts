@@ -56,6 +56,10 @@ export interface BillingReport {
   hash: string;
   /** Set when shown from what was posted (`as-sent`). */
   sentAt?: Date;
+  /** The month is not over: a bill to date, never sent as an invoice. */
+  provisional?: true;
+  /** When a provisional bill was computed (ISO instant). */
+  asOf?: string;
   /** Differences between what was posted and what the replica says now (late cancellations …). */
   changes?: BillingChange[];
 }

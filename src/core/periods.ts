@@ -28,6 +28,10 @@ export interface ResolvedPeriod {
   from: DateTime;
   to: DateTime;
   timezone: string;
+  /** Set when the period is not over: the instant it was asked (`this-year` is "to date"). */
+  asOf?: DateTime;
+  /** The period has not started yet: there can be no data. */
+  future?: boolean;
 }
 
 export const PERIOD_FORMS = [
@@ -118,7 +122,8 @@ export function parsePeriod(text: string): PeriodSpec {
 
 function badPeriod(text: string, why?: string): OfnError {
   const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-  return new OfnError('BadPeriod', `\`${shown}\` is not a period I understand.${why ? ` ${why}` : ''}`, PERIOD_HELP);
+  // The list of accepted forms only when nothing more specific can be said.
+  return new OfnError('BadPeriod', `\`${shown}\` is not a period I understand.${why ? ` ${why}` : ''}`, why ? undefined : PERIOD_HELP);
 }
 
 function checkYear(text: string, year: number): number {
@@ -178,7 +183,12 @@ export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): Re
   const label = periodLabel(spec);
   // plus() keeps the wall-clock time: where DST skips a midnight (America/Santiago in September) a day
   // starts at 01:00, and the next day's boundary would then be 01:00 too. startOf('day') is each date's first instant.
-  const make = (from: DateTime, to: DateTime): ResolvedPeriod => ({ label, from: from.startOf('day'), to: to.startOf('day'), timezone });
+  const at = DateTime.fromJSDate(now, { zone: timezone });
+  const make = (start: DateTime, end: DateTime): ResolvedPeriod => {
+    const from = start.startOf('day');
+    const to = end.startOf('day');
+    return { label, from, to, timezone, ...(to > at ? { asOf: at } : {}), ...(from > at ? { future: true } : {}) };
+  };
   switch (spec.kind) {
     case 'current': {
       const start = today.startOf(spec.unit, { useLocaleWeeks: false }).plus({ [spec.unit]: spec.offset });
@@ -214,15 +224,19 @@ export function toUtcTimestamp(instant: DateTime): string {
   return instant.toUTC().toFormat('yyyy-LL-dd HH:mm:ss.SSS');
 }
 
-/** Every bucket of `grain` that overlaps the period: its local start, as a date and as a UTC instant. */
+/**
+ * Every bucket of `grain` that overlaps the period: its local start, as a date and as a UTC instant.
+ * Buckets are clipped to the period: the first week of October starts (and is labelled) on 1 Oct.
+ */
 export function bucketsOf(period: ResolvedPeriod, grain: Grain): { dates: string[]; utcBoundaries: string[] } {
   const dates: string[] = [];
   const utcBoundaries: string[] = [];
   let cursor = period.from.startOf(grain, { useLocaleWeeks: false });
   // 400 years of days is the hard ceiling; the period parser's bounds keep us far below it.
   for (let guard = 0; cursor < period.to && guard < 150_000; guard++) {
-    dates.push(cursor.toISODate()!);
-    utcBoundaries.push(toUtcTimestamp(cursor));
+    const start = cursor < period.from ? period.from : cursor;
+    dates.push(start.toISODate()!);
+    utcBoundaries.push(toUtcTimestamp(start));
     cursor = cursor.plus({ [grain]: 1 }).startOf('day'); // a bucket after a skipped midnight still starts at 00:00
   }
   utcBoundaries.push(toUtcTimestamp(cursor));
@@ -234,9 +248,39 @@ export function bucketStarts(period: ResolvedPeriod, grain: Grain): string[] {
   return bucketsOf(period, grain).dates;
 }
 
-/** A short human description: "1 Oct 2026 – 31 Oct 2026". */
+/** A short human description: "1 Oct 2026 – 31 Oct 2026", "1 Jan 2026 – 29 Nov 2026, to date". */
 export function describeRange(period: ResolvedPeriod, locale = 'en-GB'): string {
   const fmt = (d: DateTime) => d.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
-  const lastDay = period.to.minus({ days: 1 });
-  return lastDay.hasSame(period.from, 'day') ? fmt(period.from) : `${fmt(period.from)} – ${fmt(lastDay)}`;
+  if (period.future) return `${fmt(period.from)} – ${fmt(period.to.minus({ days: 1 }))}, not started yet`;
+  const lastDay = period.asOf ? period.asOf.startOf('day') : period.to.minus({ days: 1 });
+  const range = lastDay.hasSame(period.from, 'day') ? fmt(period.from) : `${fmt(period.from)} – ${fmt(lastDay)}`;
+  return period.asOf ? `${range}, to date` : range;
+}
+
+/** Whether the bucket starting at `date` (local YYYY-MM-DD) contains `asOf`: it is not over. */
+export function bucketContains(date: string, grain: Grain, asOf: DateTime): boolean {
+  const start = DateTime.fromISO(date, { zone: asOf.zone });
+  return start <= asOf && asOf < start.startOf(grain, { useLocaleWeeks: false }).plus({ [grain]: 1 }).startOf('day');
+}
+
+// Month names people type (English, Spanish, Catalan, French, German), full and short.
+const MONTH_WORDS = [
+  'january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec',
+  'enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene abr ago dic',
+  'gener febrer març abril maig juny juliol agost setembre octubre novembre desembre',
+  'janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre',
+  'januar februar märz maerz april mai juni juli august september oktober november dezember',
+].join(' ').split(' ');
+
+/**
+ * Words that look like a period but are not one of the accepted forms (`octubre`, `Q3`, `ytd`,
+ * `2026/10`): the error then says how to write the period, with the code BadPeriod, not "unknown instance".
+ */
+export function periodLikeError(word: string): OfnError | undefined {
+  const w = word.toLowerCase();
+  if (MONTH_WORDS.includes(w)) return new OfnError('BadPeriod', `\`${word.slice(0, 20)}\` looks like a month: write it as YYYY-MM, e.g. ${new Date().getUTCFullYear()}-10, or say last-month or this-month.`);
+  if (/^q[1-4]$/.test(w)) return new OfnError('BadPeriod', `\`${word}\` needs its year: write YYYY-${word.toUpperCase()}, e.g. ${new Date().getUTCFullYear()}-${word.toUpperCase()}.`);
+  if (['ytd', 'mtd', 'wtd'].includes(w)) return new OfnError('BadPeriod', `\`${word}\`: write this-year, this-month or this-week (each is "to date").`);
+  if (/^\d{4}[/.]\d{1,2}([/.]\d{1,2})?$/.test(w) || /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$/.test(w)) return new OfnError('BadPeriod', `\`${word.slice(0, 20)}\`: write dates as YYYY-MM-DD and months as YYYY-MM.`);
+  return undefined;
 }

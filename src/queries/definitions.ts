@@ -174,8 +174,10 @@ export interface EnterpriseListing {
 }
 
 /** A segment's enterprises, newest first: names, types, towns, creation dates; never people. */
-export async function listEnterprises(tx: ReplicaTx, segment: readonly EnterpriseFilter[], limit: number, window?: UtcWindow, withAddresses = true): Promise<{ rows: EnterpriseListing[]; total: number }> {
-  const base = enterprises(tx, segment, window);
+export async function listEnterprises(tx: ReplicaTx, segment: readonly EnterpriseFilter[], limit: number, window?: UtcWindow, withAddresses = true, created?: Partial<UtcWindow>): Promise<{ rows: EnterpriseListing[]; total: number }> {
+  let base = enterprises(tx, segment, window);
+  // `list shops katuma 2025`: what existed at the end of 2025, as `count` counts it.
+  if (created?.toUtc) base = base.where('e.created_at', '<', created.toUtc);
   const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = withAddresses
     ? await base

@@ -8,7 +8,13 @@ import { alignTable, answerTable } from './table.js';
 
 /** One answer as plain text: headline, period, the figure or the table. */
 export function answerText(answer: Answer): string {
-  const lines = [headline(answer), describePeriod(answer.period, answer.instance.locale), ...(answer.dataAsOf ? [`Data as of ${answer.dataAsOf} (the replica is behind)`] : []), ''];
+  const lines = [
+    headline(answer),
+    describePeriod(answer.period, answer.instance.locale),
+    ...(answer.dataAsOf ? [`Data as of ${answer.dataAsOf} (the replica is behind)`] : []),
+    ...(answer.note ? [answer.note] : []),
+    '',
+  ];
   if (answer.kind === 'scalar') {
     lines.push(`${formatValue(answer, answer.value)}${answer.detail ? `  (${answer.detail})` : ''}`);
   } else {
@@ -24,12 +30,25 @@ export function answerText(answer: Answer): string {
   return lines.join('\n');
 }
 
-function jsonValue(answer: Answer, value: string): number {
+function jsonValue(answer: Answer, value: string | null): number | null {
+  if (value === null) return null;
   return answer.unit === 'money' ? moneyToJson(value) : Number(value);
 }
 
+/** The period; `as_of` when it is not over (the figures are to date), `future` when it has not started. */
 export function jsonPeriod(period: AnswerPeriod) {
-  return { from: period.from ? period.from.toISO() : null, to: period.to.toISO(), timezone: period.timezone, label: period.label };
+  return {
+    from: period.from ? period.from.toISO() : null,
+    to: period.to.toISO(),
+    timezone: period.timezone,
+    label: period.label,
+    ...(period.asOf ? { as_of: period.asOf.toISO() } : {}),
+    ...(period.future ? { future: true } : {}),
+  };
+}
+
+function jsonTotal(answer: Extract<Answer, { kind: 'series' | 'ranking' }>) {
+  return answer.total ? { total: { value: jsonValue(answer, answer.total.value), ...(answer.total.orders !== undefined ? { orders: answer.total.orders } : {}) } } : {};
 }
 
 /** The JSON contract scripts depend on (README "JSON output"). */
@@ -41,12 +60,13 @@ export function answerToJson(answer: Answer): Record<string, unknown> {
     question: answer.question,
     title: answer.title,
     ...(answer.dataAsOf ? { data_as_of: answer.dataAsOf } : {}),
+    ...(answer.note ? { note: answer.note } : {}),
   };
   switch (answer.kind) {
     case 'scalar':
-      return { value: jsonValue(answer, answer.value), ...common, ...(answer.detail ? { detail: answer.detail } : {}) };
+      return { value: jsonValue(answer, answer.value), ...common, ...(answer.orders !== undefined ? { orders: answer.orders } : {}), ...(answer.detail ? { detail: answer.detail } : {}) };
     case 'series':
-      return { rows: answer.rows.map((r) => ({ date: r.date, value: jsonValue(answer, r.value) })), grain: answer.grain, ...common };
+      return { rows: answer.rows.map((r) => ({ date: r.date, value: jsonValue(answer, r.value), ...(r.partial ? { partial: true } : {}) })), grain: answer.grain, ...jsonTotal(answer), ...common };
     case 'list':
       return {
         rows: answer.rows.map((r) => ({ enterprise_id: r.enterpriseId, name: r.name, category: r.category, town: r.town, country: r.country, created_date: r.createdAt })),
@@ -61,12 +81,14 @@ export function answerToJson(answer: Answer): Record<string, unknown> {
           value: jsonValue(answer, r.value),
           ...(r.orders !== undefined ? { orders: r.orders } : {}),
         })),
+        ...jsonTotal(answer),
         ...common,
       };
   }
 }
 
-function csvValue(answer: Answer, value: string): string {
+function csvValue(answer: Answer, value: string | null): string {
+  if (value === null) return '';
   return answer.unit === 'money' ? roundCents(value) : value;
 }
 
@@ -78,9 +100,16 @@ export function answerToCsv(answer: Answer): string {
         [[answer.question, answer.instance.id, answer.period.from?.toISO() ?? '', answer.period.to.toISO(), answer.period.timezone, answer.unit === 'money' ? answer.instance.currency : 'count', csvValue(answer, answer.value)]],
       );
     case 'series':
-      return toCsv(['date', 'value'], answer.rows.map((r) => [r.date, csvValue(answer, r.value)]));
+      // `partial`: the bucket containing now, not over; the last line is the total (the scalar question's figure).
+      return toCsv(
+        ['date', 'value', 'partial'],
+        [...answer.rows.map((r) => [r.date, csvValue(answer, r.value), r.partial ? 'true' : 'false']), ...(answer.total ? [['total', csvValue(answer, answer.total.value), '']] : [])],
+      );
     case 'ranking':
-      return toCsv(['enterprise_id', 'name', 'value', 'orders'], answer.rows.map((r) => [r.enterpriseId, r.name, csvValue(answer, r.value), r.orders ?? '']));
+      return toCsv(
+        ['enterprise_id', 'name', 'value', 'orders'],
+        [...answer.rows.map((r) => [r.enterpriseId, r.name, csvValue(answer, r.value), r.orders ?? '']), ...(answer.total ? [['total', 'All shops', csvValue(answer, answer.total.value), answer.total.orders ?? '']] : [])],
+      );
     case 'list':
       return toCsv(['enterprise_id', 'name', 'category', 'town', 'country', 'created_date'], answer.rows.map((r) => [r.enterpriseId, r.name, r.category, r.town, r.country, r.createdAt]));
   }

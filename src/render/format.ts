@@ -4,8 +4,9 @@ import type { BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney } from '../core/money.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 
-/** A value as a person reads it: money in the instance's currency and locale, counts grouped. */
-export function formatValue(answer: Answer, value: string): string {
+/** A value as a person reads it: money in the instance's currency and locale, counts grouped; "—" where undefined. */
+export function formatValue(answer: Answer, value: string | null): string {
+  if (value === null) return '—';
   return answer.unit === 'money'
     ? formatMoney(value, answer.instance.currency, answer.instance.locale)
     : formatCount(value, answer.instance.locale);
@@ -43,6 +44,11 @@ export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', local
   if (grain === 'month') return dateFormat(locale, false).format(asDate);
   const day = dateFormat(locale, true).format(asDate);
   return grain === 'week' ? `wk ${day}` : day;
+}
+
+/** The status of a billing line as a person reads it: `below_minimum` → "below minimum". */
+export function statusLabel(status: string): string {
+  return status.replace(/_/g, ' ');
 }
 
 /** "October 2026" in the instance's language, for a billing month (YYYY-MM). */

@@ -45,7 +45,7 @@ export function globalJson(answer: GlobalAnswer): Record<string, unknown> {
     period: answer.periodLabel,
     rows: answer.results.map((a) =>
       scalar && a.kind === 'scalar'
-        ? { instance: a.instance.id, value: money ? moneyToJson(a.value) : Number(a.value), currency: money ? a.instance.currency : null, period: answerToJson(a).period }
+        ? { instance: a.instance.id, value: a.value === null ? null : money ? moneyToJson(a.value) : Number(a.value), currency: money ? a.instance.currency : null, period: answerToJson(a).period }
         : { instance: a.instance.id, currency: money ? a.instance.currency : null, ...answerToJson(a) },
     ),
     total: answer.total
@@ -60,7 +60,7 @@ export function globalCsv(answer: GlobalAnswer): string {
   const rows: (string | number)[][] = [];
   for (const a of answer.results) {
     const currency = money ? a.instance.currency : 'count';
-    const value = (v: string) => (money ? roundCents(v) : v);
+    const value = (v: string | null) => (v === null ? '' : money ? roundCents(v) : v);
     if (a.kind === 'scalar') rows.push([a.instance.id, '', '', value(a.value), currency]);
     if (a.kind === 'series') for (const r of a.rows) rows.push([a.instance.id, r.date, '', value(r.value), currency]);
     if (a.kind === 'ranking') for (const r of a.rows) rows.push([a.instance.id, '', r.name, value(r.value), currency]);

@@ -43,6 +43,7 @@ export function answerMessage(answer: Answer, options: MessageOptions): SlackMes
   const period = describePeriod(answer.period, answer.instance.locale);
   const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(`${period} · \`${answer.question}\``))];
   if (answer.dataAsOf) blocks.push(contextLine(`:hourglass: Data as of ${escapeMrkdwn(answer.dataAsOf)}: the replica is behind.`));
+  if (answer.note) blocks.push(contextLine(escapeMrkdwn(answer.note)));
   let text: string;
   let truncated = false;
   if (answer.kind === 'scalar') {

@@ -1,4 +1,5 @@
 import type { Answer } from '../core/answer.js';
+import { formatCount } from '../core/money.js';
 import { bucketLabel, formatValue } from './format.js';
 
 export type Align = 'left' | 'right';
@@ -17,8 +18,12 @@ export function answerTable(answer: Answer): { header: string[]; rows: string[][
       return undefined;
     case 'series':
       return {
-        header: [answer.grain === 'week' ? 'Week of' : answer.grain === 'month' ? 'Month' : 'Day', answer.measure],
-        rows: answer.rows.map((r) => [bucketLabel(r.date, answer.grain, answer.instance.locale), formatValue(answer, r.value)]),
+        header: [answer.grain === 'week' ? 'Week from' : answer.grain === 'month' ? 'Month' : 'Day', answer.measure],
+        rows: [
+          // The bucket containing now is not over: it says so.
+          ...answer.rows.map((r) => [`${bucketLabel(r.date, answer.grain, answer.instance.locale)}${r.partial ? ' (to date)' : ''}`, formatValue(answer, r.value)]),
+          ...(answer.total && answer.rows.length ? [['Total', formatValue(answer, answer.total.value)]] : []),
+        ],
       };
     case 'list':
       return {
@@ -31,12 +36,13 @@ export function answerTable(answer: Answer): { header: string[]; rows: string[][
       return {
         align: ['right', 'left', 'right', 'right'],
         header: ['#', 'Shop', answer.measure, ...(withOrders ? ['Orders'] : [])],
-        rows: answer.rows.map((r, i) => [
-          String(i + 1),
-          r.name,
-          formatValue(answer, r.value),
-          ...(withOrders ? [String(r.orders ?? '')] : []),
-        ]),
+        rows: [
+          ...answer.rows.map((r, i) => [String(i + 1), r.name, formatValue(answer, r.value), ...(withOrders ? [r.orders === undefined ? '' : formatCount(r.orders, answer.instance.locale)] : [])]),
+          // The total is every shop's, not only the ones shown.
+          ...(answer.total && answer.rows.length
+            ? [['', answer.totalRows && answer.totalRows > answer.rows.length ? `Total (all ${formatCount(answer.totalRows, answer.instance.locale)} shops)` : 'Total', formatValue(answer, answer.total.value), ...(withOrders ? [answer.total.orders === undefined ? '' : formatCount(answer.total.orders, answer.instance.locale)] : [])]]
+            : []),
+        ],
       };
     }
   }

@@ -11,7 +11,7 @@ import type { Outcome } from '../core/outcome.js';
 import { chartSpecOf } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
 import { csvFile, fileBase } from '../render/csv.js';
-import { errorMessage, figuresComment, slackMessage, type SlackMessage } from '../render/slack-message.js';
+import { errorMessage, escapeMrkdwn, figuresComment, slackMessage, type SlackMessage } from '../render/slack-message.js';
 import { audit } from '../state/audit.js';
 import { firstSighting } from '../state/seen-requests.js';
 import type { StateDb } from '../state/store.js';
@@ -33,6 +33,8 @@ export interface SlackRequest {
   who: Requester;
   responseUrl: string;
   intent: Intent;
+  /** A button on a message the whole channel sees (not an ephemeral answer). */
+  inSharedMessage?: boolean;
 }
 
 /** Slack escapes &, < and > in command text (should_escape); channel mentions stay as <#C…|name>. */
@@ -60,13 +62,19 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
     const inChannel = request.intent === 'share' || ('presentation' in outcome && outcome.presentation.public);
     const spec = chartSpecOf(outcome, ctx.deps.config);
     const message = slackMessage(outcome, { ephemeral: !inChannel, chartable: spec !== undefined });
+    // Files of a private answer go to the asker alone (our DM), never to the channel, until shared.
+    const filesPublic = inChannel || request.inSharedMessage === true;
+    const upload = async (file: UploadedFile) => {
+      const link = await uploadFile(ctx, request, file, filesPublic);
+      if (link) await reply({ text: `:lock: ${file.title} is in our direct messages: ${link}`, blocks: [] });
+    };
     if (request.intent === 'answer' || request.intent === 'share') await reply(message, inChannel && outcome.kind !== 'notice' && outcome.kind !== 'help');
     const wantsChart = request.intent === 'chart' || ('presentation' in outcome && outcome.presentation.chart);
     if (wantsChart && !spec && (request.intent === 'chart' || outcome.kind === 'answer')) {
       throw new OfnError('BadArguments', 'A single figure has no chart: add a breakdown such as `by month` or `by shop`.');
     }
     if (wantsChart && spec) {
-      await uploadFile(ctx, request, {
+      await upload({
         bytes: await renderChart(spec),
         filename: `${fileBase(outcome.kind === 'answer' || outcome.kind === 'global' ? outcome.answer.question : 'chart')}.png`,
         title: spec.title,
@@ -77,7 +85,7 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
     // The full table goes as a CSV when asked, when the message had to cut it, and always with billing.
     if (request.intent === 'csv' || (request.intent !== 'chart' && (message.truncated || outcome.kind === 'billing'))) {
       const file = csvFile(outcome);
-      await uploadFile(ctx, request, { bytes: Buffer.from(file.text, 'utf8'), filename: file.filename, title: file.title });
+      await upload({ bytes: Buffer.from(file.text, 'utf8'), filename: file.filename, title: file.title });
     }
   } catch (error) {
     if (error instanceof OfnError) {
@@ -100,17 +108,37 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
   }
 }
 
-async function uploadFile(ctx: SlackContext, request: SlackRequest, file: { bytes: Buffer; filename: string; title: string; altText?: string; comment?: string }) {
+interface UploadedFile {
+  bytes: Buffer;
+  filename: string;
+  title: string;
+  altText?: string;
+  comment?: string;
+}
+
+/**
+ * Uploads a file into the channel (a public answer) or into the asker's direct messages with the bot
+ * (a private one); for the latter, returns a link to it for the ephemeral reply.
+ */
+async function uploadFile(ctx: SlackContext, request: SlackRequest, file: UploadedFile, inChannel: boolean): Promise<string | undefined> {
+  const privately = !inChannel && !request.who.channelId.startsWith('D');
   try {
-    await ctx.client.filesUploadV2({
+    const channel = privately ? (await ctx.client.conversations.open({ users: request.who.userId })).channel?.id : request.who.channelId;
+    if (!channel) throw new OfnError('AccessDenied', 'I can’t open a direct message with you to send the file.');
+    const result = (await ctx.client.filesUploadV2({
       // A channel id, never a name: without channel_id the file is uploaded but shared nowhere (lightdash #24719).
-      channel_id: request.who.channelId,
+      channel_id: channel,
       file: file.bytes,
       filename: file.filename,
       title: file.title,
       ...(file.altText ? { alt_text: file.altText } : {}),
       ...(file.comment ? { initial_comment: file.comment } : {}),
-    });
+    })) as { files?: { files?: { id?: string }[] }[] };
+    if (!privately) return undefined;
+    const id = result.files?.[0]?.files?.[0]?.id;
+    const info = id ? await ctx.client.files.info({ file: id }).catch(() => undefined) : undefined;
+    const permalink = (info?.file as { permalink?: string } | undefined)?.permalink;
+    return permalink ? `<${permalink}|${escapeMrkdwn(file.filename)}>` : `\`${escapeMrkdwn(file.filename)}\``;
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     if (code === 'not_in_channel' || code === 'channel_not_found') {

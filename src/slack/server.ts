@@ -262,14 +262,16 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   for (const [actionId, intent] of intents) {
     app.action(actionId, async ({ ack, body, action }) => {
       await ack();
-      const b = body as { user?: { id?: string }; channel?: { id?: string }; response_url?: string };
+      const b = body as { user?: { id?: string }; channel?: { id?: string }; response_url?: string; container?: { is_ephemeral?: boolean } };
       const value = (action as { value?: string }).value ?? '';
       if (!b.user?.id || !b.channel?.id || !b.response_url) {
         logger.warn({ actionId }, 'button click without user, channel or response_url; ignored');
         return;
       }
       const key = `action:${(body as { trigger_id?: string }).trigger_id ?? ''}:${actionId}`;
-      track(dispatch(key, { text: value, who: { userId: b.user.id, channelId: b.channel.id }, responseUrl: b.response_url, intent }));
+      // A click on a message everyone sees may share its files with everyone; on a private answer, not.
+      const shared = b.container?.is_ephemeral === false;
+      track(dispatch(key, { text: value, who: { userId: b.user.id, channelId: b.channel.id }, responseUrl: b.response_url, intent, ...(shared ? { inSharedMessage: true } : {}) }));
     });
   }
 

@@ -403,6 +403,20 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
       return okAnswer({ messages: list, has_more: false });
     },
 
+    // A direct message with the bot: Slack answers the IM channel's id (`D…`).
+    'conversations.open': (body) => {
+      const users = stringArg(body, 'users');
+      if (!users || !/^[UW][A-Z0-9]+$/.test(users)) return errorAnswer('user_not_found');
+      return okAnswer({ channel: { id: `D${users.slice(1)}` } });
+    },
+
+    'files.info': (body) => {
+      const id = stringArg(body, 'file');
+      const shared = sharedFiles.find((f) => f.fileId === id);
+      if (!shared) return errorAnswer('file_not_found');
+      return okAnswer({ file: { id, name: shared.filename, title: shared.title, permalink: `https://fake-slack.test/files/${id}/${encodeURIComponent(shared.filename)}` } });
+    },
+
     'conversations.info': (body) => {
       const channel = stringArg(body, 'channel');
       if (!channel) return errorAnswer('channel_not_found');
