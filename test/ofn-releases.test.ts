@@ -233,6 +233,25 @@ describe('OFN schemas generated from db/schema.rb', () => {
     expect(seeded.filter((d) => d.includes('(number)'))).toEqual(['CREATE INDEX index_orders_on_number ON public.spree_orders USING btree (number)']);
   });
 
+  it("give the seed rows that satisfy OFN's unique indexes, at a scale where customer codes repeat within a shop", async () => {
+    const db = await createScratchDatabase('releases_small');
+    try {
+      // seed 1, small: two customers of one shop draw the same code, which OFN's
+      // index_customers_on_enterprise_id_and_code refuses; the second is stored without one.
+      await seedOfnDatabase(db.client, { scale: 'small', seed: 1, until: new Date('2026-11-15T00:00:00Z'), timezone: TZ, currency: 'EUR' });
+      const { rows } = await db.client.query<{ customers: string; coded: string; unique: boolean }>(
+        `select count(*) as customers, count(code) as coded,
+                (select indisunique from pg_index where indexrelid = 'index_customers_on_enterprise_id_and_code'::regclass) as unique
+           from customers`,
+      );
+      expect(rows[0]).toMatchObject({ unique: true });
+      expect(Number(rows[0]!.customers)).toBeGreaterThan(4000);
+      expect(Number(rows[0]!.coded)).toBeGreaterThan(1000);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('are probed for what each release has', async () => {
     const probe = (id: InstanceId) => deps.replica(id).capabilities();
     for (const id of OLDER) {

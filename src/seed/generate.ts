@@ -47,7 +47,10 @@ export async function createOfnSchema(db: SqlRunner): Promise<void> {
   for (const statement of readSchemaStatements()) await db.query(statement);
 }
 
-/** Creates the OFN schema (ofn-schema.sql) and fills it. Same options => byte-identical data. */
+/**
+ * Creates the OFN schema (ofn-schema.sql) and fills it. Same options => byte-identical data. The
+ * indexes, unique ones included, are OFN's own (db/schema.rb), so the rows must satisfy them too.
+ */
 export async function seedOfnDatabase(db: SqlRunner, options: SeedOptions): Promise<SeedSummary> {
   const progress = options.onProgress ?? (() => {});
   if (Number.isNaN(options.until.getTime())) throw new Error('seed: `until` is not a valid date');
@@ -200,6 +203,9 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
     'id', 'email', 'enterprise_id', 'code', 'user_id', 'created_at', 'updated_at', 'name', 'allow_charges',
     'first_name', 'last_name', 'created_manually',
   ]);
+  // OFN's index_customers_on_enterprise_id_and_code is unique: a code drawn twice for one shop is left
+  // out the second time (the flags derived from it stay as drawn).
+  const codesInUse = new Set<string>();
   for (let position = 0; position < m.customers.count; position++) {
     const c = m.customers.byId[position] as number;
     const person = m.customers.person[c] as number;
@@ -207,8 +213,11 @@ async function writeModel(db: SqlRunner, m: Model, progress: (message: string) =
     if (!p) throw new Error('customer without shopper');
     const userId = m.shopperUserId[person] as number;
     const code = m.customerCode(c);
+    const shopCode = code === null ? null : `${m.customers.shopId[c]} ${code}`;
+    const storedCode = shopCode === null || codesInUse.has(shopCode) ? null : code;
+    if (shopCode !== null) codesInUse.add(shopCode);
     await customers.add([
-      position + 1, p.email, m.customers.shopId[c], code, userId === 0 ? null : userId,
+      position + 1, p.email, m.customers.shopId[c], storedCode, userId === 0 ? null : userId,
       ts(m.customers.firstMs[c] as number), ts(m.customers.lastMs[c] as number), `${p.first} ${p.last}`,
       code !== null && person % 7 === 0, p.first, p.last, code !== null && person % 5 === 0,
     ]);
