@@ -133,8 +133,8 @@ async function ask(events: string, text: string, options: { timestamp?: number }
   };
 }
 
-async function healthz(base: string) {
-  const response = await fetch(`${base}/healthz`);
+async function healthz(base: string, token?: string) {
+  const response = await fetch(`${base}/healthz`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   return { status: response.status, body: (await response.json()) as { status: string; replicas: Record<string, boolean>; stateStore: string; warnings: string[] } };
 }
 
@@ -164,9 +164,13 @@ describe('the replica role check', () => {
     }
   });
 
-  it('warns once per instance at start and lists the risks in /healthz', async () => {
-    const { base, lines } = await startServe({ ...instance('katuma', replica.url), ...instance('reader', readerUrl) });
-    const first = await healthz(base);
+  it('warns once per instance at start and lists the risks in /healthz, in detail only to the metrics token', async () => {
+    const { base, lines } = await startServe({ ...instance('katuma', replica.url), ...instance('reader', readerUrl) }, { METRICS_TOKEN: 'health-token-1234' });
+    // /healthz is public: role names and what they may do only with the token.
+    const anonymous = await healthz(base);
+    expect(anonymous.body.warnings).toEqual([expect.stringContaining('can do more than read')]);
+    expect(JSON.stringify(anonymous.body)).not.toContain('superuser');
+    const first = await healthz(base, 'health-token-1234');
     expect(first.body.warnings).toEqual([expect.stringMatching(/^katuma: role \S+ is a superuser$/)]);
     await healthz(base);
     const warned = lines.filter((l) => l.level === 40 && l.msg.startsWith('replica role can do more than read'));

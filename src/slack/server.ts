@@ -109,11 +109,15 @@ async function healthReport(options: Pick<SlackServerOptions, 'health' | 'stateS
   return { status, replicas, stateStore, warnings };
 }
 
-function healthHandler(options: SlackServerOptions, res: ServerResponse) {
+function healthHandler(options: SlackServerOptions, req: IncomingMessage, res: ServerResponse) {
   healthReport(options).then(
     (report) => {
+      // /healthz is public: what the replica roles may do (role names included) only to the metrics token's holder.
+      const token = options.metricsAccess?.token;
+      const detailed = token !== undefined && bearerMatches(req.headers.authorization, token);
+      const shown = detailed || report.warnings.length === 0 ? report : { ...report, warnings: report.warnings.map(() => 'a replica role can do more than read: see the log, or ask with the metrics token') };
       res.writeHead(report.status === 'down' ? 503 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(report));
+      res.end(JSON.stringify(shown));
     },
     (error) => {
       options.logger.error({ err: (error as Error).message }, 'healthz failed');
@@ -188,7 +192,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     // The client's default retries for ~30 minutes; bound it so a dead Slack can't pin answers forever.
     retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
   };
-  const health = { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => healthHandler(options, res) };
+  const health = { path: '/healthz', method: ['GET'], handler: (req: IncomingMessage, res: ServerResponse) => healthHandler(options, req, res) };
   const exposition = (res: ServerResponse) =>
     void Promise.all([telemetryRegistry.metrics(), options.moreMetrics?.() ?? Promise.resolve('')]).then(
       ([text, more]) => {
@@ -315,7 +319,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     healthServer = createServer((req, res) => {
       const path = req.url?.split('?')[0];
       if (options.api && isApiRequest(req)) apiListener(options.api, logger)(req, res);
-      else if (req.method === 'GET' && path === '/healthz') healthHandler(options, res);
+      else if (req.method === 'GET' && path === '/healthz') healthHandler(options, req, res);
       else if (req.method === 'GET' && path === '/metrics') metrics.handler(req, res);
       else res.writeHead(404).end();
     });
