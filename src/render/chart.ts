@@ -200,6 +200,23 @@ export function wrapText(text: string, width: number, size: number, bold = false
   return lines;
 }
 
+/**
+ * Category labels cut to fit: with an ellipsis at the end, or in the middle where two cut names would
+ * read the same ("OFN Australia Launces…" twice): their different endings stay visible.
+ */
+export function shortLabels(labels: readonly string[], max = MAX_CATEGORY_LABEL_LENGTH): string[] {
+  const cut = labels.map((label) => truncateLabel(label, max));
+  const seen = new Map<string, number>();
+  for (const label of cut) seen.set(label, (seen.get(label) ?? 0) + 1);
+  const head = Math.ceil((max - 1) / 2) - 2;
+  const tail = max - 1 - head;
+  return cut.map((label, i) => {
+    const whole = labels[i]!;
+    if (label === whole || (seen.get(label) ?? 0) < 2) return label;
+    return `${whole.slice(0, head).trimEnd()}…${whole.slice(-tail).trimStart()}`;
+  });
+}
+
 function withAlpha(hex: string, alpha: number): string {
   const n = Number.parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
@@ -277,6 +294,50 @@ function valueLabelsPlugin(texts: (string | null)[][], horizontal: boolean): Plu
           }
         });
       });
+      ctx.restore();
+    },
+  };
+}
+
+/**
+ * Writes "to date" over the bucket containing now: among 48 weekly bars a lighter bar alone is easy to
+ * miss, and its axis label may be one that is skipped.
+ */
+function partialMarkerPlugin(index: number): Plugin {
+  return {
+    id: 'ofnPartialMarker',
+    afterDatasetsDraw(chart) {
+      const tops: { x: number; y: number }[] = [];
+      chart.data.datasets.forEach((_, datasetIndex) => {
+        const meta = chart.getDatasetMeta(datasetIndex);
+        const element = meta.hidden ? undefined : meta.data[index];
+        const value = chart.data.datasets[datasetIndex]?.data[index];
+        if (element && typeof value === 'number' && Number.isFinite(value)) tops.push(element.getProps(['x', 'y'], true) as { x: number; y: number });
+      });
+      if (tops.length === 0) return;
+      const { ctx, chartArea } = chart;
+      const x = tops.reduce((sum, t) => sum + t.x, 0) / tops.length;
+      const y = Math.min(...tops.map((t) => t.y));
+      ctx.save();
+      ctx.fillStyle = MUTED_TEXT_COLOUR;
+      ctx.strokeStyle = MUTED_TEXT_COLOUR;
+      ctx.font = `${FONT_SIZE - 1}px "${CHART_FONT_FAMILY}"`;
+      const text = 'to date';
+      const half = ctx.measureText(text).width / 2;
+      // In the band the axis's grace keeps free above the bars, kept inside the plot (the bucket in
+      // progress is usually the last, at the right edge), with a dotted line down to the bar.
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.fillText(text, Math.min(Math.max(x, chartArea.left + half), chartArea.right - half), chartArea.top + 1);
+      const lineTop = chartArea.top + FONT_SIZE + 3;
+      if (y - 4 > lineTop) {
+        ctx.lineWidth = 1;
+        ctx.setLineDash([2, 2]);
+        ctx.beginPath();
+        ctx.moveTo(x, lineTop);
+        ctx.lineTo(x, y - 4);
+        ctx.stroke();
+      }
       ctx.restore();
     },
   };
@@ -414,8 +475,8 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
     return {
       type: 'linear',
       beginAtZero: true,
-      // Room above the tallest bar for its value label.
-      ...(labelled && !horizontal ? { grace: '12%' } : {}),
+      // Room above the tallest bar for its value label, or for "to date" over the bucket in progress.
+      ...(!horizontal && (labelled || partial !== undefined) ? { grace: '12%' } : {}),
       border: { display: false },
       // In panels each zero line is drawn as dark as an axis: it is where one currency's panel ends.
       grid: { color: panelled ? (ctx: { tick?: { value: number } }) => (ctx.tick?.value === 0 ? AXIS_COLOUR : GRID_COLOUR) : GRID_COLOUR, drawTicks: false, display: showTicks },
@@ -439,6 +500,7 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
     } as ScaleOptions<'linear'>;
   };
 
+  const categoryLabels = horizontal ? shortLabels(spec.labels) : spec.labels;
   const categoryAxis = {
     type: 'category',
     border: { color: AXIS_COLOUR },
@@ -453,10 +515,7 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
       maxRotation: horizontal || pointCount > MAX_LABELS_TILTED ? 0 : 50,
       minRotation: 0,
       // Chart.js hands category ticks their index; look the label up so the callback stays pure.
-      callback: (value: number | string) => {
-        const label = spec.labels[Number(value)] ?? String(value);
-        return horizontal ? truncateLabel(label) : label;
-      },
+      callback: (value: number | string) => (horizontal ? categoryLabels : spec.labels)[Number(value)] ?? String(value),
     },
   } satisfies ScaleOptions<'category'>;
 
@@ -476,6 +535,8 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
   const subtitle = spec.subtitle ? wrapText(spec.subtitle, textWidth, FONT_SIZE) : [];
   const plugins: Plugin[] = [whiteBackground, legendGap, noDataNotice];
   if (labelled) plugins.push(valueLabelsPlugin(valueLabelTexts, horizontal));
+  // A column with its value printed already says where it stands; the marker would sit on that value.
+  else if (partial !== undefined && !horizontal) plugins.push(partialMarkerPlugin(partial));
 
   return {
     type: spec.kind,
