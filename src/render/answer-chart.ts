@@ -1,76 +1,283 @@
-import type { Answer, GlobalAnswer } from '../core/answer.js';
+import Big from 'big.js';
+import type { Answer, GlobalAnswer, RankingAnswer, SeriesAnswer } from '../core/answer.js';
 import { convert, rateFor, type CurrencySettings } from '../core/exchange.js';
+import { formatCount, formatMoney } from '../core/money.js';
 import type { Outcome } from '../core/outcome.js';
-import type { ChartSpec } from './chart.js';
-import { bucketLabel, headline } from './format.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
+import type { ChartPanel, ChartSeries, ChartSpec, ValueFormat } from './chart.js';
+import { bucketLabel, headline } from './format.js';
+
+/** A by-shop chart shows this many shops and one bar for all the others: 72 bars are unreadable at Slack's size. */
+export const DEFAULT_TOP_SHOPS = 15;
+// Up to this many buckets a money series is drawn as bars; a longer one (a year of days) as a straight line.
+const MAX_MONEY_BARS = 62;
+// Up to this many bars each carries its value above it; more would overlap at Slack's width.
+const MAX_LABELLED_COLUMNS = 12;
+// A global money comparison is drawn as lines from this many buckets on (fewer read better as grouped bars).
+const MIN_COMPARISON_LINE_POINTS = 7;
+const TO_DATE = '(to date)';
+
+export interface ChartOptions {
+  /** How many shops a by-shop chart names before "Others" (default 15). */
+  topShops?: number;
+}
 
 /** Whether an answer has something to draw (a single figure does not). */
 export function isChartable(answer: Answer): boolean {
   return answer.kind === 'series' || answer.kind === 'ranking';
 }
 
+function valueFormatOf(answer: Answer): ValueFormat {
+  const locale = answer.instance.locale;
+  return answer.unit === 'money' ? { style: 'currency', currency: answer.instance.currency, locale } : { style: 'count', locale };
+}
+
+/**
+ * Bucket labels for an axis: days and weeks within one year drop the year (the title's range has it),
+ * or a year of weekly labels is too wide to show more than two of them at Slack's size.
+ */
+function axisLabels(dates: readonly string[], grain: SeriesAnswer['grain'], locale: string): string[] {
+  const oneYear = new Set(dates.map((d) => d.slice(0, 4))).size <= 1;
+  return dates.map((date) => {
+    const label = bucketLabel(date, grain, locale);
+    return grain !== 'month' && oneYear ? label.replace(/[\s,]*\b\d{4}\b\.?\s*$/, '') : label;
+  });
+}
+
+function toDate(label: string): string {
+  return `${label}: to date, not over yet`;
+}
+
+/** Notes joined into the subtitle, starting with a capital ("Nov 2026: to date" in es-ES too). */
+function sentence(notes: readonly string[]): string {
+  const text = notes.join(' · ');
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
+}
+
+function toNumber(value: string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+function formatFigure(answer: Answer, value: string): string {
+  return answer.unit === 'money' ? formatMoney(value, answer.instance.currency, answer.instance.locale) : formatCount(value, answer.instance.locale);
+}
+
+/**
+ * The rows worth drawing: up to and including the bucket containing now. A bucket after it has not
+ * started, and an empty bar there reads as a collapse.
+ */
+function rowsUpToNow<R extends { partial?: boolean }>(rows: readonly R[]): { rows: R[]; partialIndex: number | undefined } {
+  const partialIndex = rows.findIndex((r) => r.partial === true);
+  return partialIndex < 0 ? { rows: [...rows], partialIndex: undefined } : { rows: rows.slice(0, partialIndex + 1), partialIndex };
+}
+
 /** Pure: the chart for a series or ranking answer, dates in the instance's zone, currency on the axis. */
-export function chartSpecFor(answer: Answer): ChartSpec | undefined {
+export function chartSpecFor(answer: Answer, options: ChartOptions = {}): ChartSpec | undefined {
   if (answer.kind === 'scalar' || answer.kind === 'list') return undefined;
   const locale = answer.instance.locale;
-  const valueFormat =
-    answer.unit === 'money'
-      ? ({ style: 'currency', currency: answer.instance.currency, locale } as const)
-      : ({ style: 'count', locale } as const);
   const range = answer.period.from ? describeRange(answer.period as ResolvedPeriod, locale) : answer.period.label;
   const title = `${headline(answer)} · ${range} (${answer.period.timezone})`;
-  if (answer.kind === 'series') {
-    return {
-      // Few buckets read better as bars; long daily series as a line.
-      kind: answer.rows.length <= 24 && answer.grain !== 'day' ? 'bar' : 'line',
-      title,
-      labels: answer.rows.map((r) => bucketLabel(r.date, answer.grain, locale)),
-      datasets: [{ label: answer.title, values: answer.rows.map((r) => Number(r.value)) }],
-      valueFormat,
-    };
+  return answer.kind === 'series' ? seriesSpec(answer, title) : rankingSpec(answer, title, options.topShops ?? DEFAULT_TOP_SHOPS);
+}
+
+function seriesSpec(answer: SeriesAnswer, title: string): ChartSpec {
+  const locale = answer.instance.locale;
+  const { rows, partialIndex } = rowsUpToNow(answer.rows);
+  // Counts are whole: bars, never a line whose slopes suggest fractional orders between buckets.
+  const kind = answer.unit === 'count' || rows.length <= MAX_MONEY_BARS ? 'bar' : 'line';
+  const notes: string[] = answer.note ? [answer.note] : [];
+  if (answer.total?.value != null) notes.push(`Total ${formatFigure(answer, answer.total.value)}`);
+  if (partialIndex !== undefined) notes.push(toDate(bucketLabel(rows[partialIndex]!.date, answer.grain, locale)));
+  if (answer.dataAsOf) notes.push(`data as of ${answer.dataAsOf}`);
+  const labels = axisLabels(rows.map((r) => r.date), answer.grain, locale);
+  return {
+    kind,
+    title,
+    ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
+    labels: labels.map((label, i) => (i === partialIndex ? `${label} ${TO_DATE}` : label)),
+    datasets: [{ label: answer.title, values: rows.map((r) => toNumber(r.value)) }],
+    valueFormat: valueFormatOf(answer),
+    ...(partialIndex !== undefined ? { partialIndex } : {}),
+    ...(kind === 'bar' && rows.length <= MAX_LABELLED_COLUMNS ? { valueLabels: true } : {}),
+  };
+}
+
+/**
+ * Whether the shops' figures add up to the whole (turnover, orders) rather than being averages: checked
+ * against the answer's total when every shop is listed; an average's rows never sum to it.
+ */
+export function rankingAddsUp(answer: RankingAnswer): boolean {
+  const complete = answer.totalRows === undefined || answer.totalRows <= answer.rows.length;
+  const total = answer.total?.value;
+  if (total != null && complete && answer.rows.length > 1) {
+    return sumOf(answer.rows.map((r) => r.value)).eq(total);
   }
+  return !/^(average-order|aov|basket)\b/.test(answer.question);
+}
+
+function sumOf(values: readonly (string | null)[]): Big {
+  return values.reduce((sum: Big, v) => (v === null ? sum : sum.plus(v)), new Big(0));
+}
+
+function rankingSpec(answer: RankingAnswer, title: string, topShops: number): ChartSpec {
+  const n = Math.max(1, Math.floor(topShops));
+  const shown = answer.rows.slice(0, n);
+  const allShops = Math.max(answer.totalRows ?? answer.rows.length, answer.rows.length);
+  const labels = shown.map((r) => r.name);
+  const values = shown.map((r) => toNumber(r.value));
+  const notes: string[] = answer.note ? [answer.note] : [];
+  let othersIndex: number | undefined;
+  if (rankingAddsUp(answer)) {
+    // Exact decimals until drawn: the bars must add up to the answer's total to the cent.
+    const shownSum = sumOf(shown.map((r) => r.value));
+    const total = answer.total?.value ?? null;
+    const others = total !== null ? new Big(total).minus(shownSum) : sumOf(answer.rows.slice(n).map((r) => r.value));
+    const otherShops = allShops - shown.length;
+    if (otherShops > 0 || !others.eq(0)) {
+      othersIndex = labels.length;
+      labels.push(otherShops > 0 ? `Other ${otherShops} ${otherShops === 1 ? 'shop' : 'shops'}` : 'Other shops');
+      values.push(Number(others));
+    }
+    if (total !== null) notes.push(`Total ${formatFigure(answer, total)}`);
+    if (othersIndex !== undefined) notes.push(`top ${shown.length} of ${otherShops > 0 ? allShops : 'all'} shops, the rest in one bar`);
+  } else if (allShops > shown.length) {
+    notes.push(`first ${shown.length} of ${allShops} shops as the answer lists them; averages do not add up to an "others" bar`);
+  }
+  if (answer.period.asOf) notes.push('to date');
+  if (answer.dataAsOf) notes.push(`data as of ${answer.dataAsOf}`);
   return {
     kind: 'bar',
     horizontal: true,
     title,
-    labels: answer.rows.map((r) => r.name),
-    datasets: [{ label: answer.title, values: answer.rows.map((r) => Number(r.value)) }],
-    valueFormat,
-    height: Math.max(300, Math.min(1200, 80 + answer.rows.length * 28)),
+    ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
+    labels,
+    datasets: [{ label: answer.title, values }],
+    valueFormat: valueFormatOf(answer),
+    valueLabels: true,
+    ...(othersIndex !== undefined ? { othersIndex } : {}),
   };
 }
 
-/** One series per instance on one chart; money normalised to the reporting currency when rates are known. */
+type SeriesResult = SeriesAnswer;
+
+/**
+ * One series per instance. Counts share one axis. Money in one currency shares one axis; in several it is
+ * converted to the reporting currency when every rate is known (the rates are in the subtitle), and is
+ * otherwise drawn as one panel per currency: amounts in EUR, AUD and GBP never share an axis.
+ */
 export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings): ChartSpec | undefined {
-  const series = answer.results.filter((a): a is Extract<Answer, { kind: 'series' }> => a.kind === 'series');
+  const series = answer.results.filter((a): a is SeriesResult => a.kind === 'series');
   if (series.length === 0) return undefined;
-  const dates = [...new Set(series.flatMap((s) => s.rows.map((r) => r.date)))].sort();
+  const trimmed = series.map((s) => ({ answer: s, ...rowsUpToNow(s.rows) }));
+  const dates = [...new Set(trimmed.flatMap((s) => s.rows.map((r) => r.date)))].sort();
+  const partialDates = trimmed.flatMap((s) => (s.partialIndex !== undefined ? [s.rows[s.partialIndex]!.date] : []));
+  const firstPartial = partialDates.length > 0 ? dates.indexOf([...partialDates].sort()[0]!) : -1;
   const grain = series[0]!.grain;
-  const reporting = config.reportingCurrency;
-  const currencies = new Set(series.map((s) => s.instance.currency));
-  const normalise = answer.unit === 'money' && reporting !== undefined;
-  const datasets = series.map((s) => {
-    const byDate = new Map(s.rows.map((r) => [r.date, r.value]));
-    return {
-      label: normalise || answer.unit === 'count' || currencies.size === 1 ? s.instance.name : `${s.instance.name} (${s.instance.currency})`,
-      values: dates.map((date) => {
-        const value = byDate.get(date);
-        if (value === undefined) return 0;
-        if (!normalise) return Number(value);
-        const rate = rateFor(config, s.instance.currency, date.slice(0, 7));
-        return rate ? Number(convert(value, rate.rate)) : NaN;
-      }),
-    };
-  });
-  const currency = normalise ? reporting! : currencies.size === 1 ? [...currencies][0]! : undefined;
+  const locales = new Set(series.map((s) => s.instance.locale));
+  const locale = locales.size === 1 ? [...locales][0]! : 'en-GB';
+  const currencies = [...new Set(series.map((s) => s.instance.currency))];
+  const money = answer.unit === 'money';
+  const mixed = money && currencies.length > 1;
+
+  const notes: string[] = [];
+  let panels: ChartPanel[] | undefined;
+  let datasets: ChartSeries[];
+  let valueFormat: ValueFormat;
+  const conversion = mixed ? convertAll(trimmed, dates, config, locale) : undefined;
+  if (conversion) {
+    datasets = conversion.datasets;
+    valueFormat = { style: 'currency', currency: config.reportingCurrency!, locale };
+    notes.push(conversion.note);
+  } else {
+    // A bucket an instance has no row for is outside its range (not started in its zone): a gap, not a zero.
+    datasets = trimmed.map((s) => {
+      const byDate = new Map(s.rows.map((r) => [r.date, r.value]));
+      return {
+        label: mixed ? `${s.answer.instance.name} (${s.answer.instance.currency})` : s.answer.instance.name,
+        values: dates.map((date) => toNumber(byDate.get(date) ?? null)),
+      };
+    });
+    valueFormat = money ? { style: 'currency', currency: currencies[0]!, locale } : { style: 'count', locale };
+    if (mixed) {
+      panels = currencies.map((currency) => ({
+        title: currency,
+        valueFormat: { style: 'currency', currency, locale },
+        datasets: trimmed.flatMap((s, i) => (s.answer.instance.currency === currency ? [i] : [])),
+      }));
+      notes.push(
+        config.reportingCurrency
+          ? `No rate to ${config.reportingCurrency} configured for ${missingRates(trimmed, config).join(', ')}: one panel per currency, not converted`
+          : 'No reporting currency configured: one panel per currency, not converted',
+      );
+    }
+  }
+  if (firstPartial >= 0) notes.push(toDate(bucketLabel(dates[firstPartial]!, grain, locale)));
+  const kind = answer.unit === 'count' || dates.length < MIN_COMPARISON_LINE_POINTS ? 'bar' : 'line';
+  const instances = `${series.length} ${series.length === 1 ? 'instance' : 'instances'}`;
   return {
-    kind: 'line',
-    title: `${answer.title} · ${series.length} instances · ${answer.periodLabel}${normalise ? ` (in ${reporting})` : ''}`,
-    labels: dates.map((d) => bucketLabel(d, grain, 'en-GB')),
+    kind,
+    title: `${answer.title} · ${instances} · ${answer.periodLabel}${conversion ? ` (in ${config.reportingCurrency})` : ''}`,
+    ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
+    labels: axisLabels(dates, grain, locale).map((label, i) => (firstPartial >= 0 && i >= firstPartial ? `${label} ${TO_DATE}` : label)),
     datasets,
-    valueFormat: answer.unit === 'money' && currency ? { style: 'currency', currency, locale: 'en-GB' } : { style: 'count', locale: 'en-GB' },
+    valueFormat,
+    ...(panels ? { panels } : {}),
+    ...(firstPartial >= 0 ? { partialIndex: firstPartial } : {}),
   };
+}
+
+type Trimmed = { answer: SeriesResult; rows: SeriesResult['rows'] };
+
+/** The currencies (and months) with no rate to the reporting currency. */
+function missingRates(series: readonly Trimmed[], config: CurrencySettings): string[] {
+  if (!config.reportingCurrency) return [...new Set(series.map((s) => s.answer.instance.currency))];
+  const missing = new Set<string>();
+  for (const s of series) {
+    for (const r of s.rows) {
+      if (!rateFor(config, s.answer.instance.currency, r.date.slice(0, 7))) missing.add(s.answer.instance.currency);
+    }
+  }
+  return [...missing];
+}
+
+/**
+ * Every instance's buckets in the reporting currency, exactly (big.js) until drawn, with a note naming
+ * each rate used; undefined when there is no reporting currency or a bucket has no rate.
+ */
+function convertAll(series: readonly Trimmed[], dates: readonly string[], config: CurrencySettings, locale: string): { datasets: ChartSeries[]; note: string } | undefined {
+  const reporting = config.reportingCurrency;
+  if (!reporting) return undefined;
+  const used = new Map<string, Map<string, string | undefined>>(); // currency → rate → month it is for (undefined: flat)
+  const datasets: ChartSeries[] = [];
+  for (const s of series) {
+    const currency = s.answer.instance.currency;
+    const byDate = new Map(s.rows.map((r) => [r.date, r.value]));
+    const values: (number | null)[] = [];
+    for (const date of dates) {
+      const value = byDate.get(date) ?? null;
+      if (value === null) {
+        values.push(null);
+        continue;
+      }
+      const rate = rateFor(config, currency, date.slice(0, 7));
+      if (!rate) return undefined;
+      if (currency !== reporting) {
+        const rates = used.get(currency) ?? new Map<string, string | undefined>();
+        rates.set(rate.rate, rate.month);
+        used.set(currency, rates);
+      }
+      values.push(Number(convert(value, rate.rate)));
+    }
+    datasets.push({ label: s.answer.instance.name, values });
+  }
+  const described = [...used].map(([currency, rates]) => {
+    // Monthly rates first, named by their month; the flat rate covers the other months.
+    const entries = [...rates].sort(([, a], [, b]) => (a === b ? 0 : a === undefined ? 1 : b === undefined ? -1 : a < b ? -1 : 1));
+    const monthly = entries.some(([, month]) => month !== undefined);
+    const list = entries.map(([rate, month]) => `${rate} ${reporting}${month ? ` in ${bucketLabel(`${month}-01`, 'month', locale)}` : monthly ? ' otherwise' : ''}`);
+    return `1 ${currency} = ${list.join(', ')}`;
+  });
+  return { datasets, note: described.length > 0 ? `Converted to ${reporting}: ${described.join('; ')}` : `In ${reporting}` };
 }
 
 /** The chart of any outcome that has one (a series, a ranking, several instances' series), else undefined. */
