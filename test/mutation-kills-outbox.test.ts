@@ -10,6 +10,8 @@ import { sql } from 'kysely';
 import { createLogger } from '../src/core/log.js';
 import { OfnError } from '../src/core/errors.js';
 import { DELIVERY_EVENT, DeliveryWorker, enqueue, type DeliveryWorkerOptions, type OutboxMessage } from '../src/jobs/outbox.js';
+import { deliveriesTotal, outboxDepth } from '../src/core/telemetry.js';
+import { deliveryBacklog } from '../src/state/deliveries.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createStateStore } from './support/state.js';
 
@@ -373,6 +375,62 @@ describe('refusals and failures', () => {
     const r = await row('net:1');
     expect(r).toMatchObject({ status: 'pending', attempts: 1 });
     expect(r.last_error).not.toBe('');
+  });
+});
+
+/** The delivery counter's values by `kind/outcome`, to compare before and after. */
+async function outcomes(): Promise<Record<string, number>> {
+  const { values } = await deliveriesTotal.get();
+  return Object.fromEntries(values.map((v) => [`${v.labels.kind}/${v.labels.outcome}`, v.value]));
+}
+
+async function outcomesOf(run: () => Promise<unknown>): Promise<Record<string, number>> {
+  const before = await outcomes();
+  await run();
+  const after = await outcomes();
+  return Object.fromEntries(Object.entries(after).filter(([key, value]) => value !== (before[key] ?? 0)).map(([key, value]) => [key, value - (before[key] ?? 0)]));
+}
+
+describe('metrics and backlog', () => {
+  it('counts each outcome by kind: sent, recovered, refused, failed (a retry and a skip count nothing)', async () => {
+    await enqueue(state.db, { dedupeKey: 'm:sent', kind: 'pulse', channelId: 'C0METRIC1', message: message('sent') });
+    expect(await outcomesOf(() => worker().drain())).toEqual({ 'pulse/sent': 1 });
+
+    await enqueue(state.db, { dedupeKey: 'm:refused', kind: 'watch', channelId: 'C0METRIC2', message: message('refused') });
+    expect(await outcomesOf(() => worker({ authorize: async () => 'no' }).drain())).toEqual({ 'watch/refused': 1 });
+
+    await enqueue(state.db, { dedupeKey: 'm:failed', kind: 'billing', channelId: 'C0METRIC3', message: message('failed') });
+    fake.failNext('chat.postMessage', { kind: 'error', error: 'invalid_blocks' });
+    expect(await outcomesOf(() => worker().drain())).toEqual({ 'billing/failed': 1 });
+
+    await enqueue(state.db, { dedupeKey: 'm:retry', kind: 'notice', channelId: 'C0METRIC4', message: message('retry') });
+    fake.failNext('chat.postMessage', { kind: 'http', status: 500 });
+    expect(await outcomesOf(() => worker().drain())).toEqual({});
+
+    await enqueue(state.db, { dedupeKey: 'm:skipped', kind: 'pulse', channelId: 'C0METRIC5', source: {} });
+    expect(await outcomesOf(() => worker({ compose: async () => null }).drain())).toEqual({});
+
+    await enqueue(state.db, { dedupeKey: 'm:recovered', kind: 'notice', channelId: 'C0METRIC6', message: message('recovered') });
+    fake.failNext('chat.postMessage', { kind: 'lost-response' });
+    await worker({ backoffBaseMs: 0 }).drain(1);
+    expect(await outcomesOf(() => worker().drain())).toEqual({ 'notice/recovered': 1 });
+  });
+
+  it('reports the backlog (pending or sending), in all channels or one, as the outbox depth', async () => {
+    await enqueue(state.db, { dedupeKey: 'b:1', kind: 'notice', channelId: 'C0BACKLOG', message: message('1') });
+    await enqueue(state.db, { dedupeKey: 'b:2', kind: 'notice', channelId: 'C0BACKLOG', message: message('2') });
+    await enqueue(state.db, { dedupeKey: 'b:3', kind: 'notice', channelId: 'C0ELSEWHR', message: message('3') });
+    await enqueue(state.db, { dedupeKey: 'b:skipped', kind: 'notice', channelId: 'C0BACKLOG', status: 'skipped' });
+    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(Date.now() + 60_000) }).where('dedupe_key', '=', 'b:2').execute();
+    await state.db.updateTable('deliveries').set({ status: 'sent' }).where('dedupe_key', '=', 'b:3').execute();
+    await enqueue(state.db, { dedupeKey: 'b:4', kind: 'notice', channelId: 'C0ELSEWHR', message: message('4') });
+    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() + 60_000) }).where('dedupe_key', 'in', ['b:1', 'b:4']).execute();
+    expect(await deliveryBacklog(state.db)).toBe(3);
+    expect(await deliveryBacklog(state.db, 'C0BACKLOG')).toBe(2);
+    expect(await deliveryBacklog(state.db, 'C0ELSEWHR')).toBe(1);
+    // The depth is measured before the drain: nothing here is due, so it stays as it was.
+    await worker().drain();
+    expect((await outboxDepth.get()).values[0]!.value).toBe(3);
   });
 });
 
