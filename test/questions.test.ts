@@ -77,7 +77,7 @@ async function answer(text: string): Promise<Answer> {
   return outcome.answer;
 }
 
-async function scalar(text: string): Promise<string> {
+async function scalar(text: string): Promise<string | null> {
   const a = await answer(text);
   if (a.kind !== 'scalar') throw new Error(`expected a scalar for ${text}`);
   return a.value;
