@@ -28,13 +28,13 @@ export function escapeMrkdwn(text: string): string {
  * "Fruit & Veg" overflow a section, and Slack then refuses the whole message.
  */
 export function fittingLength(text: string, limit: number): number {
-  let size = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+  let fits = 0;
+  for (let size = 0; fits < text.length; fits++) {
+    const c = text[fits];
     size += c === '&' ? 5 : c === '<' || c === '>' ? 4 : 1;
-    if (size > limit) return i;
+    if (size > limit) break;
   }
-  return text.length;
+  return fits;
 }
 
 /**
