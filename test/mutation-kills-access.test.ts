@@ -130,6 +130,11 @@ describe('authorize: whether a question is within the grant', () => {
     expect(authorize(config, operatorGrant(config), { instances: 'all', billing: false })).toEqual(['katuma', 'au', 'uk']);
   });
 
+  it('lets a question that touches no instance through (help, management), whatever the grant', () => {
+    expect(authorize(config, grant(inChannel('C0NOTHING')), { instances: [], billing: false })).toEqual([]);
+    expect(authorize(config, auOnly(), { instances: [], billing: false })).toEqual([]);
+  });
+
   it('refuses all when the audience may see no instance', () => {
     expect(denied(() => authorize(config, grant(inChannel('C0NOTHING')), { instances: 'all', billing: false }))).toBe('This channel (C0NOTHING) may see no instance.');
   });
@@ -140,6 +145,9 @@ describe('authorize: whether a question is within the grant', () => {
     );
     expect(denied(() => authorize(config, auOnly(), { instances: ['uk', 'au', 'katuma'], billing: false }))).toBe(
       'This channel (C0AUONLY1) may not see United Kingdom, Katuma. It may see: au. An operator can add `uk`, `katuma` to its `instances` in the ofn-insights config.',
+    );
+    expect(denied(() => authorize(config, grant(inChannel('C0BOTH00D')), { instances: ['uk'], billing: false }))).toBe(
+      'This channel (C0BOTH00D) may not see United Kingdom. It may see: au, katuma. An operator can add `uk` to its `instances` in the ofn-insights config.',
     );
     // An id that is no instance is named as typed; an empty grant says so.
     expect(denied(() => authorize(config, grant(inChannel('C0NOTHING')), { instances: ['nowhere'], billing: false }))).toBe(

@@ -67,6 +67,9 @@ describe('fittingLength', () => {
     expect(fittingLength('>x', 4)).toBe(1);
     expect(fittingLength('>x', 3)).toBe(0);
     expect(fittingLength('', 0)).toBe(0);
+    // Never more than the text, however much room is left.
+    expect(fittingLength('abc', 10)).toBe(3);
+    expect(fittingLength('a&b', 100)).toBe(3);
   });
 });
 
