@@ -5,6 +5,11 @@ import { defineConfig } from 'vitest/config';
  * exercise the mutated modules directly, not the whole suite, so a mutant costs seconds, not a minute.
  * Stryker's vitest runner forces one worker thread per Stryker process; the global setup still starts
  * one throwaway PostgreSQL for each of them (as the postgres user, in its own temp dir, outside the sandbox).
+ *
+ * Keep mutated code out of module scope and beforeAll/beforeEach in these files: a mutant reached there
+ * is "static" for Stryker and costs a run of every related test file instead of the few tests covering it
+ * (questions.test.ts answers in a beforeAll, which made half of access.ts static; the definitions it
+ * checks are covered directly by mutation-kills-definitions.test.ts).
  */
 export default defineConfig({
   test: {
@@ -12,7 +17,6 @@ export default defineConfig({
       'test/periods.test.ts',
       'test/billing-arithmetic.test.ts',
       'test/schedule.test.ts',
-      'test/questions.test.ts',
       'test/mutation-kills-*.test.ts',
     ],
     globalSetup: ['test/support/global-setup.ts'],
