@@ -183,6 +183,14 @@ describe('who may call the API', () => {
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
+  it('shares a computation only between requests of the same token: a refused token asking at the same moment stays refused', async () => {
+    const url = '/api/v1/billing-lines?instance=katuma&month=2026-10';
+    const answers = await Promise.all([...Array.from({ length: 8 }, () => get(url, finance())), get(url, { bearer: TOKENS.sheet }), get(url, { bearer: TOKENS.plainOnly })]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 403, 403]);
+    expect(new Set(answers.slice(0, 8).map((r) => r.text)).size).toBe(1);
+    expect(answers[8]!.json.error.message).toContain('billing: true');
+  });
+
   it('logs the token by its name, never its value', async () => {
     await get('/api/v1/answers?q=orders+katuma+2026-10', { basic: ['x', TOKENS.finance] });
     await get(`/api/v1/answers?q=orders+katuma+2026-10&token=${TOKENS.sheet}`);

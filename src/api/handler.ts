@@ -237,6 +237,27 @@ async function route(ctx: ApiContext, request: ApiRequest, url: URL, grant: Gran
   throw new HttpError(404, 'NotFound', `No such endpoint: ${path.slice(0, 100)}. See ${API_PREFIX}openapi.json.`);
 }
 
+/**
+ * Identical requests in flight at the same moment (fifty clients polling the same URL when a month
+ * closes) share one computation and one rendering: same token (so the same grant), same path, query,
+ * format and host. Nothing is kept once it is answered, so no answer is older than the request.
+ */
+const inFlight = new WeakMap<Deps, Map<string, Promise<ApiResponse>>>();
+
+function routeOnce(ctx: ApiContext, request: ApiRequest, url: URL, grant: Grant): Promise<ApiResponse> {
+  const query = [...url.searchParams].filter(([k]) => k !== 'token').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const key = JSON.stringify([grant.via, url.pathname, query, wantsCsv(url.pathname, request.headers.accept), request.headers.host ?? '', request.headers['x-forwarded-proto'] ?? '']);
+  let running = inFlight.get(ctx.deps);
+  if (!running) inFlight.set(ctx.deps, (running = new Map()));
+  let answer = running.get(key);
+  if (!answer) {
+    const map = running;
+    answer = route(ctx, request, url, grant).finally(() => map.delete(key));
+    map.set(key, answer);
+  }
+  return answer;
+}
+
 /** An outcome of `ask` as `ask --format json|csv` prints it. */
 function rendered(outcome: Outcome, asCsv: boolean): ApiResponse {
   if (!asCsv) return json(200, renderJson(outcome));
@@ -264,7 +285,7 @@ export async function handleApiRequest(ctx: ApiContext, request: ApiRequest): Pr
       const grant = grantForToken(ctx.deps.config, token);
       if (!grant) throw new HttpError(401, 'Unauthorized', 'This API token is not valid.', { 'www-authenticate': CHALLENGE });
       tokenName = grant.via.replace(/^api token /, '');
-      response = await route(ctx, request, url, grant);
+      response = await routeOnce(ctx, request, url, grant);
     }
   } catch (error) {
     if (error instanceof HttpError) response = json(error.status, { error: { code: error.code, message: error.message } }, error.headers);

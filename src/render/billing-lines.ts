@@ -23,7 +23,7 @@ export interface BillingLineItem {
   total: string;
   status: string;
   provisional: boolean;
-  /** A fingerprint of the billed figures: the same while the line is the same, another when a late change alters it. */
+  /** A fingerprint of the line and its billed figures: the same while the line is the same, another when a late change alters it. */
   revision: string;
 }
 
@@ -32,9 +32,11 @@ export const BILLING_LINE_COLUMNS = ['id', 'instance', 'month', 'enterprise_id',
 export function billingLineItems(report: BillingReport, options: { provisional: boolean; groupedByBillingId: boolean }): BillingLineItem[] {
   return report.lines.map((line) => {
     const key = options.groupedByBillingId && line.billingId !== null ? line.billingId : String(line.enterpriseId);
-    const figures = [line.turnover, line.orders, line.charge, line.tax, line.total, line.status, line.members];
+    const id = `${report.instance.id}:${report.month}:${key}`;
+    // The id is part of it, so a revision is unique across lines too (Zapier can deduplicate on it to see corrections).
+    const figures = [id, line.turnover, line.orders, line.charge, line.tax, line.total, line.status, line.members];
     return {
-      id: `${report.instance.id}:${report.month}:${key}`,
+      id,
       instance: report.instance.id,
       month: report.month,
       enterprise_id: line.enterpriseId,
