@@ -91,5 +91,5 @@ describe('ofn-insights demo', () => {
     expect(result.stdout).toMatch(/€|EUR/);
     expect(result.stdout).toContain('New shops · OFN UK (demo)');
     expect(result.stdout).toContain('Did you mean `turnover`?');
-  }, 120_000);
+  });
 });

@@ -44,5 +44,5 @@ describe('serve on SIGTERM', () => {
     expect(await exited).toBe(0);
     const answer = fake.responses.find((r) => r.path.endsWith('/inflight'));
     expect(JSON.stringify(answer?.body)).toContain('€77.00');
-  }, 60_000);
+  });
 });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   const config = parseConfig({ instances: { katuma: { name: 'Katuma', replica: standby.url, timezone: 'Europe/Madrid', currency: 'EUR', staleAfterSeconds: 1 } } }, {}, 'test');
   replicas = new ReplicaSet(config);
   deps = { config, replica: (id) => replicas.get(id), now: () => new Date(clock) };
-}, 120_000);
+});
 
 afterAll(async () => {
   await replicas?.closeAll();

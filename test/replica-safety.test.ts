@@ -156,14 +156,23 @@ describe('replica access', () => {
     try {
       const events = `http://127.0.0.1:${serve.port}/slack/events`;
       const who = { channelId: 'C0SAFE001', userId: 'U0SAFE001' };
-      // Explicit periods: serve runs on the real clock, the data is in October 2026.
-      const questions = [...everyQuestion(config, '2026-10').filter((q) => !/ katuma( 2026)?$/.test(q)), 'turnover katuma 2026-10 by day chart', 'compare turnover katuma,uk 2026 chart'];
+      // Every Slack rendering once (a figure, a series, a ranking, a list, a count, a custom metric, all,
+      // an instance list, compare, growth, billing, help, definitions), its CSV and a chart; the other
+      // variants were scanned in text, JSON and CSV above. Explicit periods: serve runs on the real clock.
+      const questions = [
+        'turnover katuma 2026-10', 'orders katuma 2026-10 by day', 'top-shops katuma 2026-10', 'turnover katuma 2026-10 by shop', 'active-shops katuma 2026 by month',
+        'new-profiles katuma 2026 by month', 'shops katuma', ...[...config.registry.segments.keys()].flatMap((s) => [`list ${s} katuma`, `count ${s} katuma 2026-10`]),
+        'goods-turnover katuma 2026-10 by shop', 'hub-orders katuma 2026-10', 'turnover katuma 2026-10 for organic-hubs',
+        'turnover all 2026-10', 'top-shops all 2026-10', 'orders katuma,uk 2026-10', 'compare turnover katuma,uk 2026', 'growth all 2026-10',
+        'billing katuma 2026-10', 'help', 'help turnover', 'metrics', 'segments', 'define organic-hubs',
+        'turnover katuma 2026-10 by day chart', 'compare turnover katuma,uk 2026 chart',
+      ];
       for (const [i, question] of questions.entries()) {
         // The answer (message blocks), and the CSV button (the file).
         expect((await postSigned(events, slashCommandBody(question, { ...who, responseUrl: fake.responseUrl(`q${i}`) }), 'safety')).status).toBe(200);
         expect((await postSigned(events, buttonClickBody('ofn_csv', question, { ...who, responseUrl: fake.responseUrl(`c${i}`) }), 'safety')).status).toBe(200);
       }
-      await fake.waitFor(() => questions.every((_, i) => fake.responses.some((r) => r.path === `/response/q${i}`)), 60_000);
+      await fake.waitFor(() => questions.every((_, i) => fake.responses.some((r) => r.path === `/response/q${i}`)), 180_000);
       // SIGTERM lets every answer in flight finish (uploads included) before the process exits.
       serve.child.kill('SIGTERM');
       expect(await serve.exited).toBe(0);
@@ -189,7 +198,7 @@ describe('replica access', () => {
       await fake.close();
       await state.drop();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('runs every query read-only: a write inside the bot transaction is refused by PostgreSQL', async () => {
     const deps = testDeps([{ id: 'katuma', url: db.url, timezone: TZ }], NOW);

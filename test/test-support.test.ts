@@ -37,5 +37,5 @@ describe('startCluster', () => {
     } finally {
       squatter.close();
     }
-  }, 120_000);
+  });
 });
