@@ -25,7 +25,7 @@ import {
 import type { EnterpriseFilter } from '../src/queries/definitions.js';
 import { Replica, type ReplicaTx } from '../src/queries/replica.js';
 import { bucketsOf, parsePeriod, resolvePeriod, toUtcTimestamp } from '../src/core/periods.js';
-import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { createTestDatabase, OfnFixture, type TestDatabase } from './support/database.js';
 import { testConfig } from './support/deps.js';
 
 const TZ = 'Europe/Madrid';

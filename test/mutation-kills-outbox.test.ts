@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
-import { sql } from 'kysely';
 import { createLogger } from '../src/core/log.js';
 import { OfnError } from '../src/core/errors.js';
 import { DELIVERY_EVENT, DeliveryWorker, enqueue, type DeliveryWorkerOptions, type OutboxMessage } from '../src/jobs/outbox.js';
