@@ -50,8 +50,11 @@ const STATE_PARSERS = { 20: (value: string) => Number(value) };
 
 type Parsers = Record<number, (value: string) => unknown>;
 
+/** One queue per PGlite, not per Kysely: the demo keeps its OFN data and its state store in one
+ * PGlite (two Kysely instances), and a transaction of one must not take in the other's statements. */
+const queues = new WeakMap<PGlite, Promise<void>>();
+
 class PGliteDriver implements Driver {
-  private queue: Promise<void> = Promise.resolve();
   constructor(
     private readonly pglite: PGlite,
     private readonly parsers: Parsers,
@@ -59,8 +62,8 @@ class PGliteDriver implements Driver {
   async init() {}
   async acquireConnection(): Promise<DatabaseConnection> {
     let release!: () => void;
-    const previous = this.queue;
-    this.queue = new Promise<void>((resolve) => (release = resolve));
+    const previous = queues.get(this.pglite) ?? Promise.resolve();
+    queues.set(this.pglite, new Promise<void>((resolve) => (release = resolve)));
     await previous;
     return new PGliteConnection(this.pglite, release, this.parsers);
   }
