@@ -24,7 +24,7 @@ import {
 } from './locale-data.js';
 import { Rng, apportion, cumulative, nextPrime } from './random.js';
 
-export type SeedScale = 'tiny' | 'small' | 'medium' | 'large';
+export type SeedScale = 'tiny' | 'demo' | 'small' | 'medium' | 'large';
 
 export interface ModelOptions {
   scale: SeedScale;
@@ -48,6 +48,9 @@ interface ScaleSpec {
 
 export const SCALES: Readonly<Record<SeedScale, ScaleSpec>> = {
   tiny: { enterprises: 30, orders: 500, shoppers: 150, lineItems: true },
+  // The embedded demo seeds three of these on its first start, so it stays a few seconds: small's
+  // enterprises, half its orders, and no line items (no answer reads them).
+  demo: { enterprises: 300, orders: 10_000, shoppers: 3_000, lineItems: false },
   small: { enterprises: 300, orders: 20_000, shoppers: 4_000, lineItems: true },
   medium: { enterprises: 2_000, orders: 200_000, shoppers: 30_000, lineItems: false },
   large: { enterprises: 10_000, orders: 1_000_000, shoppers: 120_000, lineItems: false },
