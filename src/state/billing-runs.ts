@@ -15,11 +15,17 @@ export async function billingRun(db: StateDb, instanceId: string, month: string)
 }
 
 /** Stores a month's run; the first one wins (a retry reuses it). Returns what is stored. */
-export async function recordBillingRun(db: StateDb, run: { instanceId: string; month: string; currency: string; lines: readonly BillingLine[]; totals: BillingTotals; hash: string }): Promise<BillingRun> {
+export async function recordBillingRun(db: StateDb, run: { instanceId: string; month: string; currency: string; lines: readonly BillingLine[]; totals: BillingTotals; hash: string; sentAt?: Date }): Promise<BillingRun> {
   await db
     .insertInto('billing_runs')
-    .values({ instance_id: run.instanceId, month: run.month, currency: run.currency, lines: JSON.stringify(run.lines), totals: JSON.stringify(run.totals), hash: run.hash })
+    // sentAt: the demo records the posts its stopped clock says were sent (default: the database's now()).
+    .values({ instance_id: run.instanceId, month: run.month, currency: run.currency, lines: JSON.stringify(run.lines), totals: JSON.stringify(run.totals), hash: run.hash, ...(run.sentAt ? { sent_at: run.sentAt } : {}) })
     .onConflict((oc) => oc.columns(['instance_id', 'month']).doNothing())
     .execute();
   return (await billingRun(db, run.instanceId, run.month))!;
+}
+
+/** Forgets an instance's sent runs: the demo's, when it seeds its data again (they described the old data). */
+export async function forgetBillingRuns(db: StateDb, instanceId: string): Promise<void> {
+  await db.deleteFrom('billing_runs').where('instance_id', '=', instanceId).execute();
 }
