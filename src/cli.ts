@@ -1,30 +1,38 @@
 #!/usr/bin/env node
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { findConfigFile, loadConfig, type Config } from './installation.js';
 import { ask } from './commands/pipeline.js';
 import type { Outcome } from './core/outcome.js';
 import type { Deps } from './commands/types.js';
+import type { Requester } from './core/access.js';
 import { isUserError, OfnError } from './core/errors.js';
-import { renderCsv } from './render/csv.js';
+import { csvFile, fileBase, renderCsv } from './render/csv.js';
 import { errorToJson, renderJson } from './render/json.js';
 import { renderText } from './render/text.js';
 import { ReplicaSet } from './queries/replica-set.js';
-import { startDemo } from './demo.js';
+import type { StateDb } from './state/store.js';
+import { DEMO_NOW, DEMO_SCALE, startDemo, type Demo } from './demo.js';
 
 type Format = 'text' | 'json' | 'csv';
 
 const USAGE = `ofn-insights: Open Food Network business questions, from read-only replicas
 
 Usage:
-  ofn-insights ask [--config FILE] [--format text|json|csv] "<question>"
-  ofn-insights demo                       interactive prompt on embedded demo data (no server needed)
-  ofn-insights start                      the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
+  ofn-insights ask [--config FILE] [--format text|json|csv] [--out DIR] "<question>"
+                                          one answer; with no config (or --demo), from the embedded demo
+  ofn-insights demo [--fresh] [--out DIR] interactive prompt on embedded demo data (no server needed)
+  ofn-insights start [--fresh] [--out DIR] the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
   ofn-insights serve [--config FILE]      the Slack app (env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, PORT, SLACK_API_URL)
   ofn-insights api [--config FILE]        the HTTP API alone, no Slack (/api/v1/, docs/api.md; env: PORT, STATE_DATABASE_URL)
   ofn-insights seed --url URL [--scale tiny|small|medium|large] [--timezone ZONE] [--currency EUR] [--seed N]
   ofn-insights help                       this text; \`ofn-insights ask help\` lists the questions
 
+Add \`chart\` to a question for a PNG, \`csv\` for a CSV file: both are written to --out DIR (default: here).
+The demo keeps its database in $OFN_INSIGHTS_DATA_DIR/demo (default ./data/demo), seeded on its first
+start; --fresh seeds it again.
 Config: --config FILE, else $OFN_INSIGHTS_CONFIG, else ./ofn-insights.yml.`;
 
 interface Options {
@@ -32,7 +40,8 @@ interface Options {
   flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = ['config', 'format', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix'] as const;
+const VALUE_FLAGS = ['config', 'format', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix', 'out'] as const;
+const BOOLEAN_FLAGS = ['help', 'demo', 'fresh'] as const;
 
 /** node:util parseArgs: `--name value` or `--name=value`; an unknown option is a usage error. */
 function parseArgv(argv: string[]): Options {
@@ -40,7 +49,10 @@ function parseArgv(argv: string[]): Options {
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { ...Object.fromEntries(VALUE_FLAGS.map((name) => [name, { type: 'string' as const }])), help: { type: 'boolean' } },
+      options: {
+        ...Object.fromEntries(VALUE_FLAGS.map((name) => [name, { type: 'string' as const }])),
+        ...Object.fromEntries(BOOLEAN_FLAGS.map((name) => [name, { type: 'boolean' as const }])),
+      },
     });
     const flags = new Map(Object.entries(values).map(([k, v]) => [k, String(v)]));
     return { positional: positionals, flags };
@@ -63,7 +75,7 @@ function formatOf(options: Options): Format {
   return format;
 }
 
-function depsFor(config: Config): { deps: Deps; close: () => Promise<void> } {
+function depsFor(config: Config): Session {
   const replicas = new ReplicaSet(config);
   return { deps: { config, replica: (id) => replicas.get(id), now: () => new Date() }, close: () => replicas.closeAll() };
 }
@@ -73,26 +85,126 @@ function describeError(error: unknown): string {
   return 'Something went wrong while answering; the details are in the log.';
 }
 
+/** A place to ask: the deps `ask` needs, the state store and the requester where there are some. */
+interface Session {
+  deps: Deps;
+  state?: StateDb;
+  who?: Requester;
+  /** Set when answering from the embedded demo. */
+  demo?: Demo;
+  close(): Promise<void>;
+}
+
+/** Where the demo and the default state store keep their files. */
+function dataDir(): string {
+  return process.env.OFN_INSIGHTS_DATA_DIR || 'data';
+}
+
+function demoScale(): typeof DEMO_SCALE {
+  const scale = process.env.OFN_INSIGHTS_DEMO_SCALE;
+  if (scale === undefined || scale === '') return DEMO_SCALE;
+  if (!['tiny', 'demo', 'small', 'medium'].includes(scale)) throw new OfnError('BadArguments', `OFN_INSIGHTS_DEMO_SCALE is tiny, demo, small or medium (got ${scale}).`);
+  return scale as typeof DEMO_SCALE;
+}
+
+/** Opens (or, on its first start, seeds) the embedded demo, saying what it does: both take seconds. */
+async function openDemoSession(options: Options, say: (line: string) => void): Promise<Session> {
+  const started = performance.now();
+  const dir = dataDir();
+  say(`Opening the embedded demo (${join(dir, 'demo')})…`);
+  const demo = await startDemo({ dataDir: dir, fresh: options.flags.get('fresh') === 'true', scale: demoScale(), log: (line) => say(`  ${line}`) });
+  if (demo.seeded) say(`  Ready in ${((performance.now() - started) / 1000).toFixed(1)} s; later starts reuse it.`);
+  return { deps: demo.deps, state: demo.state, who: demo.who, demo, close: () => demo.close() };
+}
+
+/** Runs `work`, and says `line` if it is still running after a second (a silent terminal looks hung). */
+async function withProgress<T>(say: (line: string) => void, line: string, work: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => say(line), 1_000);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What the terminal adds to a question: `csv` (a file, as Slack's CSV button) is the face's, not the question's. */
+function splitIntent(text: string): { question: string; csv: boolean } {
+  const words = text.trim().split(/\s+/);
+  const question = words.filter((w) => w.toLowerCase() !== 'csv');
+  return { question: question.join(' '), csv: question.length !== words.length };
+}
+
+/** A path as a person would type it from here: `./x.png` under the current directory, else absolute. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
+}
+
+/**
+ * What Slack would attach or do beside the answer, done the terminal's way: a chart is written as a
+ * PNG and a CSV as a file (both to `outDir`); `public` and pulses are noted. Returns one line each.
+ */
+async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: boolean, outDir: string): Promise<string[]> {
+  const notes: string[] = [];
+  const presentation = 'presentation' in outcome ? outcome.presentation : undefined;
+  if (presentation?.chart) {
+    const { chartSpecOf } = await import('./render/answer-chart.js');
+    const spec = chartSpecOf(outcome, session.deps.config);
+    if (spec) {
+      const { renderChart } = await import('./render/chart.js');
+      const bytes = await renderChart(spec);
+      mkdirSync(outDir, { recursive: true });
+      const file = join(outDir, `${fileBase(outcome.kind === 'answer' || outcome.kind === 'global' ? outcome.answer.question : 'chart')}.png`);
+      writeFileSync(file, bytes);
+      notes.push(`Chart: ${shownPath(file)}`);
+    } else if (outcome.kind === 'answer') {
+      notes.push('A single figure has no chart: add a breakdown such as `by month` or `by shop`.');
+    }
+  }
+  if (wantsCsv) {
+    const csv = csvFile(outcome);
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, csv.filename);
+    writeFileSync(file, csv.text);
+    notes.push(`CSV: ${shownPath(file)}`);
+  }
+  if (presentation?.public) notes.push('`public` only matters in Slack, where it posts the answer for the whole channel; here it changes nothing.');
+  if (session.demo && outcome.kind === 'notice' && /^(pulse-add|pulse-set|watch-add)$/.test(outcome.action)) {
+    notes.push('The demo stores pulses and watches but posts nothing: `ofn-insights serve` delivers them in Slack.');
+  }
+  return notes;
+}
+
+/** The demo asks as a Slack user in a DM; a terminal shows that conversation's mention as `#demo`. */
+function terminalText(session: Session, text: string): string {
+  return session.who ? text.replaceAll(`<#${session.who.channelId}>`, '#demo') : text;
+}
+
 async function commandAsk(options: Options): Promise<number> {
   const format = formatOf(options);
-  const question = options.positional.slice(1).join(' ');
-  let session: { deps: Deps; close: () => Promise<void> } | undefined;
+  const { question, csv } = splitIntent(options.positional.slice(1).join(' '));
+  const outDir = options.flags.get('out') ?? '.';
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  let session: Session | undefined;
   try {
-    const file = findConfigFile(options.flags.get('config'));
+    const file = options.flags.get('demo') === 'true' ? undefined : findConfigFile(options.flags.get('config'));
     if (!file) {
-      throw new OfnError('ConfigInvalid', 'No configuration: pass --config FILE, set OFN_INSIGHTS_CONFIG, or create ./ofn-insights.yml (see README). `ofn-insights demo` needs none.');
+      if (options.flags.get('demo') !== 'true') say('No configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml): answering from the embedded demo.');
+      session = await openDemoSession(options, say);
+    } else {
+      session = depsFor(loadConfig(file));
+      if (/^\s*billing\b/i.test(question) && (process.env.STATE_DATABASE_URL || process.env.OFN_INSIGHTS_DATA_DIR)) {
+        // Billing compares with (and `as-sent` reads) what the bot posted: that lives in the state store.
+        const { openStateStore } = await import('./state/store.js');
+        const store = await openStateStore({ ...(process.env.STATE_DATABASE_URL ? { url: process.env.STATE_DATABASE_URL } : {}), dataDir: dataDir() });
+        const close = session.close;
+        session = { deps: session.deps, state: store.db, close: async () => { await close(); await store.close(); } };
+      }
     }
-    session = depsFor(loadConfig(file));
-    let state: import('./state/store.js').StateStore | undefined;
-    if (/^\s*billing\b/i.test(question) && (process.env.STATE_DATABASE_URL || process.env.OFN_INSIGHTS_DATA_DIR)) {
-      // Billing compares with (and `as-sent` reads) what the bot posted: that lives in the state store.
-      const { openStateStore } = await import('./state/store.js');
-      state = await openStateStore({ ...(process.env.STATE_DATABASE_URL ? { url: process.env.STATE_DATABASE_URL } : {}), dataDir: process.env.OFN_INSIGHTS_DATA_DIR ?? 'data' });
-      const close = session.close;
-      session = { deps: session.deps, close: async () => { await close(); await state!.close(); } };
-    }
-    const outcome = await ask(session.deps, question, state?.db);
-    process.stdout.write(`${render(outcome, format)}\n`);
+    const asking = session;
+    const outcome = await withProgress(say, `Still working on \`${question}\`…`, () => ask(asking.deps, question, asking.state, asking.who ? { who: asking.who } : {}));
+    process.stdout.write(`${format === 'text' ? terminalText(asking, render(outcome, format)) : render(outcome, format)}\n`);
+    for (const note of await terminalExtras(asking, outcome, csv, outDir)) say(note);
     return 0;
   } catch (error) {
     const user = isUserError(error);
@@ -105,22 +217,40 @@ async function commandAsk(options: Options): Promise<number> {
   }
 }
 
-/** Reads questions line by line (a terminal or a pipe) and answers each until EOF or `quit`. */
-async function prompt(deps: Deps, intro: string): Promise<number> {
+/**
+ * Reads questions line by line (a terminal or a pipe) and answers each until EOF or `quit`. A bare
+ * `chart` or `csv` line asks the previous question again for its chart or CSV, as Slack's buttons do.
+ */
+async function prompt(session: Session, intro: string, outDir: string): Promise<number> {
   const interactive = process.stdin.isTTY === true;
-  process.stdout.write(`${intro}\n`);
+  const out = (text: string) => process.stdout.write(text);
+  out(`${intro}\n`);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+  // Ctrl-C leaves like `quit`, so the demo database is closed properly (and its lock released).
+  rl.on('SIGINT', () => rl.close());
   if (interactive) rl.setPrompt('ofn> ');
   if (interactive) rl.prompt();
+  let previous: string | undefined;
   for await (const line of rl) {
     const text = line.trim();
     if (text === 'quit' || text === 'exit') break;
     if (text) {
-      if (!interactive) process.stdout.write(`ofn> ${text}\n`);
+      if (!interactive) out(`ofn> ${text}\n`);
       try {
-        process.stdout.write(`${renderText(await ask(deps, text))}\n\n`);
+        let { question, csv } = splitIntent(text);
+        if (question === '' || question.toLowerCase() === 'chart') {
+          if (!previous) throw new OfnError('BadArguments', `Ask a question first; \`${text}\` then writes its ${csv ? 'CSV' : 'chart'} to a file.`);
+          question = question === '' ? previous : `${previous} chart`;
+        }
+        const asked = question;
+        const outcome = await withProgress((l) => out(`${l}\n`), 'Still working on it…', () => ask(session.deps, asked, session.state, session.who ? { who: session.who } : {}));
+        if (outcome.kind === 'answer' || outcome.kind === 'global' || outcome.kind === 'growth' || outcome.kind === 'billing') {
+          previous = asked.split(/\s+/).filter((w) => !/^(chart|public)$/i.test(w)).join(' ');
+        }
+        const notes = await terminalExtras(session, outcome, csv, outDir);
+        out(`${terminalText(session, renderText(outcome))}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}\n`);
       } catch (error) {
-        process.stdout.write(`${describeError(error)}\n\n`);
+        out(`${describeError(error)}\n\n`);
         if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
       }
     }
@@ -130,28 +260,36 @@ async function prompt(deps: Deps, intro: string): Promise<number> {
   return 0;
 }
 
-async function commandDemo(): Promise<number> {
-  process.stdout.write('Starting the embedded demo (PGlite, no server needed) and seeding three instances…\n');
-  const scale = process.env.OFN_INSIGHTS_DEMO_SCALE as 'tiny' | 'small' | 'medium' | undefined;
-  const demo = await startDemo({ ...(scale ? { scale } : {}), log: (line) => process.stdout.write(`  ${line}\n`) });
-  const ids = [...demo.config.instances.keys()].join(', ');
+/** The demo's clock, in Madrid: the banner says it is stopped, and where. */
+const DEMO_CLOCK = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Madrid' }).format(DEMO_NOW);
+
+async function commandDemo(options: Options): Promise<number> {
+  const session = await openDemoSession(options, (line) => process.stdout.write(`${line}\n`));
+  const demo = session.demo!;
+  const names = [...demo.config.instances.values()].map((i) => `${i.id} (${i.timezone}, ${i.currency})`).join(', ');
+  const outDir = options.flags.get('out') ?? '.';
   try {
     return await prompt(
-      demo.deps,
-      `Demo instances: ${ids}. Ask as you would in Slack, e.g. \`turnover katuma last-month\`, \`top-shops au 2026\`, \`new shops uk last-12-months by month\`. \`help\` lists everything, \`quit\` leaves.`,
+      session,
+      [
+        `Demo instances: ${names}. Its clock is stopped at ${DEMO_CLOCK} (Madrid), so its answers never change.`,
+        'Ask as in Slack: `turnover katuma last-month`, `top-shops au 2026`, `new shops uk last-12-months by month chart`.',
+        `\`chart\` writes a PNG, \`csv\` a CSV (to ${outDir === '.' ? 'this directory' : outDir}); \`help\` lists everything, \`quit\` leaves.`,
+      ].join('\n'),
+      outDir,
     );
   } finally {
-    await demo.close();
+    await session.close();
   }
 }
 
 async function commandStart(options: Options): Promise<number> {
   const file = findConfigFile(options.flags.get('config'));
-  if (!file) return commandDemo();
+  if (!file) return commandDemo(options);
   if (process.env.SLACK_BOT_TOKEN) return commandServe(options);
   const session = depsFor(loadConfig(file));
   try {
-    return await prompt(session.deps, `Using ${file}: instances ${[...session.deps.config.instances.keys()].join(', ')}. \`help\` lists the questions.`);
+    return await prompt(session, `Using ${file}: instances ${[...session.deps.config.instances.keys()].join(', ')}. \`help\` lists the questions.`, options.flags.get('out') ?? '.');
   } finally {
     await session.close();
   }
@@ -228,7 +366,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'ask':
         return await commandAsk(options);
       case 'demo':
-        return await commandDemo();
+        return await commandDemo(options);
       case 'start':
         return await commandStart(options);
       case 'seed':
@@ -251,6 +389,13 @@ export async function main(argv: string[]): Promise<number> {
     return isUserError(error) ? 2 : 1;
   }
 }
+
+// Piped into `head` or a closed terminal: stop quietly instead of a stack trace (a demo interrupted
+// while seeding is seeded again on its next start).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,11 +1,30 @@
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
+import { DateTime } from 'luxon';
+import type { Requester } from './core/access.js';
+import { OfnError } from './core/errors.js';
 import { parseConfig, type Config } from './installation.js';
+import { ask } from './commands/pipeline.js';
 import type { Deps } from './commands/types.js';
 import { PGliteDialect } from './db/pglite-dialect.js';
 import type { OfnDatabase } from './queries/ofn-tables.js';
 import { Replica } from './queries/replica.js';
 import { seedOfnDatabase, type SeedScale } from './seed/generate.js';
+import { schemaFileUrl } from './seed/sql-batches.js';
+import { forgetBillingRuns, recordBillingRun } from './state/billing-runs.js';
+import type { StateDatabase } from './state/schema.js';
+import { migrate, type StateDb } from './state/store.js';
+
+/**
+ * The demo's clock, stopped at noon in Madrid on Wednesday 18 November 2026. Its data ends there and
+ * every period is reckoned from there, so `last-month` is always October 2026 and the answers (and
+ * the README's samples) are the same on every machine, every day.
+ */
+export const DEMO_NOW = new Date('2026-11-18T11:00:00Z');
 
 /** The demo instances: different zones and currencies, so period and money handling show. */
 export const DEMO_INSTANCES = {
@@ -14,57 +33,261 @@ export const DEMO_INSTANCES = {
   uk: { name: 'OFN UK (demo)', timezone: 'Europe/London', currency: 'GBP', locale: 'en-GB', url: 'https://openfoodnetwork.org.uk', seed: 33 },
 } as const;
 
+/** A plan like OFN's old business model, so `billing katuma` has something to show. */
+const KATUMA_PLAN = { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30 };
+
+/** Katuma's monthly billing posts the demo records as sent (on the 1st at 09:00, as `serve` posts them). */
+const RECORDED_BILLING_MONTHS = 3;
+
+/** Who asks at the demo prompt: management commands (save, pulse, watch) run as a Slack user would, in a DM. */
+export const DEMO_REQUESTER: Requester = { userId: 'U0DEMO', channelId: 'D0DEMO' };
+
+export const DEMO_SCALE: SeedScale = 'demo';
+
+/**
+ * PostgreSQL's shared buffers in the demo's PGlite (default 128 MB). PGlite zero-fills the whole pool
+ * when it starts and buffers written while seeding stay resident: 16 MB (the demo's data is a few tens
+ * of MB, read through the OS cache) starts in about 0.6 s less and keeps the process about 120 MB smaller.
+ */
+const SHARED_BUFFERS = '16MB';
+
+export interface DemoOptions {
+  /** The demo database lives in `<dataDir>/demo` (the CLI passes $OFN_INSIGHTS_DATA_DIR, default ./data). */
+  dataDir: string;
+  /** Seed again even when the database on disk is current. */
+  fresh?: boolean;
+  scale?: SeedScale;
+  /** Progress for a person: what is being done when it takes a while (seeding). */
+  log?: (line: string) => void;
+}
+
 export interface Demo {
   config: Config;
   deps: Deps;
+  /** The demo's own state store (saved questions, pulses, watches, billing posts), in the same database. */
+  state: StateDb;
+  who: Requester;
+  /** True when this start seeded the data (the first start, a new generator, or --fresh). */
+  seeded: boolean;
+  /** Katuma's months whose billing post the demo recorded as sent (for `billing katuma as-sent`). */
+  billingSent: string[];
   close(): Promise<void>;
 }
 
+interface DemoMarker {
+  fingerprint: string;
+  seededAt: string;
+}
+
 /**
- * Embedded OFN data with no server: one PGlite database, one schema per demo instance, seeded with
- * synthetic data that ends now (so `last-month` has something to say).
+ * What the seeded data depends on: the generator's code and schema, the installed PGlite, the demo's
+ * instances, clock and scale. A change to any of them makes the next start seed again.
  */
-export async function startDemo(options: { scale?: SeedScale; now?: () => Date; log?: (line: string) => void } = {}): Promise<Demo> {
-  const now = options.now ?? (() => new Date());
-  const log = options.log ?? (() => {});
-  const pglite = new PGlite();
+export function demoFingerprint(scale: SeedScale): string {
+  const hash = createHash('sha256');
+  const seedDir = fileURLToPath(new URL('./seed/', import.meta.url));
+  for (const name of readdirSync(seedDir).filter((n) => /\.(js|ts)$/.test(n) && !n.startsWith('cli-')).sort()) {
+    hash.update(name).update(readFileSync(join(seedDir, name)));
+  }
+  hash.update(readFileSync(schemaFileUrl()));
+  const pglitePackage = new URL('../package.json', import.meta.resolve('@electric-sql/pglite'));
+  hash.update(JSON.parse(readFileSync(pglitePackage, 'utf8')).version as string);
+  hash.update(JSON.stringify({ instances: DEMO_INSTANCES, now: DEMO_NOW, scale, plan: KATUMA_PLAN, months: RECORDED_BILLING_MONTHS }));
+  return hash.digest('hex').slice(0, 16);
+}
+
+function demoConfig(): Config {
+  const instances = Object.fromEntries(
+    Object.entries(DEMO_INSTANCES).map(([id, demo]) => [
+      id,
+      {
+        name: demo.name,
+        replica: 'postgres://embedded-demo',
+        timezone: demo.timezone,
+        currency: demo.currency,
+        locale: demo.locale,
+        url: demo.url,
+        schema: id,
+        ...(id === 'katuma' ? { billing: KATUMA_PLAN } : {}),
+      },
+    ]),
+  );
+  return parseConfig({ instances }, {}, 'built-in demo configuration');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * PGlite is one PostgreSQL for one process: two processes writing the same directory would corrupt
+ * it. A lock file with our pid keeps a second demo out; one left by a process that died is taken over.
+ */
+function lockDirectory(dir: string): () => void {
+  const file = join(dir, 'lock');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(file, 'utf8') === String(process.pid)) unlinkSync(file);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+        throw new OfnError(
+          'BadArguments',
+          `The demo database in ${dir} is open in another ofn-insights process (pid ${holder}).`,
+          'Quit that prompt first, or give this one a directory of its own: OFN_INSIGHTS_DATA_DIR=/tmp/ofn-demo …',
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new OfnError('BadArguments', `Could not lock the demo database in ${dir}.`);
+}
+
+function readMarker(file: string): DemoMarker | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as DemoMarker;
+  } catch {
+    return undefined;
+  }
+}
+
+async function openPGlite(pgdata: string): Promise<PGlite> {
+  const pglite = new PGlite(pgdata, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`] });
   await pglite.waitReady;
-  const db = new Kysely<OfnDatabase>({ dialect: new PGliteDialect(pglite) });
-  const instances: Record<string, unknown> = {};
+  return pglite;
+}
+
+async function seedInstances(pglite: PGlite, scale: SeedScale, log: (line: string) => void): Promise<void> {
   for (const [id, demo] of Object.entries(DEMO_INSTANCES)) {
-    await pglite.exec(`create schema ${id}; set search_path to ${id};`);
-    const started = Date.now();
-    const summary = await seedOfnDatabase(pglite, {
-      scale: options.scale ?? 'small',
-      seed: demo.seed,
-      until: now(),
-      timezone: demo.timezone,
-      currency: demo.currency,
-      namePrefix: demo.name.replace(/ \(demo\)$/, ''),
-    });
-    log(`Seeded ${demo.name}: ${summary.enterprises} enterprises, ${summary.orders} orders (${Date.now() - started} ms)`);
-    instances[id] = {
-      name: demo.name,
-      replica: 'postgres://embedded-demo',
-      timezone: demo.timezone,
-      currency: demo.currency,
-      locale: demo.locale,
-      url: demo.url,
-      schema: id,
-      // A plan like OFN's old business model, so `billing katuma` has something to show.
-      ...(id === 'katuma' ? { billing: { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30 } } : {}),
+    const started = performance.now();
+    // Schemas are our own constants (katuma, au, uk), never user text.
+    await pglite.exec(`drop schema if exists ${id} cascade; create schema ${id}; set search_path to ${id};`);
+    try {
+      const summary = await seedOfnDatabase(pglite, {
+        scale,
+        seed: demo.seed,
+        until: DEMO_NOW,
+        timezone: demo.timezone,
+        currency: demo.currency,
+        namePrefix: demo.name.replace(/ \(demo\)$/, ''),
+      });
+      log(`${demo.name}: ${summary.enterprises} enterprises, ${summary.orders.toLocaleString('en-GB')} orders (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    } finally {
+      await pglite.exec('set search_path to public;');
+    }
+  }
+}
+
+/** The months before DEMO_NOW whose billing Katuma's monthly post would have sent, oldest first. */
+export function recordedBillingMonths(): string[] {
+  const thisMonth = DateTime.fromJSDate(DEMO_NOW, { zone: DEMO_INSTANCES.katuma.timezone }).startOf('month');
+  return Array.from({ length: RECORDED_BILLING_MONTHS }, (_, i) => thisMonth.minus({ months: RECORDED_BILLING_MONTHS - i }).toFormat('yyyy-LL'));
+}
+
+/**
+ * `serve` posts each month's billing on the 1st at 09:00 and stores what it sent; the demo posts
+ * nothing, so it records the last months' posts as `serve` would have, through the same route.
+ */
+async function recordBillingPosts(deps: Deps, state: StateDb): Promise<string[]> {
+  const months = recordedBillingMonths();
+  const zone = DEMO_INSTANCES.katuma.timezone;
+  // Seeded again: what was recorded described the old data.
+  await forgetBillingRuns(state, 'katuma');
+  for (const month of months) {
+    const report = await ask(deps, `billing katuma ${month}`, state);
+    if (report.kind !== 'billing') throw new Error(`billing katuma ${month} gave a ${report.kind}`);
+    const sentAt = DateTime.fromFormat(month, 'yyyy-LL', { zone }).plus({ months: 1 }).set({ hour: 9 }).toJSDate();
+    await recordBillingRun(state, { instanceId: 'katuma', month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash, sentAt });
+  }
+  return months;
+}
+
+/**
+ * Embedded OFN data with no server: one PGlite database under `<dataDir>/demo` holding one schema per
+ * demo instance and the demo's state store. Seeded on the first start and reused afterwards; seeded
+ * again when the generator (or PGlite, or the demo's definition) changes, or with `fresh`.
+ */
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const log = options.log ?? (() => {});
+  const scale = options.scale ?? DEMO_SCALE;
+  const fingerprint = demoFingerprint(scale);
+  const dir = join(options.dataDir, 'demo');
+  const pgdata = join(dir, 'pgdata');
+  const markerFile = join(dir, 'seeded.json');
+  mkdirSync(dir, { recursive: true });
+  const unlock = lockDirectory(dir);
+  let pglite: PGlite | undefined;
+  try {
+    const marker = readMarker(markerFile);
+    const current = !options.fresh && marker?.fingerprint === fingerprint && existsSync(join(pgdata, 'PG_VERSION'));
+    // --fresh starts over, state included; a new generator only seeds the data again (saved questions
+    // and pulses stay, and no new database has to be initialised).
+    if (options.fresh) rmSync(pgdata, { recursive: true, force: true });
+    if (!current) {
+      rmSync(markerFile, { force: true });
+      const why = options.fresh ? '--fresh' : marker ? 'the demo data changed in this version' : 'first start';
+      log(`Seeding three demo OFN instances into ${dir} (${why}; about 10 s, once)…`);
+    }
+    try {
+      pglite = await openPGlite(pgdata);
+    } catch (error) {
+      if (!current && !existsSync(join(pgdata, 'PG_VERSION'))) throw error;
+      // A directory PGlite cannot open (an older format, a start killed while creating it): start it over.
+      log(`The demo database in ${dir} could not be opened (${(error as Error).message}); creating it again…`);
+      rmSync(markerFile, { force: true });
+      rmSync(pgdata, { recursive: true, force: true });
+      pglite = await openPGlite(pgdata);
+      return await finishStart(pglite, false);
+    }
+    return await finishStart(pglite, current);
+  } catch (error) {
+    await pglite?.close().catch(() => undefined);
+    unlock();
+    throw error;
+  }
+
+  async function finishStart(opened: PGlite, current: boolean): Promise<Demo> {
+    const db = new Kysely<OfnDatabase>({ dialect: new PGliteDialect(opened) });
+    const state = new Kysely<StateDatabase>({ dialect: new PGliteDialect(opened, false) });
+    const config = demoConfig();
+    const replicas = new Map([...config.instances.values()].map((instance) => [instance.id, new Replica(instance, db)]));
+    const deps: Deps = { config, replica: (id) => replicas.get(id)!, now: () => new Date(DEMO_NOW) };
+    if (!current) await seedInstances(opened, scale, log);
+    await migrate(state);
+    if (!current) await recordBillingPosts(deps, state);
+    // Written last: a start interrupted while seeding leaves no marker, so the next one seeds again.
+    if (!current) {
+      writeFileSync(`${markerFile}.tmp`, JSON.stringify({ fingerprint, seededAt: new Date().toISOString() } satisfies DemoMarker));
+      renameSync(`${markerFile}.tmp`, markerFile);
+    }
+    return {
+      config,
+      deps,
+      state,
+      who: DEMO_REQUESTER,
+      seeded: !current,
+      billingSent: recordedBillingMonths(),
+      async close() {
+        await state.destroy();
+        await db.destroy();
+        await opened.close();
+        unlock();
+      },
     };
   }
-  await pglite.exec('set search_path to public;');
-  const config = parseConfig({ instances }, {}, 'built-in demo configuration');
-  const replicas = new Map([...config.instances.values()].map((instance) => [instance.id, new Replica(instance, db)]));
-  const deps: Deps = { config, replica: (id) => replicas.get(id)!, now };
-  return {
-    config,
-    deps,
-    async close() {
-      await db.destroy();
-      await pglite.close();
-    },
-  };
 }

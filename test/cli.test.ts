@@ -85,7 +85,9 @@ describe('ofn-insights ask', () => {
 
 describe('ofn-insights demo', () => {
   it('answers questions on embedded data with no PostgreSQL server', async () => {
-    const result = await run(['demo'], 'turnover katuma last-month\nnew shops uk last-12-months by month\nturnovr au\n', { OFN_INSIGHTS_DEMO_SCALE: 'tiny' });
+    // Its own data directory: the demo keeps its database there (never the repository's ./data).
+    const dataDir = mkdtempSync(join(tmpdir(), 'cli-demo-'));
+    const result = await run(['demo'], 'turnover katuma last-month\nnew shops uk last-12-months by month\nturnovr au\n', { OFN_INSIGHTS_DEMO_SCALE: 'tiny', OFN_INSIGHTS_DATA_DIR: dataDir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Turnover · Katuma (demo)');
     expect(result.stdout).toMatch(/€|EUR/);
