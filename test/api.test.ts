@@ -74,6 +74,24 @@ async function get(path: string, auth: { bearer?: string; basic?: [string, strin
 
 const finance = (operation?: string) => ({ bearer: TOKENS.finance, ...(operation ? { operation } : {}) });
 
+function configDocument() {
+  return {
+      instances: {
+        katuma: { name: 'Katuma', replica: replica.url, timezone: TZ, currency: 'EUR', billing: { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30 } },
+        plain: { name: 'Plain Food', replica: replica.url, timezone: TZ, currency: 'EUR' },
+      },
+      api: {
+        // Fresh answers on every request here (the late-change test changes the replica between two identical requests); reuse has its own test.
+        reuseSeconds: 0,
+        tokens: [
+          { name: 'zapier-finance', token: '${FINANCE_TOKEN}', instances: ['katuma'], billing: true },
+          { name: 'sheet', token: TOKENS.sheet, instances: ['katuma'] },
+          { name: 'plain-only', token: TOKENS.plainOnly, instances: ['plain'] },
+        ],
+      },
+    };
+}
+
 beforeAll(async () => {
   replica = await createTestDatabase('api');
   const f = new OfnFixture(replica.client);
@@ -98,23 +116,7 @@ beforeAll(async () => {
   await o(ids.D, '2026-10-15 10:00', '500.00');
   await o(ids.E, '2026-11-01 10:00', '500.00');
   state = await createStateStore();
-  config = parseConfig(
-    {
-      instances: {
-        katuma: { name: 'Katuma', replica: replica.url, timezone: TZ, currency: 'EUR', billing: { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30 } },
-        plain: { name: 'Plain Food', replica: replica.url, timezone: TZ, currency: 'EUR' },
-      },
-      api: {
-        tokens: [
-          { name: 'zapier-finance', token: '${FINANCE_TOKEN}', instances: ['katuma'], billing: true },
-          { name: 'sheet', token: TOKENS.sheet, instances: ['katuma'] },
-          { name: 'plain-only', token: TOKENS.plainOnly, instances: ['plain'] },
-        ],
-      },
-    },
-    { FINANCE_TOKEN: TOKENS.finance },
-    'test',
-  );
+  config = parseConfig(configDocument(), { FINANCE_TOKEN: TOKENS.finance }, 'test');
   const replicas = new ReplicaSet(config);
   deps = { config, replica: (id) => replicas.get(id), now: () => NOW, close: () => replicas.closeAll() };
   await start();
@@ -351,6 +353,23 @@ describe('across a restart and a late change', () => {
     expect(byId(changed).get(mercat)!.revision).toBe(byId(before).get(mercat)!.revision);
     expect([...byId(changed).keys()].sort()).toEqual([...byId(before).keys()].sort());
     await replica.client.query("update spree_orders set state = 'complete' where id = $1", [bOrder]);
+  });
+});
+
+describe('reusing an answer', () => {
+  it('gives an identical request of the same token the same answer for api.reuseSeconds, and never another token’s', async () => {
+    const reusing = parseConfig({ ...configDocument(), api: { ...configDocument().api, reuseSeconds: 300 } }, { FINANCE_TOKEN: TOKENS.finance }, 'test');
+    const other = await serveApi(reusing, { STATE_DATABASE_URL: state.url, PORT: '0', HOST: '127.0.0.1' }, logger, { now: () => NOW });
+    const ask = (token: string) => fetch(`http://127.0.0.1:${other.port}/api/v1/answers?q=orders+katuma+2026-10`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<{ value: number }>);
+    try {
+      expect((await ask(TOKENS.finance)).value).toBe(6);
+      await replica.client.query("update spree_orders set state = 'canceled' where id = $1", [bOrder]);
+      expect((await ask(TOKENS.finance)).value).toBe(6); // reused
+      expect((await ask(TOKENS.sheet)).value).toBe(5); // another token: computed for it
+    } finally {
+      await replica.client.query("update spree_orders set state = 'complete' where id = $1", [bOrder]);
+      await other.shutdown();
+    }
   });
 });
 

@@ -5,6 +5,8 @@ import type { Deps } from '../src/commands/types.js';
 import { createLogger } from '../src/core/log.js';
 import { parseConfig, type Config } from '../src/installation.js';
 import { startJobs, type RunningJobs } from '../src/jobs/start-jobs.js';
+import { feedEventJson } from '../src/jobs/webhooks.js';
+import { enterpriseEvents } from '../src/state/webhooks.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
@@ -115,6 +117,9 @@ describe('webhooks', () => {
     }
     const shop = bodyOf(posts.find((p) => bodyOf(p).type === 'new-shop')!);
     expect(shop.data).toEqual({ id: `katuma:${id}:new-shop`, type: 'new-shop', instance: 'katuma', enterprise_id: id, name: 'Forn Nou', category: 'Hub Shop', created_at: '2026-11-20T10:00:00.000Z', detected_at: shop.timestamp });
+    // The same event as the API's feed shows it (the same recorded row).
+    const [recorded] = await enterpriseEvents(state.db, { instanceId: 'katuma', event: 'new-shop', limit: 1 });
+    expect(feedEventJson(recorded!)).toEqual(shop.data);
     // Once: polling again (the overlap window re-reads it) sends nothing more.
     await jobs.pollAll();
     await jobs.worker.drain();

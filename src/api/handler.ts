@@ -63,10 +63,11 @@ class HttpError extends Error {
   }
 }
 
-const json = (status: number, value: unknown, headers: Record<string, string> = {}): ApiResponse => ({
+/** A JSON response: text as rendered (answers, exactly as the CLI prints them), or a value; lists go compact (megabytes for a large instance). */
+const json = (status: number, value: unknown, headers: Record<string, string> = {}, compact = false): ApiResponse => ({
   status,
   headers: { 'content-type': JSON_TYPE, 'cache-control': 'no-store', ...headers },
-  body: typeof value === 'string' ? value : JSON.stringify(value, null, 2),
+  body: typeof value === 'string' ? value : JSON.stringify(value, null, compact ? undefined : 2),
 });
 
 const csv = (text: string, filename: string): ApiResponse => ({
@@ -186,11 +187,10 @@ async function billingLines(ctx: ApiContext, grant: Grant, url: URL): Promise<Bi
   const month = monthParam(url.searchParams.get('month'));
   const config = ctx.deps.config.instances.get(instance)!;
   const months = month ? [month] : closedMonths(config.timezone, ctx.deps.now(), CLOSED_MONTHS);
-  // The first month is asked alone: a refusal (403) or an instance without a plan (400) comes once, before the others run.
-  const first = await billingReport(ctx, grant, instance, months[0]!);
-  const rest = await Promise.all(months.slice(1).map((m) => billingReport(ctx, grant, instance, m)));
+  // The months in parallel (each is one query); a refusal is decided by `ask` before any replica is read.
+  const reports = await Promise.all(months.map((m) => billingReport(ctx, grant, instance, m)));
   const grouped = config.billing?.groupBy === 'external_billing_id';
-  return [first, ...rest].flatMap((report) => billingLineItems(report, { provisional: provisionalOf(ctx, report), groupedByBillingId: grouped }));
+  return reports.flatMap((report) => billingLineItems(report, { provisional: provisionalOf(ctx, report), groupedByBillingId: grouped }));
 }
 
 const EVENT_COLUMNS = ['id', 'type', 'instance', 'enterprise_id', 'name', 'category', 'created_at', 'detected_at'] as const;
@@ -227,35 +227,52 @@ async function route(ctx: ApiContext, request: ApiRequest, url: URL, grant: Gran
   if (bare === '/api/v1/billing-lines') {
     const items = await billingLines(ctx, grant, url);
     if (asCsv) return csv(billingLinesCsv(items), `billing-lines-${url.searchParams.get('instance')}.csv`);
-    return json(200, url.searchParams.get('paginate') === '1' ? paginated(ctx.deps, request, url, items) : items);
+    return json(200, url.searchParams.get('paginate') === '1' ? paginated(ctx.deps, request, url, items) : items, {}, true);
   }
   if (bare === '/api/v1/events') {
     const items = await events(ctx, grant, url);
     if (asCsv) return csv(toCsv(EVENT_COLUMNS, items.map((e) => EVENT_COLUMNS.map((c) => e[c]))), `events-${url.searchParams.get('instance')}.csv`);
-    return json(200, url.searchParams.get('paginate') === '1' ? paginated(ctx.deps, request, url, items) : items);
+    return json(200, url.searchParams.get('paginate') === '1' ? paginated(ctx.deps, request, url, items) : items, {}, true);
   }
   throw new HttpError(404, 'NotFound', `No such endpoint: ${path.slice(0, 100)}. See ${API_PREFIX}openapi.json.`);
 }
 
 /**
- * Identical requests in flight at the same moment (fifty clients polling the same URL when a month
- * closes) share one computation and one rendering: same token (so the same grant), same path, query,
- * format and host. Nothing is kept once it is answered, so no answer is older than the request.
+ * Identical requests (same token, so the same grant; same path, query, format and host) share one
+ * computation and rendering while it runs, and for `api.reuseSeconds` (default 5) after a successful
+ * answer: fifty clients polling the same URL, or a sheet and a Zap asking at once, cost the replica one
+ * query, not fifty. Replicas lag by seconds anyway; set 0 to share only answers in flight.
  */
-const inFlight = new WeakMap<Deps, Map<string, Promise<ApiResponse>>>();
+interface SharedAnswer {
+  answer: Promise<ApiResponse>;
+  /** When it was answered (200); until then it is in flight. */
+  doneAt?: number;
+}
+
+const shared = new WeakMap<Deps, Map<string, SharedAnswer>>();
 
 function routeOnce(ctx: ApiContext, request: ApiRequest, url: URL, grant: Grant): Promise<ApiResponse> {
   const query = [...url.searchParams].filter(([k]) => k !== 'token').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const key = JSON.stringify([grant.via, url.pathname, query, wantsCsv(url.pathname, request.headers.accept), request.headers.host ?? '', request.headers['x-forwarded-proto'] ?? '']);
-  let running = inFlight.get(ctx.deps);
-  if (!running) inFlight.set(ctx.deps, (running = new Map()));
-  let answer = running.get(key);
-  if (!answer) {
-    const map = running;
-    answer = route(ctx, request, url, grant).finally(() => map.delete(key));
-    map.set(key, answer);
-  }
-  return answer;
+  let answers = shared.get(ctx.deps);
+  if (!answers) shared.set(ctx.deps, (answers = new Map()));
+  const map = answers;
+  const reuseMs = ctx.deps.config.api.reuseSeconds * 1000;
+  const now = Date.now();
+  const found = map.get(key);
+  if (found && (found.doneAt === undefined || now - found.doneAt < reuseMs)) return found.answer;
+  if (map.size > 1_000) for (const [k, v] of map) if (v.doneAt !== undefined && now - v.doneAt >= reuseMs) map.delete(k);
+  const entry: SharedAnswer = { answer: route(ctx, request, url, grant) };
+  map.set(key, entry);
+  const forget = () => map.get(key) === entry && map.delete(key);
+  entry.answer.then(
+    (response) => {
+      if (response.status === 200 && reuseMs > 0) entry.doneAt = Date.now();
+      else forget();
+    },
+    forget,
+  );
+  return entry.answer;
 }
 
 /** An outcome of `ask` as `ask --format json|csv` prints it. */

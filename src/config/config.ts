@@ -61,6 +61,8 @@ const apiSchema = z.strictObject({
   tokens: z.array(apiTokenSchema).default([]),
   /** The public base URL of the API (https://insights.example.org), for `next` links; default: from the request's Host. */
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** An identical request (same token, URL, format) this soon after an answer gets that answer again: polling clients don't stampede the replica. */
+  reuseSeconds: z.number().min(0).max(300).default(5),
 });
 
 export const WEBHOOK_EVENTS = ['new-shop', 'new-profile', 'billing.closed'] as const;
@@ -96,7 +98,7 @@ const configSchema = z.strictObject({
   /** Who may ask what in Slack. Secure by default: nobody not listed gets data. */
   access: z.array(accessSchema).default([]),
   /** The HTTP API's tokens (docs/api.md). */
-  api: apiSchema.default({ tokens: [] }),
+  api: apiSchema.default({ tokens: [], reuseSeconds: 5 }),
   /** Signed HTTP posts of new shops, new profiles and closed bills (docs/api.md). */
   webhooks: z.array(webhookSchema).default([]),
   instances: z
@@ -120,7 +122,7 @@ export interface Settings {
   readonly instances: ReadonlyMap<string, InstanceConfig>;
   readonly access: readonly AccessRule[];
   /** API tokens: each an audience with its own grant (core/access.ts `grantForToken`). */
-  readonly api: { readonly tokens: readonly ApiToken[]; readonly publicUrl?: string };
+  readonly api: { readonly tokens: readonly ApiToken[]; readonly publicUrl?: string; readonly reuseSeconds: number };
   readonly webhooks: readonly Webhook[];
   readonly watches: readonly Readonly<z.infer<typeof watchSchema>>[];
   readonly watchIntervalSeconds: number;
@@ -227,7 +229,7 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
     definitions: Object.freeze({ segments: result.data.segments, metrics: result.data.metrics }),
     instances,
     access: Object.freeze(result.data.access.map((r) => Object.freeze(r))),
-    api: Object.freeze({ tokens: Object.freeze(result.data.api.tokens.map((t) => Object.freeze(t))), ...(result.data.api.publicUrl ? { publicUrl: result.data.api.publicUrl.replace(/\/$/, '') } : {}) }),
+    api: Object.freeze({ tokens: Object.freeze(result.data.api.tokens.map((t) => Object.freeze(t))), reuseSeconds: result.data.api.reuseSeconds, ...(result.data.api.publicUrl ? { publicUrl: result.data.api.publicUrl.replace(/\/$/, '') } : {}) }),
     webhooks: Object.freeze(result.data.webhooks.map((w) => Object.freeze(w))),
     watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),
     watchIntervalSeconds: result.data.watchIntervalSeconds,

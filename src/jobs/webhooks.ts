@@ -109,10 +109,9 @@ export async function recordFeedEvents(tx: StateDb, deps: Deps, instanceId: stri
   let recorded = 0;
   for (const { change, event } of events) {
     const category = categoryLabel(change.isPrimaryProducer, change.sells);
-    const fresh = await recordEnterpriseEvent(tx, { instanceId, enterpriseId: change.id, event, name: change.name, category, createdAt: change.createdAt });
-    if (!fresh) continue;
+    const detectedAt = await recordEnterpriseEvent(tx, { instanceId, enterpriseId: change.id, event, name: change.name, category, createdAt: change.createdAt });
+    if (!detectedAt) continue;
     recorded++;
-    const detectedAt = new Date();
     const data = feedEventJson({ seq: 0, instanceId, enterpriseId: change.id, event, name: change.name, category, createdAt: change.createdAt, detectedAt });
     for (const webhook of await subscribers(tx, deps, event, instanceId)) {
       await enqueue(tx, {

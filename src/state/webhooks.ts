@@ -15,18 +15,18 @@ export interface EnterpriseEvent {
   detectedAt: Date;
 }
 
-/** Records a new profile or shop of an instance; false when it was recorded already (by this or another process). */
+/** Records a new profile or shop of an instance: when it was detected, or undefined when it was recorded already (by this or another process). */
 export async function recordEnterpriseEvent(
   db: StateDb,
   event: { instanceId: string; enterpriseId: number; event: EnterpriseEventsTable['event']; name: string; category: string; createdAt: string },
-): Promise<boolean> {
+): Promise<Date | undefined> {
   const inserted = await db
     .insertInto('enterprise_events')
     .values({ instance_id: event.instanceId, enterprise_id: event.enterpriseId, event: event.event, name: event.name, category: event.category, created_at: event.createdAt })
     .onConflict((oc) => oc.columns(['instance_id', 'enterprise_id', 'event']).doNothing())
-    .returning('seq')
+    .returning('detected_at')
     .executeTakeFirst();
-  return inserted !== undefined;
+  return inserted?.detected_at;
 }
 
 /** An instance's events, newest first; `beforeSeq` pages back. */
