@@ -9,6 +9,8 @@ import { benchCharts } from './charts.js';
 import { benchBilling } from './billing.js';
 import { benchWatch } from './watch.js';
 import { benchFanOut } from './fanout.js';
+import { benchStartup } from './startup.js';
+import { benchApi } from './api.js';
 
 /**
  * `npm run bench [-- questions|slack|charts ...] [--scale large]`: starts a throwaway PostgreSQL
@@ -25,6 +27,16 @@ async function main() {
   const out: string[] = [];
   out.push(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
 
+  if (want('startup')) {
+    log('Demo start: npm start to the prompt, first and later, and its answers…');
+    out.push('', '### Demo start (issue 14)', '', await benchStartup(5, log));
+    // The demo needs no PostgreSQL server: asked for alone, nothing else to start.
+    if (suites.every((suite) => suite === 'startup')) {
+      process.stdout.write(`${out.join('\n')}\n`);
+      return;
+    }
+  }
+
   let cluster: Cluster | undefined;
   let adminUrl = process.env.BENCH_DATABASE_URL;
   if (!adminUrl) {
@@ -33,7 +45,7 @@ async function main() {
     adminUrl = cluster.url;
   }
   try {
-    const needsData = want('questions') || want('slack') || want('billing') || want('watch');
+    const needsData = want('questions') || want('slack') || want('billing') || want('watch') || want('api');
     let url = process.env.BENCH_DATA_URL ?? '';
     if (url) out.push(`Data: an already seeded database (BENCH_DATA_URL), seed \`${scale}\`.`);
     if (needsData && !url) {
@@ -66,6 +78,10 @@ async function main() {
     if (want('fanout')) {
       log('Fan-out over five replicas…');
       out.push('', '### Fan-out (issue 6)', '', await benchFanOut(adminUrl, 30, log));
+    }
+    if (want('api')) {
+      log('HTTP API vs ask in process…');
+      out.push('', '### HTTP API (issue 15)', '', await benchApi(adminUrl, url, log, scale));
     }
     if (want('charts')) {
       log('Chart rendering…');

@@ -1,0 +1,166 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { DateTime } from 'luxon';
+import { ask } from '../src/commands/pipeline.js';
+import type { Deps } from '../src/commands/types.js';
+import { parseConfig } from '../src/installation.js';
+import { ReplicaSet } from '../src/queries/replica-set.js';
+import { billingLineItems } from '../src/render/billing-lines.js';
+import { renderJson } from '../src/render/json.js';
+import { fmt, percentile, table } from './stats.js';
+import { BUILT_CLI, recreateDatabase } from './support.js';
+
+const TOKEN = 'bench-api-0123456789abcdef0123456789';
+const PLAN = { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30, groupBy: 'external_billing_id' };
+
+/** Runs `total` calls of `work`, `concurrency` at a time (closed loop): each call's latency in ms, and how many failed. */
+async function load(concurrency: number, total: number, work: () => Promise<unknown>): Promise<{ times: number[]; failed: number; reasons: Set<string> }> {
+  const times: number[] = [];
+  let started = 0;
+  let failed = 0;
+  const reasons = new Set<string>();
+  const client = async () => {
+    while (started < total) {
+      started++;
+      const t = performance.now();
+      try {
+        await work();
+        times.push(performance.now() - t);
+      } catch (error) {
+        failed++;
+        reasons.add((error as Error).message.slice(0, 120));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, client));
+  return { times, failed, reasons };
+}
+
+/** The API's sharing of identical requests in flight, in process: the fair baseline for many clients asking the same thing. */
+function sharedInFlight<T>(work: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => (running ??= work().finally(() => (running = undefined)));
+}
+
+/** `ofn-insights api` in its own process, on the port it reports. */
+async function startApi(config: string, stateUrl: string) {
+  const child = spawn(process.execPath, [BUILT_CLI, 'api', '--config', config], {
+    // info: the port is read from the "serving" line (one "api request" line per request is part of the cost measured).
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', STATE_DATABASE_URL: stateUrl, BENCH_API_TOKEN: TOKEN },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('api did not start')), 60_000);
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (!line.includes('serving')) return;
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number };
+        if (entry.msg === 'ofn-insights serving /api/v1' && entry.port) {
+          clearTimeout(timer);
+          resolve(entry.port);
+        }
+      } catch {
+        /* not JSON */
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`api exited ${code}`)));
+  });
+  return { port, stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+}
+
+/**
+ * `npm run bench -- api`: `billing-lines` (three closed months, every line) and `answers` through the
+ * HTTP API (`ofn-insights api` in its own process), next to the same figures computed by `ask` in this
+ * process and rendered the same way; one client, then 50 concurrent clients.
+ */
+export async function benchApi(adminUrl: string, dataUrl: string, log: (line: string) => void, scale: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
+  const file = join(dir, 'ofn-insights.yml');
+  const document = {
+    watchIntervalSeconds: 3600,
+    instances: { bench: { name: 'Bench', replica: dataUrl, timezone: 'Europe/Madrid', currency: 'EUR', billing: PLAN } },
+    api: { tokens: [{ name: 'bench', token: '${BENCH_API_TOKEN}', instances: ['bench'], billing: true }] },
+  };
+  writeFileSync(file, JSON.stringify(document)); // JSON is YAML
+  // The same API computing every request afresh (only requests arriving while the same one runs share it): the overhead of HTTP alone.
+  const freshFile = join(dir, 'fresh.yml');
+  writeFileSync(freshFile, JSON.stringify({ ...document, api: { ...document.api, reuseSeconds: 0 } }));
+  const config = parseConfig(document, { BENCH_API_TOKEN: TOKEN }, 'bench');
+  const replicas = new ReplicaSet(config);
+  const deps: Deps = { config, replica: (id) => replicas.get(id), now: () => new Date() };
+  const server = await startApi(file, await recreateDatabase(adminUrl, 'bench_api_state'));
+  const fresh = await startApi(freshFile, await recreateDatabase(adminUrl, 'bench_api_state_fresh'));
+  const base = `http://127.0.0.1:${server.port}`;
+  const freshBase = `http://127.0.0.1:${fresh.port}`;
+  const headers = { authorization: `Bearer ${TOKEN}` };
+
+  const question = 'turnover bench last-month';
+  const months = (() => {
+    const start = DateTime.now().setZone('Europe/Madrid').startOf('month');
+    return [1, 2, 3].map((i) => start.minus({ months: i }).toFormat('yyyy-LL'));
+  })();
+  const cases = [
+    {
+      name: '`answers?q=turnover bench last-month`',
+      inProcess: async () => renderJson(await ask(deps, question)).length,
+      api: (at: string) => async () => {
+        const response = await fetch(`${at}/api/v1/answers?q=${encodeURIComponent(question)}`, { headers });
+        if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 80)}`);
+        return (await response.text()).length;
+      },
+      total: 500,
+    },
+    {
+      name: '`billing-lines?instance=bench` (3 closed months)',
+      inProcess: async () => {
+        const reports = await Promise.all(months.map(async (m) => ask(deps, `billing bench ${m}`)));
+        return JSON.stringify(reports.flatMap((r) => (r.kind === 'billing' ? billingLineItems(r, { provisional: false, groupedByBillingId: true }) : []))).length;
+      },
+      api: (at: string) => async () => {
+        const response = await fetch(`${at}/api/v1/billing-lines?instance=bench`, { headers });
+        if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 80)}`);
+        return (await response.text()).length;
+      },
+      total: 150,
+    },
+  ];
+  const rows: (string | number)[][] = [];
+  try {
+    for (const c of cases) {
+      const [a, b] = [await c.inProcess(), await c.api(base)()];
+      log(`  ${c.name}: ${a} bytes in process, ${b} bytes over HTTP`);
+      const cell = (r: { times: number[]; failed: number; reasons: Set<string> }) =>
+        `${r.times.length ? `${fmt(percentile(r.times, 50))} / ${fmt(percentile(r.times, 99))}` : '-'}${r.failed ? ` (${r.failed} failed: ${[...r.reasons].join('; ')})` : ''}`;
+      const overhead = (x: number[], y: number[]) => {
+        if (!x.length || !y.length) return '-';
+        const pct = (p: number) => ((percentile(y, p) - percentile(x, p)) / percentile(x, p)) * 100;
+        return [50, 99].map((p) => `${pct(p) >= 0 ? '+' : ''}${pct(p).toFixed(1)} %`).join(' / ');
+      };
+      const run = async (concurrency: number, total: number, name: string, work: () => Promise<unknown>, versus?: { times: number[] }) => {
+        await load(Math.min(concurrency, 5), 10, work); // warm-up
+        const result = await load(concurrency, total, work);
+        log(`  ${c.name} c=${concurrency} ${name}: ${cell(result)}`);
+        rows.push([c.name, concurrency, total, name, cell(result), versus ? overhead(versus.times, result.times) : '']);
+        return result;
+      };
+      const alone = await run(1, 30, '`ask` in process', c.inProcess);
+      await run(1, 30, 'HTTP API, `reuseSeconds: 0`', c.api(freshBase), alone);
+      await run(50, c.total, '`ask` in process, each request computed', c.inProcess);
+      const sharedRun = await run(50, c.total, '`ask` in process, requests in flight shared', sharedInFlight(c.inProcess));
+      await run(50, c.total, 'HTTP API, `reuseSeconds: 0` (requests in flight shared)', c.api(freshBase), sharedRun);
+      await run(50, c.total, 'HTTP API, default `reuseSeconds: 5`', c.api(base), sharedRun);
+    }
+  } finally {
+    await server.stop();
+    await fresh.stop();
+    await replicas.closeAll();
+  }
+  return [
+    `Seed \`${scale}\`. API = \`ofn-insights api\` in its own process (state store on PostgreSQL), called with fetch (keep-alive) from the bench process; in process = \`ask\` and the same rendering in the bench process, each call computed on its own. Closed loop: each client sends its next request when the previous answer arrives.`,
+    '',
+    table(['request', 'clients', 'requests', 'answered by', 'p50 / p99 ms', 'API vs in process, same sharing (p50 / p99)'], rows),
+  ].join('\n');
+}
