@@ -108,10 +108,10 @@ function demoScale(): typeof DEMO_SCALE {
 }
 
 /** Opens (or, on its first start, seeds) the embedded demo, saying what it does: both take seconds. */
-async function openDemoSession(options: Options, say: (line: string) => void): Promise<Session> {
+async function openDemoSession(options: Options, say: (line: string) => void, why = 'Opening the embedded demo'): Promise<Session> {
   const started = performance.now();
   const dir = dataDir();
-  say(`Opening the embedded demo (${join(dir, 'demo')})…`);
+  say(`${why} (${join(dir, 'demo')})…`);
   const demo = await startDemo({ dataDir: dir, fresh: options.flags.get('fresh') === 'true', scale: demoScale(), log: (line) => say(`  ${line}`) });
   if (demo.seeded) say(`  Ready in ${((performance.now() - started) / 1000).toFixed(1)} s; later starts reuse it.`);
   return { deps: demo.deps, state: demo.state, who: demo.who, demo, close: () => demo.close() };
@@ -189,8 +189,8 @@ async function commandAsk(options: Options): Promise<number> {
   try {
     const file = options.flags.get('demo') === 'true' ? undefined : findConfigFile(options.flags.get('config'));
     if (!file) {
-      if (options.flags.get('demo') !== 'true') say('No configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml): answering from the embedded demo.');
-      session = await openDemoSession(options, say);
+      // Said every time: someone who meant a config (and mistyped its place) must not take demo figures for theirs.
+      session = await openDemoSession(options, say, options.flags.get('demo') === 'true' ? undefined : 'No configuration: answering from the embedded demo');
     } else {
       session = depsFor(loadConfig(file));
       if (/^\s*billing\b/i.test(question) && (process.env.STATE_DATABASE_URL || process.env.OFN_INSIGHTS_DATA_DIR)) {
