@@ -1,4 +1,6 @@
+import { request } from 'node:http';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { pino } from 'pino';
@@ -404,6 +406,28 @@ describe('the OpenAPI document', () => {
     expect(line(sample)).toBe(true);
     expect(line({ ...sample, total: 24.2 })).toBe(false);
     expect(line({ ...sample, email: 'x@example.org' })).toBe(false);
+  });
+});
+
+describe('large bodies', () => {
+  it('go gzipped to a client that accepts it, the same bytes once unzipped', async () => {
+    const raw = (encoding?: string) =>
+      new Promise<{ headers: import('node:http').IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const req = request(`${base}/api/v1/openapi.json`, { headers: encoding ? { 'accept-encoding': encoding } : {} }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const plain = await raw();
+    const zipped = await raw('gzip, deflate');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toBe('accept-encoding');
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 3);
+    expect(gunzipSync(zipped.body).toString()).toBe(plain.body.toString());
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { DateTime } from 'luxon';
 import { ask } from '../commands/pipeline.js';
 import type { Deps } from '../commands/types.js';
@@ -26,13 +27,27 @@ export interface ApiRequest {
   method: string;
   /** Path and query, as on the request line. */
   url: string;
-  headers: { authorization?: string | undefined; accept?: string | undefined; host?: string | undefined; 'x-forwarded-proto'?: string | undefined };
+  headers: { authorization?: string | undefined; accept?: string | undefined; 'accept-encoding'?: string | undefined; host?: string | undefined; 'x-forwarded-proto'?: string | undefined };
 }
 
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The body gzipped (`content-encoding: gzip` in headers), for a large body and a client that accepts it. */
+  gzipped?: Uint8Array;
+}
+
+/** Bodies above this are sent gzipped to clients that accept it (a month of bill lines is megabytes; Zapier, n8n and fetch all accept gzip). */
+const GZIP_ABOVE = 8 * 1024;
+/** One compression per answer, however many requests share it. */
+const compressed = new WeakMap<ApiResponse, Buffer>();
+
+function withGzip(request: ApiRequest, response: ApiResponse): ApiResponse {
+  if (response.body.length <= GZIP_ABOVE || !/\bgzip\b/i.test(request.headers['accept-encoding'] ?? '')) return response;
+  let bytes = compressed.get(response);
+  if (!bytes) compressed.set(response, (bytes = gzipSync(response.body, { level: 4 })));
+  return { ...response, headers: { ...response.headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }, gzipped: bytes };
 }
 
 export interface ApiContext {
@@ -295,14 +310,14 @@ export async function handleApiRequest(ctx: ApiContext, request: ApiRequest): Pr
     if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpError(405, 'MethodNotAllowed', 'The API is read-only: GET only.', { allow: 'GET, HEAD' });
     if (url.pathname === `${API_PREFIX}openapi.json`) {
       // The description holds no data: served without a token, so Zapier, n8n and editors can read it.
-      response = json(200, openApiDocument(ctx.deps.config.api.publicUrl));
+      response = withGzip(request, json(200, openApiDocument(ctx.deps.config.api.publicUrl)));
     } else {
       const token = presentedToken(request, url);
       if (token === undefined) throw new HttpError(401, 'Unauthorized', 'An API token is needed: Authorization: Bearer <token>, or HTTP Basic with the token as password.', { 'www-authenticate': CHALLENGE });
       const grant = grantForToken(ctx.deps.config, token);
       if (!grant) throw new HttpError(401, 'Unauthorized', 'This API token is not valid.', { 'www-authenticate': CHALLENGE });
       tokenName = grant.via.replace(/^api token /, '');
-      response = await routeOnce(ctx, request, url, grant);
+      response = withGzip(request, await routeOnce(ctx, request, url, grant));
     }
   } catch (error) {
     if (error instanceof HttpError) response = json(error.status, { error: { code: error.code, message: error.message } }, error.headers);
@@ -318,6 +333,6 @@ export async function handleApiRequest(ctx: ApiContext, request: ApiRequest): Pr
     { method: request.method, path: url.pathname.slice(0, 200), tokenName: tokenName ?? null, status: response.status, ms: Date.now() - started, ...(question ? { question: cleanForLog(question).slice(0, 200) } : {}) },
     'api request',
   );
-  if (request.method === 'HEAD') return { ...response, body: '' };
+  if (request.method === 'HEAD') return { status: response.status, headers: response.headers, body: '' };
   return response;
 }

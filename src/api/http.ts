@@ -17,7 +17,7 @@ export function toApiRequest(req: IncomingMessage): ApiRequest {
   return {
     method: req.method ?? 'GET',
     url: req.url ?? '/',
-    headers: { authorization: header('authorization'), accept: header('accept'), host: header('host'), 'x-forwarded-proto': header('x-forwarded-proto') },
+    headers: { authorization: header('authorization'), accept: header('accept'), 'accept-encoding': header('accept-encoding'), host: header('host'), 'x-forwarded-proto': header('x-forwarded-proto') },
   };
 }
 
@@ -30,8 +30,9 @@ export function apiListener(answer: (request: ApiRequest) => Promise<ApiResponse
     req.resume();
     answer(toApiRequest(req)).then(
       (response) => {
-        res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(response.body)) });
-        res.end(response.body);
+        const body = response.gzipped ? Buffer.from(response.gzipped.buffer, response.gzipped.byteOffset, response.gzipped.byteLength) : response.body;
+        res.writeHead(response.status, { ...response.headers, 'content-length': String(Buffer.byteLength(body)) });
+        res.end(body);
       },
       (error) => {
         logger.error({ err: (error as Error).message }, 'api: no answer');
