@@ -23,7 +23,8 @@ export function startServeProcess(
   env: Record<string, string>,
   options: { timeoutMs?: number; logLevel?: 'info' | 'debug' | 'trace' } = {},
 ): Promise<ServeProcess> {
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  // Generous: on a loaded 2-core machine a serve process can take over 30 s to start (a wait for an event, not a timing assertion).
+  const timeoutMs = options.timeoutMs ?? 90_000;
   const child = spawn(process.execPath, [cli, 'serve', '--config', config], {
     env: { ...process.env, ...env, LOG_LEVEL: options.logLevel ?? 'info', PORT: '0' },
     stdio: ['ignore', 'ignore', 'pipe'],
