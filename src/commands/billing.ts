@@ -82,8 +82,12 @@ export async function runBilling(deps: Deps, state: StateDb | undefined, args: B
   const { month, window, provisional } = billingMonth(args, instance.timezone, deps.now());
   const sent = state ? await billingRun(state, instance.id, month) : undefined;
   if (args.asSent) {
-    if (!state) throw new OfnError('BadArguments', 'as-sent needs the state store.');
-    if (!sent) throw new OfnError('NotFound', `No billing for ${instance.name} ${month} has been sent yet.`);
+    // Both say what to do instead: the bill as the replica has it now is one question away.
+    const instead = `\`billing ${instance.id} ${month}\` (without as-sent) computes it from the replica now.`;
+    if (!state) {
+      throw new OfnError('BadArguments', 'as-sent shows what the monthly post stored, and the state store is not available here.', `${instead} On the command line, STATE_DATABASE_URL (or OFN_INSIGHTS_DATA_DIR) points ask at the state store serve uses.`);
+    }
+    if (!sent) throw new OfnError('NotFound', `No billing for ${instance.name} ${month} has been sent yet.`, instead);
     return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines, totals: sent.totals, hash: sent.hash, sentAt: sent.sentAt };
   }
   const replica = deps.replica(instance.id);
