@@ -242,7 +242,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     if (!current) {
       rmSync(markerFile, { force: true });
       const why = options.fresh ? '--fresh' : marker ? 'the demo data changed in this version' : 'first start';
-      log(`Seeding three demo OFN instances into ${dir} (${why}; about 10 s, once)…`);
+      log(`Seeding three demo OFN instances into ${dir} (${why}; done once, then reused)…`);
     }
     try {
       pglite = await openPGlite(pgdata);
