@@ -4,7 +4,23 @@
  * Written for `npm run mutate` (issue 19): no mutant of the period window may survive.
  */
 import { describe, expect, it } from 'vitest';
-import { bucketsOf, bucketStarts, describeRange, isValidTimeZone, looksLikePeriod, parsePeriod, PERIOD_FORMS, PERIOD_HELP, periodLabel, resolvePeriod, toUtcTimestamp, type PeriodSpec } from '../src/core/periods.js';
+import { DateTime } from 'luxon';
+import {
+  bucketContains,
+  bucketsOf,
+  bucketStarts,
+  describeRange,
+  isValidTimeZone,
+  looksLikePeriod,
+  parsePeriod,
+  PERIOD_FORMS,
+  PERIOD_HELP,
+  periodLabel,
+  periodLikeError,
+  resolvePeriod,
+  toUtcTimestamp,
+  type PeriodSpec,
+} from '../src/core/periods.js';
 import { OfnError } from '../src/core/errors.js';
 
 const MADRID = 'Europe/Madrid';
@@ -273,5 +289,101 @@ describe('describeRange', () => {
     expect(describeRange(resolvePeriod(parsePeriod('2026-10-25'), MADRID, now))).toBe('25 Oct 2026');
     expect(describeRange(resolvePeriod(parsePeriod('2026-10-25..2026-10-26'), MADRID, now))).toBe('25 Oct 2026 – 26 Oct 2026');
     expect(describeRange(resolvePeriod(parsePeriod('2026-10'), MADRID, now), 'es-ES')).toBe('1 oct 2026 – 31 oct 2026');
+  });
+});
+
+describe('periods not over, and periods not started', () => {
+  const resolve = (text: string, zone: string, now: string) => resolvePeriod(parsePeriod(text), zone, new Date(now));
+
+  it('marks a period that is not over with the instant asked, in the instance zone', () => {
+    const now = '2026-11-18T10:00:00Z';
+    const thisMonth = resolve('this-month', MADRID, now);
+    expect(thisMonth.asOf?.toMillis()).toBe(Date.parse(now));
+    expect(thisMonth.asOf?.zoneName).toBe(MADRID);
+    expect(thisMonth.future).toBeUndefined();
+    const lastMonth = resolve('last-month', MADRID, now);
+    expect('asOf' in lastMonth).toBe(false);
+    expect('future' in lastMonth).toBe(false);
+  });
+
+  it('is over exactly at its end, and not a millisecond before', () => {
+    // October in Madrid ends at 2026-10-31 23:00 UTC.
+    expect(resolve('2026-10', MADRID, '2026-10-31T23:00:00Z').asOf).toBeUndefined();
+    expect(resolve('2026-10', MADRID, '2026-10-31T22:59:59.999Z').asOf?.toMillis()).toBe(Date.parse('2026-10-31T22:59:59.999Z'));
+  });
+
+  it('has started exactly at its start, and not a millisecond before', () => {
+    // December in Madrid starts at 2026-11-30 23:00 UTC.
+    expect(resolve('2026-12', MADRID, '2026-11-30T23:00:00Z').future).toBeUndefined();
+    expect(resolve('2026-12', MADRID, '2026-11-30T22:59:59.999Z').future).toBe(true);
+    expect(resolve('2027', MADRID, '2026-11-18T10:00:00Z')).toMatchObject({ future: true });
+  });
+
+  it('describes a period to date up to the local day asked, and one not started as such', () => {
+    // 20:00 UTC on 15 November is already the 16th in Melbourne.
+    expect(describeRange(resolve('this-month', 'Australia/Melbourne', '2026-11-15T20:00:00Z'))).toBe('1 Nov 2026 – 16 Nov 2026, to date');
+    expect(describeRange(resolve('this-month', MADRID, '2026-11-01T08:00:00Z'))).toBe('1 Nov 2026, to date');
+    expect(describeRange(resolve('2027-01', MADRID, '2026-11-18T10:00:00Z'))).toBe('1 Jan 2027 – 31 Jan 2027, not started yet');
+    expect(describeRange(resolve('2027-01-05', MADRID, '2026-11-18T10:00:00Z'), 'es-ES')).toBe('5 ene 2027 – 5 ene 2027, not started yet');
+  });
+});
+
+describe('bucketContains: the bucket that is not over', () => {
+  const madrid = (local: string) => DateTime.fromISO(local, { zone: MADRID });
+
+  it('contains the instants from its local start, inclusive, to the next bucket, exclusive', () => {
+    expect(bucketContains('2026-11-18', 'day', madrid('2026-11-18T10:00'))).toBe(true);
+    expect(bucketContains('2026-11-18', 'day', madrid('2026-11-18T00:00'))).toBe(true);
+    expect(bucketContains('2026-11-18', 'day', madrid('2026-11-19T00:00'))).toBe(false);
+    expect(bucketContains('2026-11-18', 'day', madrid('2026-11-17T23:59:59.999'))).toBe(false);
+    // Local midnight, not UTC's: 00:30 in Madrid is still the 17th in UTC.
+    expect(bucketContains('2026-11-18', 'day', madrid('2026-11-18T00:30'))).toBe(true);
+    expect(bucketContains('2026-11-17', 'day', madrid('2026-11-18T00:30'))).toBe(false);
+  });
+
+  it('runs weeks Monday to Monday and months to the 1st, also from a bucket clipped to the period', () => {
+    expect(bucketContains('2026-11-16', 'week', madrid('2026-11-22T23:59'))).toBe(true);
+    expect(bucketContains('2026-11-16', 'week', madrid('2026-11-23T00:00'))).toBe(false);
+    // October's first week is labelled 1 Oct (a Thursday) and ends on Monday 5 Oct.
+    expect(bucketContains('2026-10-01', 'week', madrid('2026-10-04T10:00'))).toBe(true);
+    expect(bucketContains('2026-10-01', 'week', madrid('2026-10-05T00:00'))).toBe(false);
+    expect(bucketContains('2026-11-01', 'month', madrid('2026-11-30T23:59'))).toBe(true);
+    expect(bucketContains('2026-11-01', 'month', madrid('2026-12-01T00:00'))).toBe(false);
+    expect(bucketContains('2026-10-01', 'month', madrid('2026-11-18T10:00'))).toBe(false);
+  });
+});
+
+describe('periodLikeError: what looks like a period but is not one', () => {
+  const year = new Date().getUTCFullYear();
+  const message = (word: string) => {
+    const error = periodLikeError(word);
+    expect(error, word).toBeInstanceOf(OfnError);
+    expect(error!.code).toBe('BadPeriod');
+    return error!.message;
+  };
+
+  it('recognises month names in English, Spanish, Catalan, French and German', () => {
+    for (const word of ['january', 'Dec', 'sept', 'enero', 'Setiembre', 'gener', 'març', 'janvier', 'Fevrier', 'janvier', 'januar', 'MÄRZ', 'maerz', 'dezember']) {
+      expect(message(word)).toBe(`\`${word}\` looks like a month: write it as YYYY-MM, e.g. ${year}-10, or say last-month or this-month.`);
+    }
+  });
+
+  it('asks for the year of a bare quarter', () => {
+    expect(message('Q3')).toBe(`\`Q3\` needs its year: write YYYY-Q3, e.g. ${year}-Q3.`);
+    expect(message('q1')).toBe(`\`q1\` needs its year: write YYYY-Q1, e.g. ${year}-Q1.`);
+    for (const word of ['q5', 'q0', 'q12', 'xq3', 'q3x', 'quarter']) expect(periodLikeError(word), word).toBeUndefined();
+  });
+
+  it('names the to-date periods for ytd, mtd and wtd', () => {
+    for (const word of ['ytd', 'MTD', 'wtd']) expect(message(word)).toBe(`\`${word}\`: write this-year, this-month or this-week (each is "to date").`);
+  });
+
+  it('asks for ISO dates when a date or month is written another way', () => {
+    for (const word of ['2026/10', '2026.1', '2026/10/05', '2026.10.5', '05/10/2026', '5-1-2026', '31.12.2026']) {
+      expect(message(word)).toBe(`\`${word}\`: write dates as YYYY-MM-DD and months as YYYY-MM.`);
+    }
+    for (const word of ['2026-10', '10/2026', '2026/100', '12026/10', 'x2026/10', '2026/10x', '2026/10/055', '2026/10-05', '123/10/2026', '5/10/20266', 'x5/10/2026', '5/10/2026x', '5/100/2026', 'katuma', 'last-month']) {
+      expect(periodLikeError(word), word).toBeUndefined();
+    }
   });
 });

@@ -4,6 +4,7 @@
  * DST gap and the repeated hour. Written for `npm run mutate` (issue 19).
  */
 import { describe, expect, it } from 'vitest';
+import { Cron } from 'croner';
 import { nextSlot, parseSchedule, slotsBetween } from '../src/core/schedule.js';
 import { OfnError } from '../src/core/errors.js';
 
@@ -66,6 +67,26 @@ describe('parsing schedules', () => {
     expect(parseSchedule('0 9 29 2 *').cron).toBe('0 9 29 2 *');
   });
 
+  it('strips quotes only around the expression', () => {
+    expect(refusal('0 9 * * m"on').message).toMatch(/^`0 9 \* \* m"on` is not a cron expression: /);
+    // One quote at either end is taken off, as a pair would be.
+    expect(parseSchedule(`0 9 * * 1'`).cron).toBe('0 9 * * 1');
+  });
+
+  it('explains a bad cron expression in croner’s words, without its prefix, both cut to size', () => {
+    const expression = '0 9 * * monday,tuesday,wednesday,thursday,friday,saturday,sunday,monday';
+    let why = '';
+    try {
+      new Cron(expression, { paused: true, mode: '5-part', domAndDow: true });
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    expect(why).toMatch(/^CronPattern: /);
+    expect(why.length).toBeGreaterThan(13 + 120);
+    expect(refusal(`"${expression}"`).message).toBe(`\`${expression.slice(0, 40)}\` is not a cron expression: ${why.slice('CronPattern: '.length, 'CronPattern: '.length + 120)}.`);
+    expect(refusal('61 * * * *').message).toBe('`61 * * * *` is not a cron expression: Invalid value for minute: 61.');
+  });
+
   it('refuses anything else, saying why', () => {
     for (const bad of ['hourly', 'daily', 'weekly mon', 'monthly 1', '0 9 * *', '0 0 9 * * *', 'daily 09:00 extra']) {
       expect(refusal(bad).message, bad).toBe(`\`${bad}\` is not a schedule.`);
@@ -75,6 +96,8 @@ describe('parsing schedules', () => {
     expect(refusal('61 * * * *').message.length).toBeLessThan(200);
     expect(refusal('59 23 31 2 *').message).toBe('`59 23 31 2 *` never fires: no month has that day.');
     expect(refusal('0 9 30 2 *').message).toBe('`0 9 30 2 *` never fires: no month has that day.');
+    const never = '0,5,10,15,20,25,30,35,40,45,50,55 9 30,31 2 *';
+    expect(refusal(never).message).toBe(`\`${never.slice(0, 40)}\` never fires: no month has that day.`);
   });
 });
 
