@@ -218,6 +218,18 @@ describe('listing enterprises', () => {
   });
 });
 
+describe('listing what existed at the end of a period', () => {
+  it('keeps enterprises created before the end, not one created exactly at it', async () => {
+    const profiles: readonly EnterpriseFilter[] = [{ kind: 'sells', values: ['none', 'unspecified'] }];
+    const atEnd = await read((tx) => listEnterprises(tx, profiles, 10, undefined, false, { toUtc: TO }));
+    expect(atEnd.total).toBe(3);
+    expect(atEnd.rows.map((r) => r.name)).toEqual(['Before To', 'At From', 'Before From']);
+    // Only the end counts: a start is ignored, and no end lists everything.
+    expect((await read((tx) => listEnterprises(tx, profiles, 10, undefined, false, { fromUtc: TO }))).total).toBe(4);
+    expect((await read((tx) => listEnterprises(tx, profiles, 10, undefined, false, {}))).total).toBe(4);
+  });
+});
+
 describe('segments: the closed vocabulary of enterprise filters', () => {
   const count = (segment: readonly EnterpriseFilter[], window?: UtcWindow) => read((tx) => countEnterprises(tx, segment, undefined, window));
 
