@@ -21,8 +21,8 @@ type Format = 'text' | 'json' | 'csv';
 const USAGE = `ofn-insights: Open Food Network business questions, from read-only replicas
 
 Usage:
-  ofn-insights ask [--config FILE] [--format text|json|csv] [--out DIR] "<question>"
-                                          one answer; with no config (or --demo), from the embedded demo
+  ofn-insights ask [--demo | --config FILE] [--format text|json|csv] [--out DIR] "<question>"
+                                          one answer; from the embedded demo with --demo or when there is no config
   ofn-insights demo [--fresh] [--out DIR] interactive prompt on embedded demo data (no server needed)
   ofn-insights start [--fresh] [--out DIR] the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
   ofn-insights serve [--config FILE]      the Slack app (env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, PORT, SLACK_API_URL)

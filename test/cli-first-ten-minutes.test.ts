@@ -61,6 +61,39 @@ describe('the demo, started', () => {
   }, 120_000);
 });
 
+describe('the demo, one process at a time', () => {
+  it('seeds again with --fresh, saying why', async () => {
+    const fresh = await run(['demo', '--fresh'], 'turnover katuma last-month\n');
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toContain('Seeding three demo OFN instances');
+    expect(fresh.stdout).toContain('(--fresh; done once, then reused)');
+    expect(fresh.stdout).toContain('Turnover · Katuma (demo)');
+  }, 600_000);
+
+  it('tells another process that a prompt has the demo open, and what to do', async () => {
+    const prompt = spawn(process.execPath, [CLI, 'demo'], { cwd: home, env });
+    let banner = '';
+    await new Promise<void>((resolve, reject) => {
+      prompt.stdout.on('data', (d) => {
+        banner += d;
+        if (banner.includes('Demo instances:')) resolve();
+      });
+      prompt.on('exit', () => reject(new Error(`the prompt exited: ${banner}`)));
+    });
+    try {
+      const refused = await run(['ask', '--demo', 'turnover katuma last-month']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`is open in another ofn-insights process (pid ${prompt.pid}).`);
+      expect(refused.stderr).toContain('Quit that prompt first, or give this one a directory of its own');
+    } finally {
+      prompt.stdin.end('quit\n');
+      await new Promise((resolve) => prompt.once('close', resolve));
+    }
+    // Closed: the next one gets in.
+    expect((await run(['ask', '--demo', 'orders katuma last-month'])).code).toBe(0);
+  }, 180_000);
+});
+
 describe('ofn-insights ask from the demo', () => {
   it('answers with --demo in text, JSON and CSV', async () => {
     const text = await run(['ask', '--demo', 'turnover katuma last-month']);
