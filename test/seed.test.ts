@@ -168,12 +168,18 @@ describe('synthetic OFN seed (tiny, PGlite)', () => {
   });
 
   it('moves the serial sequences past the seeded ids', async () => {
-    const next = await one<{ id: number }>(
-      first,
-      `INSERT INTO spree_countries (iso, name) VALUES ('XX', 'Testland') RETURNING id`,
-    );
-    const max = await one<{ n: number }>(first, `SELECT count(*)::int AS n FROM spree_countries`);
-    expect(next.id).toBe(max.n);
+    // In a transaction rolled back: the other tests compare this database's rows.
+    await first.exec('BEGIN');
+    try {
+      const next = await one<{ id: number }>(
+        first,
+        `INSERT INTO spree_countries (iso, name) VALUES ('XX', 'Testland') RETURNING id`,
+      );
+      const max = await one<{ n: number }>(first, `SELECT count(*)::int AS n FROM spree_countries`);
+      expect(next.id).toBe(max.n);
+    } finally {
+      await first.exec('ROLLBACK');
+    }
   });
 });
 
