@@ -15,6 +15,8 @@ interface Run {
   readyMs: number;
   /** Peak resident set of the process tree (/usr/bin/time -v: the largest process), MB. */
   peakMb: number;
+  /** User + system CPU of the whole run (to exit), s: on a shared machine, what the wall time would be alone. */
+  cpuS: number;
 }
 
 /**
@@ -39,8 +41,9 @@ function measure(command: string[], ready: RegExp, env: NodeJS.ProcessEnv, input
     child.on('error', reject);
     child.on('close', (code) => {
       const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]);
+      const cpuS = Number(/User time \(seconds\): ([\d.]+)/.exec(stderr)?.[1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(stderr)?.[1]);
       if (code !== 0 || readyMs === undefined || !kb) reject(new Error(`${command.join(' ')} exited ${code}\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
-      else resolve({ readyMs, peakMb: kb / 1024 });
+      else resolve({ readyMs, peakMb: kb / 1024, cpuS });
     });
   });
 }
@@ -86,11 +89,13 @@ export async function benchStartup(runs: number, log: (line: string) => void): P
     for (let i = 0; i < runs; i++) {
       load.push(os.loadavg()[0]!);
       samples.push(await once());
-      log(`  ${label} #${i + 1}: ${(samples.at(-1)!.readyMs / 1000).toFixed(2)} s, ${samples.at(-1)!.peakMb.toFixed(0)} MB`);
+      const last = samples.at(-1)!;
+      log(`  ${label} #${i + 1}: ${(last.readyMs / 1000).toFixed(2)} s, ${last.cpuS.toFixed(2)} s CPU, ${last.peakMb.toFixed(0)} MB`);
     }
     const ms = samples.map((s) => s.readyMs);
     const mb = samples.map((s) => s.peakMb);
-    rows.push([label, (median(ms) / 1000).toFixed(2), `${(Math.min(...ms) / 1000).toFixed(2)}–${(Math.max(...ms) / 1000).toFixed(2)}`, median(mb).toFixed(0), Math.max(...mb).toFixed(0)]);
+    const cpu = samples.map((s) => s.cpuS);
+    rows.push([label, (median(ms) / 1000).toFixed(2), `${(Math.min(...ms) / 1000).toFixed(2)}–${(Math.max(...ms) / 1000).toFixed(2)}`, median(cpu).toFixed(2), median(mb).toFixed(0), Math.max(...mb).toFixed(0)]);
   };
   try {
     const empty = join(work, 'empty');
@@ -127,9 +132,9 @@ export async function benchStartup(runs: number, log: (line: string) => void): P
     const loads = `load average (1 min) during the runs: median ${median(load).toFixed(1)}, ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} on ${os.cpus().length} cores`;
     return [
       `Checkout: ${REPO}; ${runs} runs each, one after the other; ${loads}.`,
-      'Time = from spawning the command to the line that says the prompt is ready (`Demo instances: …`); peak = /usr/bin/time -v maximum resident set size.',
+      'Time = from spawning the command to the line that says the prompt is ready (`Demo instances: …`); CPU = user + system time of the whole run, to its exit (`quit` is typed at the prompt); peak = /usr/bin/time -v maximum resident set size.',
       '',
-      table(['start', 'median s', 'range s', 'peak MB (median)', 'peak MB (max)'], rows),
+      table(['start', 'to the prompt, median s', 'range s', 'CPU median s', 'peak MB (median)', 'peak MB (max)'], rows),
     ].join('\n') + answers;
   } finally {
     rmSync(work, { recursive: true, force: true });
