@@ -5,6 +5,7 @@ import { closest } from '../core/suggest.js';
 import { DEFAULT_REGISTRY, type Registry } from '../queries/registry.js';
 import { compareRoute, growthRoute } from './across.js';
 import { billingRoute } from './billing.js';
+import { DASHBOARD_ROUTES } from './dashboard.js';
 import { runAcross } from './fan-out.js';
 import { MANAGE_ROUTES } from './manage.js';
 import type { QuestionArgs } from './question.js';
@@ -67,6 +68,7 @@ const GROUPS: readonly [RouteGroup, string][] = [
   ['question', 'Questions (add `all` or a list such as `a,b` for several instances, `chart` for a chart)'],
   ['instances', 'Several instances'],
   ['billing', 'Billing'],
+  ['dashboards', 'Dashboards'],
   ['definitions', 'Definitions'],
   ['manage', 'Saved questions, pulses and watches'],
   ['help', 'Help'],
@@ -98,6 +100,7 @@ export function routeTable(registry: Registry = DEFAULT_REGISTRY): CommandTable<
       definitionsRoute('metrics'),
       definitionsRoute('segments'),
       definitionsRoute('define'),
+      ...DASHBOARD_ROUTES,
       ...MANAGE_ROUTES,
       helpRoute,
     ]);

@@ -31,7 +31,9 @@ function parseContext(deps: Deps, visibleIds?: readonly string[]): ParseContext 
  */
 export function questionReach(deps: Deps, text: string): Reach & { help: boolean } {
   const { route, args } = parseRoute(text, parseContext(deps));
-  return { ...route.reach(args), help: route.group !== 'question' && route.group !== 'instances' && route.group !== 'billing' };
+  // A dashboard is a question too (pulses post it); what it shows is authorized per question when it runs.
+  const asks = route.group === 'question' || route.group === 'instances' || route.group === 'billing' || route.name === 'dashboard';
+  return { ...route.reach(args), help: !asks };
 }
 
 function grantOf(deps: Deps, options: AskOptions): Grant {
@@ -55,5 +57,5 @@ export async function ask(deps: Deps, text: string, state?: StateDb, options: As
     throw new OfnError('BadArguments', 'Saved questions, pulses and watches need the state store, which is not available right now. Questions still work; try again in a few minutes.');
   }
   const instances = authorize(deps.config, context.grant, route.reach(args));
-  return route.run(deps, args, { ...context, instances, reachOf: (question) => questionReach(deps, question) });
+  return route.run(deps, args, { ...context, instances, reachOf: (question) => questionReach(deps, question), ask: (question) => ask(deps, question, state, { ...options, grant: context.grant }) });
 }

@@ -54,9 +54,11 @@ export interface RouteContext extends AskContext {
   instances: readonly string[];
   /** What another question would touch (pulses and saved questions hold questions). */
   reachOf(question: string): Reach & { help: boolean };
+  /** Asks another question for the same audience, through `ask` (a dashboard's questions, each authorized on its own). */
+  ask(question: string): Promise<Outcome>;
 }
 
-export type RouteGroup = 'question' | 'instances' | 'billing' | 'definitions' | 'manage' | 'help';
+export type RouteGroup = 'question' | 'instances' | 'billing' | 'dashboards' | 'definitions' | 'manage' | 'help';
 
 /**
  * One entry of the route table: every kind of question (answers, `all`, `compare`, `growth`,

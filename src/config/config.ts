@@ -77,6 +77,25 @@ const webhookSchema = z.strictObject({
   instances: z.array(z.string()).min(1, 'at least one instance id, or "*"'),
 });
 
+/** A dashboard's name: what `/ofn dashboard <name>` and `pulse add dashboard <name>` type. */
+export const DASHBOARD_NAME = /^[a-z][a-z0-9-]{0,40}$/;
+/** Words that follow `dashboard` as commands, so no dashboard may be called so. */
+export const DASHBOARD_RESERVED = ['add', 'list', 'remove'] as const;
+/** Slack allows 50 blocks per message: a dashboard holds at most this many questions. */
+export const DASHBOARD_MAX_QUESTIONS = 12;
+
+/** A named dashboard (docs/dashboards.md): questions asked together and posted as one message. */
+const dashboardSchema = z.strictObject({
+  title: z.string().min(1).max(140),
+  questions: z.array(z.string().trim().min(1).max(500)).min(1, 'at least one question').max(DASHBOARD_MAX_QUESTIONS, `at most ${DASHBOARD_MAX_QUESTIONS} questions (Slack's 50 blocks per message)`),
+});
+
+/** The App Home tab: instances shown to everyone who opens it (on top of their user rules) and how long its figures are kept. */
+const homeSchema = z.strictObject({
+  instances: z.array(z.string()).default([]),
+  cacheSeconds: z.number().min(0).max(86_400).default(600),
+});
+
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code such as EUR');
 const rate = z.union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?$/, 'a positive decimal')]).transform(String);
 
@@ -101,6 +120,16 @@ const configSchema = z.strictObject({
   api: apiSchema.default({ tokens: [], reuseSeconds: 5 }),
   /** Signed HTTP posts of new shops, new profiles and closed bills (docs/api.md). */
   webhooks: z.array(webhookSchema).default([]),
+  /** Named dashboards (docs/dashboards.md); admins add more from Slack. */
+  dashboards: z
+    .record(z.string().regex(DASHBOARD_NAME, 'a lower-case name such as katuma-monthly').refine((name) => !(DASHBOARD_RESERVED as readonly string[]).includes(name), `a name that is not ${DASHBOARD_RESERVED.join(', ')}`), dashboardSchema)
+    .default({}),
+  /** The App Home tab (docs/dashboards.md). */
+  home: homeSchema.default({ instances: [], cacheSeconds: 600 }),
+  /** Where failures that would otherwise pass silently are reported (docs/operations.md). */
+  opsChannel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD').optional(),
+  /** A replica unreachable this long gets a notice in opsChannel (once per outage, and once when it is back). */
+  replicaDownNoticeSeconds: z.number().min(10).max(86_400).default(300),
   instances: z
     .record(
       z
@@ -117,6 +146,7 @@ export type AccessRule = Readonly<z.infer<typeof accessSchema>>;
 export type ApiToken = Readonly<z.infer<typeof apiTokenSchema>>;
 export type Webhook = Readonly<z.infer<typeof webhookSchema>>;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export type DashboardConfig = Readonly<{ title: string; questions: readonly string[] }>;
 /** The validated configuration file; `Config` (installation.ts) adds the registry built from it. */
 export interface Settings {
   readonly instances: ReadonlyMap<string, InstanceConfig>;
@@ -124,6 +154,12 @@ export interface Settings {
   /** API tokens: each an audience with its own grant (core/access.ts `grantForToken`). */
   readonly api: { readonly tokens: readonly ApiToken[]; readonly publicUrl?: string; readonly reuseSeconds: number };
   readonly webhooks: readonly Webhook[];
+  /** Dashboards written in the config, by name (more live in the state store). */
+  readonly dashboards: ReadonlyMap<string, DashboardConfig>;
+  /** The App Home tab: instances everyone sees there, and how long its figures are cached. */
+  readonly home: { readonly instances: readonly string[]; readonly cacheSeconds: number };
+  readonly opsChannel?: string;
+  readonly replicaDownNoticeSeconds: number;
   readonly watches: readonly Readonly<z.infer<typeof watchSchema>>[];
   readonly watchIntervalSeconds: number;
   readonly reportingCurrency?: string;
@@ -210,6 +246,9 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
     }
   }
   checkCredentials(result.data.api.tokens, result.data.webhooks, instances, source);
+  result.data.home.instances.forEach((id, i) => {
+    if (id !== '*' && !instances.has(id)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  home.instances.${i}: unknown instance ${id} (known: ${[...instances.keys()].join(', ')}, or "*")`);
+  });
   const flat: Record<string, string> = {};
   const monthly: Record<string, Record<string, string>> = {};
   for (const [key, value] of Object.entries(result.data.exchangeRates)) {
@@ -231,6 +270,10 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
     access: Object.freeze(result.data.access.map((r) => Object.freeze(r))),
     api: Object.freeze({ tokens: Object.freeze(result.data.api.tokens.map((t) => Object.freeze(t))), reuseSeconds: result.data.api.reuseSeconds, ...(result.data.api.publicUrl ? { publicUrl: result.data.api.publicUrl.replace(/\/$/, '') } : {}) }),
     webhooks: Object.freeze(result.data.webhooks.map((w) => Object.freeze(w))),
+    dashboards: new Map(Object.entries(result.data.dashboards).map(([name, d]) => [name, Object.freeze({ title: d.title, questions: Object.freeze([...d.questions]) })])),
+    home: Object.freeze({ instances: Object.freeze(result.data.home.instances.includes('*') ? [...instances.keys()] : [...new Set(result.data.home.instances)]), cacheSeconds: result.data.home.cacheSeconds }),
+    ...(result.data.opsChannel ? { opsChannel: result.data.opsChannel } : {}),
+    replicaDownNoticeSeconds: result.data.replicaDownNoticeSeconds,
     watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),
     watchIntervalSeconds: result.data.watchIntervalSeconds,
     source,

@@ -5,7 +5,7 @@ import type { BillingLine, BillingTotals } from './billing.js';
  * What `ask` returns, whatever the face: every renderer (text, JSON, CSV, Slack, PNG) takes one of
  * these and nothing else.
  */
-export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | GrowthReport | Notice;
+export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | GrowthReport | Notice | DashboardOutcome;
 
 /** Flags any question may carry; the faces act on them (Slack shares or draws a chart). */
 export interface Presentation {
@@ -72,3 +72,21 @@ export interface GrowthReport {
   instances: { instance: InstanceRef; rows: { date: string; newProfiles: number; newShops: number; activeShops: number }[] }[];
   warnings: GlobalAnswer['warnings'];
 }
+
+/**
+ * `dashboard <name>`: its questions' outcomes in order, each asked with the audience's grant. A
+ * question the audience may not see, or that failed, is named with the reason, never dropped.
+ */
+export interface DashboardOutcome {
+  kind: 'dashboard';
+  name: string;
+  title: string;
+  parts: DashboardPart[];
+  presentation: Presentation;
+  /** When it was asked (ISO instant), for the closing context line. */
+  askedAt: string;
+}
+
+export type DashboardPart =
+  | { question: string; status: 'answered'; outcome: Outcome }
+  | { question: string; status: 'refused' | 'failed'; message: string };

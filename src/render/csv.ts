@@ -2,6 +2,7 @@ import type { Outcome } from '../core/outcome.js';
 import { answerToCsv } from './answer.js';
 import { billingCsv } from './billing.js';
 import { toCsv } from './csv-writer.js';
+import { dashboardCsv } from './dashboard.js';
 import { globalCsv } from './global.js';
 import { growthCsv } from './growth.js';
 
@@ -21,6 +22,8 @@ export function renderCsv(outcome: Outcome): string {
       return toCsv(['help'], outcome.lines.map((l) => [l]));
     case 'notice':
       return toCsv(['notice'], [[outcome.text]]);
+    case 'dashboard':
+      return dashboardCsv(outcome, renderCsv);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { OfnError } from '../core/errors.js';
 import type { Outcome } from '../core/outcome.js';
 import { answerToJson } from './answer.js';
+import { dashboardJson } from './dashboard.js';
 import { billingJson } from './billing.js';
 import { globalJson } from './global.js';
 import { growthJson } from './growth.js';
@@ -22,6 +23,8 @@ export function renderJson(outcome: Outcome): string {
       return JSON.stringify({ help: { title: outcome.title, lines: outcome.lines } }, null, 2);
     case 'notice':
       return JSON.stringify({ notice: { action: outcome.action, text: outcome.text } }, null, 2);
+    case 'dashboard':
+      return JSON.stringify(dashboardJson(outcome, renderJson), null, 2);
   }
 }
 

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import type { HelpText, Outcome } from '../core/outcome.js';
 import { billingMessage } from './billing.js';
+import { dashboardMessages } from './dashboard.js';
 import { describePeriod, formatValue, headline } from './format.js';
 import { globalText } from './global.js';
 import { growthText } from './growth.js';
@@ -145,6 +146,11 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
       return { ...helpMessage(outcome), truncated: false };
     case 'notice':
       return { ...noticeMessage(outcome.text), truncated: false };
+    case 'dashboard': {
+      // Without its charts (the faces that upload them call dashboardMessages) and, if Slack's limits cut it in several, the first.
+      const [first] = dashboardMessages(outcome, { messageOf: (o) => slackMessage(o, { ...options, digest: true }) });
+      return { ...first!, truncated: false };
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Outcome } from '../core/outcome.js';
 import { answerText } from './answer.js';
+import { dashboardText } from './dashboard.js';
 import { billingText } from './billing.js';
 import { globalText } from './global.js';
 import { growthText } from './growth.js';
@@ -19,5 +20,7 @@ export function renderText(outcome: Outcome): string {
       return [outcome.title, '', ...outcome.lines].join('\n');
     case 'notice':
       return outcome.text;
+    case 'dashboard':
+      return dashboardText(outcome, renderText);
   }
 }

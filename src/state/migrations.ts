@@ -164,4 +164,26 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026_11_30_007_dashboards_replica_outages': {
+    async up(db: Kysely<any>) {
+      // Dashboards made from Slack (`dashboard add`); the config's own are not stored.
+      await db.schema
+        .createTable('dashboards')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('questions', 'jsonb', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      // One row per replica outage seen by any process: the ops channel hears of it once, and once when it ends.
+      await db.schema
+        .createTable('replica_outages')
+        .addColumn('instance_id', 'text', (c) => c.primaryKey())
+        .addColumn('down_since', 'timestamptz', (c) => c.notNull())
+        .addColumn('last_error', 'text', (c) => c.notNull())
+        .addColumn('notified_at', 'timestamptz')
+        .execute();
+    },
+  },
 };

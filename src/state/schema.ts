@@ -137,12 +137,33 @@ export interface WebhookStatesTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** A dashboard added from Slack (`dashboard add`); the config's own live in the config. */
+export interface DashboardsTable {
+  name: string;
+  title: string;
+  /** The questions, in order (a JSON array of strings). */
+  questions: ColumnType<string[], string, string>;
+  created_by: string;
+  channel_id: string;
+  created_at: Created;
+}
+
+/** A replica some process could not reach: since when, why, and whether the ops channel was told. */
+export interface ReplicaOutagesTable {
+  instance_id: string;
+  down_since: Timestamp;
+  last_error: string;
+  notified_at: NullableTimestamp;
+}
+
 export interface SeenRequestsTable {
   key: string;
   at: Created;
 }
 
 export interface StateDatabase {
+  dashboards: DashboardsTable;
+  replica_outages: ReplicaOutagesTable;
   seen_requests: SeenRequestsTable;
   billing_runs: BillingRunsTable;
   saved_questions: SavedQuestionsTable;

@@ -1,0 +1,208 @@
+import { DateTime } from 'luxon';
+import type { Answer } from '../core/answer.js';
+import type { DashboardOutcome, DashboardPart, Outcome } from '../core/outcome.js';
+import { describePeriod, formatValue, headline } from './format.js';
+import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
+import { alignTable, answerTable, type Align } from './table.js';
+import { toCsv } from './csv-writer.js';
+
+/**
+ * A dashboard in every format. The renderers of a single outcome are handed in (text, JSON, CSV, Slack)
+ * rather than imported: they dispatch on the outcome's kind, dashboards included, and a module that
+ * imports the other would close a circle.
+ */
+
+// Slack's limits (docs/slack-platform.md): 50 blocks a message, a table block of at most 100 rows of 20
+// cells, one table block a message, and `msg_blocks_too_long` around 13k characters, so a message is cut
+// well before that.
+export const DASHBOARD_MAX_BLOCKS = 50;
+export const TABLE_MAX_ROWS = 100;
+export const TABLE_MAX_COLUMNS = 20;
+const MESSAGE_CHARACTERS = 11_000;
+const CELL_LIMIT = 200;
+
+/** An image block's source: a file uploaded first (by id), or a placeholder the outbox replaces once uploaded. */
+export type ChartRef = { fileId: string; title: string; altText: string };
+
+function partTitle(part: DashboardPart): string {
+  return `\`${escapeMrkdwn(part.question)}\``;
+}
+
+/** The one-line description of a part: its headline and period (with the time zone), for the closing context. */
+export function partPeriods(outcome: DashboardOutcome): string[] {
+  const seen = new Set<string>();
+  for (const part of outcome.parts) {
+    if (part.status !== 'answered') continue;
+    const o = part.outcome;
+    if (o.kind === 'answer') seen.add(o.answer.period.timezone);
+    if (o.kind === 'global') for (const a of o.answer.results) seen.add(a.period.timezone);
+    if (o.kind === 'growth') for (const i of o.instances) if (i.instance) seen.add(i.instance.timezone);
+    if (o.kind === 'billing') seen.add(o.instance.timezone);
+  }
+  return [...seen];
+}
+
+/** Plain text for a terminal: each question's answer in order, refusals and failures named. */
+export function dashboardText(outcome: DashboardOutcome, textOf: (o: Outcome) => string): string {
+  const lines = [outcome.title, `Dashboard ${outcome.name} · ${outcome.parts.length} questions · each period in its instance's time zone`, ''];
+  for (const part of outcome.parts) {
+    lines.push(`── ${part.question}`);
+    lines.push(part.status === 'answered' ? textOf(part.outcome) : `${part.status === 'refused' ? 'Not shown' : 'Not answered'}: ${part.message}`, '');
+  }
+  return lines.join('\n').trimEnd();
+}
+
+export function dashboardJson(outcome: DashboardOutcome, jsonOf: (o: Outcome) => string): Record<string, unknown> {
+  return {
+    dashboard: outcome.name,
+    title: outcome.title,
+    asked_at: outcome.askedAt,
+    parts: outcome.parts.map((part) => (part.status === 'answered' ? { question: part.question, status: part.status, answer: JSON.parse(jsonOf(part.outcome)) as unknown } : { question: part.question, status: part.status, message: part.message })),
+  };
+}
+
+/** Several tables in one file: each question's CSV after a row naming it (and a refusal or failure as a row). */
+export function dashboardCsv(outcome: DashboardOutcome, csvOf: (o: Outcome) => string): string {
+  return outcome.parts
+    .map((part) => toCsv(['question', 'status'], [[part.question, part.status === 'answered' ? 'answered' : `${part.status}: ${part.message}`]]) + (part.status === 'answered' ? `\n${csvOf(part.outcome)}` : ''))
+    .join('\n');
+}
+
+/** A raw_text cell: Slack shows it as typed (it is not mrkdwn, so it is not escaped), cut to a readable length. */
+function cell(text: string): Block {
+  return { type: 'raw_text', text: text.length > CELL_LIMIT ? `${text.slice(0, CELL_LIMIT - 1)}…` : text || ' ' };
+}
+
+/** A Slack table block, or undefined when the table is beyond what one can hold. */
+export function tableBlock(header: string[], rows: string[][], align?: readonly Align[]): Block | undefined {
+  if (header.length > TABLE_MAX_COLUMNS || rows.length + 1 > TABLE_MAX_ROWS) return undefined;
+  return {
+    type: 'table',
+    column_settings: header.map((_, i) => ({ align: align?.[i] ?? (i === 0 ? 'left' : 'right') })),
+    rows: [header, ...rows].map((r) => r.map(cell)),
+  };
+}
+
+/** Fenced text split into sections under Slack's 3,000 characters, at line ends. */
+export function fencedSections(body: string): Block[] {
+  const blocks: Block[] = [];
+  let rest = body;
+  while (rest.length > 0) {
+    const fits = fittingLength(rest, SECTION_LIMIT - 10);
+    const lineBreak = fits < rest.length ? rest.lastIndexOf('\n', fits) : -1;
+    const cut = fits === rest.length ? fits : lineBreak > 0 ? lineBreak : fits;
+    blocks.push(mrkdwnSection(codeBlock(rest.slice(0, cut))));
+    rest = rest.slice(cut).replace(/^\n/, '');
+  }
+  return blocks;
+}
+
+function imageBlock(chart: ChartRef): Block {
+  return { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText.slice(0, 2000), title: plain(chart.title, 2000) };
+}
+
+/** One part as blocks; `table` says whether this message may still take its one table block. */
+interface Unit {
+  blocks(tableAllowed: boolean): { blocks: Block[]; usedTable: boolean };
+}
+
+function answerUnit(answer: Answer, chart: ChartRef | undefined): Unit {
+  const title = headline(answer);
+  const context = [describePeriod(answer.period, answer.instance.locale), `\`${answer.question}\``];
+  if (answer.dataAsOf) context.push(`data as of ${answer.dataAsOf}: the replica is behind`);
+  if (answer.note) context.push(answer.note);
+  const head = [mrkdwnSection(`*${escapeMrkdwn(title)}*`), contextLine(escapeMrkdwn(context.join(' · ')))];
+  const image = chart ? [imageBlock(chart)] : [];
+  if (answer.kind === 'scalar') {
+    const figure = formatValue(answer, answer.value);
+    const line = mrkdwnSection(`*${escapeMrkdwn(title)}*: *${escapeMrkdwn(figure)}*${answer.detail ? `  ${escapeMrkdwn(answer.detail)}` : ''}`);
+    return { blocks: () => ({ blocks: [line, head[1]!, ...image], usedTable: false }) };
+  }
+  const table = answerTable(answer)!;
+  if (table.rows.length === 0) return { blocks: () => ({ blocks: [...head, mrkdwnSection('_No data in this period._')], usedTable: false }) };
+  const cut = answer.kind === 'list' && answer.totalRows > answer.rows.length ? [contextLine(escapeMrkdwn(`First ${answer.rows.length} of ${answer.totalRows}.`))] : [];
+  return {
+    blocks(tableAllowed) {
+      const block = tableAllowed ? tableBlock(table.header, table.rows, table.align) : undefined;
+      if (block) return { blocks: [...head, block, ...cut, ...image], usedTable: true };
+      return { blocks: [...head, ...fencedSections(alignTable(table.header, table.rows, table.align)), ...cut, ...image], usedTable: false };
+    },
+  };
+}
+
+/** Any other outcome (several instances, growth, billing …): its own message's blocks, its header as a bold line. */
+function otherUnit(message: SlackMessage, chart: ChartRef | undefined): Unit {
+  const blocks = message.blocks.flatMap((b): Block[] => {
+    if (b.type === 'header') return [mrkdwnSection(`*${escapeMrkdwn(String((b.text as { text?: string }).text ?? ''))}*`)];
+    if (b.type === 'actions') return [];
+    return [b];
+  });
+  return { blocks: () => ({ blocks: [...blocks, ...(chart ? [imageBlock(chart)] : [])], usedTable: false }) };
+}
+
+function noticeUnit(part: Extract<DashboardPart, { status: 'refused' | 'failed' }>): Unit {
+  const icon = part.status === 'refused' ? ':no_entry:' : ':warning:';
+  const what = part.status === 'refused' ? 'Not shown here' : 'Not answered';
+  const text = `${icon} ${partTitle(part)} · ${what}: ${escapeMrkdwn(part.message)}`;
+  return { blocks: () => ({ blocks: [mrkdwnSection(text.slice(0, SECTION_LIMIT))], usedTable: false }) };
+}
+
+function size(blocks: readonly Block[]): number {
+  return JSON.stringify(blocks).length;
+}
+
+/**
+ * The dashboard as Slack messages: one, unless Slack's limits force more (50 blocks, one table block,
+ * ~13k characters a message). A header, each question's answer in order (figures as text, tables as a
+ * table block or fenced text, charts as image blocks of files uploaded first), then a context line with
+ * the time zones and when it was asked. `charts[i]` is part i's chart, if it has one.
+ */
+export function dashboardMessages(
+  outcome: DashboardOutcome,
+  options: { charts?: readonly (ChartRef | undefined)[]; messageOf: (o: Outcome) => SlackMessage; footer?: string },
+): SlackMessage[] {
+  const charts = options.charts ?? [];
+  const units = outcome.parts.map((part, i): Unit => {
+    if (part.status !== 'answered') return noticeUnit(part);
+    if (part.outcome.kind === 'answer') return answerUnit(part.outcome.answer, charts[i]);
+    return otherUnit(options.messageOf(part.outcome), charts[i]);
+  });
+  const zones = partPeriods(outcome);
+  const asked = DateTime.fromISO(outcome.askedAt, { zone: zones.length === 1 ? zones[0]! : 'UTC' }).toFormat('d LLL yyyy HH:mm');
+  const refused = outcome.parts.filter((p) => p.status === 'refused').length;
+  const closing = contextLine(
+    escapeMrkdwn(
+      [
+        `Dashboard \`${outcome.name}\` · ${outcome.parts.length} question${outcome.parts.length === 1 ? '' : 's'}`,
+        zones.length ? `each period in its instance's time zone (${zones.join(', ')})` : undefined,
+        `asked ${asked} (${zones.length === 1 ? zones[0] : 'UTC'})`,
+        refused ? `${refused} not shown: this audience may not see ${refused === 1 ? 'it' : 'them'}` : undefined,
+        options.footer,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ),
+  );
+  const header: Block = { type: 'header', text: plain(outcome.title) };
+  const messages: Block[][] = [[header]];
+  let tableUsed = false;
+  for (const unit of units) {
+    let current = messages.at(-1)!;
+    let rendered = unit.blocks(!tableUsed);
+    const fits = (blocks: Block[]) => current.length + blocks.length + 1 <= DASHBOARD_MAX_BLOCKS && size(current) + size(blocks) <= MESSAGE_CHARACTERS;
+    if (!fits(rendered.blocks) && current.length > 1) {
+      // A new message (continued), with its own table block allowance.
+      messages.push([contextLine(escapeMrkdwn(`${outcome.title} (continued)`))]);
+      current = messages.at(-1)!;
+      tableUsed = false;
+      rendered = unit.blocks(true);
+    }
+    // A part that is too big even alone (a long fenced table): as many of its blocks as fit.
+    const room = DASHBOARD_MAX_BLOCKS - 1 - current.length;
+    current.push(...rendered.blocks.slice(0, room));
+    if (rendered.usedTable) tableUsed = true;
+  }
+  messages.at(-1)!.push(closing);
+  const fallback = escapeMrkdwn(`${outcome.title}: ${outcome.parts.length} questions`);
+  return messages.map((blocks, i) => ({ text: i === 0 ? fallback : escapeMrkdwn(`${outcome.title} (continued)`), blocks }));
+}
