@@ -8,6 +8,7 @@ import type { StateDb } from '../state/store.js';
 import { liveWatch, liveWatches, removeWatch, upsertWatch } from '../state/watches.js';
 import type { Outcome } from '../core/outcome.js';
 import { findIn, splitWords, tableOf } from './questions.js';
+import { dashboardZone, findDashboard, isDashboardQuestion, visibleQuestions } from './dashboard.js';
 import type { Deps, Route } from './types.js';
 
 /** Management commands: saved questions, pulses and watches (they need the state store). */
@@ -172,13 +173,19 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
       const { question, reach, instances } = await resolveQuestion(ctx, args.question);
       const channel = args.channelId ?? here;
       requireTarget(ctx, channel, reach);
-      const timezone = args.timezone ?? deps.config.instances.get(instances[0]!)!.timezone;
+      const dashboard = isDashboardQuestion(question) ? await findDashboard(deps, state, question.trim().split(/\s+/)[1]?.toLowerCase() ?? '') : undefined;
+      if (isDashboardQuestion(question) && !dashboard) throw new OfnError('NotFound', `There is no dashboard \`${question.trim().split(/\s+/)[1]?.slice(0, 41) ?? ''}\`. \`dashboard list\` shows them.`);
+      // A dashboard's questions are checked at every delivery against the channel's access: those it may not see are named, not shown.
+      const hidden = dashboard ? dashboard.questions.length - visibleQuestions(deps, grantFor(deps.config, { userId: ctx.who.userId, channelId: channel }), dashboard, ctx.reachOf).length : 0;
+      const zone = dashboard ? dashboardZone(deps, dashboard, ctx.reachOf) : instances[0] ? deps.config.instances.get(instances[0])?.timezone : undefined;
+      const timezone = args.timezone ?? zone ?? [...deps.config.instances.values()][0]!.timezone;
       if (!isValidTimeZone(timezone)) throw new OfnError('BadArguments', `\`${timezone.slice(0, 40)}\` is not an IANA time zone.`);
       const schedule = parseSchedule(args.schedule);
       const next = nextSlot(schedule, timezone, deps.now());
       if (!next) throw new OfnError('BadArguments', `\`${schedule.text}\` would not fire in the next 13 months; choose a schedule that does.`);
       const id = await insertPulse(state, { question, schedule: schedule.text, timezone, channelId: channel, onlyIfResults: args.onlyIfResults, createdBy: ctx.who.userId, from: deps.now() });
-      return `Pulse #${id}: \`${question}\` ${schedule.text} (${timezone}) in <#${channel}>${args.onlyIfResults ? ', only when there are results' : ''}. Next: ${next.local.replace('T', ' ')}.`;
+      const unseen = hidden ? ` ${hidden} of its questions ${hidden === 1 ? 'is' : 'are'} not visible in <#${channel}>: ${hidden === 1 ? 'it' : 'they'} will be named, not shown.` : '';
+      return `Pulse #${id}: \`${question}\` ${schedule.text} (${timezone}) in <#${channel}>${args.onlyIfResults ? ', only when there are results' : ''}. Next: ${next.local.replace('T', ' ')}.${unseen}`;
     }
     case 'pulse-list': {
       const rows = (await livePulses(state)).filter((p) => {
