@@ -244,7 +244,7 @@ async function prompt(session: Session, intro: string, outDir: string): Promise<
         }
         const asked = question;
         const outcome = await withProgress((l) => out(`${l}\n`), 'Still working on it…', () => ask(session.deps, asked, session.state, session.who ? { who: session.who } : {}));
-        if (outcome.kind === 'answer' || outcome.kind === 'global' || outcome.kind === 'growth' || outcome.kind === 'billing') {
+        if (outcome.kind === 'answer' || outcome.kind === 'global' || outcome.kind === 'growth' || outcome.kind === 'billing' || outcome.kind === 'billing-all') {
           previous = asked.split(/\s+/).filter((w) => !/^(chart|public)$/i.test(w)).join(' ');
         }
         const notes = await terminalExtras(session, outcome, csv, outDir);

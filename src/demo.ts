@@ -34,7 +34,7 @@ export const DEMO_INSTANCES = {
 } as const;
 
 /** A plan like OFN's old business model, so `billing katuma` has something to show. */
-const KATUMA_PLAN = { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30 };
+const KATUMA_PLAN = { name: 'Katuma classic (demo)', minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30 };
 
 /** Katuma's monthly billing posts the demo records as sent (on the 1st at 09:00, as `serve` posts them). */
 const RECORDED_BILLING_MONTHS = 3;
@@ -213,7 +213,7 @@ async function recordBillingPosts(deps: Deps, state: StateDb): Promise<string[]>
     const report = await ask(deps, `billing katuma ${month}`, state);
     if (report.kind !== 'billing') throw new Error(`billing katuma ${month} gave a ${report.kind}`);
     const sentAt = DateTime.fromFormat(month, 'yyyy-LL', { zone }).plus({ months: 1 }).set({ hour: 9 }).toJSDate();
-    await recordBillingRun(state, { instanceId: 'katuma', month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash, sentAt });
+    await recordBillingRun(state, { instanceId: 'katuma', month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash, plan: report.plan, sentAt });
   }
   return months;
 }

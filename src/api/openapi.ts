@@ -49,17 +49,39 @@ const schemas = {
   Help: { type: 'object', required: ['help'], properties: { help: { type: 'object', required: ['title', 'lines'] } } },
   Answer: {
     description: 'Exactly what `ofn-insights ask --format json "<q>"` prints.',
-    anyOf: [{ $ref: '#/components/schemas/ScalarAnswer' }, { $ref: '#/components/schemas/BreakdownAnswer' }, { $ref: '#/components/schemas/GlobalAnswer' }, { $ref: '#/components/schemas/Growth' }, { $ref: '#/components/schemas/Billing' }, { $ref: '#/components/schemas/Help' }],
+    anyOf: [{ $ref: '#/components/schemas/ScalarAnswer' }, { $ref: '#/components/schemas/BreakdownAnswer' }, { $ref: '#/components/schemas/GlobalAnswer' }, { $ref: '#/components/schemas/Growth' }, { $ref: '#/components/schemas/Billing' }, { $ref: '#/components/schemas/BillingAll' }, { $ref: '#/components/schemas/Help' }],
   },
   Billing: {
     description: 'Exactly what `ofn-insights ask --format json "billing <instance> <YYYY-MM>"` prints (docs/billing.md).',
     type: 'object',
-    required: ['instance', 'month', 'currency', 'rows', 'totals'],
+    required: ['instance', 'month', 'currency', 'plan', 'rows', 'totals'],
     properties: {
       instance: { type: 'string' },
       month,
       currency: { type: 'string', pattern: '^[A-Z]{3}$' },
       provisional: { type: 'boolean', description: 'The month is not over: a bill to date, not an invoice.' },
+      plan: {
+        description: 'The plan used (docs/billing.md), decimals as strings; null when shown as sent by a post older than stored plans.',
+        oneOf: [
+          { type: 'null' },
+          {
+            type: 'object',
+            required: ['name', 'kind', 'minimum_turnover', 'tax_rate', 'trial_days', 'group_by'],
+            properties: {
+              name: { type: ['string', 'null'] },
+              kind: { enum: ['rate', 'tiers'] },
+              minimum_turnover: { type: 'string' },
+              fixed: { type: 'string' },
+              rate: { type: 'string' },
+              cap: { type: ['string', 'null'] },
+              tiers: { type: 'array', items: { type: 'object', required: ['up_to', 'charge'], properties: { up_to: { type: ['string', 'null'] }, charge: { type: 'string' } } } },
+              tax_rate: { type: 'string' },
+              trial_days: { type: 'integer' },
+              group_by: { type: ['string', 'null'] },
+            },
+          },
+        ],
+      },
       rows: {
         type: 'array',
         items: {
@@ -71,6 +93,17 @@ const schemas = {
       totals: { type: 'object', required: ['turnover', 'charge', 'tax', 'total'], properties: { turnover: money, charge: money, tax: money, total: money } },
       sent_at: { type: 'string', description: 'Shown as the monthly post sent it (as-sent).' },
       changes_since_sent: { type: 'array', items: { type: 'object' } },
+    },
+  },
+  BillingAll: {
+    description: 'Exactly what `ofn-insights ask --format json "billing all [YYYY-MM]"` prints: each instance as Billing, and a total in the reporting currency.',
+    type: 'object',
+    required: ['month', 'instances', 'total', 'warnings'],
+    properties: {
+      month: { type: ['string', 'null'] },
+      instances: { type: 'array', items: { $ref: '#/components/schemas/Billing' } },
+      total: { type: 'object', required: ['value', 'currency', 'partial', 'rates'], properties: { value: { type: ['number', 'null'] }, currency: { type: ['string', 'null'] }, partial: { type: 'boolean' }, rates: { type: 'array' } } },
+      warnings: { type: 'array' },
     },
   },
   BillingLine: {

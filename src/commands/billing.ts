@@ -1,38 +1,48 @@
 import { createHash } from 'node:crypto';
-import { billMonth, type BillingLine } from '../core/billing.js';
+import { billMonth, planTerms, type BillingLine } from '../core/billing.js';
 import { OfnError } from '../core/errors.js';
-import type { BillingChange, BillingReport } from '../core/outcome.js';
+import pLimit from 'p-limit';
+import type { BillingAllReport, BillingChange, BillingReport } from '../core/outcome.js';
 import { parsePeriod, resolvePeriod, toUtcTimestamp } from '../core/periods.js';
 import { didYouMean } from '../core/suggest.js';
 import { billableEnterprises } from '../queries/billing-queries.js';
 import { billingRun, recordBillingRun as storeBillingRun } from '../state/billing-runs.js';
 import type { StateDb } from '../state/store.js';
+import { sumMoney, withDeadline } from './fan-out.js';
 import { instanceRef, lookupInstance } from './question.js';
 import type { Deps, Route } from './types.js';
 
 export interface BillingArgs {
   instance: string;
+  /** `billing all`: every instance the audience may see that has a plan (authorized as `all`). */
+  all?: true;
   month?: string; // YYYY-MM; default: last month in the instance's zone
   asSent: boolean;
 }
 
 
-export const BILLING_USAGE = '`billing <instance> [YYYY-MM] [as-sent]` (default: last month)';
+export const BILLING_USAGE = '`billing <instance|all> [YYYY-MM] [as-sent]` (default: last month)';
 
 /** Pure: words after `billing`. */
 export function parseBilling(words: readonly string[], instanceIds: readonly string[], visibleIds: readonly string[] = instanceIds): BillingArgs {
   let instance: string | undefined;
+  let all = false;
   let month: string | undefined;
   let asSent = false;
   for (const raw of words) {
     const w = raw.toLowerCase();
     if (w === 'as-sent') asSent = true;
+    else if (w === 'all') all = true;
     else if (instanceIds.includes(w)) instance = w;
     else if (/^\d{4}-\d{2}$/.test(w)) {
       parsePeriod(w); // validates 2026-13 with the usual message
       month = w;
     } else if (w === 'last-month') month = undefined;
-    else throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...visibleIds, 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
+    else throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...visibleIds, 'all', 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
+  }
+  if (all) {
+    if (instance) throw new OfnError('BadArguments', `\`all\` and \`${instance}\` together: ask for one instance or for all.`, `Usage: ${BILLING_USAGE}`);
+    return { instance: 'all', all: true, ...(month ? { month } : {}), asSent };
   }
   if (!instance) {
     if (visibleIds.length === 1) instance = visibleIds[0]!;
@@ -88,7 +98,7 @@ export async function runBilling(deps: Deps, state: StateDb | undefined, args: B
       throw new OfnError('BadArguments', 'as-sent shows what the monthly post stored, and the state store is not available here.', `${instead} On the command line, STATE_DATABASE_URL (or OFN_INSIGHTS_DATA_DIR) points ask at the state store serve uses.`);
     }
     if (!sent) throw new OfnError('NotFound', `No billing for ${instance.name} ${month} has been sent yet.`, instead);
-    return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines, totals: sent.totals, hash: sent.hash, sentAt: sent.sentAt };
+    return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines, totals: sent.totals, hash: sent.hash, plan: sent.plan, sentAt: sent.sentAt };
   }
   const replica = deps.replica(instance.id);
   const capabilities = await replica.capabilities();
@@ -96,27 +106,59 @@ export async function runBilling(deps: Deps, state: StateDb | undefined, args: B
   const { lines, totals } = billMonth(instance.billing, enterprises, window.fromUtc);
   const hash = billingHash(lines);
   // The month is not over: the bill may still grow, and says so in every format.
-  const report: BillingReport = { kind: 'billing', instance: instanceRef(instance), month, lines, totals, hash, ...(provisional ? { provisional: true, asOf: deps.now().toISOString() } : {}) };
+  const report: BillingReport = { kind: 'billing', instance: instanceRef(instance), month, lines, totals, hash, plan: planTerms(instance.billing), ...(provisional ? { provisional: true, asOf: deps.now().toISOString() } : {}) };
   if (sent && sent.hash !== hash) report.changes = compare(sent.lines, lines);
   return report;
 }
 
 /** Stores what a monthly post sent; the first run of a month wins, so a retry reuses it. */
 export async function recordBillingRun(state: StateDb, report: BillingReport): Promise<BillingReport> {
-  const stored = await storeBillingRun(state, { instanceId: report.instance.id, month: report.month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash });
-  return { ...report, lines: stored.lines, totals: stored.totals, hash: stored.hash, sentAt: stored.sentAt };
+  const stored = await storeBillingRun(state, { instanceId: report.instance.id, month: report.month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash, plan: report.plan });
+  return { ...report, lines: stored.lines, totals: stored.totals, hash: stored.hash, plan: stored.plan ?? report.plan, sentAt: stored.sentAt };
 }
 
 
-/** `billing <instance> [YYYY-MM] [as-sent]`: needs `billing: true` for the audience (core/access.ts). */
+/**
+ * `billing all`: each instance the audience may see that has a plan, each in its own zone and
+ * currency (in parallel, bounded like `all`), and what they bill in total in the reporting currency.
+ * A dead replica costs its own row; an instance without a plan is named, not billed.
+ */
+export async function runBillingAll(deps: Deps, state: StateDb | undefined, args: BillingArgs, instanceIds: readonly string[]): Promise<BillingAllReport> {
+  const withPlan = instanceIds.filter((id) => deps.config.instances.get(id)?.billing);
+  const warnings: BillingAllReport['warnings'] = instanceIds
+    .filter((id) => !withPlan.includes(id))
+    .map((id) => ({ instance: id, name: deps.config.instances.get(id)?.name ?? id, message: 'no billing plan in the config' }));
+  if (withPlan.length === 0) throw new OfnError('BadArguments', 'None of the instances you may see has a billing plan: add `billing:` under an instance in the config (docs/billing.md).');
+  const limit = pLimit(deps.config.fanOutConcurrency);
+  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
+  const settled = await Promise.all(
+    withPlan.map((id) =>
+      limit(async () => {
+        try {
+          return await withDeadline(runBilling(deps, state, { ...args, instance: id, all: undefined }), timeoutMs, deps.config.instances.get(id)?.name ?? id);
+        } catch (error) {
+          if (!(error instanceof OfnError)) throw error;
+          warnings.push({ instance: id, name: deps.config.instances.get(id)?.name ?? id, message: error.message });
+          return undefined;
+        }
+      }),
+    ),
+  );
+  const reports = settled.filter((r): r is BillingReport => r !== undefined);
+  if (reports.length === 0) throw new OfnError('ReplicaUnavailable', `No instance answered: ${warnings.map((w) => `${w.name}: ${w.message}`).join(' ')}`);
+  const total = sumMoney(deps, reports.map((r) => ({ value: r.totals.total, currency: r.instance.currency, month: r.month })), reports.length < withPlan.length);
+  return { kind: 'billing-all', ...(args.month ? { month: args.month } : {}), reports, total, warnings };
+}
+
+/** `billing <instance|all> [YYYY-MM] [as-sent]`: needs `billing: true` for the audience (core/access.ts). */
 export const billingRoute: Route<BillingArgs> = {
   name: 'billing',
   aliases: [],
   group: 'billing',
-  summary: 'What to charge each enterprise for a month, from the instance’s plan (docs/billing.md).',
-  usage: 'billing <instance> [YYYY-MM] [as-sent]',
-  examples: ['billing katuma', 'billing katuma 2026-10', 'billing katuma 2026-10 as-sent'],
+  summary: 'What to charge each enterprise for a month, from the instance’s plan (docs/billing.md); `all` for every instance, with a total.',
+  usage: 'billing <instance|all> [YYYY-MM] [as-sent]',
+  examples: ['billing katuma', 'billing katuma 2026-10', 'billing katuma 2026-10 as-sent', 'billing all 2026-10'],
   parse: (words, context) => parseBilling(words, context.instanceIds, context.visibleIds),
-  reach: (args) => ({ instances: [args.instance], billing: true }),
-  run: (deps, args, context) => runBilling(deps, context.state, args),
+  reach: (args) => ({ instances: args.all ? 'all' : [args.instance], billing: true }),
+  run: (deps, args, context) => (args.all ? runBillingAll(deps, context.state, args, context.instances) : runBilling(deps, context.state, args)),
 };

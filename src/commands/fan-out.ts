@@ -29,27 +29,39 @@ export function totalOf(deps: Deps, results: Answer[], failed: boolean): GlobalT
     const sum = scalars.reduce((acc, a) => acc.plus(a.value), new Big(0));
     return { value: sum.toString(), currency: null, partial: failed, rates: [] };
   }
+  return sumMoney(deps, scalars.map((a) => ({ value: a.value, currency: a.instance.currency, month: monthOf(a) })), failed);
+}
+
+/**
+ * Amounts in several currencies as one total: in the reporting currency at the configured rates (an
+ * amount without a rate makes it partial), or, without a reporting currency, only when they share one.
+ */
+export function sumMoney(deps: Deps, amounts: readonly { value: string; currency: string; month?: string | undefined }[], failed: boolean): GlobalTotal {
   const reporting = deps.config.reportingCurrency;
-  const currencies = new Set(scalars.map((a) => a.instance.currency));
+  const currencies = new Set(amounts.map((a) => a.currency));
   if (!reporting) {
-    // Without a reporting currency only a single currency can be added up.
     if (currencies.size > 1) return { value: null, currency: null, partial: failed, rates: [] };
-    const sum = scalars.reduce((acc, a) => acc.plus(a.value), new Big(0));
-    return { value: roundCents(sum), currency: [...currencies][0]!, partial: failed, rates: [] };
+    const sum = amounts.reduce((acc, a) => acc.plus(a.value), new Big(0));
+    return { value: roundCents(sum), currency: [...currencies][0] ?? null, partial: failed, rates: [] };
   }
   let sum = new Big(0);
   let partial = failed;
   const rates = new Map<string, { currency: string; rate: string; month?: string }>();
-  for (const a of scalars) {
-    const rate = rateFor(deps.config, a.instance.currency, monthOf(a));
+  for (const a of amounts) {
+    const rate = rateFor(deps.config, a.currency, a.month);
     if (!rate) {
       partial = true;
       continue;
     }
-    if (a.instance.currency !== reporting) rates.set(`${a.instance.currency}${rate.month ?? ''}`, { currency: a.instance.currency, ...rate });
+    if (a.currency !== reporting) rates.set(`${a.currency}${rate.month ?? ''}`, { currency: a.currency, ...rate });
     sum = sum.plus(convert(a.value, rate.rate));
   }
   return { value: roundCents(sum), currency: reporting, partial, rates: [...rates.values()] };
+}
+
+/** Resolves as `work` does, or rejects with ReplicaTimeout after `ms` (AbortSignal.timeout). */
+export function withDeadline<T>(work: Promise<T>, ms: number, name: string): Promise<T> {
+  return Promise.race([work, deadline(AbortSignal.timeout(ms), ms, name)]);
 }
 
 /**
@@ -65,7 +77,7 @@ export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args
         const name = deps.config.instances.get(id)?.name ?? id;
         try {
           const { scope: _all, ...single } = args;
-          const answer: Answer = await Promise.race([command.run(deps, { ...single, instance: id }), deadline(AbortSignal.timeout(timeoutMs), timeoutMs, name)]);
+          const answer: Answer = await withDeadline(command.run(deps, { ...single, instance: id }), timeoutMs, name);
           return { answer, warning: undefined };
         } catch (error) {
           if (!(error instanceof OfnError)) throw error;

@@ -60,6 +60,8 @@ const tierSchema = z.strictObject(
 export const billingPlanSchema = z
   .strictObject(
     {
+      /** What the operators call it ("Katuma 2026"): named in every billing summary beside its terms. */
+      name: z.string({ error: 'a short name such as "Katuma 2026"' }).trim().min(1, 'a short name such as "Katuma 2026"').max(80, 'at most 80 characters').optional(),
       /** Below this monthly turnover the charge is 0 (status below_minimum); a turnover equal to it is billed. */
       minimumTurnover: money().default('0'),
       fixed: money().optional(),
@@ -78,7 +80,7 @@ export const billingPlanSchema = z
     {
       error: (issue) =>
         issue.code === 'unrecognized_keys'
-          ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (a billing plan takes minimumTurnover, fixed, rate, cap, tiers, taxRate, trialDays, groupBy, channel, postAt)`
+          ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')} (a billing plan takes name, minimumTurnover, fixed, rate, cap, tiers, taxRate, trialDays, groupBy, channel, postAt)`
           : undefined,
     },
   )
@@ -134,6 +136,7 @@ export type ParsedBillingPlan = z.output<typeof billingPlanSchema>;
 /** The frozen, fully resolved plan from the schema's output (nothing optional left). */
 export function resolveBillingPlan(parsed: ParsedBillingPlan): BillingPlan {
   const common: BillingPlanCommon = {
+    ...(parsed.name !== undefined ? { name: parsed.name } : {}),
     minimumTurnover: parsed.minimumTurnover,
     taxRate: parsed.taxRate,
     trialDays: parsed.trialDays,

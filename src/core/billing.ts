@@ -11,6 +11,8 @@ export interface BillingTier {
 }
 
 export interface BillingPlanCommon {
+  /** What the operators call the plan ("Katuma 2026"), named in every billing summary; absent when the config gives none. */
+  readonly name?: string;
   /** Decimal text; a turnover below it is not billed, a turnover equal to it is. */
   readonly minimumTurnover: string;
   /** Decimal text between 0 and 1, added on top of the charge. */
@@ -38,6 +40,14 @@ export type BillingPlan =
       readonly kind: 'tiers';
       readonly tiers: readonly BillingTier[];
     });
+
+/** A plan's terms, as a bill names them (without where and when the summary is posted). */
+export type BillingPlanTerms = BillingPlan extends infer P ? (P extends BillingPlan ? Omit<P, 'channel' | 'postAt'> : never) : never;
+
+export function planTerms(plan: BillingPlan): BillingPlanTerms {
+  const { channel: _channel, postAt: _postAt, ...terms } = plan;
+  return terms as BillingPlanTerms;
+}
 
 /**
  * Monthly billing arithmetic, pure and without I/O. docs/billing.md is the single source of truth for

@@ -1,11 +1,11 @@
-import type { Answer, GlobalAnswer, InstanceRef } from './answer.js';
-import type { BillingLine, BillingTotals } from './billing.js';
+import type { Answer, GlobalAnswer, GlobalTotal, InstanceRef } from './answer.js';
+import type { BillingLine, BillingPlanTerms, BillingTotals } from './billing.js';
 
 /**
  * What `ask` returns, whatever the face: every renderer (text, JSON, CSV, Slack, PNG) takes one of
  * these and nothing else.
  */
-export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | GrowthReport | Notice | DashboardOutcome;
+export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | BillingAllReport | GrowthReport | Notice | DashboardOutcome;
 
 /** Flags any question may carry; the faces act on them (Slack shares or draws a chart). */
 export interface Presentation {
@@ -54,6 +54,8 @@ export interface BillingReport {
   lines: BillingLine[];
   totals: BillingTotals;
   hash: string;
+  /** The plan applied; null when shown as sent by a post that predates stored plans. */
+  plan: BillingPlanTerms | null;
   /** Set when shown from what was posted (`as-sent`). */
   sentAt?: Date;
   /** The month is not over: a bill to date, never sent as an invoice. */
@@ -62,6 +64,18 @@ export interface BillingReport {
   asOf?: string;
   /** Differences between what was posted and what the replica says now (late cancellations …). */
   changes?: BillingChange[];
+}
+
+/** `billing all [YYYY-MM]`: each instance's bill in its own currency and zone, and a total in the reporting currency where rates exist. */
+export interface BillingAllReport {
+  kind: 'billing-all';
+  /** As asked: `YYYY-MM`, or absent for each instance's last month. */
+  month?: string;
+  reports: BillingReport[];
+  /** What each instance bills (total with tax), summed in the reporting currency (null when it can't be). */
+  total: GlobalTotal;
+  /** Instances that could not answer (a dead replica), or that have no plan. */
+  warnings: GlobalAnswer['warnings'];
 }
 
 /** `growth all last-12-months`: new profiles, new shops and active shops per instance per month. */

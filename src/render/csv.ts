@@ -1,6 +1,6 @@
 import type { Outcome } from '../core/outcome.js';
 import { answerToCsv } from './answer.js';
-import { billingCsv } from './billing.js';
+import { billingAllCsv, billingCsv } from './billing.js';
 import { toCsv } from './csv-writer.js';
 import { dashboardCsv } from './dashboard.js';
 import { globalCsv } from './global.js';
@@ -18,6 +18,8 @@ export function renderCsv(outcome: Outcome): string {
       return growthCsv(outcome);
     case 'billing':
       return billingCsv(outcome);
+    case 'billing-all':
+      return billingAllCsv(outcome);
     case 'help':
       return toCsv(['help'], outcome.lines.map((l) => [l]));
     case 'notice':
@@ -41,6 +43,8 @@ export function csvFile(outcome: Outcome): { filename: string; title: string; te
       return { filename: 'growth.csv', title: 'Growth (CSV)', text };
     case 'billing':
       return { filename: `billing-${outcome.instance.id}-${outcome.month}.csv`, title: `Billing ${outcome.instance.name} ${outcome.month} (CSV)`, text };
+    case 'billing-all':
+      return { filename: `billing-all-${outcome.month ?? 'last-month'}.csv`, title: `Billing, ${outcome.reports.length} instances, ${outcome.month ?? 'last month'} (CSV)`, text };
     default:
       return { filename: 'answer.csv', title: 'Answer (CSV)', text };
   }

@@ -1,4 +1,4 @@
-import type { GlobalAnswer } from '../core/answer.js';
+import type { GlobalAnswer, GlobalTotal } from '../core/answer.js';
 import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money.js';
 import { answerToJson } from './answer.js';
 import { toCsv } from './csv-writer.js';
@@ -7,7 +7,7 @@ import { alignTable, answerTable } from './table.js';
 
 const LOCALE = 'en-GB';
 
-export function globalTotalText(answer: GlobalAnswer): string | undefined {
+export function globalTotalText(answer: { total?: GlobalTotal | undefined }): string | undefined {
   const total = answer.total;
   if (!total) return undefined;
   const partial = total.partial ? ' (partial: not every instance is included)' : '';

@@ -2,7 +2,7 @@ import type { OfnError } from '../core/errors.js';
 import type { Outcome } from '../core/outcome.js';
 import { answerToJson } from './answer.js';
 import { dashboardJson } from './dashboard.js';
-import { billingJson } from './billing.js';
+import { billingAllJson, billingJson } from './billing.js';
 import { globalJson } from './global.js';
 import { growthJson } from './growth.js';
 
@@ -19,6 +19,8 @@ export function renderJson(outcome: Outcome): string {
       return JSON.stringify(growthJson(outcome), null, 2);
     case 'billing':
       return billingJson(outcome);
+    case 'billing-all':
+      return billingAllJson(outcome);
     case 'help':
       return JSON.stringify({ help: { title: outcome.title, lines: outcome.lines } }, null, 2);
     case 'notice':

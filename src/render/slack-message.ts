@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import type { HelpText, Outcome } from '../core/outcome.js';
-import { billingMessage } from './billing.js';
+import { billingAllMessage, billingMessage } from './billing.js';
 import { dashboardMessages } from './dashboard.js';
 import { describePeriod, formatValue, headline } from './format.js';
 import { globalText } from './global.js';
@@ -119,6 +119,7 @@ export function isEmptyOutcome(outcome: Outcome): boolean {
   if (outcome.kind === 'global') return outcome.answer.results.every(empty);
   if (outcome.kind === 'growth') return outcome.instances.every((i) => i.rows.every((r) => r.newProfiles + r.newShops + r.activeShops === 0));
   if (outcome.kind === 'billing') return outcome.lines.length === 0;
+  if (outcome.kind === 'billing-all') return outcome.reports.every((r) => r.lines.length === 0);
   return false;
 }
 
@@ -142,6 +143,8 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     }
     case 'billing':
       return { ...billingMessage(outcome), truncated: false };
+    case 'billing-all':
+      return { ...billingAllMessage(outcome), truncated: false };
     case 'help':
       return { ...helpMessage(outcome), truncated: false };
     case 'notice':

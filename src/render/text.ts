@@ -1,7 +1,7 @@
 import type { Outcome } from '../core/outcome.js';
 import { answerText } from './answer.js';
 import { dashboardText } from './dashboard.js';
-import { billingText } from './billing.js';
+import { billingAllText, billingText } from './billing.js';
 import { globalText } from './global.js';
 import { growthText } from './growth.js';
 
@@ -16,6 +16,8 @@ export function renderText(outcome: Outcome): string {
       return growthText(outcome);
     case 'billing':
       return billingText(outcome);
+    case 'billing-all':
+      return billingAllText(outcome);
     case 'help':
       return [outcome.title, '', ...outcome.lines].join('\n');
     case 'notice':

@@ -83,7 +83,7 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
       });
     }
     // The full table goes as a CSV when asked, when the message had to cut it, and always with billing.
-    if (request.intent === 'csv' || (request.intent !== 'chart' && (message.truncated || outcome.kind === 'billing'))) {
+    if (request.intent === 'csv' || (request.intent !== 'chart' && (message.truncated || outcome.kind === 'billing' || outcome.kind === 'billing-all'))) {
       const file = csvFile(outcome);
       await upload({ bytes: Buffer.from(file.text, 'utf8'), filename: file.filename, title: file.title });
     }

@@ -164,6 +164,12 @@ export const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '2026_11_29_006_billing_run_plan': {
+    async up(db: Kysely<any>) {
+      // The plan a monthly post applied, so `as-sent` names it even after the config changes.
+      await db.schema.alterTable('billing_runs').addColumn('plan', 'jsonb').execute();
+    },
+  },
   '2026_11_30_007_dashboards_replica_outages': {
     async up(db: Kysely<any>) {
       // Dashboards made from Slack (`dashboard add`); the config's own are not stored.

@@ -112,6 +112,8 @@ export interface BillingRunsTable {
   lines: ColumnType<unknown, string, string>;
   totals: ColumnType<unknown, string, string>;
   hash: string;
+  /** The plan's terms as applied (core/billing.ts BillingPlan, without channel and time); null for runs sent before 006. */
+  plan: ColumnType<unknown | null, string | undefined, string>;
 }
 
 /** Each new profile or shop once per instance, whichever process saw it first: the API's event feed and the webhooks' source. */
