@@ -16,6 +16,8 @@ export interface AccessConfig {
   readonly api?: { readonly tokens: readonly ApiTokenLike[] };
   /** Outgoing webhooks: each one an audience (`grantForWebhook`). */
   readonly webhooks?: readonly WebhookLike[];
+  /** Instances every user sees on the App Home tab (`grantForHome`). */
+  readonly home?: { readonly instances: readonly string[] };
 }
 
 export interface ApiTokenLike {
@@ -109,6 +111,18 @@ export function grantForWebhook(config: AccessConfig, name: string): Grant | und
   const webhook = config.webhooks?.find((w) => w.name === name);
   if (!webhook) return undefined;
   return { instances: visibleInstances(config, webhook.instances), billing: webhook.events.includes('billing.closed'), admin: false, via: `webhook ${name}`, label: `This webhook (${name})` };
+}
+
+/**
+ * What one user sees on the App Home tab, which only they see: the instances of their user rule (the
+ * one that decides their direct messages) plus those the config's `home:` shows everyone. Never
+ * billing or admin; undefined when that is no instance at all.
+ */
+export function grantForHome(config: AccessConfig, userId: string): Grant | undefined {
+  const rule = config.access.find((r) => r.user === userId);
+  const instances = new Set([...(rule ? visibleInstances(config, rule.instances) : []), ...visibleInstances(config, config.home?.instances ?? [])]);
+  if (instances.size === 0) return undefined;
+  return { instances, billing: false, admin: false, via: rule ? `user ${userId} and home` : 'home', label: 'Your Home tab' };
 }
 
 /** The grant of the machine's operator (the CLI): every instance, billing included. */

@@ -50,6 +50,8 @@ export interface DeliveryWorkerOptions {
   onRefused?(delivery: NonNullable<Delivery>, reason: string): Promise<void>;
   /** A channel the bot can't post to: disable what feeds it and tell someone. */
   onChannelGone(delivery: NonNullable<Delivery>, error: string): Promise<void>;
+  /** A delivery failed for good (retries spent or refused by Slack or the receiver), with the reason in their words. */
+  onFailed?(delivery: NonNullable<Delivery>, reason: string): Promise<void>;
   maxAttempts?: number;
   channelGapMs?: number;
   leaseSeconds?: number;
@@ -68,7 +70,7 @@ function slackError(error: unknown): { code?: string; status?: number; retryAfte
 export class DeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private readonly options: Required<Omit<DeliveryWorkerOptions, 'compose' | 'onChannelGone' | 'authorize' | 'onRefused' | 'db' | 'client' | 'logger' | 'webhooks'>> & DeliveryWorkerOptions;
+  private readonly options: Required<Omit<DeliveryWorkerOptions, 'compose' | 'onChannelGone' | 'onFailed' | 'authorize' | 'onRefused' | 'db' | 'client' | 'logger' | 'webhooks'>> & DeliveryWorkerOptions;
   /** The kinds this process can send: all of them, only Slack's, or only webhooks. */
   private readonly kinds: readonly NonNullable<Parameters<typeof claimNextDelivery>[3]>[number][] | undefined;
 
@@ -105,6 +107,32 @@ export class DeliveryWorker {
   }
 
   /** Marks a delivery sent, retrying for up to a minute while the state database is unreachable. */
+  /** Tells `onFailed`, never throwing: reporting a failure must not turn into another. */
+  private async failed(delivery: NonNullable<Delivery>, reason: string, log: Logger): Promise<void> {
+    await this.options.onFailed?.(delivery, reason).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onFailed failed'));
+  }
+
+  /** Uploads a message's images (shared nowhere) and puts their file ids in its blocks; the stored payload is updated. */
+  private async uploadImages(delivery: NonNullable<Delivery>, message: OutboxMessage): Promise<OutboxMessage> {
+    const client = this.options.client!;
+    const ids: string[] = [];
+    for (const image of message.images ?? []) {
+      const result = (await client.filesUploadV2({ file: Buffer.from(image.base64, 'base64'), filename: image.filename, title: image.title, alt_text: image.altText })) as { files?: { files?: { id?: string }[] }[] };
+      const id = result.files?.[0]?.files?.[0]?.id;
+      if (!id) throw new Error('files.completeUploadExternal returned no file id');
+      ids.push(id);
+    }
+    const placed = (blocks: Record<string, unknown>[]) =>
+      blocks.map((b) => {
+        const ref = /^upload:(\d+)$/.exec(String((b.slack_file as { id?: unknown } | undefined)?.id ?? ''));
+        return ref ? { ...b, slack_file: { id: ids[Number(ref[1])] } } : b;
+      });
+    const { images: _uploaded, ...rest } = message;
+    const uploaded: OutboxMessage = { ...rest, blocks: placed(message.blocks), ...(message.more ? { more: message.more.map((m) => ({ ...m, blocks: placed(m.blocks) })) } : {}) };
+    await this.finish(delivery.id, { payload: JSON.stringify(uploaded) });
+    return uploaded;
+  }
+
   private async finishSent(id: number, log: Logger): Promise<void> {
     await pRetry(() => this.finish(id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null }), { retries: 30, factor: 1, minTimeout: 2_000 }).catch((error: Error) =>
       // Left as 'sending': when its lease runs out, the next claim finds it in the channel history.
@@ -144,6 +172,14 @@ export class DeliveryWorker {
         }
         await this.finish(delivery.id, { payload: JSON.stringify(message) });
       }
+      // A dashboard's charts go up first: the message shows them by file id.
+      if (message.images?.length) message = await this.uploadImages(delivery, message);
+      // Slack refuses image blocks of files it has not finished processing; after two tries, the message goes without them.
+      if (delivery.attempts > 2 && message.blocks.some((b) => b.type === 'image') && /invalid_blocks/.test(delivery.last_error ?? '')) {
+        const strip = (m: { text: string; blocks: Record<string, unknown>[] }) => ({ ...m, blocks: m.blocks.filter((b) => b.type !== 'image') });
+        message = { ...strip(message), blocks: [...strip(message).blocks, { type: 'context', elements: [{ type: 'mrkdwn', text: 'Charts not shown: Slack said invalid_blocks for them. The figures above are complete.' }] }], ...(message.more ? { more: message.more.map(strip) } : {}) };
+        await this.finish(delivery.id, { payload: JSON.stringify(message) });
+      }
       // A retry after an unknown outcome (a crash while sending, a cut connection, a timeout) may find
       // the message already in the channel: Slack can accept a post whose answer never reaches us.
       if ((delivery.previous_status === 'sending' || delivery.attempts > 1) && (await this.alreadyPosted(delivery))) {
@@ -160,6 +196,9 @@ export class DeliveryWorker {
         unfurl_links: false,
         metadata: { event_type: DELIVERY_EVENT, event_payload: { key: delivery.dedupe_key } },
       });
+      for (const [i, more] of (message.more ?? []).entries()) {
+        await client.chat.postMessage({ channel: delivery.channel_id, text: more.text, blocks: more.blocks as never[], unfurl_links: false, metadata: { event_type: DELIVERY_EVENT, event_payload: { key: `${delivery.dedupe_key}#${i + 2}` } } });
+      }
       for (const file of message.files ?? []) {
         await client.filesUploadV2({ channel_id: delivery.channel_id, file: Buffer.from(file.base64, 'base64'), filename: file.filename, title: file.title, ...(file.altText ? { alt_text: file.altText } : {}) });
       }
@@ -180,9 +219,12 @@ export class DeliveryWorker {
         log.warn({ error: e.slack }, 'outbox: channel unavailable; not retrying');
         await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: e.slack });
         await this.options.onChannelGone(delivery, e.slack).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onChannelGone failed'));
+        await this.failed(delivery, e.slack, log);
         return;
       }
-      const transient = e.code === 'slack_webapi_request_error' || (e.status !== undefined && e.status >= 500) || (e.code === undefined && !e.slack) || (error as { code?: string }).code === 'ReplicaUnavailable' || (error as { code?: string }).code === 'ReplicaTimeout';
+      // Image blocks of files still being processed: worth another try (then without the images, above).
+      const imagePending = e.slack === 'invalid_blocks' && ((delivery.payload as OutboxMessage | null)?.blocks ?? []).some((b) => b.type === 'image');
+      const transient = imagePending || e.code === 'slack_webapi_request_error' || (e.status !== undefined && e.status >= 500) || (e.code === undefined && !e.slack) || (error as { code?: string }).code === 'ReplicaUnavailable' || (error as { code?: string }).code === 'ReplicaTimeout';
       const reason = e.slack ?? (e.status ? `HTTP ${e.status}` : (error as Error).message ?? String(error));
       // The backoff lives in the ledger (next_attempt_at), not in this process: any process may retry it.
       if (transient && delivery.attempts < this.options.maxAttempts) {
@@ -194,6 +236,7 @@ export class DeliveryWorker {
       log.error({ reason }, 'outbox: delivery failed for good');
       deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
       await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: reason.slice(0, 500) }).catch(() => undefined);
+      await this.failed(delivery, reason, log);
     }
   }
 
@@ -212,6 +255,7 @@ export class DeliveryWorker {
         log.error({ reason }, 'outbox: webhook failed for 24 hours; giving up');
         deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
         await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: `gave up after ${Math.round(retryFor / 3_600_000)} h: ${reason}`.slice(0, 500) });
+        await this.failed(delivery, `${reason}, for ${Math.round(retryFor / 3_600_000)} h`, log);
         return;
       }
       const wait = waitMs ?? Math.min(WEBHOOK_MAX_BACKOFF_MS, this.options.backoffBaseMs * 2 ** (delivery.attempts - 1));
@@ -254,6 +298,7 @@ export class DeliveryWorker {
       deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
       await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: 'HTTP 410 Gone' });
       await hooks.onGone(delivery, status).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onGone failed'));
+      await this.failed(delivery, 'HTTP 410 Gone', log);
       return;
     }
     if (status === 429) return again('HTTP 429', Math.max(1, response.retryAfter ?? 1) * 1000);
@@ -261,6 +306,7 @@ export class DeliveryWorker {
     log.error({ status }, 'outbox: webhook refused by its receiver; not retrying');
     deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
     await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: `HTTP ${status}` });
+    await this.failed(delivery, `HTTP ${status}`, log);
   }
 
   /**

@@ -4,7 +4,11 @@ import type { Grant } from '../core/access.js';
 import type { Logger } from '../core/log.js';
 import { chartSpecOf } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
-import { isEmptyOutcome, pulseMessage } from '../render/slack-message.js';
+import { dashboardMessages, type ChartRef } from '../render/dashboard.js';
+import { isEmptyOutcome, pulseMessage, slackMessage } from '../render/slack-message.js';
+import { DateTime } from 'luxon';
+import type { DashboardOutcome } from '../core/outcome.js';
+import { dashboardChartFiles } from './dashboard-charts.js';
 import { activePulses, advancePulseSlot } from '../state/pulses.js';
 import type { StateDb } from '../state/store.js';
 import { enqueue, type OutboxMessage } from './outbox.js';
@@ -81,9 +85,28 @@ export async function composePulse(deps: Deps, source: PulseSource, grant: Grant
   const outcome = await ask(deps, source.question, undefined, { grant });
   if (outcome.kind === 'help' || outcome.kind === 'notice') return null;
   if (source.onlyIfResults && isEmptyOutcome(outcome)) return null;
+  if (outcome.kind === 'dashboard') return composeDashboardPulse(deps, source, outcome);
   const message = pulseMessage(outcome, source);
   // `… chart` in a pulse's question: the chart goes with the digest (the figures are in the message).
   const spec = 'presentation' in outcome && outcome.presentation.chart ? chartSpecOf(outcome, deps.config) : undefined;
   const files = spec ? [{ filename: `pulse-${source.pulseId}.png`, title: spec.title, altText: spec.title, base64: (await renderChart(spec)).toString('base64') }] : undefined;
   return { ...message, ...(files ? { files } : {}) };
+}
+
+/**
+ * A dashboard pulse: its charts travel as images the outbox uploads before the message (placed by file
+ * id, `upload:<i>` until then); past Slack's limits the rest goes in further messages.
+ */
+async function composeDashboardPulse(deps: Deps, source: PulseSource, outcome: DashboardOutcome): Promise<OutboxMessage> {
+  const files = await dashboardChartFiles(deps, outcome);
+  const images: NonNullable<OutboxMessage['images']> = [];
+  const charts = files.map((file): ChartRef | undefined => {
+    if (!file) return undefined;
+    images.push({ filename: file.filename, title: file.title, altText: file.altText, base64: file.bytes.toString('base64') });
+    return { fileId: `upload:${images.length - 1}`, title: file.title, altText: file.altText };
+  });
+  const slot = DateTime.fromISO(source.slotLocal, { zone: source.timezone }).toFormat('ccc d LLL yyyy HH:mm');
+  const footer = source.late ? `late delivery of pulse #${source.pulseId}, due ${slot} (${source.timezone})` : `pulse #${source.pulseId} · ${slot} (${source.timezone})`;
+  const [first, ...more] = dashboardMessages(outcome, { charts, messageOf: (o) => slackMessage(o, { ephemeral: false, digest: true }), footer });
+  return { text: `${source.late ? '[late] ' : ''}${first!.text}`, blocks: first!.blocks, ...(images.length ? { images } : {}), ...(more.length ? { more } : {}) };
 }

@@ -9,6 +9,7 @@ import type { StateDb } from '../state/store.js';
 import { upsertWatch, watchedInstances } from '../state/watches.js';
 import { composeBilling, enqueueMonthlyBilling, type BillingSource } from './billing-post.js';
 import { channelGone, pulseGrant, refusalOf, refused } from './delivery-rules.js';
+import { checkReplicas, deliveryFailed, ownerDisabled } from './ops-notices.js';
 import { DeliveryWorker } from './outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from './pulses.js';
 import { pollInstance, type WatcherOptions } from './watcher.js';
@@ -34,6 +35,8 @@ export interface JobsOptions {
   backoffBaseMs?: number;
   /** How long a claimed delivery stays with its process before another may take it over (default 120 s). */
   leaseSeconds?: number;
+  /** How often every replica is checked for the ops channel's outage notices (default: a third of replicaDownNoticeSeconds, at most a minute). */
+  replicaCheckMs?: number;
 }
 
 export interface RunningJobs {
@@ -41,6 +44,8 @@ export interface RunningJobs {
   tick(now?: Date): Promise<void>;
   /** Polls every watched instance once. */
   pollAll(): Promise<void>;
+  /** Checks every replica once for the ops channel (outage and recovery notices); `now` is injectable for tests. */
+  checkReplicas(now?: Date): Promise<void>;
   worker: DeliveryWorker;
   stop(): Promise<void>;
 }
@@ -55,7 +60,11 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
       // The URL and secret as the config says now: a rotated secret or moved receiver applies to retries too.
       target: (delivery) => deps.config.webhooks.find((w) => `webhook:${w.name}` === delivery.channel_id),
       compose: (delivery) => composeWebhook(state, deps, delivery),
-      onGone: (delivery, status) => webhookGone(state, deps, delivery, status, logger),
+      async onGone(delivery, status) {
+        await webhookGone(state, deps, delivery, status, logger);
+        const name = delivery.channel_id.replace(/^webhook:/, '');
+        await ownerDisabled(state, deps, `Webhook \`${name}\` is disabled`, `webhook:${name}:${status}`, `HTTP ${status} Gone from its receiver`, 'Give it a new `url` in the ofn-insights config (or remove it) and restart; nothing is sent to it until then.', logger);
+      },
     },
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
     ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
@@ -71,8 +80,36 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
       if (delivery.kind === 'billing' && delivery.source) return composeBilling(state, deps, delivery.source as BillingSource, delivery.channel_id);
       return null;
     },
-    onChannelGone: (delivery, error) => channelGone(state, delivery, error, logger),
+    async onChannelGone(delivery, error) {
+      await channelGone(state, delivery, error, logger);
+      if ((delivery.kind === 'pulse' || delivery.kind === 'watch') && delivery.owner_id !== null) {
+        const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${delivery.owner_id}`;
+        const then = delivery.kind === 'pulse' ? `\`/ofn pulse resume ${delivery.owner_id}\`` : 'add the watch again (`/ofn watch new-shops|new-profiles <instance> #channel`)';
+        await ownerDisabled(state, deps, `${what} is disabled: I can’t post in <#${delivery.channel_id}>`, `${delivery.kind}:${delivery.owner_id}:${error}`, error, `Invite the bot to <#${delivery.channel_id}> (\`/invite @ofn-insights\`), then ${then}.`, logger);
+      }
+    },
+    async onFailed(delivery, reason) {
+      // A pulse or watch whose channel is gone was reported as disabled just before.
+      if ((delivery.kind === 'pulse' || delivery.kind === 'watch') && /^(channel_not_found|not_in_channel|is_archived|channel_is_archived|user_not_found|cannot_dm_bot)$/.test(reason)) return;
+      await deliveryFailed(state, deps, delivery, reason, logger);
+    },
   });
+  const probe = async (id: string): Promise<string | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        deps.replica(id).read((tx) => tx.selectFrom('enterprises').select('id').limit(1).execute()),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in 10 s')), 10_000))),
+      ]);
+      return undefined;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      return `${(error as Error).message}${cause ? ` (${cause})` : ''}`;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const replicaCheck = (now = deps.now()) => checkReplicas(state, deps, probe, now, logger);
 
   const tick = async (now = deps.now()) => {
     await enqueueBillingClosed(state, deps, now, logger);
@@ -122,15 +159,20 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
   const cronTask = options.cronEnabled === false ? undefined : new Cron('* * * * *', { protect: true }, () => void tick());
   await tick();
   const pollTimer = setInterval(() => void pollAll(), options.pollMs ?? 15_000);
+  // Outages are only worth tracking where someone hears of them.
+  const replicaTimer = deps.config.opsChannel ? setInterval(() => void replicaCheck(), options.replicaCheckMs ?? Math.min(60_000, (deps.config.replicaDownNoticeSeconds * 1000) / 3)) : undefined;
+  replicaTimer?.unref();
   void pollAll();
   worker.start(options.outboxMs ?? 500);
   return {
     tick,
     pollAll,
+    checkReplicas: replicaCheck,
     worker,
     async stop() {
       cronTask?.stop();
       clearInterval(pollTimer);
+      if (replicaTimer) clearInterval(replicaTimer);
       clearInterval(lagTimer);
       await worker.stop();
     },

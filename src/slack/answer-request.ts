@@ -15,6 +15,8 @@ import { errorMessage, escapeMrkdwn, figuresComment, slackMessage, type SlackMes
 import { audit } from '../state/audit.js';
 import { firstSighting } from '../state/seen-requests.js';
 import type { StateDb } from '../state/store.js';
+import { postDashboard } from './dashboard-post.js';
+import { answerHome } from './home.js';
 import { postToResponseUrl } from './response-url.js';
 
 export interface SlackContext {
@@ -25,8 +27,8 @@ export interface SlackContext {
   state?: StateDb;
 }
 
-/** What the user asked for: the plain answer, or a button's chart / CSV / share. */
-export type Intent = 'answer' | 'chart' | 'csv' | 'share';
+/** What the user asked for: the plain answer, or a button's chart / CSV / share; the Home tab (opened or refreshed) or one of its dashboard buttons. */
+export type Intent = 'answer' | 'chart' | 'csv' | 'share' | 'home' | 'home-refresh' | 'home-dashboard';
 
 export interface SlackRequest {
   text: string;
@@ -48,6 +50,7 @@ export function unescapeSlackText(text: string): string {
  * trusted), render/ builds the message; this posts it and uploads the chart or CSV.
  */
 export async function answerSlackRequest(ctx: SlackContext, incoming: SlackRequest): Promise<void> {
+  if (incoming.intent === 'home' || incoming.intent === 'home-refresh' || incoming.intent === 'home-dashboard') return answerHome(ctx, incoming);
   const request = { ...incoming, text: unescapeSlackText(incoming.text) };
   const requestId = randomUUID();
   const started = Date.now();
@@ -60,6 +63,15 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
     const outcome = await ask(ctx.deps, request.text, ctx.state, { grant, who: request.who });
     result = outcomeLabel(outcome);
     const inChannel = request.intent === 'share' || ('presentation' in outcome && outcome.presentation.public);
+    if (outcome.kind === 'dashboard') {
+      // Charts uploaded first and shown by file id, then the message (docs/dashboards.md).
+      const sent = await postDashboard(ctx, outcome, async (message) => {
+        const posted = await reply(message, inChannel);
+        return posted.ok ? { ok: true } : { ok: false, error: `HTTP ${posted.status}` };
+      });
+      if (sent.failed) result = 'failed';
+      return;
+    }
     const spec = chartSpecOf(outcome, ctx.deps.config);
     const message = slackMessage(outcome, { ephemeral: !inChannel, chartable: spec !== undefined });
     // Files of a private answer go to the asker alone (our DM), never to the channel, until shared.

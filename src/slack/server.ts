@@ -5,6 +5,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { Deps } from '../commands/types.js';
 import type { Logger } from '../core/log.js';
 import { ACTION } from '../render/slack-message.js';
+import { HOME_ACTION } from '../render/home.js';
 import { enableDefaultMetrics, telemetryRegistry, slackAckSeconds } from '../core/telemetry.js';
 import { answerOnce, type Intent, type SlackContext, type SlackRequest } from './answer-request.js';
 import type { ApiRequest, ApiResponse } from '../api/handler.js';
@@ -276,6 +277,26 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
       // A click on a message everyone sees may share its files with everyone; on a private answer, not.
       const shared = b.container?.is_ephemeral === false;
       track(dispatch(key, { text: value, who: { userId: b.user.id, channelId: b.channel.id }, responseUrl: b.response_url, intent, ...(shared ? { inSharedMessage: true } : {}) }));
+    });
+  }
+
+  // The App Home tab: published for the user who opens it (docs/dashboards.md); no response_url, no channel.
+  app.event('app_home_opened', async ({ event, body }) => {
+    if (event.tab !== 'home') return;
+    const eventId = (body as { event_id?: string }).event_id ?? `${event.user}:${event.event_ts}`;
+    track(dispatch(`home:${eventId}`, { text: '', who: { userId: event.user, channelId: '' }, responseUrl: '', intent: 'home' }));
+  });
+  const homeIntents: [string, Intent][] = [
+    [HOME_ACTION.refresh, 'home-refresh'],
+    [HOME_ACTION.dashboard, 'home-dashboard'],
+  ];
+  for (const [actionId, intent] of homeIntents) {
+    app.action(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const userId = (body as { user?: { id?: string } }).user?.id;
+      if (!userId) return;
+      const value = (action as { value?: string }).value ?? '';
+      track(dispatch(`action:${(body as { trigger_id?: string }).trigger_id ?? ''}:${actionId}`, { text: value, who: { userId, channelId: '' }, responseUrl: '', intent }));
     });
   }
 

@@ -11,6 +11,14 @@ export interface OutboxMessage {
   blocks: Record<string, unknown>[];
   /** Files shared in the same channel after the message (base64 bytes). */
   files?: { filename: string; title: string; base64: string; altText?: string }[];
+  /**
+   * Images uploaded before the message, shared nowhere, and shown in it by file id (a dashboard's
+   * charts): image `i` replaces the `slack_file` id `upload:<i>` in the blocks. Once uploaded they are
+   * replaced in the stored payload, so a retry does not upload them again.
+   */
+  images?: { filename: string; title: string; base64: string; altText: string }[];
+  /** Further messages, posted after this one, when Slack's limits cut a dashboard in several. */
+  more?: { text: string; blocks: Record<string, unknown>[] }[];
 }
 
 export interface EnqueueRequest {
@@ -72,6 +80,8 @@ export async function claimNextDelivery(db: StateDb, leaseSeconds: number, chann
     /** 'sending' when a previous attempt's lease ran out: it may have posted before dying. */
     previous_status: string;
     created_at: Date;
+    /** Why the previous attempt failed, if one did. */
+    last_error: string | null;
   }>`
     with target as (
       select d.id, d.status from deliveries d
@@ -87,7 +97,7 @@ export async function claimNextDelivery(db: StateDb, leaseSeconds: number, chann
       from target
      where deliveries.id = target.id
     returning deliveries.id, deliveries.dedupe_key, deliveries.kind, deliveries.owner_id, deliveries.channel_id,
-              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status, deliveries.created_at`.execute(db);
+              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status, deliveries.created_at, deliveries.last_error`.execute(db);
   return claimed.rows[0];
 }
 

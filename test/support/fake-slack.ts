@@ -61,6 +61,14 @@ export interface SharedFile {
   at: number;
 }
 
+/** A view published to a user's App Home tab. */
+export interface PublishedView {
+  userId: string;
+  /** The view as sent (`type: 'home'`, `blocks`). */
+  view: any;
+  at: number;
+}
+
 export type ScriptedFailure =
   /** The call takes effect (the message is posted) but its response never arrives: a crash or a cut connection. */
   | { kind: 'lost-response' }
@@ -79,6 +87,8 @@ export interface FakeSlack {
   uploads: RecordedUpload[];
   /** Files completed by files.completeUploadExternal. */
   sharedFiles: SharedFile[];
+  /** Home tabs published with views.publish, in order. */
+  homeViews: PublishedView[];
   /** A response_url on this server to put in a slash command payload. */
   responseUrl(id?: string): string;
   /**
@@ -111,7 +121,14 @@ export const UPLOAD_METHOD = 'upload';
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'files', 'metadata', 'user_auth_blocks', 'view']);
 // Slack's documented limits, enforced so layout bugs fail in tests instead of in production.
 const MAX_BLOCKS = 50;
+const MAX_HOME_BLOCKS = 100;
 const MAX_SECTION_TEXT = 3000;
+const MAX_HEADER_TEXT = 150;
+const MAX_FIELDS = 10;
+const MAX_FIELD_TEXT = 2000;
+// The table block: at most 100 rows of 20 cells, raw_text or rich_text, and one table block a message.
+const MAX_TABLE_ROWS = 100;
+const MAX_TABLE_CELLS = 20;
 const MAX_TEXT = 40_000;
 // response_url accepts up to 5 posts (within 30 minutes).
 const MAX_POSTS_PER_RESPONSE_URL = 5;
@@ -206,15 +223,38 @@ function failureAnswer(failure: ScriptedFailure): Answer {
   }
 }
 
-/** Checks what Slack checks about a message's blocks; returns the error Slack would answer, if any. */
-function blocksError(blocks: unknown): string | undefined {
+/**
+ * Checks what Slack checks about blocks; returns the error Slack would answer, if any. `fileKnown`
+ * says whether an image block's `slack_file` id names a file whose upload was completed.
+ */
+function blocksError(blocks: unknown, fileKnown: (id: string) => boolean, maxBlocks = MAX_BLOCKS, surface: 'message' | 'home' = 'message'): string | undefined {
   if (blocks === undefined) return undefined;
   if (!Array.isArray(blocks)) return 'invalid_blocks_format';
-  if (blocks.length > MAX_BLOCKS) return 'invalid_blocks';
-  for (const block of blocks as { type?: unknown; text?: { text?: unknown } }[]) {
+  if (blocks.length > maxBlocks) return 'invalid_blocks';
+  let tables = 0;
+  for (const block of blocks as { type?: unknown; text?: { text?: unknown }; fields?: unknown; rows?: unknown; slack_file?: { id?: unknown }; image_url?: unknown }[]) {
     if (block === null || typeof block !== 'object' || typeof block.type !== 'string') return 'invalid_blocks';
     if (block.type === 'section' && typeof block.text?.text === 'string' && block.text.text.length > MAX_SECTION_TEXT) {
       return 'invalid_blocks';
+    }
+    if (block.type === 'section' && block.fields !== undefined) {
+      if (!Array.isArray(block.fields) || block.fields.length > MAX_FIELDS) return 'invalid_blocks';
+      if ((block.fields as { text?: unknown }[]).some((f) => typeof f?.text !== 'string' || f.text.length > MAX_FIELD_TEXT)) return 'invalid_blocks';
+    }
+    if (block.type === 'header' && typeof block.text?.text === 'string' && block.text.text.length > MAX_HEADER_TEXT) return 'invalid_blocks';
+    if (block.type === 'table') {
+      // Tables are for messages only, one a message.
+      if (surface !== 'message' || ++tables > 1) return 'invalid_blocks';
+      const rows = block.rows;
+      if (!Array.isArray(rows) || rows.length === 0 || rows.length > MAX_TABLE_ROWS) return 'invalid_blocks';
+      for (const row of rows as unknown[]) {
+        if (!Array.isArray(row) || row.length === 0 || row.length > MAX_TABLE_CELLS) return 'invalid_blocks';
+        if ((row as { type?: unknown; text?: unknown }[]).some((c) => (c?.type !== 'raw_text' && c?.type !== 'rich_text') || (c.type === 'raw_text' && typeof c.text !== 'string'))) return 'invalid_blocks';
+      }
+    }
+    if (block.type === 'image') {
+      const id = block.slack_file?.id;
+      if (block.image_url === undefined && (typeof id !== 'string' || !fileKnown(id))) return 'invalid_blocks';
     }
   }
   return undefined;
@@ -232,6 +272,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
   const responses: RecordedResponse[] = [];
   const uploads: RecordedUpload[] = [];
   const sharedFiles: SharedFile[] = [];
+  const homeViews: PublishedView[] = [];
   const scripted = new Map<string, { failure: ScriptedFailure; remaining: number }[]>();
   const failWindows = new Map<string, { failure: ScriptedFailure; until: number }>();
   const pendingUploads = new Map<string, PendingUpload>();
@@ -262,10 +303,13 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     inChannel.set(ts, message);
   }
 
+  // A file may be shown by id once its upload is completed, shared in a channel or not.
+  const fileKnown = (id: string) => pendingUploads.get(id)?.completed === true;
+
   function messageContentError(body: Record<string, unknown>): string | undefined {
     const text = body.text;
     if (typeof text === 'string' && text.length > MAX_TEXT) return 'msg_too_long';
-    return blocksError(body.blocks);
+    return blocksError(body.blocks, fileKnown);
   }
 
   const methods: Record<string, (body: Record<string, unknown>) => Answer> = {
@@ -417,6 +461,17 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
       return okAnswer({ file: { id, name: shared.filename, title: shared.title, permalink: `https://fake-slack.test/files/${id}/${encodeURIComponent(shared.filename)}` } });
     },
 
+    'views.publish': (body) => {
+      const userId = stringArg(body, 'user_id');
+      if (!userId || !/^[UW][A-Z0-9]+$/.test(userId)) return errorAnswer('invalid_arguments');
+      const view = body.view as { type?: unknown; blocks?: unknown } | undefined;
+      if (!view || typeof view !== 'object' || view.type !== 'home') return errorAnswer('invalid_arguments');
+      const error = blocksError(view.blocks, fileKnown, MAX_HOME_BLOCKS, 'home');
+      if (error) return errorAnswer(error);
+      homeViews.push({ userId, view, at: now() });
+      return okAnswer({ view: { id: `V0FAKE${homeViews.length}`, type: 'home', blocks: view.blocks } });
+    },
+
     'conversations.info': (body) => {
       const channel = stringArg(body, 'channel');
       if (!channel) return errorAnswer('channel_not_found');
@@ -510,6 +565,10 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
         return { status: gone ? 404 : 400, body: failure.error };
       }
       if (failure) return failureAnswer(failure);
+      // Slack checks the blocks of a response_url post as it does chat.postMessage's (refused with 400 here).
+      const message = body as { blocks?: unknown; text?: unknown } | undefined;
+      const invalid = message && typeof message === 'object' ? (typeof message.text === 'string' && message.text.length > MAX_TEXT ? 'msg_too_long' : blocksError(message.blocks, fileKnown)) : undefined;
+      if (invalid) return { status: 400, body: invalid };
       const posts = (responseUrlPosts.get(id) ?? 0) + 1;
       if (posts > MAX_POSTS_PER_RESPONSE_URL) return { status: 404, body: 'used_url' };
       responseUrlPosts.set(id, posts);
@@ -579,6 +638,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     responses,
     uploads,
     sharedFiles,
+    homeViews,
     responseUrl(id) {
       return `${origin}/response/${id ?? `R${++responseUrlCounter}`}`;
     },

@@ -71,3 +71,37 @@ export function buttonClickBody(actionId: string, value: string, who: { channelI
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** The JSON body Slack posts for an Events API event (`app_home_opened` …), to be signed like any other. */
+export function eventBody(event: Record<string, unknown>): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0FAKE0001',
+    api_app_id: 'A0OFNINSIGHTS',
+    event,
+    type: 'event_callback',
+    event_id: `Ev${triggerId().replace(/[^A-Za-z0-9]/g, '').slice(0, 20)}`,
+    event_time: Math.floor(Date.now() / 1000),
+  });
+}
+
+/** `app_home_opened` for a user's Home tab. */
+export function homeOpenedBody(userId: string): string {
+  return eventBody({ type: 'app_home_opened', user: userId, channel: `D${userId.slice(1)}`, tab: 'home', event_ts: `${Date.now() / 1000}` });
+}
+
+/** A click on a Home tab button (block_actions from a view: no channel, no response_url). */
+export function homeButtonBody(actionId: string, value: string, userId: string): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0FAKE0001', domain: 'ofn' },
+    user: { id: userId, username: 'operator', team_id: 'T0FAKE0001' },
+    api_app_id: 'A0OFNINSIGHTS',
+    token: 'legacy-verification-token',
+    container: { type: 'view', view_id: 'V0FAKE1' },
+    trigger_id: triggerId(),
+    view: { id: 'V0FAKE1', type: 'home' },
+    actions: [{ action_id: actionId, block_id: 'b1', value, type: 'button', action_ts: `${Date.now() / 1000}` }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

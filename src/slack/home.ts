@@ -1,0 +1,147 @@
+import type { WebClient } from '@slack/web-api';
+import { DateTime } from 'luxon';
+import { allDashboards, visibleQuestions } from '../commands/dashboard.js';
+import { ask, questionReach } from '../commands/pipeline.js';
+import type { Deps } from '../commands/types.js';
+import { grantForHome, requireGrant, type Grant } from '../core/access.js';
+import type { ScalarAnswer } from '../core/answer.js';
+import { OfnError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
+import { errorMessage } from '../render/slack-message.js';
+import { HOME_METRICS, homeView, type HomeFigure, type HomeInstance } from '../render/home.js';
+import type { StateDb } from '../state/store.js';
+import { postDashboard } from './dashboard-post.js';
+
+/**
+ * The App Home tab: on `app_home_opened` (and its Refresh button) publish, for that user alone, their
+ * instances' month so far and their dashboards. Figures are kept per instance for `home.cacheSeconds`
+ * (default 10 minutes), so opening the tab reads a replica at most once per instance and period,
+ * whoever opens it; Refresh reads again figures older than a minute.
+ */
+
+export interface HomeContext {
+  deps: Deps;
+  client: WebClient;
+  logger: Logger;
+  state?: StateDb;
+}
+
+const REFRESH_AFTER_MS = 60_000;
+// A replica that failed is asked again sooner than figures that were read.
+const ERROR_CACHE_MS = 30_000;
+
+interface Cached {
+  at: number;
+  figures: Promise<HomeInstance>;
+  failed?: boolean;
+}
+
+/** Per-instance figures of one installation (one cache per Deps: per process, or per answer worker). */
+const caches = new WeakMap<Deps, Map<string, Cached>>();
+
+function cacheOf(deps: Deps): Map<string, Cached> {
+  let cache = caches.get(deps);
+  if (!cache) caches.set(deps, (cache = new Map()));
+  return cache;
+}
+
+/** The four figures of one instance, each this month to date, last month to the same day, and all of last month. */
+async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
+  const instance = deps.config.instances.get(id)!;
+  const ref = { id, name: instance.name, timezone: instance.timezone, currency: instance.currency, locale: instance.locale };
+  const readAt = deps.now().toISOString();
+  // Days in the instance's zone: "the same days" of last month end on today's day number (or its last day).
+  const now = DateTime.fromJSDate(deps.now(), { zone: instance.timezone });
+  const lastStart = now.startOf('month').minus({ months: 1 });
+  const sameEnd = lastStart.set({ day: Math.min(now.day, lastStart.daysInMonth ?? 28) });
+  const sameDays = `${lastStart.toISODate()}..${sameEnd.toISODate()}`;
+  // Asked like any question, with a grant of this instance alone: the caller decided the user may see it.
+  const grant: Grant = { instances: new Set([id]), billing: false, admin: false, via: 'home', label: 'The Home tab' };
+  const scalar = async (question: string): Promise<ScalarAnswer> => {
+    const outcome = await ask(deps, question, undefined, { grant });
+    if (outcome.kind !== 'answer' || outcome.answer.kind !== 'scalar') throw new Error(`home: ${question} is not a single figure`);
+    return outcome.answer;
+  };
+  try {
+    const figures = await Promise.all(
+      HOME_METRICS.map(async (metric): Promise<HomeFigure> => {
+        const [thisMonth, same, lastMonth] = await Promise.all([scalar(`${metric} ${id} this-month`), scalar(`${metric} ${id} ${sameDays}`), scalar(`${metric} ${id} last-month`)]);
+        return { metric, thisMonth, sameDays: same, lastMonth };
+      }),
+    );
+    return { instance: ref, readAt, figures };
+  } catch (error) {
+    if (!(error instanceof OfnError)) throw error;
+    return { instance: ref, readAt, figures: [], error: error.message };
+  }
+}
+
+/** One instance's figures, from the cache while fresh (`refresh`: unless younger than a minute). */
+export function homeFigures(deps: Deps, id: string, refresh = false): Promise<HomeInstance> {
+  const cache = cacheOf(deps);
+  const now = Date.now();
+  const cached = cache.get(id);
+  const maxAge = cached?.failed ? ERROR_CACHE_MS : refresh ? REFRESH_AFTER_MS : deps.config.home.cacheSeconds * 1000;
+  if (cached && now - cached.at < maxAge) return cached.figures;
+  const entry: Cached = { at: now, figures: readInstance(deps, id) };
+  entry.figures.then(
+    (home) => (entry.failed = home.error !== undefined),
+    () => cache.delete(id),
+  );
+  cache.set(id, entry);
+  return entry.figures;
+}
+
+/** Builds and publishes one user's Home view. */
+export async function publishHome(ctx: HomeContext, userId: string, refresh = false): Promise<void> {
+  const { deps } = ctx;
+  const grant = grantForHome(deps.config, userId);
+  const ids = grant ? [...deps.config.instances.keys()].filter((id) => grant.instances.has(id)) : [];
+  const instances = await Promise.all(ids.map((id) => homeFigures(deps, id, refresh)));
+  const reachOf = (question: string) => questionReach(deps, question);
+  const dashboards = (await allDashboards(deps, ctx.state).catch(() => []))
+    .map((d) => ({ d, visible: visibleQuestions(deps, grant, d, reachOf).length }))
+    .filter(({ visible }) => visible > 0)
+    .map(({ d }) => ({ name: d.name, title: d.title, questions: d.questions.length }));
+  const view = homeView({ instances, dashboards, cacheSeconds: deps.config.home.cacheSeconds });
+  await ctx.client.views.publish({ user_id: userId, view: view as never });
+}
+
+/** A Home button: the dashboard goes to the user's direct messages with the bot, as that conversation may see it. */
+export async function postDashboardToUser(ctx: HomeContext, userId: string, name: string): Promise<void> {
+  const opened = await ctx.client.conversations.open({ users: userId });
+  const channel = opened.channel?.id;
+  if (!channel) throw new Error('conversations.open returned no channel');
+  const send = async (message: { text: string; blocks: Record<string, unknown>[] }) => {
+    try {
+      await ctx.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never[], unfurl_links: false });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: (error as { data?: { error?: string } }).data?.error ?? (error as Error).message };
+    }
+  };
+  try {
+    const who = { userId, channelId: channel };
+    // The name came from a button: looked up and every question authorized again, as if typed here.
+    const outcome = await ask(ctx.deps, `dashboard ${name}`, ctx.state, { grant: requireGrant(ctx.deps.config, who), who });
+    if (outcome.kind !== 'dashboard') throw new OfnError('BadArguments', `\`${name.slice(0, 41)}\` is not a dashboard.`);
+    const result = await postDashboard(ctx, outcome, send);
+    if (result.failed) ctx.logger.error({ user: userId, dashboard: name, error: result.failed }, 'home: dashboard not delivered');
+  } catch (error) {
+    if (!(error instanceof OfnError)) throw error;
+    await send(errorMessage(error.message, error.hint));
+  }
+}
+
+/** The Home tab's events and buttons; failures are logged with a reference, never thrown at Bolt. */
+export async function answerHome(ctx: HomeContext, request: { intent: string; text: string; who: { userId: string } }): Promise<void> {
+  const started = Date.now();
+  try {
+    if (request.intent === 'home-dashboard') await postDashboardToUser(ctx, request.who.userId, request.text);
+    else await publishHome(ctx, request.who.userId, request.intent === 'home-refresh');
+    ctx.logger.info({ user: request.who.userId, intent: request.intent, ms: Date.now() - started }, 'home');
+  } catch (error) {
+    const slack = (error as { data?: { error?: string } }).data?.error;
+    ctx.logger.error({ user: request.who.userId, intent: request.intent, err: slack ?? (error as Error).message }, 'home: failed');
+  }
+}
