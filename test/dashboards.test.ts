@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlackServer, type RunningSlackServer } from '../src/slack/server.js';
+import { createLogger } from '../src/core/log.js';
+import { parseConfig, type Config } from '../src/installation.js';
+import { ReplicaSet } from '../src/queries/replica-set.js';
+import { ask } from '../src/commands/pipeline.js';
+import type { Deps } from '../src/commands/types.js';
+import { renderText } from '../src/render/text.js';
+import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
+import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { createStateStore } from './support/state.js';
+import { homeButtonBody, homeOpenedBody, postSigned, slashCommandBody } from './support/slack-requests.js';
+
+const SECRET = 'dashboards-secret';
+const ALL = { channelId: 'C0ALL0001', userId: 'U0ADMIN01' };
+const KATUMA_ONLY = { channelId: 'C0KAT0001', userId: 'U0ADMIN01' };
+const BOB = { channelId: 'C0KAT0001', userId: 'U0BOB0001' };
+const NOW = new Date('2026-11-15T12:00:00Z');
+
+let db: TestDatabase;
+let state: Awaited<ReturnType<typeof createStateStore>>;
+let fake: FakeSlack;
+let server: RunningSlackServer;
+let replicas: ReplicaSet;
+let config: Config;
+let deps: Deps;
+/** Every time a command reads a replica (deps.replica is called once per read). */
+let replicaReads = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase('dashboards');
+  const f = new OfnFixture(db.client);
+  const mercat = await f.enterprise({ name: 'Mercat Verd', sells: 'any', created_at: utc('2026-10-02 10:00', 'Europe/Madrid') });
+  const fruit = await f.enterprise({ name: 'Fruit & Veg <Co>', sells: 'any', created_at: utc('2026-11-03 10:00', 'Europe/Madrid') });
+  // October 2026 in Madrid: 300.00 + 120.50 + 99.99 = 520.49; by 15 Oct (the same days as 1–15 Nov): 300.00 + 99.99 = 399.99.
+  await f.order(mercat, { total: '300.00', completed_at: utc('2026-10-15 12:00', 'Europe/Madrid') });
+  await f.order(mercat, { total: '120.50', completed_at: utc('2026-10-20 12:00', 'Europe/Madrid') });
+  await f.order(fruit, { total: '99.99', completed_at: utc('2026-10-03 12:00', 'Europe/Madrid') });
+  // November to date: 50.00.
+  await f.order(fruit, { total: '50.00', completed_at: utc('2026-11-05 12:00', 'Europe/Madrid') });
+  state = await createStateStore();
+  fake = await startFakeSlack({ botToken: 'xoxb-dash' });
+  config = parseConfig(
+    {
+      instances: {
+        katuma: { name: 'Katuma', replica: db.url, timezone: 'Europe/Madrid', currency: 'EUR' },
+        uk: { name: 'OFN UK', replica: db.url, timezone: 'Europe/London', currency: 'GBP' },
+      },
+      access: [
+        { channel: 'C0ALL0001', instances: ['*'] },
+        { channel: 'C0KAT0001', instances: ['katuma'] },
+        { user: 'U0ADMIN01', instances: ['*'], admin: true },
+        { user: 'U0HOME001', instances: ['katuma'] },
+      ],
+      dashboards: {
+        'katuma-monthly': {
+          title: 'Katuma, monthly',
+          questions: ['turnover katuma last-month', 'turnover katuma last-month by shop', 'orders katuma last-month', 'turnover katuma last-3-months by month chart', 'turnover uk last-month'],
+        },
+      },
+      home: { cacheSeconds: 600 },
+    },
+    {},
+    'test',
+  );
+  replicas = new ReplicaSet(config);
+  deps = {
+    config,
+    replica: (id) => {
+      replicaReads++;
+      return replicas.get(id);
+    },
+    now: () => NOW,
+  };
+  server = await startSlackServer({ deps, state: state.db, logger: createLogger('silent'), botToken: 'xoxb-dash', signingSecret: SECRET, port: 0, slackApiUrl: fake.url });
+});
+
+afterAll(async () => {
+  await server?.stop(1_000);
+  await replicas?.closeAll();
+  await fake?.close();
+  await state?.drop();
+  await db?.drop();
+});
+
+let n = 0;
+/** `/ofn <text>` from `who`; the reply (or replies) posted to its response_url. */
+async function say(text: string, who = ALL, replies = 1): Promise<any[]> {
+  const id = `d${++n}`;
+  await postSigned(`http://127.0.0.1:${server.port}/slack/events`, slashCommandBody(text, { ...who, responseUrl: fake.responseUrl(id) }), SECRET);
+  return fake.waitFor(() => {
+    const found = fake.responses.filter((r) => r.path.endsWith(`/${id}`) && r.status === 200);
+    return found.length >= replies ? found.map((r) => r.body) : undefined;
+  }, 20_000);
+}
+
+const textOf = (message: any) => JSON.stringify(message.blocks) + message.text;
+
+describe('/ofn dashboard', () => {
+  it('posts one message: figures equal to the questions asked alone, a table block, fenced text, charts by uploaded file id, a context line with the zones', async () => {
+    const [message] = await say('dashboard katuma-monthly');
+    const blocks = message.blocks as any[];
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: 'Katuma, monthly' } });
+    const text = textOf(message);
+    // The same figures as each question alone (hand-computed above), asked the same way.
+    const alone = renderText(await ask(deps, 'turnover katuma last-month', undefined, { grant: { instances: new Set(['katuma', 'uk']), billing: false, admin: false, via: 't', label: 't' } }));
+    expect(alone).toContain('€520.49');
+    expect(text).toContain('€520.49');
+    expect(text).toContain('*3*'); // orders katuma last-month
+    // In order: the question asked first comes first.
+    expect(text.indexOf('€520.49')).toBeLessThan(text.indexOf('Mercat Verd'));
+    // One table block (Slack allows one a message): the by-shop ranking, its names as typed (raw_text is not mrkdwn).
+    const tables = blocks.filter((b) => b.type === 'table');
+    expect(tables).toHaveLength(1);
+    expect(JSON.stringify(tables[0].rows)).toContain('Fruit & Veg <Co>');
+    expect(tables[0].rows).toHaveLength(1 + 2 + 1); // header, two shops, total
+    // The second table (by month) as fenced text, under 3,000 characters a section.
+    const fenced = blocks.filter((b) => b.type === 'section' && b.text.text.startsWith('```'));
+    expect(fenced.some((b) => b.text.text.includes('Oct 2026') && b.text.text.includes('€520.49'))).toBe(true);
+    for (const b of blocks.filter((b) => b.type === 'section' && b.text)) expect(b.text.text.length).toBeLessThan(3000);
+    // Names from the replica are escaped in every mrkdwn place.
+    expect(JSON.stringify(blocks.filter((b) => b.type !== 'table'))).not.toContain('<Co>');
+    // The chart: uploaded first, shared nowhere, shown by its file id.
+    const images = blocks.filter((b) => b.type === 'image');
+    expect(images).toHaveLength(1);
+    const upload = fake.sharedFiles.find((f) => f.fileId === images[0].slack_file.id);
+    expect(upload).toBeDefined();
+    expect(upload!.channelId).toBeUndefined();
+    expect(upload!.bytes.subarray(1, 4).toString()).toBe('PNG');
+    const uploadedAt = fake.uploads.find((u) => u.fileId === upload!.fileId)!.at;
+    const postedAt = fake.responses.find((r) => r.body === message)!.at;
+    expect(uploadedAt).toBeLessThan(postedAt);
+    // The closing context: the time zones, and that each period is the instance's own.
+    expect(JSON.stringify(blocks.at(-1))).toContain('Europe/Madrid');
+    expect(JSON.stringify(blocks.at(-1))).toContain('Europe/London');
+    expect(JSON.stringify(blocks)).toContain('last-month: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)');
+    expect(message.response_type).toBe('ephemeral');
+  });
+
+  it('names a question the channel may not see instead of answering it, and answers the rest', async () => {
+    const [message] = await say('dashboard katuma-monthly public', KATUMA_ONLY);
+    const text = textOf(message);
+    expect(message.response_type).toBe('in_channel');
+    expect(text).toContain('€520.49');
+    expect(text).toContain('`turnover uk last-month`');
+    expect(text).toContain('Not shown here');
+    expect(text).toContain('may not see OFN UK');
+    expect(text).toContain('1 not shown');
+    expect(text).not.toContain('£');
+    expect(text).not.toContain('Europe/London');
+  });
+
+  it('lets an admin add, list and remove a dashboard, checking each question, and refuses others', async () => {
+    expect(textOf((await say('dashboard add weekly "turnover katuma last-week"', BOB))[0])).toContain('needs `admin: true`');
+    expect(textOf((await say('dashboard add weekly "turnover uk last-week"', KATUMA_ONLY))[0])).toContain('may not see OFN UK');
+    expect(textOf((await say('dashboard add weekly "turnvoer katuma last-week"', KATUMA_ONLY))[0])).toContain('Did you mean `turnover`');
+    const added = textOf((await say('dashboard add weekly title "Weekly, Katuma" "turnover katuma last-week" “orders katuma last-week”', KATUMA_ONLY))[0]);
+    expect(added).toContain('Added dashboard `weekly` with 2 questions');
+    expect(await state.db.selectFrom('dashboards').select(['title', 'questions', 'created_by']).where('name', '=', 'weekly').executeTakeFirstOrThrow()).toEqual({
+      title: 'Weekly, Katuma',
+      questions: ['turnover katuma last-week', 'orders katuma last-week'],
+      created_by: 'U0ADMIN01',
+    });
+    const list = textOf((await say('dashboard list', BOB))[0]);
+    expect(list).toContain('`weekly` (Weekly, Katuma)');
+    expect(list).toContain('and 1 question this channel may not see');
+    expect(list).not.toContain('turnover uk');
+    const [posted] = await say('dashboard weekly', BOB);
+    expect(posted.blocks[0].text.text).toBe('Weekly, Katuma');
+    expect(textOf((await say('dashboard remove weekly', KATUMA_ONLY))[0])).toContain('Dashboard `weekly` removed');
+    expect(textOf((await say('dashboard weekly', BOB))[0])).toContain('There is no dashboard `weekly`');
+    expect(textOf((await say('dashboard remove katuma-monthly', KATUMA_ONLY))[0])).toContain('a dashboard of the config');
+  });
+});
+
+describe('the App Home tab', () => {
+  async function open(userId: string, before: number) {
+    await postSigned(`http://127.0.0.1:${server.port}/slack/events`, homeOpenedBody(userId), SECRET, { contentType: 'application/json' });
+    return fake.waitFor(() => fake.homeViews.length > before && fake.homeViews.at(-1), 20_000);
+  }
+
+  it('publishes the user’s instances, this month to date against last month, and their dashboards; a second open within the cache period reads no replica', async () => {
+    const published = await open('U0HOME001', fake.homeViews.length);
+    expect(published.userId).toBe('U0HOME001');
+    const blocks = published.view.blocks as any[];
+    expect(blocks.length).toBeLessThanOrEqual(100);
+    const text = JSON.stringify(blocks);
+    expect(text).toContain('Katuma');
+    expect(text).not.toContain('OFN UK'); // the user's rule sees katuma only
+    expect(text).toContain('*€50.00* Nov to date');
+    expect(text).toContain('€399.99 1–15 Oct');
+    expect(text).toContain('€520.49 all Oct');
+    expect(text).toContain('*New shops*\\n*1* Nov to date'); // Fruit & Veg, created 3 Nov
+    const dashboard = blocks.find((b) => b.accessory?.action_id === 'ofn_home_dashboard');
+    expect(dashboard.accessory.value).toBe('katuma-monthly');
+    expect(blocks.some((b) => b.type === 'actions' && b.elements[0].action_id === 'ofn_home_refresh')).toBe(true);
+
+    const reads = replicaReads;
+    const again = await open('U0HOME001', fake.homeViews.length);
+    expect(again.view.blocks).toEqual(blocks);
+    expect(replicaReads).toBe(reads);
+  });
+
+  it('posts a dashboard from its button to the user’s direct messages, as that conversation may see it', async () => {
+    const before = fake.calls.length;
+    await postSigned(`http://127.0.0.1:${server.port}/slack/events`, homeButtonBody('ofn_home_dashboard', 'katuma-monthly', 'U0HOME001'), SECRET);
+    const post = await fake.waitFor(() => fake.calls.slice(before).find((c) => c.method === 'chat.postMessage' && c.ok), 20_000);
+    expect(post.body.channel).toBe('D0HOME001');
+    const text = JSON.stringify(post.body.blocks);
+    expect(text).toContain('€520.49');
+    expect(text).toContain('may not see OFN UK');
+  });
+});
