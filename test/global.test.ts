@@ -148,9 +148,10 @@ describe('questions across instances', () => {
     expect(spec.datasets[1]!.values).toEqual([0, 122, 30]); // AUD: Oct at 0.61, Nov 50 at the flat 0.6
     expect(spec.valueFormat).toMatchObject({ style: 'currency', currency: 'EUR' });
     const growth = JSON.parse(renderJson(await ask(deps, 'growth katuma,au 2026-10')));
-    expect(growth.rows).toEqual([
-      { instance: 'katuma', month: '2026-10-01', new_profiles: 0, new_shops: 0, active_shops: 1 },
-      { instance: 'au', month: '2026-10-01', new_profiles: 0, new_shops: 0, active_shops: 1 },
+    // Issue 16: `all` and lists give one block per instance (and the instances added up).
+    expect(growth.instances.map((i: any) => [i.instance, i.rows.map((r: any) => [r.month, r.new_profiles, r.new_shops, r.active_shops])])).toEqual([
+      ['katuma', [['2026-10', 0, 0, 1]]],
+      ['au', [['2026-10', 0, 0, 1]]],
     ]);
   });
 

@@ -81,7 +81,11 @@ async function askAsKatumaChannel(question: string): Promise<{ outcome?: Outcome
 }
 
 /** The instances an answer has rows for. */
-const instancesOf = (outcome: Outcome) => [...new Set(JSON.parse(renderJson(outcome)).rows.map((r: { instance: string }) => r.instance))];
+const instancesOf = (outcome: Outcome) => {
+  const json = JSON.parse(renderJson(outcome));
+  // Answers list rows per instance; growth (issue 16) one block per instance.
+  return [...new Set((json.rows ?? json.instances).map((r: { instance: string }) => r.instance))];
+};
 
 describe('questions across instances from a channel that sees one of them', () => {
   it('check: asked with every instance visible, the same questions do show OFN UK', async () => {

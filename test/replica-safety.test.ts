@@ -71,6 +71,9 @@ function everyQuestion(config: Config, period: string): string[] {
     `turnover all ${period}`, `top-shops all ${period}`, `orders katuma,uk ${period}`, 'new-profiles all 2026 by month',
     'compare turnover katuma,uk', 'compare orders all 2026', 'growth all 2026-10', 'growth katuma,uk',
     'billing katuma 2026-10', 'help', 'help turnover', 'metrics', 'segments', 'define organic-hubs',
+    // Issue 16: the growth story.
+    'growth katuma', `funnel katuma ${period}`, 'funnel all 2026', 'retention katuma', 'retention all 2026', `buyers katuma ${period}`, 'buyers all 2026',
+    'report katuma 2026', 'report all 2026', 'map shops katuma', 'map producers all', 'map hubs katuma',
   );
   return questions;
 }
@@ -137,7 +140,7 @@ describe('replica access', () => {
       }
       // Every kind was really answered, not refused, so the scan above looked at real output.
       expect([...kinds].filter((k) => k.startsWith('refused'))).toEqual([]);
-      expect([...kinds].sort()).toEqual(['answer', 'billing', 'global', 'growth', 'help']);
+      expect([...kinds].sort()).toEqual(['answer', 'billing', 'global', 'growth', 'help', 'story']);
       const top = renderText(await ask(deps, 'top-shops katuma last-month'));
       expect(top).toContain('Mercat Verd');
       // And no query any of them sent named a personal column or a forbidden table.

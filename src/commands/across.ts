@@ -54,12 +54,16 @@ export const compareRoute: Route<CompareArgs> = {
   },
 };
 
-/** `growth [instances] [period]`: new profiles, new shops and active shops per instance per month. */
+/**
+ * `growth [instances] [period]`: per local month new profiles, new shops, active shops, orders and
+ * turnover, each against the month before and the same month a year before; the last 12 complete
+ * months by default.
+ */
 export const growthRoute: Route<QuestionArgs> = {
   name: 'growth',
   aliases: [],
   group: 'instances',
-  summary: 'New profiles, new shops and active shops per month, per instance.',
+  summary: 'Per month: new profiles, new shops, active shops, orders, turnover, with % changes (last 12 full months).',
   usage: 'growth [all | <instance>,<instance> | <instance>] [period]',
   examples: ['growth all', 'growth katuma 2026', 'growth all last-6-months'],
   parse(words, context) {

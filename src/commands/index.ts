@@ -7,6 +7,7 @@ import { compareRoute, growthRoute } from './across.js';
 import { billingRoute } from './billing.js';
 import { DASHBOARD_ROUTES } from './dashboard.js';
 import { runAcross } from './fan-out.js';
+import { buyersRoute, funnelRoute, mapRoute, reportRoute, retentionRoute } from './story.js';
 import { MANAGE_ROUTES } from './manage.js';
 import type { QuestionArgs } from './question.js';
 import { COMMANDS, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
@@ -96,6 +97,11 @@ export function routeTable(registry: Registry = DEFAULT_REGISTRY): CommandTable<
       ...questionCommands(registry).commands.map(questionRoute),
       compareRoute,
       growthRoute,
+      funnelRoute,
+      retentionRoute,
+      buyersRoute,
+      reportRoute,
+      mapRoute,
       billingRoute,
       definitionsRoute('metrics'),
       definitionsRoute('segments'),

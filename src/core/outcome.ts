@@ -1,11 +1,12 @@
 import type { Answer, GlobalAnswer, GlobalTotal, InstanceRef } from './answer.js';
 import type { BillingLine, BillingPlanTerms, BillingTotals } from './billing.js';
+import type { GrowthReport, StoryOutcome } from './story.js';
 
 /**
  * What `ask` returns, whatever the face: every renderer (text, JSON, CSV, Slack, PNG) takes one of
  * these and nothing else.
  */
-export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | BillingAllReport | GrowthReport | Notice | DashboardOutcome;
+export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | BillingAllReport | GrowthReport | StoryOutcome | Notice | DashboardOutcome;
 
 /** Flags any question may carry; the faces act on them (Slack shares or draws a chart). */
 export interface Presentation {
@@ -66,6 +67,9 @@ export interface BillingReport {
   changes?: BillingChange[];
 }
 
+/** `growth`, `funnel`, `retention`, `buyers`, `report`, `map` (issue 16): src/core/story.ts. */
+export type { GrowthReport, StoryOutcome } from './story.js';
+
 /** `billing all [YYYY-MM]`: each instance's bill in its own currency and zone, and a total in the reporting currency where rates exist. */
 export interface BillingAllReport {
   kind: 'billing-all';
@@ -75,15 +79,6 @@ export interface BillingAllReport {
   /** What each instance bills (total with tax), summed in the reporting currency (null when it can't be). */
   total: GlobalTotal;
   /** Instances that could not answer (a dead replica), or that have no plan. */
-  warnings: GlobalAnswer['warnings'];
-}
-
-/** `growth all last-12-months`: new profiles, new shops and active shops per instance per month. */
-export interface GrowthReport {
-  kind: 'growth';
-  question: string;
-  periodLabel: string;
-  instances: { instance: InstanceRef; rows: { date: string; newProfiles: number; newShops: number; activeShops: number }[] }[];
   warnings: GlobalAnswer['warnings'];
 }
 

@@ -2,7 +2,7 @@
  * The official definitions, in code. docs/definitions.md says the same in words; change both together.
  * Every question, pulse and billing run reads OFN data through these functions and no other way.
  */
-import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { OfnDatabase } from './ofn-tables.js';
 import type { ReplicaTx } from './replica.js';
 
@@ -276,4 +276,313 @@ export function segmentCondition(eb: EnterpriseScope, filters: readonly Enterpri
     }
   });
   return parts.length === 0 ? eb.lit(true) : eb.and(parts);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The growth story (issue 16): growth, funnel, retention, buyers, the yearly report and maps.
+// docs/definitions.md "The growth story" says the same in words. These statements are built with
+// Kysely's builder on loosely typed tables (CTEs and FILTER aggregates), so that a replica's schema
+// (`withSchema`) applies to every table they read; the column guard (test/registry.test.ts) checks them.
+// ---------------------------------------------------------------------------------------------------
+
+/** The five monthly figures of `growth`, for one window or bucket. Turnover is exact decimal text. */
+export interface GrowthFigures {
+  newProfiles: number;
+  newShops: number;
+  activeShops: number;
+  orders: number;
+  turnover: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LooseDb = Kysely<any>;
+const loose = (tx: ReplicaTx) => tx as unknown as LooseDb;
+const SHOPS = sql.join(SHOP_SELLS.map((s) => sql.lit(s)));
+
+/**
+ * The growth figures per bucket (local months, given as UTC instants as for every breakdown): two
+ * statements, one over enterprises (new profiles, new shops by today's `sells`) and one over sales
+ * orders (orders, turnover, active shops = distinct distributors).
+ */
+export async function growthByBucket(tx: ReplicaTx, buckets: Buckets): Promise<Map<string, GrowthFigures>> {
+  const bounds = [...buckets.utcBoundaries];
+  const from = bounds[0]!;
+  const to = bounds.at(-1)!;
+  const db = loose(tx);
+  const [enterprises, orders] = await Promise.all([
+    db
+      .selectFrom('enterprises as e')
+      .select([sql<number>`width_bucket(e.created_at, ${bounds}::timestamp[])`.as('bucket'), sql<number>`count(*)`.as('profiles'), sql<number>`count(*) filter (where e.sells in (${SHOPS}))`.as('shops')])
+      .where('e.created_at', '>=', from)
+      .where('e.created_at', '<', to)
+      .groupBy(FIRST_COLUMN)
+      .execute(),
+    db
+      .selectFrom('spree_orders as o')
+      .select([
+        sql<number>`width_bucket(o.completed_at, ${bounds}::timestamp[])`.as('bucket'),
+        sql<number>`count(*)`.as('orders'),
+        sql<string>`sum(o.total)`.as('turnover'),
+        sql<number>`count(distinct o.distributor_id)`.as('active'),
+      ])
+      .where('o.completed_at', '>=', from)
+      .where('o.completed_at', '<', to)
+      .where('o.state', 'in', SALES_ORDER_STATES)
+      .groupBy(FIRST_COLUMN)
+      .execute(),
+  ]);
+  const result = new Map<string, GrowthFigures>(buckets.dates.map((d) => [d, { newProfiles: 0, newShops: 0, activeShops: 0, orders: 0, turnover: '0' }]));
+  for (const r of enterprises) {
+    const f = result.get(bucketDate(buckets, r.bucket))!;
+    f.newProfiles = Number(r.profiles);
+    f.newShops = Number(r.shops);
+  }
+  for (const r of orders) {
+    const f = result.get(bucketDate(buckets, r.bucket))!;
+    f.orders = Number(r.orders);
+    f.turnover = String(r.turnover);
+    f.activeShops = Number(r.active);
+  }
+  return result;
+}
+
+/**
+ * The growth figures of arbitrary windows (a whole period, the one before, the same a year before, a
+ * month to date) in two statements: one FILTER per window, over the rows between the earliest start
+ * and the latest end. Active shops are distinct over each window, not a sum of months.
+ */
+export async function growthInWindows(tx: ReplicaTx, windows: readonly UtcWindow[]): Promise<GrowthFigures[]> {
+  if (windows.length === 0) return [];
+  const from = windows.map((w) => w.fromUtc).sort()[0]!;
+  const to = windows.map((w) => w.toUtc).sort().at(-1)!;
+  const created = (w: UtcWindow) => sql`e.created_at >= ${w.fromUtc} and e.created_at < ${w.toUtc}`;
+  const completed = (w: UtcWindow) => sql`o.completed_at >= ${w.fromUtc} and o.completed_at < ${w.toUtc}`;
+  const db = loose(tx);
+  const [e, o] = await Promise.all([
+    db
+      .selectFrom('enterprises as e')
+      .select(windows.flatMap((w, i) => [sql<number>`count(*) filter (where ${created(w)})`.as(`p${i}`), sql<number>`count(*) filter (where ${created(w)} and e.sells in (${SHOPS}))`.as(`s${i}`)]))
+      .where('e.created_at', '>=', from)
+      .where('e.created_at', '<', to)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('spree_orders as o')
+      .select(
+        windows.flatMap((w, i) => [
+          sql<number>`count(*) filter (where ${completed(w)})`.as(`o${i}`),
+          sql<string>`coalesce(sum(o.total) filter (where ${completed(w)}), 0)`.as(`t${i}`),
+          sql<number>`count(distinct o.distributor_id) filter (where ${completed(w)})`.as(`a${i}`),
+        ]),
+      )
+      .where('o.completed_at', '>=', from)
+      .where('o.completed_at', '<', to)
+      .where('o.state', 'in', SALES_ORDER_STATES)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return windows.map((_, i) => ({
+    newProfiles: Number(e[`p${i}`]),
+    newShops: Number(e[`s${i}`]),
+    activeShops: Number(o[`a${i}`]),
+    orders: Number(o[`o${i}`]),
+    turnover: String(o[`t${i}`]),
+  }));
+}
+
+/** A UTC timestamp column as local wall-clock time in `timezone`, DST included (PostgreSQL's zone rules). */
+function local(column: string, timezone: string) {
+  return sql`((${sql.ref(column)} at time zone 'UTC') at time zone ${timezone})`;
+}
+
+/** The funnel of the enterprises created in a window; see docs/definitions.md "Funnel". */
+export interface FunnelCounts {
+  created: number;
+  shop: number;
+  firstSale: number;
+  threeMonths: number;
+  /** Whole local days from creation to the first sales order, one per enterprise that sold (for medians across instances). */
+  daysToFirstSale: number[];
+}
+
+/**
+ * Enterprises created in the window, and of them: shops (sells own/any today, or distributor of a sales
+ * order ever: it was a shop then), those with a sales order ever, those with sales orders in three or
+ * more distinct local months. "Ever" is up to the replica's now.
+ */
+export async function funnelCounts(tx: ReplicaTx, window: UtcWindow, timezone: string): Promise<FunnelCounts> {
+  const r = await loose(tx)
+    .with('created', (db) => db.selectFrom('enterprises as e').select(['e.id', 'e.sells', 'e.created_at']).where('e.created_at', '>=', window.fromUtc).where('e.created_at', '<', window.toUtc))
+    .with('sales', (db) =>
+      db
+        .selectFrom('spree_orders as o')
+        .select([sql`o.distributor_id`.as('id'), sql`min(o.completed_at)`.as('first_sale'), sql`count(distinct date_trunc('month', ${local('o.completed_at', timezone)}))`.as('months')])
+        .where('o.distributor_id', 'in', (sub: ExpressionBuilder<any, any>) => sub.selectFrom('created').select('id'))
+        .where('o.completed_at', 'is not', null)
+        .where('o.state', 'in', SALES_ORDER_STATES)
+        .groupBy('o.distributor_id'),
+    )
+    .selectFrom('created as c')
+    .leftJoin('sales as s', 's.id', 'c.id')
+    .select([
+      sql<number>`count(*)`.as('created'),
+      sql<number>`count(*) filter (where c.sells in (${SHOPS}) or s.id is not null)`.as('shop'),
+      sql<number>`count(s.id)`.as('first_sale'),
+      sql<number>`count(*) filter (where s.months >= 3)`.as('three_months'),
+      sql<number[] | null>`array_agg(${local('s.first_sale', timezone)}::date - ${local('c.created_at', timezone)}::date) filter (where s.id is not null)`.as('days'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { created: Number(r.created), shop: Number(r.shop), firstSale: Number(r.first_sale), threeMonths: Number(r.three_months), daysToFirstSale: ((r.days as number[] | null) ?? []).map(Number) };
+}
+
+/** One cohort of `retention`: shops whose first sales order was in this local month. */
+export interface CohortCounts {
+  /** YYYY-MM, local to the instance. */
+  month: string;
+  size: number;
+  /** active[k]: shops of the cohort with a sales order in the k-th local month after it (0 = the cohort's month). */
+  active: number[];
+}
+
+/**
+ * Shops grouped by the local month of their first sales order ever (when it falls in the window), and
+ * for each of the following `months` local months how many of them distributed a sales order in it.
+ */
+export async function retentionCohorts(tx: ReplicaTx, window: UtcWindow, timezone: string, months = 12): Promise<CohortCounts[]> {
+  const monthOf = (column: string) => sql`date_trunc('month', ${local(column, timezone)})`;
+  const rows = await loose(tx)
+    .with('cohorts', (db) =>
+      db
+        .selectFrom('spree_orders as o')
+        .select([sql`o.distributor_id`.as('id'), sql`date_trunc('month', (min(o.completed_at) at time zone 'UTC') at time zone ${timezone})`.as('cohort')])
+        .where('o.completed_at', 'is not', null)
+        .where('o.state', 'in', SALES_ORDER_STATES)
+        .groupBy('o.distributor_id')
+        .having(sql`min(o.completed_at)`, '>=', window.fromUtc)
+        .having(sql`min(o.completed_at)`, '<', window.toUtc),
+    )
+    .with('activity', (db) =>
+      db
+        .selectFrom('spree_orders as o')
+        .innerJoin('cohorts as c', 'c.id', 'o.distributor_id')
+        .select(['c.id', 'c.cohort', monthOf('o.completed_at').as('month')])
+        .distinct()
+        .where('o.completed_at', '>=', window.fromUtc)
+        .where('o.state', 'in', SALES_ORDER_STATES),
+    )
+    .selectFrom('cohorts')
+    .select([sql<string>`to_char(cohort, 'YYYY-MM')`.as('cohort'), sql<number>`-1`.as('k'), sql<number>`count(*)`.as('shops')])
+    .groupBy('cohort')
+    .unionAll((db) =>
+      db
+        .selectFrom('activity')
+        .select([
+          sql<string>`to_char(cohort, 'YYYY-MM')`.as('cohort'),
+          sql<number>`((extract(year from month) - extract(year from cohort)) * 12 + extract(month from month) - extract(month from cohort))::int`.as('k'),
+          sql<number>`count(*)`.as('shops'),
+        ])
+        .groupBy(['cohort', sql`2`]),
+    )
+    .execute();
+  const cohorts = new Map<string, CohortCounts>();
+  for (const r of [...rows].sort((a, b) => String(a.cohort).localeCompare(String(b.cohort)))) {
+    const cohort = cohorts.get(r.cohort) ?? { month: r.cohort, size: 0, active: new Array<number>(months).fill(0) };
+    cohorts.set(r.cohort, cohort);
+    const k = Number(r.k);
+    if (k < 0) cohort.size = Number(r.shops);
+    else if (k < months) cohort.active[k] = Number(r.shops);
+  }
+  return [...cohorts.values()];
+}
+
+/**
+ * Buyers in a window: who placed sales orders, never named. A buyer is the order's user (`user_id`,
+ * one person across every shop of the instance) and, for a guest order without a user, the shop's
+ * customer record (`customer_id`, one per shop, so a guest at two shops counts twice). Orders with
+ * neither are counted apart. Only ids are read, from spree_orders itself: the answer is the same on a
+ * replica without customers or spree_users.
+ */
+export interface BuyerCounts {
+  buyers: number;
+  /** Buyers with two or more sales orders in the window. */
+  repeatBuyers: number;
+  /** Sales orders with neither a user nor a customer record. */
+  ordersWithoutBuyer: number;
+}
+
+export async function buyerCounts(tx: ReplicaTx, window: UtcWindow): Promise<BuyerCounts> {
+  const r = await loose(tx)
+    .with('per_buyer', (db) =>
+      db
+        .selectFrom('spree_orders as o')
+        .select([sql`case when o.user_id is not null then 'u' || o.user_id when o.customer_id is not null then 'c' || o.customer_id end`.as('buyer'), sql`count(*)`.as('n')])
+        .where('o.completed_at', '>=', window.fromUtc)
+        .where('o.completed_at', '<', window.toUtc)
+        .where('o.state', 'in', SALES_ORDER_STATES)
+        .groupBy(FIRST_COLUMN),
+    )
+    .selectFrom('per_buyer')
+    .select([
+      sql<number>`count(*) filter (where buyer is not null)`.as('buyers'),
+      sql<number>`count(*) filter (where buyer is not null and n >= 2)`.as('repeaters'),
+      sql<number>`coalesce(sum(n) filter (where buyer is null), 0)`.as('anonymous'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { buyers: Number(r.buyers), repeatBuyers: Number(r.repeaters), ordersWithoutBuyer: Number(r.anonymous) };
+}
+
+/** The enterprise counts of the yearly report: what existed at the window's end, by today's type. */
+export interface EnterpriseCounts {
+  shops: number;
+  producers: number;
+  hubs: number;
+}
+
+export async function enterpriseCountsAt(tx: ReplicaTx, toUtc: string): Promise<EnterpriseCounts> {
+  const r = await loose(tx)
+    .selectFrom('enterprises as e')
+    .select([
+      sql<number>`count(*) filter (where e.sells in (${SHOPS}))`.as('shops'),
+      sql<number>`count(*) filter (where e.is_primary_producer = true)`.as('producers'),
+      sql<number>`count(*) filter (where e.sells = 'any')`.as('hubs'),
+    ])
+    .where('e.created_at', '<', toUtc)
+    .executeTakeFirstOrThrow();
+  return { shops: Number(r.shops), producers: Number(r.producers), hubs: Number(r.hubs) };
+}
+
+export type MapLayer = 'shops' | 'producers' | 'hubs';
+
+/** One point of a map: a public enterprise at its own address, rounded to about 1 km. */
+export interface MapPoint {
+  latitude: number;
+  longitude: number;
+}
+
+/** The precision of a map point: two decimals of a degree, about 1.1 km north–south. */
+export const MAP_DECIMALS = 2;
+
+/**
+ * The points of a map: enterprises of the layer that OFN lists publicly (`visible` public), at their
+ * own address's coordinates rounded in SQL (the exact ones never leave the replica), one per
+ * enterprise; those without coordinates are only counted. Never a person's address: only the
+ * enterprise's `address_id`.
+ */
+export async function mapPoints(tx: ReplicaTx, layer: MapLayer): Promise<{ points: MapPoint[]; withoutCoordinates: number }> {
+  const condition = layer === 'shops' ? sql<boolean>`e.sells in (${SHOPS})` : layer === 'hubs' ? sql<boolean>`e.sells = 'any'` : sql<boolean>`e.is_primary_producer = true`;
+  const rows = await loose(tx)
+    .selectFrom('enterprises as e')
+    .leftJoin('spree_addresses as a', 'a.id', 'e.address_id')
+    .select([sql<string | null>`round(a.latitude::numeric, ${sql.lit(MAP_DECIMALS)})`.as('lat'), sql<string | null>`round(a.longitude::numeric, ${sql.lit(MAP_DECIMALS)})`.as('lon')])
+    .where(condition)
+    .where(visibility, '=', 'public')
+    .execute();
+  const points: MapPoint[] = [];
+  let withoutCoordinates = 0;
+  for (const r of rows) {
+    const latitude = r.lat === null ? NaN : Number(r.lat);
+    const longitude = r.lon === null ? NaN : Number(r.lon);
+    // (0, 0) is a geocoder's "not found", in the Gulf of Guinea.
+    if (!Number.isFinite(latitude) || !Number.isFinite(longitude) || Math.abs(latitude) > 90 || Math.abs(longitude) > 180 || (latitude === 0 && longitude === 0)) withoutCoordinates++;
+    else points.push({ latitude, longitude });
+  }
+  return { points, withoutCoordinates };
 }

@@ -40,6 +40,9 @@ export interface SpreeOrdersTable {
   distributor_id: number | null;
   order_cycle_id: number | null;
   currency: string | null;
+  /** Ids only, counted (distinct buyers) and never shown: who the user or customer is stays in spree_users and customers. */
+  user_id: number | null;
+  customer_id: number | null;
 }
 
 /** Enterprise addresses: only the town and country are business data the bot shows. */
@@ -47,6 +50,12 @@ export interface SpreeAddressesTable {
   id: number;
   city: string | null;
   country_id: number;
+  /**
+   * Read only by the map (definitions.ts `mapPoints`): rounded in SQL to about 1 km, only for an
+   * enterprise's own address and only for enterprises OFN lists publicly.
+   */
+  latitude: number | null;
+  longitude: number | null;
 }
 
 export interface SpreeCountriesTable {
@@ -81,8 +90,8 @@ export interface OfnDatabase {
  */
 export const SELECTABLE_COLUMNS: Readonly<Record<keyof OfnDatabase, readonly string[]>> = {
   enterprises: ['id', 'name', 'permalink', 'is_primary_producer', 'sells', 'visible', 'owner_id', 'address_id', 'created_at', 'updated_at', 'external_billing_id'],
-  spree_orders: ['id', 'state', 'completed_at', 'created_at', 'updated_at', 'item_total', 'adjustment_total', 'total', 'included_tax_total', 'additional_tax_total', 'payment_state', 'distributor_id', 'order_cycle_id', 'currency'],
-  spree_addresses: ['id', 'city', 'country_id'],
+  spree_orders: ['id', 'state', 'completed_at', 'created_at', 'updated_at', 'item_total', 'adjustment_total', 'total', 'included_tax_total', 'additional_tax_total', 'payment_state', 'distributor_id', 'order_cycle_id', 'currency', 'user_id', 'customer_id'],
+  spree_addresses: ['id', 'city', 'country_id', 'latitude', 'longitude'],
   spree_countries: ['id', 'iso', 'name'],
   enterprise_groups: ['id', 'name', 'permalink'],
   enterprise_groups_enterprises: ['enterprise_group_id', 'enterprise_id'],

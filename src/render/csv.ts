@@ -5,6 +5,7 @@ import { toCsv } from './csv-writer.js';
 import { dashboardCsv } from './dashboard.js';
 import { globalCsv } from './global.js';
 import { growthCsv } from './growth.js';
+import { storyCsv } from './story.js';
 
 export { csvCell, toCsv } from './csv-writer.js';
 
@@ -16,6 +17,8 @@ export function renderCsv(outcome: Outcome): string {
       return globalCsv(outcome.answer);
     case 'growth':
       return growthCsv(outcome);
+    case 'story':
+      return storyCsv(outcome);
     case 'billing':
       return billingCsv(outcome);
     case 'billing-all':
@@ -40,7 +43,9 @@ export function csvFile(outcome: Outcome): { filename: string; title: string; te
     case 'global':
       return { filename: `${fileBase(outcome.answer.question)}.csv`, title: `${outcome.answer.title} (CSV)`, text };
     case 'growth':
-      return { filename: 'growth.csv', title: 'Growth (CSV)', text };
+      return { filename: `${fileBase(outcome.question)}.csv`, title: 'Growth (CSV)', text };
+    case 'story':
+      return { filename: `${fileBase(outcome.question)}.csv`, title: `${outcome.question} (CSV)`, text };
     case 'billing':
       return { filename: `billing-${outcome.instance.id}-${outcome.month}.csv`, title: `Billing ${outcome.instance.name} ${outcome.month} (CSV)`, text };
     case 'billing-all':

@@ -5,6 +5,7 @@ import { dashboardJson } from './dashboard.js';
 import { billingAllJson, billingJson } from './billing.js';
 import { globalJson } from './global.js';
 import { growthJson } from './growth.js';
+import { storyJson } from './story.js';
 
 export { answerToJson };
 
@@ -17,6 +18,8 @@ export function renderJson(outcome: Outcome): string {
       return JSON.stringify(globalJson(outcome.answer), null, 2);
     case 'growth':
       return JSON.stringify(growthJson(outcome), null, 2);
+    case 'story':
+      return JSON.stringify(storyJson(outcome), null, 2);
     case 'billing':
       return billingJson(outcome);
     case 'billing-all':

@@ -5,7 +5,8 @@ import { billingAllMessage, billingMessage } from './billing.js';
 import { dashboardMessages } from './dashboard.js';
 import { describePeriod, formatValue, headline } from './format.js';
 import { globalText } from './global.js';
-import { growthText } from './growth.js';
+import { growthSlackText } from './growth.js';
+import { storyText, storyTitle } from './story.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable } from './table.js';
 
@@ -139,8 +140,12 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     }
     case 'growth': {
       const n = outcome.instances.length;
-      return { ...textMessage(`Growth · ${n} instance${n === 1 ? '' : 's'}`, growthText(outcome), `${outcome.periodLabel}, each instance in its own time zone`, { ...options, chartable: false, question: outcome.question }), truncated: false };
+      const context = `${outcome.periodLabel}${n > 1 ? ', each instance in its own time zone' : ''} · \`${outcome.question}\``;
+      // Several instances: the months of each are in the CSV that goes with the message.
+      return { ...textMessage(`Growth · ${n === 1 ? outcome.instances[0]!.instance.name : `${n} instances`}`, growthSlackText(outcome), context, { ...options, question: outcome.question }), truncated: n > 1 };
     }
+    case 'story':
+      return { ...textMessage(storyTitle(outcome), storyText(outcome), `${outcome.periodLabel} · \`${outcome.question}\``, { ...options, question: outcome.question }), truncated: false };
     case 'billing':
       return { ...billingMessage(outcome), truncated: false };
     case 'billing-all':

@@ -4,6 +4,7 @@ import { dashboardText } from './dashboard.js';
 import { billingAllText, billingText } from './billing.js';
 import { globalText } from './global.js';
 import { growthText } from './growth.js';
+import { storyText } from './story.js';
 
 /** Plain text for a terminal. */
 export function renderText(outcome: Outcome): string {
@@ -14,6 +15,8 @@ export function renderText(outcome: Outcome): string {
       return globalText(outcome.answer);
     case 'growth':
       return growthText(outcome);
+    case 'story':
+      return storyText(outcome);
     case 'billing':
       return billingText(outcome);
     case 'billing-all':

@@ -1,0 +1,392 @@
+import { DateTime } from 'luxon';
+import type { AnswerPeriod, InstanceRef } from '../core/answer.js';
+import { OfnError } from '../core/errors.js';
+import { bucketsOf, periodLabel, resolvePeriod, type PeriodSpec, type ResolvedPeriod } from '../core/periods.js';
+import {
+  median,
+  percentChange,
+  percentOf,
+  type BuyersSection,
+  type Cohort,
+  type FunnelSection,
+  type HeadlineFigure,
+  type MapData,
+  type ReportSection,
+  type RetentionSection,
+  type StoryOutcome,
+} from '../core/story.js';
+import {
+  buyerCounts,
+  enterpriseCountsAt,
+  funnelCounts,
+  growthByBucket,
+  growthInWindows,
+  mapPoints,
+  retentionCohorts,
+  type BuyerCounts,
+  type CohortCounts,
+  type EnterpriseCounts,
+  type FunnelCounts,
+  type GrowthFigures,
+  type MapLayer,
+} from '../queries/definitions.js';
+import { monthPeriod } from './growth.js';
+import { canonicalQuestion, parseQuestionWords, utcWindow, type QuestionArgs } from './question.js';
+import { Converter, fanOutStory, sumMoney } from './story-support.js';
+import type { Deps, ParseContext, Route, RouteContext } from './types.js';
+
+/** `funnel`, `retention`, `buyers`, `report` and `map`: the growth story for funders (issue 16). */
+
+const reachOf = (args: QuestionArgs) => ({ instances: args.scope ?? [args.instance], billing: false });
+
+function presentation(args: QuestionArgs) {
+  // The chart is part of the story: always drawn in Slack (and written by the CLI).
+  return { chart: true, public: args.public };
+}
+
+function common(name: string, args: QuestionArgs, spec: PeriodSpec | undefined, warnings: StoryOutcome['warnings']) {
+  return {
+    kind: 'story' as const,
+    question: canonicalQuestion(name, spec ? { ...args, period: spec } : args),
+    periodLabel: spec ? periodLabel(spec) : 'now',
+    global: args.scope !== undefined,
+    warnings,
+    presentation: presentation(args),
+  };
+}
+
+function requirePeriod(name: string, args: QuestionArgs, context: ParseContext): void {
+  if (args.period) return;
+  const id = args.scope === 'all' ? 'all' : (context.visibleIds ?? context.instanceIds)[0] ?? 'katuma';
+  throw new OfnError('BadPeriod', `\`${name}\` needs a period: the enterprises created in it, or the orders placed in it.`, `For example: \`${name} ${id} last-year\`, \`${name} ${id} 2026-Q3\`, \`${name} all 2025\`.`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// funnel
+
+const FUNNEL_STEPS = ['created', 'shop', 'first_sale', 'three_months'] as const;
+
+function funnelSection(instance: InstanceRef | null, period: AnswerPeriod | null, counts: readonly FunnelCounts[]): FunnelSection {
+  const sum = (f: (c: FunnelCounts) => number) => counts.reduce((s, c) => s + f(c), 0);
+  const values = [sum((c) => c.created), sum((c) => c.shop), sum((c) => c.firstSale), sum((c) => c.threeMonths)];
+  return {
+    instance,
+    period,
+    steps: FUNNEL_STEPS.map((step, i) => ({ step, count: values[i]!, ofPrevious: i === 0 ? 100 : percentOf(values[i]!, values[i - 1]!), ofFirst: percentOf(values[i]!, values[0]!) })),
+    medianDaysToFirstSale: median(counts.flatMap((c) => c.daysToFirstSale)),
+  };
+}
+
+export const funnelRoute: Route<QuestionArgs> = {
+  name: 'funnel',
+  aliases: [],
+  group: 'instances',
+  summary: 'Enterprises created in a period: how many became shops, sold once, sold in 3+ months.',
+  usage: 'funnel <instance | all> <period>',
+  examples: ['funnel katuma 2025', 'funnel all last-12-months', 'funnel uk 2026-Q1'],
+  parse(words, context) {
+    const args = parseQuestionWords('funnel', words, { breakdowns: [] }, context);
+    requirePeriod('funnel', args, context);
+    return args;
+  },
+  reach: reachOf,
+  async run(deps, args, context) {
+    const { results, warnings } = await fanOutStory(deps, context.instances, async (instance) => {
+      const period = resolvePeriod(args.period!, instance.timezone, deps.now());
+      return { period, counts: await deps.replica(instance.id).read((tx) => funnelCounts(tx, utcWindow(period), instance.timezone)) };
+    });
+    const sections = results.map((r) => funnelSection(r.instance, r.value.period, [r.value.counts]));
+    if (args.scope) sections.push(funnelSection(null, null, results.map((r) => r.value.counts)));
+    return { ...common('funnel', args, args.period, warnings), story: 'funnel', sections, rates: [] };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// buyers
+
+function buyersSection(instance: InstanceRef | null, period: AnswerPeriod | null, counts: readonly BuyerCounts[]): BuyersSection {
+  const buyers = counts.reduce((s, c) => s + c.buyers, 0);
+  const repeatBuyers = counts.reduce((s, c) => s + c.repeatBuyers, 0);
+  return { instance, period, buyers, repeatBuyers, repeatRate: percentOf(repeatBuyers, buyers), ordersWithoutBuyer: counts.reduce((s, c) => s + c.ordersWithoutBuyer, 0) };
+}
+
+export const buyersRoute: Route<QuestionArgs> = {
+  name: 'buyers',
+  aliases: [],
+  group: 'instances',
+  summary: 'Distinct buyers with a sales order in a period and the share who ordered twice or more (never who).',
+  usage: 'buyers <instance | all> <period>',
+  examples: ['buyers katuma last-month', 'buyers all 2025', 'buyers uk last-12-months'],
+  parse(words, context) {
+    const args = parseQuestionWords('buyers', words, { breakdowns: [] }, context);
+    requirePeriod('buyers', args, context);
+    return args;
+  },
+  reach: reachOf,
+  async run(deps, args, context) {
+    const { results, warnings } = await fanOutStory(deps, context.instances, async (instance) => {
+      const period = resolvePeriod(args.period!, instance.timezone, deps.now());
+      return { period, counts: await deps.replica(instance.id).read((tx) => buyerCounts(tx, utcWindow(period))) };
+    });
+    const sections = results.map((r) => buyersSection(r.instance, r.value.period, [r.value.counts]));
+    if (args.scope) sections.push(buyersSection(null, null, results.map((r) => r.value.counts)));
+    return { ...common('buyers', args, args.period, warnings), story: 'buyers', sections, rates: [] };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// retention
+
+export const RETENTION_MONTHS = 12;
+
+/** Percentages of each cohort; a cell whose month has not started is null. */
+function retentionSection(instance: InstanceRef | null, period: AnswerPeriod | null, parts: readonly { cohorts: CohortCounts[]; currentMonth: string }[]): RetentionSection {
+  const byMonth = new Map<string, { size: number; active: number[] }>();
+  for (const part of parts) {
+    for (const c of part.cohorts) {
+      const entry = byMonth.get(c.month) ?? { size: 0, active: new Array<number>(RETENTION_MONTHS).fill(0) };
+      entry.size += c.size;
+      c.active.forEach((n, k) => (entry.active[k]! += n));
+      byMonth.set(c.month, entry);
+    }
+  }
+  // The latest month any instance is in: later cells have not started anywhere.
+  const currentMonth = parts.map((p) => p.currentMonth).sort().at(-1)!;
+  const [cy, cm] = currentMonth.split('-').map(Number) as [number, number];
+  const cohorts: Cohort[] = [...byMonth.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, { size, active }]) => {
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      const elapsed = (cy - y) * 12 + (cm - m);
+      return { month, size, active: active.map((n, k) => (k > elapsed ? null : percentOf(n, size))) };
+    });
+  return { instance, period, cohorts, currentMonth };
+}
+
+export const retentionRoute: Route<QuestionArgs> = {
+  name: 'retention',
+  aliases: [],
+  group: 'instances',
+  summary: 'Shops by the month of their first sale, and the share selling in each month after (a heat map).',
+  usage: 'retention <instance | all> [period]',
+  examples: ['retention katuma', 'retention all 2025', 'retention uk last-6-months'],
+  parse(words, context) {
+    return parseQuestionWords('retention', words, { breakdowns: [], defaultPeriod: { kind: 'last-n', n: 12, unit: 'month' } }, context);
+  },
+  reach: reachOf,
+  async run(deps, args, context) {
+    const { results, warnings } = await fanOutStory(deps, context.instances, async (instance) => {
+      const period = monthPeriod(args.period!, instance.timezone, deps.now(), 'retention');
+      const currentMonth = DateTime.fromJSDate(deps.now(), { zone: instance.timezone }).toFormat('yyyy-LL');
+      return { period, currentMonth, cohorts: await deps.replica(instance.id).read((tx) => retentionCohorts(tx, utcWindow(period), instance.timezone, RETENTION_MONTHS)) };
+    });
+    const sections = results.map((r) => retentionSection(r.instance, r.value.period, [r.value]));
+    if (args.scope) sections.push(retentionSection(null, null, results.map((r) => r.value)));
+    return { ...common('retention', args, args.period, warnings), story: 'retention', sections, rates: [] };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// map
+
+const LAYERS: readonly MapLayer[] = ['shops', 'producers', 'hubs'];
+
+interface MapArgs extends QuestionArgs {
+  layer: MapLayer;
+}
+
+async function readMap(deps: Deps, ids: readonly string[], layer: MapLayer) {
+  const { results, warnings } = await fanOutStory(deps, ids, (instance) => deps.replica(instance.id).read((tx) => mapPoints(tx, layer)));
+  const map: MapData = { layer, instances: results.map((r) => ({ instance: r.instance, ...r.value })) };
+  return { map, warnings };
+}
+
+export const mapRoute: Route<MapArgs> = {
+  name: 'map',
+  aliases: [],
+  group: 'instances',
+  summary: 'A map of the shops, producers or hubs OFN lists publicly (points rounded to about 1 km).',
+  usage: 'map <shops | producers | hubs> <instance | all>',
+  examples: ['map shops katuma', 'map producers all', 'map hubs au'],
+  parse(words, context) {
+    const layerWord = words.find((w) => (LAYERS as readonly string[]).includes(w.toLowerCase()) || /^(shop|producer|hub)$/i.test(w));
+    if (!layerWord) {
+      throw new OfnError('BadArguments', 'Map what? `map shops katuma`, `map producers all` or `map hubs au`.');
+    }
+    const layer = (layerWord.toLowerCase().endsWith('s') ? layerWord.toLowerCase() : `${layerWord.toLowerCase()}s`) as MapLayer;
+    const rest = words.filter((w) => w !== layerWord);
+    const args = parseQuestionWords('map', rest, { breakdowns: [] }, context);
+    if (args.period) throw new OfnError('BadArguments', 'A map shows the enterprises as they are now: it takes no period.', `For example: \`map ${layer} ${args.scope === 'all' ? 'all' : args.instance}\`.`);
+    return { ...args, layer };
+  },
+  reach: reachOf,
+  async run(deps, args, context) {
+    const { map, warnings } = await readMap(deps, context.instances, args.layer);
+    return {
+      ...common('map', args, undefined, warnings),
+      question: `map ${args.layer} ${args.scope === 'all' ? 'all' : args.scope ? args.scope.join(',') : args.instance}`,
+      story: 'map',
+      map,
+      rates: [],
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// report
+
+interface YearFigures {
+  enterprises: EnterpriseCounts;
+  figures: GrowthFigures;
+  buyers: number;
+}
+
+interface InstanceYear {
+  period: ResolvedPeriod;
+  current: YearFigures;
+  previous: YearFigures;
+  /** Turnover per local month of the year, up to the month in progress. */
+  months: { date: string; figures: GrowthFigures; partial?: true }[];
+  /** The same months of the year before (the last one cut where the year in progress is). */
+  previousMonths: { date: string; figures: GrowthFigures }[];
+}
+
+/** Local month buckets of [from, to), the last one ending at `to` (a year to date stops now, not at the month's end). */
+function monthBuckets(period: ResolvedPeriod, from: DateTime, to: DateTime) {
+  const buckets = bucketsOf({ ...period, from, to }, 'month');
+  const dates = buckets.dates.filter((d) => d < to.toISODate()!);
+  return { dates, utcBoundaries: [...buckets.utcBoundaries.slice(0, dates.length), utcWindow({ ...period, from, to }).toUtc] };
+}
+
+/** The year and the one before, to the same point when the year is in progress. */
+async function readYear(deps: Deps, instanceId: string, year: number): Promise<InstanceYear> {
+  const instance = deps.config.instances.get(instanceId)!;
+  const period = resolvePeriod({ kind: 'year', year }, instance.timezone, deps.now());
+  const end = period.asOf && period.asOf < period.to ? period.asOf : period.to;
+  const window = (from: DateTime, to: DateTime) => utcWindow({ ...period, from, to });
+  const current = window(period.from, end);
+  const previous = window(period.from.minus({ years: 1 }), end.minus({ years: 1 }));
+  const replica = deps.replica(instanceId);
+  const today = period.asOf?.toISODate();
+  return replica.read(
+    async (tx) => {
+      const [figures, enterprisesNow, enterprisesBefore, buyersNow, buyersBefore, byMonth, byMonthBefore] = await Promise.all([
+        growthInWindows(tx, [current, previous]),
+        enterpriseCountsAt(tx, current.toUtc),
+        enterpriseCountsAt(tx, previous.toUtc),
+        buyerCounts(tx, current),
+        buyerCounts(tx, previous),
+        growthByBucket(tx, monthBuckets(period, period.from, end)),
+        growthByBucket(tx, monthBuckets(period, period.from.minus({ years: 1 }), end.minus({ years: 1 }))),
+      ]);
+      const months = [...byMonth.entries()]
+        .filter(([date]) => !today || date <= today)
+        .map(([date, f]) => ({ date, figures: f, ...(today && date.slice(0, 7) === today.slice(0, 7) ? { partial: true as const } : {}) }));
+      return {
+        period,
+        current: { enterprises: enterprisesNow, figures: figures[0]!, buyers: buyersNow.buyers },
+        previous: { enterprises: enterprisesBefore, figures: figures[1]!, buyers: buyersBefore.buyers },
+        months,
+        previousMonths: [...byMonthBefore.entries()].map(([date, f]) => ({ date, figures: f })),
+      };
+    },
+    // Several statements that must agree: one snapshot.
+    { snapshot: true },
+  );
+}
+
+const HEADLINES: readonly [HeadlineFigure['key'], string][] = [
+  ['shops', 'Shops'],
+  ['producers', 'Producers'],
+  ['hubs', 'Hubs'],
+  ['active_shops', 'Active shops'],
+  ['orders', 'Orders'],
+  ['turnover', 'Turnover'],
+  ['buyers', 'Buyers'],
+];
+
+function headlineOf(parts: readonly { instance: InstanceRef; year: InstanceYear }[], money: (value: string, instance: InstanceRef, month: string) => string | null): HeadlineFigure[] {
+  const value = (key: HeadlineFigure['key'], which: 'current' | 'previous'): string | null => {
+    if (key === 'turnover') {
+      // Converted month by month for `all`; the year before is converted at its own months' rates.
+      return sumMoney(parts.flatMap(({ instance, year }) => (which === 'current' ? year.months : year.previousMonths).map((m) => money(m.figures.turnover, instance, m.date.slice(0, 7)))));
+    }
+    const total = parts.reduce((sum, { year }) => {
+      const f = year[which];
+      const n = key === 'shops' || key === 'producers' || key === 'hubs' ? f.enterprises[key] : key === 'active_shops' ? f.figures.activeShops : key === 'orders' ? f.figures.orders : f.buyers;
+      return sum + n;
+    }, 0);
+    return String(total);
+  };
+  return HEADLINES.map(([key, label]) => {
+    const current = value(key, 'current');
+    const previous = value(key, 'previous');
+    return { key, label, value: current, previous, change: percentChange(current, previous) };
+  });
+}
+
+function reportSection(parts: readonly { instance: InstanceRef; year: InstanceYear }[], instance: InstanceRef | null, currency: string | null, money: (value: string, instance: InstanceRef, month: string) => string | null): ReportSection {
+  const dates = [...new Set(parts.flatMap((p) => p.year.months.map((m) => m.date)))].sort();
+  return {
+    instance,
+    currency,
+    period: instance ? parts[0]!.year.period : null,
+    headline: headlineOf(parts, money),
+    months: dates.map((date) => {
+      const here = parts.flatMap((p) => p.year.months.filter((m) => m.date === date).map((m) => ({ instance: p.instance, m })));
+      return {
+        date,
+        turnover: sumMoney(here.map(({ instance: i, m }) => money(m.figures.turnover, i, date.slice(0, 7)))),
+        ...(here.some(({ m }) => m.partial) ? { partial: true as const } : {}),
+      };
+    }),
+  };
+}
+
+export const reportRoute: Route<QuestionArgs> = {
+  name: 'report',
+  aliases: [],
+  group: 'instances',
+  summary: "The year's one-page report (PNG, with CSV and JSON): headline figures, monthly turnover, a map of the shops.",
+  usage: 'report <instance | all> [YYYY]',
+  examples: ['report all 2025', 'report katuma', 'report uk this-year'],
+  parse(words, context) {
+    const args = parseQuestionWords('report', words, { breakdowns: [], defaultPeriod: { kind: 'current', unit: 'year', offset: -1 } }, context);
+    const p = args.period!;
+    if (p.kind === 'current' && p.unit === 'year') return args;
+    if (p.kind !== 'year') throw new OfnError('BadPeriod', `A report covers a calendar year: \`${periodLabel(p)}\` is not one.`, 'For example: `report all 2025`, `report katuma this-year` (to date).');
+    return args;
+  },
+  reach: reachOf,
+  async run(deps, args, context: RouteContext) {
+    const spec = args.period!;
+    const yearOf = (timezone: string) => (spec.kind === 'year' ? spec.year : DateTime.fromJSDate(deps.now(), { zone: timezone }).year + (spec.kind === 'current' ? spec.offset : 0));
+    const [{ results, warnings }, layer] = await Promise.all([
+      fanOutStory(deps, context.instances, async (instance) => readYear(deps, instance.id, yearOf(instance.timezone))),
+      readMap(deps, context.instances, 'shops'),
+    ]);
+    const parts = results.map((r) => ({ instance: r.instance, year: r.value }));
+    const own = (value: string) => value;
+    const sections = parts.map((p) => reportSection([p], p.instance, p.instance.currency, own));
+    let converter: Converter | undefined;
+    if (args.scope) {
+      const c = new Converter(deps, parts.map((p) => p.instance.currency));
+      converter = c;
+      sections.push(reportSection(parts, null, c.currency, (value, instance, month) => c.convert(value, instance.currency, month)));
+    }
+    const year = parts[0]!.year.period.from.year;
+    const note = converter?.note();
+    // Instances that answered the map but not the figures (or the reverse) are in the warnings once.
+    const allWarnings = [...new Map([...warnings, ...layer.warnings].map((w) => [w.instance, w])).values()];
+    return {
+      ...common('report', args, { kind: 'year', year }, allWarnings),
+      story: 'report',
+      year,
+      toDate: parts.some((p) => p.year.period.asOf !== undefined),
+      sections,
+      map: layer.map,
+      rates: converter?.rates() ?? [],
+      ...(note ? { note } : {}),
+    };
+  },
+};
