@@ -11,6 +11,8 @@ import { benchWatch } from './watch.js';
 import { benchFanOut } from './fanout.js';
 import { benchStartup } from './startup.js';
 import { benchApi } from './api.js';
+import { benchDashboard } from './dashboard.js';
+import { benchParse } from './parse.js';
 
 /**
  * `npm run bench [-- questions|slack|charts ...] [--scale large]`: starts a throwaway PostgreSQL
@@ -37,6 +39,15 @@ async function main() {
     }
   }
 
+  if (want('parse')) {
+    log('The parse step alone (issue 18)…');
+    out.push('', '### Parse step (issue 18)', '', await benchParse(15, log));
+    if (suites.every((suite) => suite === 'parse' || suite === 'startup')) {
+      process.stdout.write(`${out.join('\n')}\n`);
+      return;
+    }
+  }
+
   let cluster: Cluster | undefined;
   let adminUrl = process.env.BENCH_DATABASE_URL;
   if (!adminUrl) {
@@ -45,7 +56,7 @@ async function main() {
     adminUrl = cluster.url;
   }
   try {
-    const needsData = want('questions') || want('slack') || want('billing') || want('watch') || want('api');
+    const needsData = want('questions') || want('slack') || want('billing') || want('watch') || want('api') || want('dashboard');
     let url = process.env.BENCH_DATA_URL ?? '';
     if (url) out.push(`Data: an already seeded database (BENCH_DATA_URL), seed \`${scale}\`.`);
     if (needsData && !url) {
@@ -82,6 +93,10 @@ async function main() {
     if (want('api')) {
       log('HTTP API vs ask in process…');
       out.push('', '### HTTP API (issue 15)', '', await benchApi(adminUrl, url, log, scale));
+    }
+    if (want('dashboard')) {
+      log('Dashboard: six questions posted vs asked alone; Home from cache…');
+      out.push('', '### Dashboards and the Home tab (issue 17)', '', await benchDashboard(url, 'Europe/Madrid', 10, log));
     }
     if (want('charts')) {
       log('Chart rendering…');
