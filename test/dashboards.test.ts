@@ -8,7 +8,7 @@ import type { Deps } from '../src/commands/types.js';
 import { renderText } from '../src/render/text.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
-import { createStateStore } from './support/state.js';
+import { createStateStore, eventually } from './support/state.js';
 import { homeButtonBody, homeOpenedBody, postSigned, slashCommandBody } from './support/slack-requests.js';
 
 const SECRET = 'dashboards-secret';
@@ -59,6 +59,7 @@ beforeAll(async () => {
         },
       },
       home: { cacheSeconds: 600 },
+      opsChannel: 'C0OPSNOTE',
     },
     {},
     'test',
@@ -171,6 +172,19 @@ describe('/ofn dashboard', () => {
     expect(textOf((await say('dashboard remove weekly', KATUMA_ONLY))[0])).toContain('Dashboard `weekly` removed');
     expect(textOf((await say('dashboard weekly', BOB))[0])).toContain('There is no dashboard `weekly`');
     expect(textOf((await say('dashboard remove katuma-monthly', KATUMA_ONLY))[0])).toContain('a dashboard of the config');
+  });
+});
+
+describe('a dashboard Slack refuses', () => {
+  it('is never reported as sent: the asker hears Slack’s words, and the ops channel is told', async () => {
+    await state.db.insertInto('dashboards').values({ name: 'refused', title: 'Refused', questions: JSON.stringify(['orders katuma last-month']), created_by: 'U0ADMIN01', channel_id: 'C0ALL0001' }).execute();
+    fake.failNextResponse({ kind: 'error', error: 'invalid_blocks' });
+    const [error] = await say('dashboard refused');
+    expect(textOf(error)).toContain('Slack refused the dashboard `refused` (HTTP 400)');
+    // Enqueued just after the reply.
+    const notice = await eventually(() => state.db.selectFrom('deliveries').select(['channel_id', 'payload']).where('dedupe_key', 'like', 'ops:dashboard:%').executeTakeFirst());
+    expect(notice.channel_id).toBe('C0OPSNOTE');
+    expect(JSON.stringify(notice.payload)).toContain('Dashboard `refused` asked by <@U0ADMIN01> in <#C0ALL0001> was not posted');
   });
 });
 

@@ -15,6 +15,7 @@ import { errorMessage, escapeMrkdwn, figuresComment, slackMessage, type SlackMes
 import { audit } from '../state/audit.js';
 import { firstSighting } from '../state/seen-requests.js';
 import type { StateDb } from '../state/store.js';
+import { notifyOps } from '../jobs/ops-notices.js';
 import { postDashboard } from './dashboard-post.js';
 import { answerHome } from './home.js';
 import { postToResponseUrl } from './response-url.js';
@@ -69,7 +70,13 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
         const posted = await reply(message, inChannel);
         return posted.ok ? { ok: true } : { ok: false, error: `HTTP ${posted.status}` };
       });
-      if (sent.failed) result = 'failed';
+      if (sent.failed) {
+        // Never reported as sent: the asker hears Slack's words, and so does the ops channel.
+        result = 'failed';
+        log.error({ dashboard: outcome.name, error: sent.failed }, 'dashboard: Slack refused the message');
+        await reply(errorMessage(`Slack refused the dashboard \`${outcome.name}\` (${sent.failed}${sent.posted ? `, after ${sent.posted} of its messages` : ''}). The team has been told; each of its questions can still be asked alone.`));
+        if (ctx.state) await notifyOps(ctx.state, ctx.deps, `dashboard:${requestId}`, { what: `Dashboard \`${outcome.name}\` asked by <@${request.who.userId}> in <#${request.who.channelId}> was not posted`, why: sent.failed, todo: 'Ask it again; if Slack keeps refusing it, report this notice (the request is in the log under the same time).' }, log).catch(() => undefined);
+      }
       return;
     }
     const spec = chartSpecOf(outcome, ctx.deps.config);
