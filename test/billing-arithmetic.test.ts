@@ -113,7 +113,7 @@ describe('billing plan resolution', () => {
 
   it('refuses unknown keys, naming the plan', () => {
     expect(failure({ fixed: 5, rat: 0.02 })).toBe(
-      `${PATH}: unknown key rat (a billing plan takes minimumTurnover, fixed, rate, cap, tiers, taxRate, trialDays, groupBy, channel, postAt)`,
+      `${PATH}: unknown key rat (a billing plan takes name, minimumTurnover, fixed, rate, cap, tiers, taxRate, trialDays, groupBy, channel, postAt)`,
     );
     // An unknown key does not stop the other checks: the misspelt upTo is also reported as missing.
     expect(failure({ tiers: [{ upto: 500, charge: 0 }, { charge: 40 }] }).split('\n')).toEqual([
