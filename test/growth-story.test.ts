@@ -356,3 +356,34 @@ describe('every face', () => {
     }
   });
 });
+
+describe('charts', () => {
+  it('draws every kind as a PNG of the size its spec says: growth panels, funnel bars, the heat map, maps and the A4 page', async () => {
+    const { chartSpecOf } = await import('../src/render/answer-chart.js');
+    const { chartSize, renderChart } = await import('../src/render/chart.js');
+    const kinds: Record<string, string> = {};
+    for (const q of ['growth katuma', 'funnel all 2026', 'retention katuma 2026', 'buyers all 2026', 'map shops katuma', 'report all 2026']) {
+      const spec = chartSpecOf(await ask(deps, q), config)!;
+      expect(spec, q).toBeDefined();
+      kinds[q] = spec.figure?.kind ?? (spec.horizontal ? 'bars' : `${spec.panels?.length ?? 1} panels`);
+      const png = await renderChart(spec);
+      const { width, height } = chartSize(spec);
+      expect(png.subarray(1, 4).toString('latin1'), q).toBe('PNG');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)], q).toEqual([width * 2, height * 2]);
+    }
+    expect(kinds).toEqual({
+      'growth katuma': '3 panels',
+      'funnel all 2026': 'bars',
+      'retention katuma 2026': 'heatmap',
+      'buyers all 2026': 'bars',
+      'map shops katuma': 'map',
+      'report all 2026': 'report',
+    });
+    // The heat map has a row for every month between the first and last cohort, empty ones included.
+    const heat = chartSpecOf(await ask(deps, 'retention katuma 2026'), config)!.figure as { rows: { label: string; note: string }[] };
+    expect(heat.rows.map((r) => r.note)).toEqual(['1 shop', 'none', 'none', '1 shop', 'none', 'none', 'none', '1 shop']);
+    // The page is A4 portrait.
+    const page = chartSpecOf(await ask(deps, 'report katuma 2026'), config)!;
+    expect(chartSize(page)).toEqual({ width: 794, height: 1123 });
+  });
+});

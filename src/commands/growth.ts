@@ -175,6 +175,7 @@ export async function runGrowth(deps: Deps, args: QuestionArgs, ids: readonly st
     rates: converter?.rates() ?? [],
     ...(note ? { note } : {}),
     warnings,
-    presentation: { chart: args.chart, public: args.public },
+    // The chart is part of the story: drawn with every answer, as for compare.
+    presentation: { chart: true, public: args.public },
   };
 }

@@ -6,6 +6,7 @@ import type { Outcome } from '../core/outcome.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartPanel, ChartSeries, ChartSpec, ValueFormat } from './chart.js';
 import { bucketLabel, headline } from './format.js';
+import { growthChartSpec, storyChartSpec } from './story-chart.js';
 
 /** A by-shop chart shows this many shops and one bar for all the others: 72 bars are unreadable at Slack's size. */
 export const DEFAULT_TOP_SHOPS = 15;
@@ -284,5 +285,7 @@ function convertAll(series: readonly Trimmed[], dates: readonly string[], config
 export function chartSpecOf(outcome: Outcome, currencies: CurrencySettings): ChartSpec | undefined {
   if (outcome.kind === 'answer') return chartSpecFor(outcome.answer);
   if (outcome.kind === 'global') return globalChartSpec(outcome.answer, currencies);
+  if (outcome.kind === 'growth') return growthChartSpec(outcome);
+  if (outcome.kind === 'story') return storyChartSpec(outcome);
   return undefined;
 }

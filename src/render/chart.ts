@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas';
 import { Chart, registerables } from 'chart.js';
 import type { ChartConfiguration, ChartDataset, Plugin, ScaleOptions } from 'chart.js';
+import { drawFigure, figureSize, type Figure } from './figure.js';
 
 /** How a chart's values read: money in one currency, or a count; always in the instance's locale. */
 export type ValueFormat = { style: 'currency'; currency: string; locale: string } | { style: 'count'; locale: string };
@@ -46,6 +47,13 @@ export interface ChartSpec {
   width?: number; // default 480
   height?: number; // default: what the title, legend and plot need (chartSize)
   horizontal?: boolean; // horizontal bars for rankings such as top shops
+  /**
+   * A drawing Chart.js has no chart for (a heat map, a map, the yearly report page): drawn under the
+   * title by render/figure.ts; `labels` and `datasets` then only describe it (alt text).
+   */
+  figure?: Figure;
+  /** With a report figure: its monthly chart, drawn by Chart.js and placed on the page. */
+  inset?: ChartSpec;
 }
 
 /**
@@ -391,6 +399,7 @@ export function chartSize(spec: ChartSpec): { width: number; height: number } {
   const textWidth = width - 24;
   const titleLines = spec.title ? wrapText(spec.title, textWidth, TITLE_SIZE, true).length : 0;
   const subtitleLines = spec.subtitle ? wrapText(spec.subtitle, textWidth, FONT_SIZE).length : 0;
+  if (spec.figure) return figureSize(spec.figure, titleLines, subtitleLines);
   const header = 16 + titleLines * 17 + subtitleLines * 14 + (spec.datasets.length > 1 ? 24 : 0);
   const horizontal = spec.kind === 'bar' && spec.horizontal === true;
   if (horizontal) return { width, height: header + 12 + Math.max(3, spec.labels.length) * BAR_ROW_HEIGHT };
@@ -594,6 +603,7 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
 export async function renderChart(spec: ChartSpec): Promise<Buffer> {
   registerFonts();
   registerChartJs();
+  if (spec.figure) return renderFigure(spec, spec.figure);
   const { width, height } = chartSize(spec);
   const canvas = createCanvas(width, height);
   // Text shaping follows the host language otherwise; pin it so output is the same everywhere.
@@ -605,5 +615,49 @@ export async function renderChart(spec: ChartSpec): Promise<Buffer> {
     return await canvas.encode('png');
   } finally {
     chart.destroy();
+  }
+}
+
+/** A figure (heat map, map, report page) on a canvas of its own: title, subtitle, then the drawing. */
+async function renderFigure(spec: ChartSpec, figure: Figure): Promise<Buffer> {
+  const { width, height } = chartSize(spec);
+  const canvas = createCanvas(width * PIXEL_RATIO, height * PIXEL_RATIO);
+  const ctx = canvas.getContext('2d');
+  ctx.lang = 'en';
+  ctx.scale(PIXEL_RATIO, PIXEL_RATIO);
+  ctx.fillStyle = BACKGROUND_COLOUR;
+  ctx.fillRect(0, 0, width, height);
+  let top = 8;
+  if (figure.kind !== 'report') {
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = TEXT_COLOUR;
+    ctx.font = `bold ${TITLE_SIZE}px "${CHART_FONT_FAMILY}"`;
+    for (const line of wrapText(spec.title, width - 24, TITLE_SIZE, true)) {
+      ctx.fillText(line, 8, top);
+      top += 17;
+    }
+    ctx.fillStyle = MUTED_TEXT_COLOUR;
+    ctx.font = `${FONT_SIZE}px "${CHART_FONT_FAMILY}"`;
+    for (const line of spec.subtitle ? wrapText(spec.subtitle, width - 24, FONT_SIZE) : []) {
+      ctx.fillText(line, 8, top);
+      top += 14;
+    }
+    top += 6;
+  }
+  let inset: { canvas: Canvas; width: number; height: number } | undefined;
+  let chart: Chart | undefined;
+  if (spec.inset) {
+    const size = chartSize(spec.inset);
+    const sub = createCanvas(size.width, size.height);
+    sub.getContext('2d').lang = 'en';
+    chart = new Chart(sub as unknown as ConstructorParameters<typeof Chart>[0], chartConfiguration(spec.inset));
+    inset = { canvas: sub, ...size };
+  }
+  try {
+    drawFigure(ctx, figure, top, width, { font: CHART_FONT_FAMILY, palette: CHART_PALETTE, text: TEXT_COLOUR, muted: MUTED_TEXT_COLOUR }, inset);
+    return await canvas.encode('png');
+  } finally {
+    chart?.destroy();
   }
 }

@@ -1,0 +1,473 @@
+import { createRequire } from 'node:module';
+import { geoEqualEarth, geoMercator, geoPath, type GeoContext, type GeoProjection } from 'd3-geo';
+import { feature } from 'topojson-client';
+import type { SKRSContext2D, Canvas } from '@napi-rs/canvas';
+import type { FeatureCollection, Geometry } from 'geojson';
+
+/**
+ * Drawings Chart.js has no chart for, on the same canvas: the retention heat map, maps of
+ * enterprises (Natural Earth outlines from the world-atlas package, projected with d3-geo; nothing
+ * fetched at run time) and the yearly report page. chart.ts calls `drawFigure` for a spec that
+ * carries a figure; this module imports nothing of chart.ts (the theme arrives as `FigureTheme`).
+ */
+
+export interface HeatmapFigure {
+  kind: 'heatmap';
+  /** Row labels (cohorts) and a note each (the cohort's size). */
+  rows: { label: string; note: string }[];
+  columns: string[];
+  /** Percent 0–100, or null for a month not started. */
+  cells: (number | null)[][];
+  /** Under the grid: how to read it. */
+  footer: string[];
+}
+
+export interface MapGroup {
+  label: string;
+  points: { latitude: number; longitude: number }[];
+}
+
+export interface MapFigure {
+  kind: 'map';
+  groups: MapGroup[];
+  footer: string[];
+}
+
+export interface ReportTile {
+  label: string;
+  value: string;
+  /** "+12.3 % vs 2024", or "no 2024 figure". */
+  change: string;
+  /** Direction for the colour: up, down or none. */
+  trend: 'up' | 'down' | 'none';
+}
+
+export interface ReportFigure {
+  kind: 'report';
+  heading: string;
+  subheading: string;
+  tiles: ReportTile[];
+  /** The monthly turnover chart, already drawn by chart.ts. */
+  chartTitle: string;
+  /** A table for `all`: one row per instance. */
+  table?: { header: string[]; rows: string[][] };
+  map: MapFigure;
+  mapTitle: string;
+  footer: string[];
+}
+
+export type Figure = HeatmapFigure | MapFigure | ReportFigure;
+
+export interface FigureTheme {
+  font: string;
+  palette: readonly string[];
+  text: string;
+  muted: string;
+}
+
+// --- sizes (CSS pixels) --------------------------------------------------------------------------
+
+const HEAT_LABEL = 124;
+const HEAT_CELL_W = 30;
+const HEAT_CELL_H = 20;
+/** A4 portrait at 96 px per inch; drawn at twice the pixels, so about 190 dpi on paper. */
+export const PAGE = { width: 794, height: 1123 };
+const MAP_WIDTH = 480;
+
+export function figureSize(figure: Figure, titleLines: number, subtitleLines: number): { width: number; height: number } {
+  const header = 14 + titleLines * 17 + subtitleLines * 14;
+  switch (figure.kind) {
+    case 'heatmap':
+      return { width: Math.max(480, HEAT_LABEL + 16 + figure.columns.length * HEAT_CELL_W), height: header + 22 + Math.max(1, figure.rows.length) * HEAT_CELL_H + 12 + figure.footer.length * 13 };
+    case 'map': {
+      const layout = mapLayout(figure.groups, MAP_WIDTH - 16);
+      return { width: MAP_WIDTH, height: header + layout.height + (figure.groups.length > 1 ? 20 : 0) + 8 + figure.footer.length * 13 + 6 };
+    }
+    case 'report':
+      return PAGE;
+  }
+}
+
+// --- heat map ------------------------------------------------------------------------------------
+
+/** White to OFN blue; the text turns white on the darker half. */
+function heatColour(percent: number): string {
+  const t = Math.max(0, Math.min(1, percent / 100));
+  const mix = (a: number, b: number) => Math.round(a + (b - a) * t);
+  return `rgb(${mix(226, 37)}, ${mix(233, 87)}, ${mix(242, 140)})`;
+}
+
+function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: number, theme: FigureTheme): void {
+  const left = 8;
+  const gridLeft = left + HEAT_LABEL;
+  ctx.font = `10px "${theme.font}"`;
+  ctx.fillStyle = theme.muted;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  f.columns.forEach((c, k) => ctx.fillText(c, gridLeft + k * HEAT_CELL_W + HEAT_CELL_W / 2, top + 8));
+  ctx.textAlign = 'left';
+  ctx.fillText('First sale', left, top + 8);
+  const gridTop = top + 18;
+  f.rows.forEach((row, r) => {
+    const y = gridTop + r * HEAT_CELL_H;
+    ctx.textAlign = 'left';
+    ctx.fillStyle = theme.text;
+    ctx.font = `11px "${theme.font}"`;
+    ctx.fillText(row.label, left, y + HEAT_CELL_H / 2);
+    ctx.fillStyle = theme.muted;
+    ctx.font = `9px "${theme.font}"`;
+    ctx.textAlign = 'right';
+    ctx.fillText(row.note, gridLeft - 4, y + HEAT_CELL_H / 2);
+    f.cells[r]!.forEach((v, k) => {
+      const x = gridLeft + k * HEAT_CELL_W;
+      // Not started yet: nothing drawn, unlike a 0 % cell, which is tinted and says 0.
+      if (v === null) return;
+      ctx.fillStyle = heatColour(v);
+      ctx.fillRect(x + 1, y + 1, HEAT_CELL_W - 2, HEAT_CELL_H - 2);
+      ctx.fillStyle = v >= 55 ? '#ffffff' : theme.text;
+      ctx.font = `10px "${theme.font}"`;
+      ctx.textAlign = 'center';
+      ctx.fillText(`${Math.round(v)}`, x + HEAT_CELL_W / 2, y + HEAT_CELL_H / 2 + 0.5);
+    });
+  });
+  if (f.rows.length === 0) {
+    ctx.fillStyle = theme.muted;
+    ctx.textAlign = 'left';
+    ctx.fillText('No shop made its first sale in this period.', gridLeft, gridTop + HEAT_CELL_H / 2);
+  }
+  drawFooter(ctx, f.footer, gridTop + Math.max(1, f.rows.length) * HEAT_CELL_H + 12, width, theme);
+}
+
+function drawFooter(ctx: SKRSContext2D, lines: readonly string[], top: number, _width: number, theme: FigureTheme, size = 10): void {
+  ctx.fillStyle = theme.muted;
+  ctx.font = `${size}px "${theme.font}"`;
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'middle';
+  lines.forEach((line, i) => ctx.fillText(line, 8, top + i * (size + 3)));
+}
+
+// --- maps ----------------------------------------------------------------------------------------
+
+type Countries = FeatureCollection<Geometry>;
+const outlines = new Map<string, Countries>();
+
+/** Natural Earth countries from the world-atlas package (1:50m for regions, 1:110m for the world), read once. */
+function countries(scale: '50m' | '110m'): Countries {
+  let found = outlines.get(scale);
+  if (!found) {
+    const require = createRequire(import.meta.url);
+    const topology = require(`world-atlas/countries-${scale}.json`);
+    found = feature(topology, topology.objects.countries) as unknown as Countries;
+    outlines.set(scale, found);
+  }
+  return found;
+}
+
+interface Frame {
+  /** Points (group index, lon, lat) drawn in this frame. */
+  points: { group: number; lon: number; lat: number }[];
+  box: { x: number; y: number; width: number; height: number };
+  projection: GeoProjection;
+  world: boolean;
+  /** Set on an inset: what it shows. */
+  inset?: boolean;
+}
+
+interface MapLayout {
+  height: number;
+  frames: Frame[];
+}
+
+/**
+ * Points grouped by nearness (1° cells joined within 4°): the largest group sets the main frame, and a
+ * far, small group that would more than triple its area (the Canary Islands beside mainland Spain)
+ * gets an inset instead of shrinking everything. Points on several continents get the world.
+ */
+export function mapLayout(groups: readonly MapGroup[], width: number): MapLayout {
+  const points = groups.flatMap((g, group) => g.points.map((p) => ({ group, lon: p.longitude, lat: p.latitude })));
+  if (points.length === 0) {
+    const projection = geoEqualEarth().fitWidth(width, { type: 'Sphere' });
+    const height = Math.round(width * 0.5);
+    return { height, frames: [{ points: [], box: { x: 0, y: 0, width, height }, projection, world: true }] };
+  }
+  const lons = points.map((p) => p.lon);
+  if (Math.max(...lons) - Math.min(...lons) > 90) {
+    const projection = geoEqualEarth().fitWidth(width, { type: 'Sphere' });
+    const height = Math.round(width * 0.49);
+    return { height, frames: [{ points, box: { x: 0, y: 0, width, height }, projection, world: true }] };
+  }
+  const clusters = cluster(points);
+  const [main, ...rest] = clusters.sort((a, b) => b.length - a.length);
+  let mainPoints = [...main!];
+  const insets: typeof points[] = [];
+  for (const c of rest) {
+    const area = (ps: typeof points) => bboxArea(ps);
+    if (c.length <= points.length * 0.25 && area([...mainPoints, ...c]) > 3 * Math.max(area(mainPoints), 4)) insets.push(c);
+    else mainPoints = [...mainPoints, ...c];
+  }
+  const mainProjection = fitted(mainPoints, width, 560);
+  const [[x0, y0], [x1, y1]] = geoPath(mainProjection).bounds(multiPoint(mainPoints));
+  const mainHeight = Math.max(220, Math.min(420, Math.round(y1 - y0 + 2 * MAP_PAD)));
+  const projection = fittedTo(mainPoints, width, mainHeight);
+  void x0;
+  void x1;
+  const frames: Frame[] = [{ points: mainPoints, box: { x: 0, y: 0, width, height: mainHeight }, projection, world: false }];
+  // Insets in the bottom-left corner, side by side.
+  let x = 0;
+  for (const c of insets.slice(0, 3)) {
+    const w = Math.round(width * 0.28);
+    const h = Math.round(w * 0.62);
+    frames.push({ points: c, box: { x, y: mainHeight - h, width: w, height: h }, projection: fittedTo(c, w, h, 10), world: false, inset: true });
+    x += w + 6;
+  }
+  return { height: mainHeight, frames };
+}
+
+const MAP_PAD = 18;
+
+function multiPoint(points: readonly { lon: number; lat: number }[]) {
+  return { type: 'MultiPoint' as const, coordinates: points.map((p) => [p.lon, p.lat]) };
+}
+
+/** A Mercator projection fitted to the points' box widened by a margin (at least 3° across, so one town is not a street map). */
+function extentOf(points: readonly { lon: number; lat: number }[], margin: number) {
+  const lons = points.map((p) => p.lon);
+  const lats = points.map((p) => p.lat);
+  let [w, e, s, n] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const minSpan = 8; // a country's scale at least: coastlines and borders give the points their place
+  if (e - w < minSpan) [w, e] = [(w + e) / 2 - minSpan / 2, (w + e) / 2 + minSpan / 2];
+  if (n - s < minSpan) [s, n] = [(s + n) / 2 - minSpan / 2, (s + n) / 2 + minSpan / 2];
+  const padLon = (e - w) * margin;
+  const padLat = (n - s) * margin;
+  return multiPoint([
+    { lon: w - padLon, lat: s - padLat },
+    { lon: e + padLon, lat: n + padLat },
+    { lon: w - padLon, lat: n + padLat },
+    { lon: e + padLon, lat: s - padLat },
+  ]);
+}
+
+function fitted(points: readonly { lon: number; lat: number }[], width: number, _maxHeight: number): GeoProjection {
+  return geoMercator().fitWidth(width - 2 * MAP_PAD, extentOf(points, 0.08));
+}
+
+function fittedTo(points: readonly { lon: number; lat: number }[], width: number, height: number, pad = MAP_PAD): GeoProjection {
+  return geoMercator().fitExtent(
+    [
+      [pad, pad],
+      [width - pad, height - pad],
+    ],
+    extentOf(points, 0.08),
+  );
+}
+
+function bboxArea(points: readonly { lon: number; lat: number }[]): number {
+  const lons = points.map((p) => p.lon);
+  const lats = points.map((p) => p.lat);
+  return (Math.max(...lons) - Math.min(...lons)) * (Math.max(...lats) - Math.min(...lats));
+}
+
+/** Single-link clusters of 1° cells within 4° of each other. */
+function cluster<P extends { lon: number; lat: number }>(points: readonly P[]): P[][] {
+  const cells = new Map<string, P[]>();
+  for (const p of points) {
+    const key = `${Math.floor(p.lon)},${Math.floor(p.lat)}`;
+    cells.set(key, [...(cells.get(key) ?? []), p]);
+  }
+  const keys = [...cells.keys()];
+  const parent = keys.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const xy = keys.map((k) => k.split(',').map(Number) as [number, number]);
+  for (let i = 0; i < keys.length; i++) {
+    for (let j = i + 1; j < keys.length; j++) {
+      if (Math.abs(xy[i]![0] - xy[j]![0]) <= 4 && Math.abs(xy[i]![1] - xy[j]![1]) <= 4) parent[find(i)] = find(j);
+    }
+  }
+  const groups = new Map<number, P[]>();
+  keys.forEach((k, i) => groups.set(find(i), [...(groups.get(find(i)) ?? []), ...cells.get(k)!]));
+  return [...groups.values()];
+}
+
+function withAlpha(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, theme: FigureTheme, radius: number): void {
+  const { box } = frame;
+  ctx.save();
+  ctx.translate(left + box.x, top + box.y);
+  ctx.beginPath();
+  ctx.rect(0, 0, box.width, box.height);
+  ctx.fillStyle = '#f3f7fb'; // the sea, barely blue
+  ctx.fill();
+  ctx.clip();
+  const path = geoPath(frame.projection, ctx as unknown as GeoContext);
+  const land = countries(frame.world ? '110m' : '50m');
+  ctx.beginPath();
+  path(land);
+  ctx.fillStyle = '#e6e8eb';
+  ctx.fill();
+  ctx.strokeStyle = '#b9bec6';
+  ctx.lineWidth = 0.6;
+  ctx.stroke();
+  for (const p of frame.points) {
+    const xy = frame.projection([p.lon, p.lat]);
+    if (!xy) continue;
+    const colour = theme.palette[p.group % theme.palette.length]!;
+    ctx.beginPath();
+    ctx.arc(xy[0], xy[1], radius, 0, 2 * Math.PI);
+    ctx.fillStyle = withAlpha(colour, 0.8);
+    ctx.fill();
+    ctx.lineWidth = 0.6;
+    ctx.strokeStyle = '#ffffff';
+    ctx.stroke();
+  }
+  ctx.restore();
+  ctx.strokeStyle = frame.inset ? '#6b7280' : '#d1d5db';
+  ctx.lineWidth = frame.inset ? 1 : 0.8;
+  ctx.strokeRect(left + box.x + 0.5, top + box.y + 0.5, box.width - 1, box.height - 1);
+}
+
+function drawMap(ctx: SKRSContext2D, f: MapFigure, left: number, top: number, width: number, theme: FigureTheme, footerSize = 10): number {
+  const layout = mapLayout(f.groups, width);
+  const count = f.groups.reduce((n, g) => n + g.points.length, 0);
+  const radius = count > 2000 ? 1.6 : count > 300 ? 2.2 : 3;
+  for (const frame of layout.frames) drawFrame(ctx, frame, left, top, theme, radius);
+  let y = top + layout.height + 10;
+  if (f.groups.length > 1) {
+    ctx.font = `11px "${theme.font}"`;
+    ctx.textBaseline = 'middle';
+    let x = left;
+    f.groups.forEach((g, i) => {
+      ctx.fillStyle = theme.palette[i % theme.palette.length]!;
+      ctx.beginPath();
+      ctx.arc(x + 5, y, 4, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.fillStyle = theme.text;
+      ctx.textAlign = 'left';
+      ctx.fillText(g.label, x + 12, y);
+      x += 12 + ctx.measureText(g.label).width + 14;
+    });
+    y += 20;
+  }
+  ctx.save();
+  ctx.translate(left - 8, 0);
+  drawFooter(ctx, f.footer, y, width, theme, footerSize);
+  ctx.restore();
+  return y + f.footer.length * (footerSize + 3);
+}
+
+// --- the report page -----------------------------------------------------------------------------
+
+function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, chart: Canvas | undefined, chartSize: { width: number; height: number } | undefined): void {
+  const margin = 48;
+  const width = PAGE.width - 2 * margin;
+  ctx.textBaseline = 'alphabetic';
+  ctx.textAlign = 'left';
+  ctx.fillStyle = theme.text;
+  ctx.font = `bold 26px "${theme.font}"`;
+  ctx.fillText(f.heading, margin, margin + 20);
+  ctx.fillStyle = theme.muted;
+  ctx.font = `13px "${theme.font}"`;
+  ctx.fillText(f.subheading, margin, margin + 42);
+  // Headline tiles: four on the first row, three on the second.
+  const tileTop = margin + 62;
+  const gap = 10;
+  const perRow = 4;
+  const tileW = (width - gap * (perRow - 1)) / perRow;
+  const tileH = 78;
+  f.tiles.forEach((t, i) => {
+    const row = Math.floor(i / perRow);
+    const col = i % perRow;
+    const x = margin + col * (tileW + gap);
+    const y = tileTop + row * (tileH + gap);
+    ctx.fillStyle = '#f5f7fa';
+    ctx.fillRect(x, y, tileW, tileH);
+    ctx.fillStyle = theme.muted;
+    ctx.font = `12px "${theme.font}"`;
+    ctx.fillText(t.label, x + 10, y + 19);
+    ctx.fillStyle = theme.text;
+    let size = 24;
+    ctx.font = `bold ${size}px "${theme.font}"`;
+    while (ctx.measureText(t.value).width > tileW - 20 && size > 12) ctx.font = `bold ${--size}px "${theme.font}"`;
+    ctx.fillText(t.value, x + 10, y + 49);
+    ctx.font = `12px "${theme.font}"`;
+    ctx.fillStyle = t.trend === 'up' ? '#2f7d32' : t.trend === 'down' ? '#b42318' : theme.muted;
+    ctx.fillText(t.change, x + 10, y + 68);
+  });
+  let y = tileTop + Math.ceil(f.tiles.length / perRow) * (tileH + gap) + 16;
+  ctx.fillStyle = theme.text;
+  ctx.font = `bold 15px "${theme.font}"`;
+  ctx.fillText(f.chartTitle, margin, y);
+  y += 8;
+  if (chart && chartSize) {
+    ctx.drawImage(chart, margin, y, chartSize.width, chartSize.height);
+    y += chartSize.height + 18;
+  }
+  if (f.table) {
+    ctx.fillStyle = theme.text;
+    ctx.font = `bold 15px "${theme.font}"`;
+    ctx.fillText('By instance', margin, y);
+    y += 20;
+    const cols = f.table.header.length;
+    const first = width * 0.28;
+    const other = (width - first) / (cols - 1);
+    const xOf = (c: number) => (c === 0 ? margin : margin + first + other * c);
+    ctx.font = `bold 11px "${theme.font}"`;
+    ctx.fillStyle = theme.muted;
+    f.table.header.forEach((h, c) => {
+      ctx.textAlign = c === 0 ? 'left' : 'right';
+      ctx.fillText(h, c === 0 ? margin : xOf(c), y);
+    });
+    y += 6;
+    ctx.strokeStyle = '#d1d5db';
+    ctx.beginPath();
+    ctx.moveTo(margin, y);
+    ctx.lineTo(margin + width, y);
+    ctx.stroke();
+    y += 15;
+    ctx.font = `11px "${theme.font}"`;
+    ctx.fillStyle = theme.text;
+    for (const row of f.table.rows) {
+      row.forEach((cell, c) => {
+        ctx.textAlign = c === 0 ? 'left' : 'right';
+        ctx.fillText(cell, c === 0 ? margin : xOf(c), y);
+      });
+      y += 17;
+    }
+    ctx.textAlign = 'left';
+    y += 10;
+  }
+  ctx.fillStyle = theme.text;
+  ctx.font = `bold 15px "${theme.font}"`;
+  ctx.fillText(f.mapTitle, margin, y);
+  y += 10;
+  // The map takes what is left above the footer.
+  const footerTop = PAGE.height - margin - f.footer.length * 14;
+  const available = footerTop - y - 20;
+  const layout = mapLayout(f.map.groups, width);
+  const scale = Math.min(1, available / (layout.height + (f.map.groups.length > 1 ? 20 : 0) + 10 + f.map.footer.length * 13));
+  ctx.save();
+  ctx.translate(margin + (width - width * scale) / 2, y);
+  ctx.scale(scale, scale);
+  drawMap(ctx, f.map, 0, 0, width, theme, 11);
+  ctx.restore();
+  ctx.save();
+  ctx.translate(margin - 8, 0);
+  drawFooter(ctx, f.footer, footerTop, width, theme, 10);
+  ctx.restore();
+}
+
+/** Draws a figure below the title block (`top`), in CSS pixels. */
+export function drawFigure(ctx: SKRSContext2D, figure: Figure, top: number, width: number, theme: FigureTheme, chart?: { canvas: Canvas; width: number; height: number }): void {
+  switch (figure.kind) {
+    case 'heatmap':
+      return drawHeatmap(ctx, figure, top, width, theme);
+    case 'map':
+      void drawMap(ctx, figure, 8, top, width - 16, theme);
+      return;
+    case 'report':
+      return drawReport(ctx, figure, theme, chart?.canvas, chart ? { width: chart.width, height: chart.height } : undefined);
+  }
+}

@@ -1,0 +1,245 @@
+import type { GrowthReport, GrowthSection, StoryOutcome, ReportSection, MapData } from '../core/story.js';
+import { formatCount, formatMoney, roundCents } from '../core/money.js';
+import { describeRange, type ResolvedPeriod } from '../core/periods.js';
+import type { ChartSpec } from './chart.js';
+import type { MapFigure, ReportTile } from './figure.js';
+import { bucketLabel } from './format.js';
+import { formatChange } from './growth.js';
+import { cohortLabel, STEP_LABELS } from './story.js';
+
+/** The charts of the growth story (issue 16): pure specs; chart.ts draws them. */
+
+const LOCALE = 'en-GB';
+
+function rangeOf(section: { period: GrowthSection['period'] | null; instance: { timezone: string; locale: string } | null }): string {
+  if (!section.period?.from || !section.instance) return '';
+  return `${describeRange(section.period as ResolvedPeriod, section.instance.locale)} (${section.instance.timezone})`;
+}
+
+function ratesNote(rates: StoryOutcome['rates'], currency: string | null): string | undefined {
+  if (rates.length === 0 || !currency) return undefined;
+  return `Converted to ${currency}: ${rates.map((r) => `1 ${r.currency} = ${r.rate}${r.month ? ` in ${bucketLabel(`${r.month}-01`, 'month', LOCALE)}` : ''}`).join(', ')}`;
+}
+
+/** Growth: turnover, active shops and new shops per month, one panel each (never one axis for money and counts). */
+export function growthChartSpec(report: GrowthReport): ChartSpec | undefined {
+  const section: GrowthSection | undefined = report.combined ?? report.instances[0];
+  if (!section || section.rows.length === 0) return undefined;
+  const locale = section.instance?.locale ?? LOCALE;
+  const who = section.instance ? section.instance.name : `${report.instances.length} instances`;
+  const partialIndex = section.rows.findIndex((r) => r.partial);
+  const t = section.total;
+  const money = (v: string | null) => (v === null || !section.currency ? 'n/a' : formatMoney(roundCents(v), section.currency, locale));
+  const months = section.rows.length;
+  const notes = [
+    `Total turnover ${money(t.turnover)} (${formatChange(t.change.turnover.yearBefore)} on a year before), ${formatCount(t.orders, locale)} orders, ${formatCount(t.activeShops, locale)} active shops, ${formatCount(t.newShops, locale)} new shops in ${months} month${months === 1 ? '' : 's'}`,
+  ];
+  if (partialIndex >= 0) notes.push(`${bucketLabel(section.rows[partialIndex]!.date, 'month', locale)}: to date`);
+  const rates = ratesNote(report.rates, section.currency);
+  if (rates) notes.push(rates);
+  if (report.note) notes.push(report.note);
+  const currency = section.currency;
+  return {
+    kind: 'bar',
+    title: `Growth · ${who} · ${section.instance ? rangeOf(section) : `${report.periodLabel}, each in its own time zone`}`,
+    subtitle: notes.join(' · '),
+    labels: section.rows.map((r) => bucketLabel(r.date, 'month', locale) + (r.partial ? ' (to date)' : '')),
+    datasets: [
+      { label: `Turnover${currency ? ` (${currency})` : ''}`, values: section.rows.map((r) => (r.turnover === null ? null : Number(r.turnover))) },
+      { label: 'Active shops', values: section.rows.map((r) => r.activeShops) },
+      { label: 'New shops', values: section.rows.map((r) => r.newShops) },
+    ],
+    valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'count', locale },
+    panels: [
+      { title: 'Turnover', valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'count', locale }, datasets: [0] },
+      { title: 'Active shops', valueFormat: { style: 'count', locale }, datasets: [1] },
+      { title: 'New shops', valueFormat: { style: 'count', locale }, datasets: [2] },
+    ],
+    ...(partialIndex >= 0 ? { partialIndex } : {}),
+  };
+}
+
+function mapFigure(map: MapData, footer: string[] = []): MapFigure {
+  const total = map.instances.reduce((n, i) => n + i.points.length, 0);
+  const missing = map.instances.reduce((n, i) => n + i.withoutCoordinates, 0);
+  return {
+    kind: 'map',
+    groups: map.instances.map((i) => ({ label: `${i.instance.name} (${formatCount(i.points.length, LOCALE)})`, points: i.points })),
+    footer: [
+      `${formatCount(total, LOCALE)} publicly listed ${map.layer}, each at its own address rounded to about 1 km${missing ? `; ${formatCount(missing, LOCALE)} without coordinates are not shown` : ''}.`,
+      ...footer,
+      'Country outlines: Natural Earth.',
+    ],
+  };
+}
+
+function headlineTiles(section: ReportSection, year: number, toDate: boolean): ReportTile[] {
+  const locale = section.instance?.locale ?? LOCALE;
+  return section.headline.map((h) => {
+    const value = h.value === null ? 'n/a' : h.key === 'turnover' ? (section.currency ? formatMoney(roundCents(h.value), section.currency, locale).replace(/[.,]\d\d(?=\D*$)/, '') : 'n/a') : formatCount(h.value, locale);
+    const against = toDate ? `same days of ${year - 1}` : String(year - 1);
+    const change = h.value === null || h.previous === null ? 'not added up: see below' : h.change === null ? `none in ${year - 1}` : `${formatChange(h.change)} vs ${against}`;
+    return { label: h.label, value, change, trend: h.change === null || h.change === 0 ? 'none' : h.change > 0 ? 'up' : 'down' };
+  });
+}
+
+function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>): ChartSpec {
+  const section = outcome.global ? outcome.sections.find((s) => s.instance === null)! : outcome.sections[0]!;
+  const instances = outcome.sections.filter((s) => s.instance !== null);
+  const locale = section.instance?.locale ?? LOCALE;
+  const who = section.instance ? section.instance.name : `${instances.length} instances`;
+  const currency = section.currency;
+  const partial = section.months.findIndex((m) => m.partial);
+  const notes = [
+    outcome.toDate ? `${outcome.year} is not over: every figure is to date and compared with the same days of ${outcome.year - 1}.` : `Every figure compared with ${outcome.year - 1}.`,
+    'Shops sell (own or others’ products); hubs sell others’ too; producers grow or make. Counted at the end of the period, by today’s type.',
+    'Turnover: completed sales orders (not canceled or returned), gross. Buyers: distinct users or guest customer records; never who.',
+  ];
+  const rates = ratesNote(outcome.rates, currency);
+  if (rates) notes.push(rates);
+  if (outcome.note) notes.push(outcome.note);
+  for (const w of outcome.warnings) notes.push(`Not included: ${w.name} (${w.message})`);
+  notes.push('Source: each instance’s OFN database (read-only replica), by ofn-insights.');
+  // Money of instances that can't be added up is drawn one panel per currency, never on one axis.
+  const perCurrency = section.months.some((m) => m.turnover === null) && instances.length > 1;
+  const currencies = [...new Set(instances.map((s) => s.currency!))];
+  const chart: ChartSpec = {
+    kind: 'bar',
+    title: '',
+    labels: section.months.map((m) => bucketLabel(m.date, 'month', LOCALE).replace(/ \d{4}$/, '') + (m.partial ? ' (to date)' : '')),
+    datasets: perCurrency
+      ? instances.map((s) => ({ label: `${s.instance!.name} (${s.currency})`, values: section.months.map((m) => Number(s.months.find((x) => x.date === m.date)?.turnover ?? 0)) }))
+      : [{ label: 'Turnover', values: section.months.map((m) => (m.turnover === null ? null : Number(m.turnover))) }],
+    valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'currency', currency: currencies[0]!, locale: LOCALE },
+    ...(perCurrency
+      ? { panels: currencies.map((c) => ({ title: c, valueFormat: { style: 'currency' as const, currency: c, locale: LOCALE }, datasets: instances.flatMap((s, i) => (s.currency === c ? [i] : [])) })) }
+      : {}),
+    width: 698,
+    height: perCurrency ? 120 + 90 * currencies.length : 230,
+    ...(partial >= 0 ? { partialIndex: partial } : {}),
+  };
+  const range = section.instance && section.period ? `${describeRange(section.period as ResolvedPeriod, LOCALE)} (${section.instance.timezone})` : `1 Jan – ${outcome.toDate ? 'to date' : '31 Dec'} ${outcome.year}, each instance in its own time zone`;
+  return {
+    kind: 'bar',
+    title: `Open Food Network · ${who} · ${outcome.year}${outcome.toDate ? ' (to date)' : ''}`,
+    labels: section.headline.map((h) => h.label),
+    datasets: [],
+    valueFormat: { style: 'count', locale },
+    figure: {
+      kind: 'report',
+      heading: `Open Food Network · ${who}`,
+      subheading: range,
+      tiles: headlineTiles(section, outcome.year, outcome.toDate),
+      chartTitle: `Turnover by month${currency ? ` (${currency})` : ''}`,
+      ...(outcome.global
+        ? {
+            table: {
+              header: ['Instance', 'Shops', 'Active shops', 'Orders', 'Turnover', 'Buyers'],
+              rows: instances.map((s) => {
+                const v = (key: string) => s.headline.find((h) => h.key === key)?.value ?? null;
+                const l = LOCALE; // one table, one way of writing numbers
+                const t = v('turnover');
+                return [s.instance!.name, formatCount(v('shops') ?? 0, l), formatCount(v('active_shops') ?? 0, l), formatCount(v('orders') ?? 0, l), t === null ? 'n/a' : formatMoney(roundCents(t), s.currency!, l).replace(/[.,]\d\d(?=\D*$)/, ''), formatCount(v('buyers') ?? 0, l)];
+              }),
+            },
+          }
+        : {}),
+      map: mapFigure(outcome.map),
+      mapTitle: 'Where the shops are',
+      footer: notes,
+    },
+    inset: chart,
+  };
+}
+
+/** The chart of funnel, retention, buyers, report and map. */
+export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
+  switch (outcome.story) {
+    case 'funnel': {
+      const s = outcome.global ? outcome.sections.find((x) => x.instance === null)! : outcome.sections[0]!;
+      const who = s.instance ? s.instance.name : `${outcome.sections.length - 1} instances`;
+      const locale = s.instance?.locale ?? LOCALE;
+      const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`);
+      return {
+        kind: 'bar',
+        horizontal: true,
+        title: `Funnel · ${who} · enterprises created in ${s.instance ? rangeOf(s) : `${outcome.periodLabel}, each in its own time zone`}`,
+        subtitle: [
+          ...s.steps.slice(1).map((st) => `${STEP_LABELS[st.step]!.toLowerCase()}: ${pct(st.ofFirst)} of created (${pct(st.ofPrevious)} of the step before)`),
+          `median ${s.medianDaysToFirstSale === null ? '—' : formatCount(s.medianDaysToFirstSale, locale)} days from creation to first sale`,
+        ].join(' · ').replace(/^./, (c) => c.toUpperCase()),
+        labels: s.steps.map((st) => STEP_LABELS[st.step]!),
+        datasets: [{ label: 'Enterprises', values: s.steps.map((st) => st.count) }],
+        valueFormat: { style: 'count', locale },
+        valueLabels: true,
+      };
+    }
+    case 'buyers': {
+      const shown = outcome.sections.filter((s) => s.instance !== null);
+      const combined = outcome.sections.find((s) => s.instance === null);
+      const locale = shown.length === 1 ? shown[0]!.instance!.locale : LOCALE;
+      const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`);
+      return {
+        kind: 'bar',
+        horizontal: true,
+        title: `Buyers · ${shown.length === 1 ? `${shown[0]!.instance!.name} · ${rangeOf(shown[0]!)}` : `${shown.length} instances · ${outcome.periodLabel}, each in its own time zone`}`,
+        subtitle: [
+          ...shown.map((s) => `${s.instance!.name}: repeat rate ${pct(s.repeatRate)}`),
+          ...(combined ? [`all: ${formatCount(combined.buyers, LOCALE)} buyers, repeat rate ${pct(combined.repeatRate)}`] : []),
+          'a buyer is a user, or a guest’s customer record at one shop; never who',
+        ].join(' · ').replace(/^./, (c) => c.toUpperCase()),
+        labels: shown.map((s) => s.instance!.name),
+        datasets: [
+          { label: 'Buyers', values: shown.map((s) => s.buyers) },
+          { label: 'Ordered twice or more', values: shown.map((s) => s.repeatBuyers) },
+        ],
+        valueFormat: { style: 'count', locale },
+        valueLabels: true,
+      };
+    }
+    case 'retention': {
+      const s = outcome.global ? outcome.sections.find((x) => x.instance === null)! : outcome.sections[0]!;
+      const who = s.instance ? s.instance.name : `${outcome.sections.length - 1} instances`;
+      const locale = s.instance?.locale ?? LOCALE;
+      const columns = Array.from({ length: 12 }, (_, k) => `+${k}`);
+      // Every month between the first and the last cohort gets a row: a month without new sellers is a fact, not a gap.
+      const cohorts = [...s.cohorts];
+      for (let i = 1; i < cohorts.length; i++) {
+        const [y, m] = cohorts[i - 1]!.month.split('-').map(Number) as [number, number];
+        const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+        if (cohorts[i]!.month !== next) cohorts.splice(i, 0, { month: next, size: 0, active: new Array(12).fill(null) });
+      }
+      return {
+        kind: 'bar',
+        title: `Retention · ${who} · shops by the month of their first sale · ${s.instance ? rangeOf(s) : `${outcome.periodLabel}, each in its own time zone`}`,
+        subtitle: '% of each month’s new sellers with a sales order 0–11 months later; blank: not there yet',
+        labels: s.cohorts.map((c) => c.month),
+        datasets: [],
+        valueFormat: { style: 'count', locale },
+        figure: {
+          kind: 'heatmap',
+          rows: cohorts.map((c) => ({ label: cohortLabel(c.month, locale), note: c.size === 0 ? 'none' : `${formatCount(c.size, locale)} shop${c.size === 1 ? '' : 's'}` })),
+          columns,
+          cells: cohorts.map((c) => c.active),
+          footer: [
+            'Columns: months after the first sale (+0 = that month, always 100).',
+            ...(s.currentMonth ? [`${cohortLabel(s.currentMonth, locale).replace(/^./, (c) => c.toUpperCase())} is not over: its cells are to date.`] : []),
+          ],
+        },
+      };
+    }
+    case 'map': {
+      const n = outcome.map.instances.length;
+      return {
+        kind: 'bar',
+        title: `${outcome.map.layer[0]!.toUpperCase()}${outcome.map.layer.slice(1)} · ${n === 1 ? outcome.map.instances[0]!.instance.name : `${n} instances`} · as listed publicly now`,
+        labels: outcome.map.instances.map((i) => i.instance.name),
+        datasets: [],
+        valueFormat: { style: 'count', locale: LOCALE },
+        figure: mapFigure(outcome.map),
+      };
+    }
+    case 'report':
+      return reportSpec(outcome);
+  }
+}
