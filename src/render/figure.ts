@@ -217,7 +217,7 @@ export function mapLayout(groups: readonly MapGroup[], width: number): MapLayout
   for (const c of insets.slice(0, 3)) {
     const w = Math.round(width * 0.28);
     const h = Math.round(w * 0.62);
-    frames.push({ points: c, box: { x, y: mainHeight - h, width: w, height: h }, projection: fittedTo(c, w, h, 10), world: false, inset: true });
+    frames.push({ points: c, box: { x, y: mainHeight - h, width: w, height: h }, projection: fittedTo(c, w, h, 10, 3), world: false, inset: true });
     x += w + 6;
   }
   return { height: mainHeight, frames };
@@ -230,11 +230,11 @@ function multiPoint(points: readonly { lon: number; lat: number }[]) {
 }
 
 /** A Mercator projection fitted to the points' box widened by a margin (at least 3° across, so one town is not a street map). */
-function extentOf(points: readonly { lon: number; lat: number }[], margin: number) {
+function extentOf(points: readonly { lon: number; lat: number }[], margin: number, minSpan = 8) {
   const lons = points.map((p) => p.lon);
   const lats = points.map((p) => p.lat);
   let [w, e, s, n] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
-  const minSpan = 8; // a country's scale at least: coastlines and borders give the points their place
+  // minSpan: a country's scale at least for the main frame: coastlines and borders give the points their place.
   if (e - w < minSpan) [w, e] = [(w + e) / 2 - minSpan / 2, (w + e) / 2 + minSpan / 2];
   if (n - s < minSpan) [s, n] = [(s + n) / 2 - minSpan / 2, (s + n) / 2 + minSpan / 2];
   const padLon = (e - w) * margin;
@@ -251,13 +251,13 @@ function fitted(points: readonly { lon: number; lat: number }[], width: number, 
   return geoMercator().fitWidth(width - 2 * MAP_PAD, extentOf(points, 0.08));
 }
 
-function fittedTo(points: readonly { lon: number; lat: number }[], width: number, height: number, pad = MAP_PAD): GeoProjection {
+function fittedTo(points: readonly { lon: number; lat: number }[], width: number, height: number, pad = MAP_PAD, minSpan = 8): GeoProjection {
   return geoMercator().fitExtent(
     [
       [pad, pad],
       [width - pad, height - pad],
     ],
-    extentOf(points, 0.08),
+    extentOf(points, 0.08, minSpan),
   );
 }
 
@@ -324,6 +324,14 @@ function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, 
     ctx.stroke();
   }
   ctx.restore();
+  if (frame.inset) {
+    // An inset is at another scale and place: it says so, with how many points it holds.
+    ctx.fillStyle = '#4b5563';
+    ctx.font = `9px "${theme.font}"`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillText(`Inset, own scale: ${frame.points.length}`, left + box.x + 4, top + box.y + 3);
+  }
   ctx.strokeStyle = frame.inset ? '#6b7280' : '#d1d5db';
   ctx.lineWidth = frame.inset ? 1 : 0.8;
   ctx.strokeRect(left + box.x + 0.5, top + box.y + 0.5, box.width - 1, box.height - 1);
