@@ -7,6 +7,7 @@ import { startSlackServer, type RunningSlackServer, type SlackServerOptions, typ
 import { answerOnce, type SlackRequest } from './answer-request.js';
 import { startAnswerRuntime } from './answer-runtime.js';
 import { handleApiRequest, type ApiRequest, type ApiResponse } from '../api/handler.js';
+import { checkConfigDashboards } from '../commands/check-dashboards.js';
 
 export interface ServeHandle {
   server: RunningSlackServer;
@@ -129,6 +130,8 @@ function startAnswerWorker(configFile: string, env: NodeJS.ProcessEnv) {
  * answers run in a worker thread (OFN_INSIGHTS_ANSWER_WORKER=off keeps them in the main thread).
  */
 export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger(), configFile?: string): Promise<ServeHandle> {
+  // The config's dashboards against the route table: a bad question stops the start, named by its path.
+  checkConfigDashboards(config);
   const botToken = required(env, 'SLACK_BOT_TOKEN');
   const signingSecret = required(env, 'SLACK_SIGNING_SECRET');
   const common = {
