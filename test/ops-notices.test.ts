@@ -10,6 +10,7 @@ import { startJobs, type RunningJobs } from '../src/jobs/start-jobs.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 /** Failures that never pass silently: each reaches the ops channel once, saying what failed, Slack's words, and what to do. */
 
@@ -23,6 +24,8 @@ let fake: FakeSlack;
 let replicas: ReplicaSet;
 let deps: Deps;
 let jobs: RunningJobs;
+let receiver: WebhookReceiver;
+const WEBHOOK_SECRET = `whsec_${Buffer.from('ops-notices-webhook-secret-32-bytes!').toString('base64')}`;
 const NOW = new Date('2026-11-15T12:00:00Z');
 
 beforeAll(async () => {
@@ -32,6 +35,9 @@ beforeAll(async () => {
   await f.order(shop, { total: '42.50', completed_at: utc('2026-10-14 12:00', 'Europe/Madrid') });
   state = await createStateStore();
   fake = await startFakeSlack({ botToken: TOKEN });
+  receiver = await startWebhookReceiver();
+  receiver.answerAlways('/gone', 410);
+  receiver.answerAlways('/picky', 400);
   const config = parseConfig(
     {
       instances: {
@@ -42,6 +48,11 @@ beforeAll(async () => {
       access: [
         { channel: 'C0PULSE01', instances: ['katuma'] },
         { channel: 'C0BILL001', instances: ['katuma'], billing: true },
+        { channel: 'C0WATCH01', instances: ['katuma'] },
+      ],
+      webhooks: [
+        { name: 'gone-hook', url: `${receiver.url}/gone`, secret: WEBHOOK_SECRET, events: ['new-shop'], instances: ['katuma'] },
+        { name: 'picky-hook', url: `${receiver.url}/picky`, secret: WEBHOOK_SECRET, events: ['new-shop'], instances: ['katuma'] },
       ],
       opsChannel: OPS,
       replicaDownNoticeSeconds: 300,
@@ -60,6 +71,7 @@ afterAll(async () => {
   await jobs?.stop();
   await replicas?.closeAll();
   await fake?.close();
+  await receiver?.close();
   await state?.drop();
   await replica?.drop();
 });
@@ -102,6 +114,70 @@ describe('the ops channel', () => {
     expect((await state.db.selectFrom('pulses').select('status').where('id', '=', pulse.id).executeTakeFirstOrThrow()).status).toBe('disabled');
     // Reported as disabled, not a second time as a failed delivery.
     expect(opsPosts().filter((p) => p.includes(`Pulse #${pulse.id}`))).toHaveLength(1);
+  });
+
+  it('hears once when a watch is disabled because the bot can’t post in its channel, with the command that brings it back', async () => {
+    const watch = await state.db
+      .insertInto('watches')
+      .values({ event: 'new-shops', instance_id: 'katuma', channel_id: 'C0WATCH01', status: 'active', created_by: 'U0ADMIN01', source: 'slack', note: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const announcement = (shop: number) => ({ dedupeKey: `watch:${watch.id}:katuma:${shop}:new-shops`, kind: 'watch' as const, ownerId: watch.id, channelId: 'C0WATCH01', message: { text: 'New shop', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'New shop' } }] } });
+    // Two announcements on their way when Slack says the channel is gone: one notice.
+    fake.failNext('chat.postMessage', { kind: 'error', error: 'channel_not_found' });
+    fake.failNext('chat.postMessage', { kind: 'error', error: 'channel_not_found' });
+    await enqueue(state.db, announcement(901));
+    await enqueue(state.db, announcement(902));
+    const notice = await drainUntil(() => opsPosts().find((p) => p.includes(`Watch #${watch.id} is disabled`)));
+    expect(notice).toContain('I can’t post in <#C0WATCH01>');
+    expect(notice).toContain('*Why:* channel_not_found');
+    expect(notice).toContain('*What to do:* Invite the bot to <#C0WATCH01> (`/invite @ofn-insights`)');
+    // A watch has no resume: the notice names the command that makes it active again.
+    expect(notice).toContain('`/ofn watch new-shops katuma`');
+    expect((await state.db.selectFrom('watches').select('status').where('id', '=', watch.id).executeTakeFirstOrThrow()).status).toBe('disabled');
+    await jobs.worker.drain();
+    // Once: not again for the second announcement, nor as a failed delivery.
+    expect(opsPosts().filter((p) => p.includes(`#${watch.id}`) && p.includes('C0WATCH01'))).toHaveLength(1);
+    // Its creator is told the same way back (there is no `watch resume`).
+    const dm = await drainUntil(() => fake.calls.find((c) => c.method === 'chat.postMessage' && c.ok && c.body.channel === 'U0ADMIN01' && JSON.stringify(c.body.blocks).includes(`Watch #${watch.id}`)));
+    expect(JSON.stringify(dm.body.blocks)).toContain('`/ofn watch new-shops katuma` there');
+    expect(JSON.stringify(dm.body.blocks)).not.toContain('watch resume');
+  });
+
+  it('hears once when a webhook is disabled because its receiver answered 410, with the HTTP status and what to do', async () => {
+    const event = (shop: number) => ({
+      dedupeKey: `webhook:gone-hook:katuma:${shop}:new-shop`,
+      kind: 'webhook' as const,
+      channelId: 'webhook:gone-hook',
+      source: { webhook: 'gone-hook', type: 'new-shop', instance: 'katuma' },
+      body: JSON.stringify({ type: 'new-shop', timestamp: NOW.toISOString(), data: { id: `katuma:${shop}:new-shop` } }),
+    });
+    // Two events in flight to a receiver that is gone: one notice, not one per event.
+    await enqueue(state.db, event(801));
+    await enqueue(state.db, event(802));
+    const notice = await drainUntil(() => opsPosts().find((p) => p.includes('Webhook `gone-hook` is disabled')));
+    expect(notice).toContain('its receiver said it is gone');
+    expect(notice).toContain('*Why:* HTTP 410 Gone from its receiver');
+    expect(notice).toContain('*What to do:* Give it a new `url` in the ofn-insights config (or remove it) and restart');
+    await jobs.worker.drain();
+    expect(receiver.received.filter((r) => r.path === '/gone')).toHaveLength(1);
+    expect(opsPosts().filter((p) => p.includes('gone-hook'))).toHaveLength(1);
+  });
+
+  it('hears once when a webhook delivery is refused by its receiver, with the HTTP status', async () => {
+    await enqueue(state.db, {
+      dedupeKey: 'webhook:picky-hook:katuma:803:new-shop',
+      kind: 'webhook',
+      channelId: 'webhook:picky-hook',
+      source: { webhook: 'picky-hook', type: 'new-shop', instance: 'katuma' },
+      body: JSON.stringify({ type: 'new-shop', timestamp: NOW.toISOString(), data: { id: 'katuma:803:new-shop' } }),
+    });
+    const notice = await drainUntil(() => opsPosts().find((p) => p.includes('webhook:picky-hook:katuma:803:new-shop')));
+    expect(notice).toContain('was not delivered to webhook picky-hook');
+    expect(notice).toContain('*Why:* HTTP 400');
+    expect(notice).toContain('*What to do:* Check the receiver');
+    await jobs.worker.drain();
+    expect(opsPosts().filter((p) => p.includes('picky-hook'))).toHaveLength(1);
   });
 
   it('hears once when a replica has been unreachable longer than the threshold, from however many processes, and once when it is back', async () => {

@@ -94,13 +94,16 @@ export async function channelGone(state: StateDb, delivery: NonNullable<Delivery
   await audit(state, { action: `${delivery.kind}.disabled`, channelId: delivery.channel_id, outcome: error, detail: `${delivery.kind} #${delivery.owner_id}: ${note}` }, logger);
   if (owner && /^[UW]/.test(owner.created_by)) {
     const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${owner.id}`;
+    // A watch has no resume: adding it again (same event and instance, from that channel) makes it active.
+    const watch = delivery.kind === 'watch' ? await watchById(state, owner.id) : undefined;
+    const then = watch ? `\`/ofn watch ${watch.event} ${watch.instance_id}\` there` : `\`/ofn ${delivery.kind} resume ${owner.id}\``;
     await enqueue(state, {
       dedupeKey: `notice:${delivery.kind}:${owner.id}:disabled:${error}`,
       kind: 'notice',
       channelId: owner.created_by,
       message: {
         text: escapeMrkdwn(`${what} is disabled: I can't post in its channel (${error}).`),
-        blocks: [mrkdwnSection(`:warning: ${what} is disabled: I can’t post in <#${delivery.channel_id}> (Slack says \`${escapeMrkdwn(error)}\`). Invite me to the channel, then \`/ofn ${delivery.kind} resume ${owner.id}\`.`)],
+        blocks: [mrkdwnSection(`:warning: ${what} is disabled: I can’t post in <#${delivery.channel_id}> (Slack says \`${escapeMrkdwn(error)}\`). Invite me to the channel, then ${then}.`)],
       },
     });
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../commands/types.js';
@@ -6,7 +7,7 @@ import type { Logger } from '../core/log.js';
 import { watcherLagSeconds } from '../core/telemetry.js';
 import { forgetRequestsBefore } from '../state/seen-requests.js';
 import type { StateDb } from '../state/store.js';
-import { upsertWatch, watchedInstances } from '../state/watches.js';
+import { upsertWatch, watchById, watchedInstances } from '../state/watches.js';
 import { composeBilling, enqueueMonthlyBilling, type BillingSource } from './billing-post.js';
 import { channelGone, pulseGrant, refusalOf, refused } from './delivery-rules.js';
 import { checkReplicas, deliveryFailed, ownerDisabled } from './ops-notices.js';
@@ -63,7 +64,10 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
       async onGone(delivery, status) {
         await webhookGone(state, deps, delivery, status, logger);
         const name = delivery.channel_id.replace(/^webhook:/, '');
-        await ownerDisabled(state, deps, `Webhook \`${name}\` is disabled`, `webhook:${name}:${status}`, `HTTP ${status} Gone from its receiver`, 'Give it a new `url` in the ofn-insights config (or remove it) and restart; nothing is sent to it until then.', logger);
+        // Once per webhook and URL: a new URL that is gone too is reported again.
+        const url = deps.config.webhooks.find((w) => w.name === name)?.url ?? '';
+        const urlKey = createHash('sha256').update(url).digest('hex').slice(0, 12);
+        await ownerDisabled(state, deps, `Webhook \`${name}\` is disabled: its receiver said it is gone`, `webhook:${name}:${urlKey}:${status}`, `HTTP ${status} Gone from its receiver`, 'Give it a new `url` in the ofn-insights config (or remove it) and restart; nothing is sent to it until then.', logger);
       },
     },
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
@@ -84,13 +88,19 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
       await channelGone(state, delivery, error, logger);
       if ((delivery.kind === 'pulse' || delivery.kind === 'watch') && delivery.owner_id !== null) {
         const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${delivery.owner_id}`;
-        const then = delivery.kind === 'pulse' ? `\`/ofn pulse resume ${delivery.owner_id}\`` : 'add the watch again (`/ofn watch new-shops|new-profiles <instance> #channel`)';
+        const watch = delivery.kind === 'watch' ? await watchById(state, delivery.owner_id) : undefined;
+        // A watch has no resume: adding it again (same event, instance and channel) makes it active.
+        const then =
+          delivery.kind === 'pulse'
+            ? `\`/ofn pulse resume ${delivery.owner_id}\``
+            : `add the watch again from that channel: \`/ofn watch ${watch ? `${watch.event} ${watch.instance_id}` : 'new-shops|new-profiles <instance>'}\``;
         await ownerDisabled(state, deps, `${what} is disabled: I can’t post in <#${delivery.channel_id}>`, `${delivery.kind}:${delivery.owner_id}:${error}`, error, `Invite the bot to <#${delivery.channel_id}> (\`/invite @ofn-insights\`), then ${then}.`, logger);
       }
     },
     async onFailed(delivery, reason) {
-      // A pulse or watch whose channel is gone was reported as disabled just before.
+      // A pulse or watch whose channel is gone, or a webhook whose receiver is, was reported as disabled just before.
       if ((delivery.kind === 'pulse' || delivery.kind === 'watch') && /^(channel_not_found|not_in_channel|is_archived|channel_is_archived|user_not_found|cannot_dm_bot)$/.test(reason)) return;
+      if (delivery.kind === 'webhook' && reason === 'HTTP 410 Gone') return;
       await deliveryFailed(state, deps, delivery, reason, logger);
     },
   });
