@@ -216,6 +216,36 @@ describe('the App Home tab', () => {
     expect(replicaReads).toBe(reads);
   });
 
+  it('tells the ops channel once per kind of error and day when Slack refuses to publish the Home tab', async () => {
+    const opsHome = () => state.db.selectFrom('deliveries').select(['dedupe_key', 'channel_id', 'payload']).where('dedupe_key', 'like', 'ops:home:%').orderBy('id').execute();
+    const opened = async (userId: string) => {
+      const before = fake.calls.filter((c) => c.method === 'views.publish').length;
+      await postSigned(`http://127.0.0.1:${server.port}/slack/events`, homeOpenedBody(userId), SECRET, { contentType: 'application/json' });
+      await fake.waitFor(() => fake.calls.filter((c) => c.method === 'views.publish').length > before || undefined, 20_000);
+    };
+    // Slack refuses the view twice (two users open the tab): one notice.
+    fake.failNext('views.publish', { kind: 'error', error: 'invalid_blocks' }, 2);
+    await opened('U0HOME001');
+    const [first] = await eventually(async () => ((await opsHome()).length > 0 ? opsHome() : undefined));
+    await opened('U0ADMIN01');
+    expect(first!.channel_id).toBe('C0OPSNOTE');
+    expect(first!.dedupe_key).toBe('ops:home:invalid_blocks:2026-11-15');
+    const text = JSON.stringify(first!.payload);
+    expect(text).toContain('The Home tab could not be published for <@U0HOME001>');
+    expect(text).toContain('*Why:* invalid_blocks');
+    expect(text).toContain('*What to do:* Slack refused the view itself');
+    // Another kind of error is told too, once.
+    fake.failNext('views.publish', { kind: 'error', error: 'missing_scope' });
+    await opened('U0HOME001');
+    const rows = await eventually(async () => ((await opsHome()).length > 1 ? opsHome() : undefined));
+    expect(rows.map((r) => r.dedupe_key)).toEqual(['ops:home:invalid_blocks:2026-11-15', 'ops:home:missing_scope:2026-11-15']);
+    expect(JSON.stringify(rows[1]!.payload)).toContain('reinstall the app from manifest.yml');
+    // Published again once Slack takes it: nothing more is said.
+    await opened('U0HOME001');
+    expect(fake.calls.filter((c) => c.method === 'views.publish').at(-1)!.ok).toBe(true);
+    expect(await opsHome()).toHaveLength(2);
+  });
+
   it('posts a dashboard from its button to the user’s direct messages, as that conversation may see it', async () => {
     const before = fake.calls.length;
     await postSigned(`http://127.0.0.1:${server.port}/slack/events`, homeButtonBody('ofn_home_dashboard', 'katuma-monthly', 'U0HOME001'), SECRET);

@@ -7,6 +7,8 @@ import { grantForHome, requireGrant, type Grant } from '../core/access.js';
 import type { ScalarAnswer } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
+import { notifyOps } from '../jobs/ops-notices.js';
+import { escapeMrkdwn } from '../render/mrkdwn.js';
 import { errorMessage } from '../render/slack-message.js';
 import { HOME_METRICS, homeView, type HomeFigure, type HomeInstance } from '../render/home.js';
 import type { StateDb } from '../state/store.js';
@@ -126,7 +128,10 @@ export async function postDashboardToUser(ctx: HomeContext, userId: string, name
     const outcome = await ask(ctx.deps, `dashboard ${name}`, ctx.state, { grant: requireGrant(ctx.deps.config, who), who });
     if (outcome.kind !== 'dashboard') throw new OfnError('BadArguments', `\`${name.slice(0, 41)}\` is not a dashboard.`);
     const result = await postDashboard(ctx, outcome, send);
-    if (result.failed) ctx.logger.error({ user: userId, dashboard: name, error: result.failed }, 'home: dashboard not delivered');
+    if (result.failed) {
+      ctx.logger.error({ user: userId, dashboard: name, error: result.failed }, 'home: dashboard not delivered');
+      await reportHomeFailure(ctx, 'home-dashboard', result.failed, userId, name);
+    }
   } catch (error) {
     if (!(error instanceof OfnError)) throw error;
     await send(errorMessage(error.message, error.hint));
@@ -143,5 +148,32 @@ export async function answerHome(ctx: HomeContext, request: { intent: string; te
   } catch (error) {
     const slack = (error as { data?: { error?: string } }).data?.error;
     ctx.logger.error({ user: request.who.userId, intent: request.intent, err: slack ?? (error as Error).message }, 'home: failed');
+    // Slack's word, else the kind of error (never its message: it may hold anything).
+    const kind = slack ?? (error as { code?: string }).code ?? (error as Error).name ?? 'Error';
+    await reportHomeFailure(ctx, request.intent === 'home-dashboard' ? 'home-dashboard' : 'home', kind, request.who.userId, request.intent === 'home-dashboard' ? request.text : undefined);
   }
+}
+
+/** What to do about a Home tab failure, by Slack's word. */
+function homeRemedy(kind: string): string {
+  if (/invalid_auth|not_authed|token_revoked|account_inactive|missing_scope|not_allowed_token_type/.test(kind)) return 'The bot token no longer works or lacks a scope: reinstall the app from manifest.yml and update SLACK_BOT_TOKEN.';
+  if (/ratelimited|rate_limited/.test(kind)) return 'Slack is rate-limiting the bot: nothing to do unless it lasts; figures are cached, so opening the tab again later works.';
+  if (/invalid_blocks|invalid_arguments|msg_blocks_too_long|too_many_blocks/.test(kind)) return 'Slack refused the view itself: report it with this notice (the log has every failure under `home: failed`); questions and dashboards still work with `/ofn`.';
+  return 'Check that the app’s Home tab is on (App Home in the app settings; manifest.yml turns it on) and look in the log under `home: failed`; questions still work with `/ofn`.';
+}
+
+/**
+ * A Home tab that could not be published (or a dashboard from its button that could not be posted):
+ * nobody would see it otherwise, since the user just sees the old tab. The ops channel hears of it once
+ * per kind of error and UTC day (every failure is in the log); without the state store it is only logged.
+ */
+async function reportHomeFailure(ctx: HomeContext, action: 'home' | 'home-dashboard', kind: string, userId: string, dashboard?: string): Promise<void> {
+  if (!ctx.state) return;
+  const day = ctx.deps.now().toISOString().slice(0, 10);
+  const key = `${action}:${kind.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60)}:${day}`;
+  const what =
+    action === 'home'
+      ? `The Home tab could not be published for <@${userId}> (\`views.publish\`); others who open it may get the same. I say this once a day per error`
+      : `The dashboard \`${escapeMrkdwn((dashboard ?? '').slice(0, 41))}\` asked from the Home tab was not posted to <@${userId}>; I say this once a day per error`;
+  await notifyOps(ctx.state, ctx.deps, key, { what, why: kind, todo: homeRemedy(kind) }, ctx.logger).catch((error) => ctx.logger.warn({ err: (error as Error).message }, 'home: ops notice not enqueued'));
 }
