@@ -6,6 +6,8 @@ import { ReplicaSet } from '../src/queries/replica-set.js';
 import { ask } from '../src/commands/pipeline.js';
 import type { Deps } from '../src/commands/types.js';
 import { renderText } from '../src/render/text.js';
+import { publishHome } from '../src/slack/home.js';
+import { WebClient } from '@slack/web-api';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
@@ -202,10 +204,12 @@ describe('the App Home tab', () => {
     const text = JSON.stringify(blocks);
     expect(text).toContain('Katuma');
     expect(text).not.toContain('OFN UK'); // the user's rule sees katuma only
-    expect(text).toContain('*€50.00* Nov to date');
-    expect(text).toContain('€399.99 1–15 Oct');
+    // At 13:00 on 15 Nov in Madrid: the complete days 1–14 Nov against 1–14 Oct (the 300.00 of 15 Oct is not in), and all of October.
+    expect(text).toContain('*€50.00* 1–14 Nov');
+    expect(text).toContain('€99.99 1–14 Oct');
     expect(text).toContain('€520.49 all Oct');
-    expect(text).toContain('*New shops*\\n*1* Nov to date'); // Fruit & Veg, created 3 Nov
+    expect(text).toContain('*New shops*\\n*1* 1–14 Nov'); // Fruit & Veg, created 3 Nov
+    expect(text).toContain('today counts once it is over');
     const dashboard = blocks.find((b) => b.accessory?.action_id === 'ofn_home_dashboard');
     expect(dashboard.accessory.value).toBe('katuma-monthly');
     expect(blocks.some((b) => b.type === 'actions' && b.elements[0].action_id === 'ofn_home_refresh')).toBe(true);
@@ -214,6 +218,20 @@ describe('the App Home tab', () => {
     const again = await open('U0HOME001', fake.homeViews.length);
     expect(again.view.blocks).toEqual(blocks);
     expect(replicaReads).toBe(reads);
+  });
+
+  it('on the 1st, shows today so far against all of last month, and no same-days comparison', async () => {
+    // 10:00 on 1 Dec in Madrid: no day of December is over.
+    const firstOfMonth: Deps = { ...deps, now: () => new Date('2026-12-01T09:00:00Z') };
+    const client = new WebClient('xoxb-dash', { slackApiUrl: fake.url });
+    await publishHome({ deps: firstOfMonth, client, logger: createLogger('silent') }, 'U0HOME001');
+    const published = fake.homeViews.at(-1)!;
+    expect(published.userId).toBe('U0HOME001');
+    const text = JSON.stringify(published.view.blocks);
+    expect(text).toContain('*€0.00* today so far\\n€50.00 all Nov');
+    expect(text).toContain('*New shops*\\n*0* today so far\\n1 all Nov'); // Fruit & Veg, created 3 Nov
+    expect(text).toContain('no day of this month is over yet');
+    expect(text).not.toMatch(/1–\d+ Nov/);
   });
 
   it('tells the ops channel once per kind of error and day when Slack refuses to publish the Home tab', async () => {

@@ -12,11 +12,14 @@ export const HOME_MAX_BLOCKS = 100;
 export const HOME_METRICS = ['turnover', 'orders', 'new-shops', 'active-shops'] as const;
 export type HomeMetric = (typeof HOME_METRICS)[number];
 
-/** One metric of one instance: this month to date, last month to the same day, and all of last month. */
+/**
+ * One metric of one instance: this month's complete days (on the 1st, today so far), the same days of
+ * last month (none on the 1st), and all of last month.
+ */
 export interface HomeFigure {
   metric: HomeMetric;
   thisMonth: ScalarAnswer;
-  sameDays: ScalarAnswer;
+  sameDays?: ScalarAnswer;
   lastMonth: ScalarAnswer;
 }
 
@@ -49,10 +52,12 @@ function days(answer: Answer): string {
 function field(figure: HomeFigure): Block {
   const { thisMonth, sameDays, lastMonth } = figure;
   const monthName = (a: Answer) => a.period.from?.setLocale(a.instance.locale).toFormat('LLL') ?? '';
+  // A period still in progress is today alone (the 1st): said so, and compared with nothing but last month.
+  const current = thisMonth.period.asOf ? 'today so far' : escapeMrkdwn(days(thisMonth));
   const lines = [
     `*${LABEL[figure.metric]}*`,
-    `*${escapeMrkdwn(formatValue(thisMonth, thisMonth.value))}* ${monthName(thisMonth)} to date`,
-    `${escapeMrkdwn(formatValue(sameDays, sameDays.value))} ${escapeMrkdwn(days(sameDays))} · ${escapeMrkdwn(formatValue(lastMonth, lastMonth.value))} all ${monthName(lastMonth)}`,
+    `*${escapeMrkdwn(formatValue(thisMonth, thisMonth.value))}* ${current}`,
+    `${sameDays ? `${escapeMrkdwn(formatValue(sameDays, sameDays.value))} ${escapeMrkdwn(days(sameDays))} · ` : ''}${escapeMrkdwn(formatValue(lastMonth, lastMonth.value))} all ${monthName(lastMonth)}`,
   ];
   return { type: 'mrkdwn', text: lines.join('\n') };
 }
@@ -61,11 +66,15 @@ function instanceBlocks(home: HomeInstance): Block[] {
   const name = `*${escapeMrkdwn(home.instance.name)}* (${escapeMrkdwn(home.instance.id)})`;
   if (home.error || home.figures.length === 0) return [mrkdwnSection(`${name}\n:warning: ${escapeMrkdwn(home.error ?? 'No figures.')}`)];
   const read = DateTime.fromISO(home.readAt, { zone: home.instance.timezone }).toFormat('d LLL HH:mm');
-  const period = describePeriod(home.figures[0]!.thisMonth.period, home.instance.locale);
+  const first = home.figures[0]!;
+  const period = first.thisMonth.period;
+  const compared = first.sameDays
+    ? `${days(first.thisMonth)}: this month's complete days (today counts once it is over), against the same days of last month and all of it`
+    : `${describePeriod(period, home.instance.locale)}: no day of this month is over yet; against all of last month`;
   return [
     mrkdwnSection(name),
     { type: 'section', fields: home.figures.map(field) },
-    contextLine(escapeMrkdwn(`${period} · compared with the same days of last month and all of it · read from the replica at ${read} (${home.instance.timezone})`)),
+    contextLine(escapeMrkdwn(`${compared} · ${home.instance.timezone} · read from the replica at ${read}`)),
   ];
 }
 
@@ -77,7 +86,7 @@ export function homeView(input: HomeInput): { type: 'home'; blocks: Block[] } {
       type: 'actions',
       elements: [{ type: 'button', text: plain('Refresh'), action_id: HOME_ACTION.refresh, value: 'refresh' }],
     },
-    contextLine(escapeMrkdwn(`This month to date against last month, each instance in its own time zone. Figures are kept for ${Math.round(input.cacheSeconds / 60)} min; Refresh reads them again. Ask anything with /ofn help.`)),
+    contextLine(escapeMrkdwn(`This month so far against the same days of last month, each instance in its own time zone. Figures are kept for ${Math.round(input.cacheSeconds / 60)} min; Refresh reads them again. Ask anything with /ofn help.`)),
   ];
   const tail: Block[] = [];
   if (input.dashboards.length) {

@@ -47,16 +47,22 @@ function cacheOf(deps: Deps): Map<string, Cached> {
   return cache;
 }
 
-/** The four figures of one instance, each this month to date, last month to the same day, and all of last month. */
+/**
+ * The four figures of one instance: this month's complete days, the same days of last month, and all
+ * of last month. Whole days on both sides, so the two compare exactly (a day in progress against a
+ * whole day would make every morning look like a fall); on the 1st, today so far and all of last month.
+ */
 async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
   const instance = deps.config.instances.get(id)!;
   const ref = { id, name: instance.name, timezone: instance.timezone, currency: instance.currency, locale: instance.locale };
   const readAt = deps.now().toISOString();
-  // Days in the instance's zone: "the same days" of last month end on today's day number (or its last day).
+  // Days in the instance's zone. "The same days" of last month end on yesterday's day number (or its last day).
   const now = DateTime.fromJSDate(deps.now(), { zone: instance.timezone });
-  const lastStart = now.startOf('month').minus({ months: 1 });
-  const sameEnd = lastStart.set({ day: Math.min(now.day, lastStart.daysInMonth ?? 28) });
-  const sameDays = `${lastStart.toISODate()}..${sameEnd.toISODate()}`;
+  const monthStart = now.startOf('month');
+  const lastStart = monthStart.minus({ months: 1 });
+  const completeDays = now.day - 1;
+  const thisPeriod = completeDays > 0 ? `${monthStart.toISODate()}..${monthStart.plus({ days: completeDays - 1 }).toISODate()}` : 'this-month';
+  const samePeriod = completeDays > 0 ? `${lastStart.toISODate()}..${lastStart.set({ day: Math.min(completeDays, lastStart.daysInMonth ?? 28) }).toISODate()}` : undefined;
   // Asked like any question, with a grant of this instance alone: the caller decided the user may see it.
   const grant: Grant = { instances: new Set([id]), billing: false, admin: false, via: 'home', label: 'The Home tab' };
   const scalar = async (question: string): Promise<ScalarAnswer> => {
@@ -67,8 +73,8 @@ async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
   try {
     const figures = await Promise.all(
       HOME_METRICS.map(async (metric): Promise<HomeFigure> => {
-        const [thisMonth, same, lastMonth] = await Promise.all([scalar(`${metric} ${id} this-month`), scalar(`${metric} ${id} ${sameDays}`), scalar(`${metric} ${id} last-month`)]);
-        return { metric, thisMonth, sameDays: same, lastMonth };
+        const [thisMonth, same, lastMonth] = await Promise.all([scalar(`${metric} ${id} ${thisPeriod}`), samePeriod ? scalar(`${metric} ${id} ${samePeriod}`) : undefined, scalar(`${metric} ${id} last-month`)]);
+        return { metric, thisMonth, ...(same ? { sameDays: same } : {}), lastMonth };
       }),
     );
     return { instance: ref, readAt, figures };
