@@ -20,7 +20,12 @@ import { parseManagement } from '../src/commands/manage.js';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
 const INSTANCES = ['katuma', 'au', 'uk'];
 const context = { instanceIds: INSTANCES, segmentNames: ['shops', 'hubs', 'producers', 'active-shops'] };
-const WORDS = ['turnover', 'orders', 'average-order', 'top-shops', 'new', 'profiles', 'shops', 'new-shops', 'hubs', 'producers', 'active-shops', 'count', 'list', 'by', 'month', 'week', 'day', 'shop', 'chart', 'public', 'for', 'all', 'help', 'last', 'this', 'month', 'last-month', 'last-3-months', 'this-year', '2026', '2026-10', '2026-Q3', '2026-10-31', '2026-10-01..2026-10-31', 'katuma', 'au', 'uk', 'katuma,uk', 'billing', 'as-sent', 'compare', 'growth', 'metrics', 'segments', 'define'];
+const WORDS = ['turnover', 'orders', 'average-order', 'top-shops', 'new', 'profiles', 'shops', 'new-shops', 'hubs', 'producers', 'active-shops', 'count', 'list', 'by', 'month', 'week', 'day', 'shop', 'chart', 'public', 'for', 'all', 'help', 'last', 'this', 'month', 'last-month', 'last-3-months', 'this-year', '2026', '2026-10', '2026-Q3', '2026-10-31', '2026-10-01..2026-10-31', 'katuma', 'au', 'uk', 'katuma,uk', 'billing', 'as-sent', 'compare', 'growth', 'metrics', 'segments', 'define',
+  // Questions as people type them (issue 18): question words, fillers, periods and dates of every language.
+  'facturación', 'facturacion', 'ventas', 'pedidos', 'tiendas', 'nuevas', 'productores', 'nous', 'perfils', 'chiffre', "d'affaires", 'commandes', 'Umsatz', 'Bestellungen', 'Läden', 'ayuda', 'aide', 'hilfe',
+  'octubre', 'oct', 'Oktober', 'octobre', "l'octubre", 'març', 'Q3', 'T3', '2026Q3', 'q5', 'ytd', 'previous-month', 'since', 'until', 'desde', 'hasta', 'depuis', "jusqu'au", 'seit', 'vom', 'bis', 'zwischen', 'und', 'del', 'al', 'des',
+  'el', 'mes', 'pasado', 'le', 'mois', 'dernier', 'letzten', 'Monat', 'the', 'last', '3', 'months', 'últimos', 'meses', 'derniers',
+  '31/10/2026', '10/31/2026', '31.10.2026', '01/10/2026..31/10/2026', '2026/10', '10/2026', 'how', 'many', 'cuántas', '¿', '?', 'katuma?', 'de', 'en', 'in', 'hay', 'por', 'par', 'pro', 'semana', 'gráfico'];
 const HOSTILE = ['__proto__', 'constructor', 'toString', "'; drop table enterprises; --", '<!channel>', '<!here>', '<@U0123>', '<#C0123|general>', '```', '*bold*', '&lt;!channel&gt;', '\u0000', '\u202e', '𝕋𝕦𝕣𝕟𝕠𝕧𝕖𝕣', '9'.repeat(400), '-1', '1e309', 'NaN', '$1', 'null', '%s', '{{x}}', '../../etc/passwd'];
 
 const word = fc.oneof(fc.constantFrom(...WORDS), fc.constantFrom(...HOSTILE), fc.string({ maxLength: 20 }), fc.integer().map(String), fc.string({ unit: 'grapheme', maxLength: 12 }));
@@ -77,13 +82,18 @@ describe('fuzzing the question parser', () => {
       fc.tuple(fc.integer({ min: 1990, max: 2110 }), fc.integer({ min: 0, max: 6 })).map(([y, q]) => `${y}-Q${q}`),
       fc.string({ maxLength: 30 }),
       fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'),
+      // Typed forms (issue 18): month names with or without a year, quarters, local dates, since/until.
+      fc.tuple(fc.constantFrom('octubre', 'Oktober', 'feb', 'març', 'août', 'dec', 'setiembre'), fc.constantFrom('', '-2026', '-1999', '.2026')).map(([m, y]) => `${m}${y}`),
+      fc.tuple(fc.constantFrom('q', 'Q', 't', 'T'), fc.integer({ min: 0, max: 9 }), fc.constantFrom('', '2026', '-2026', '2099')).map(([q, n, y]) => (y && y.length === 4 && n % 2 ? `${y}${q}${n}` : `${q}${n}${y}`)),
+      fc.tuple(fc.integer({ min: 0, max: 35 }), fc.integer({ min: 0, max: 14 }), fc.integer({ min: 1990, max: 2110 }), fc.constantFrom('/', '.', '-')).map(([d, m, y, sep]) => `${d}${sep}${m}${sep}${y}`),
+      fc.tuple(fc.constantFrom('since-', 'until-'), fc.constantFrom('2026-01-01', 'october', 'Q3', '31/10/2026', 'since-2026', 'x', '2026-13')).map(([a, b]) => `${a}${b}`),
     );
     const zones = fc.constantFrom('Europe/Madrid', 'Australia/Melbourne', 'America/Chicago', 'Pacific/Auckland', 'Asia/Kolkata', 'America/St_Johns', 'UTC');
     fc.assert(
       fc.property(periodish, zones, fc.date({ min: new Date('2001-01-01'), max: new Date('2099-01-01'), noInvalidDate: true }), (text, zone, now) => {
         let spec;
         try {
-          spec = parsePeriod(text);
+          spec = parsePeriod(text, { dateOrder: text.length % 2 ? 'dmy' : 'mdy' });
         } catch (error) {
           expect(error).toBeInstanceOf(OfnError);
           expect((error as OfnError).code).toBe('BadPeriod');

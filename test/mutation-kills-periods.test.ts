@@ -17,6 +17,7 @@ import {
   PERIOD_HELP,
   periodLabel,
   periodLikeError,
+  spanOf,
   resolvePeriod,
   toUtcTimestamp,
   type PeriodSpec,
@@ -62,9 +63,17 @@ describe('the accepted forms', () => {
       'YYYY-QN',
       'YYYY-MM-DD',
       'YYYY-MM-DD..YYYY-MM-DD',
+      'ytd',
+      'october',
+      'oct 2026',
+      'Q3',
+      '2026Q3',
+      'since <date>',
+      'until <date>',
+      'DD/MM/YYYY',
     ]);
     expect(PERIOD_HELP).toBe(
-      'Periods: today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, this-year, last-year, last-N-days, last-N-weeks, last-N-months, YYYY, YYYY-MM, YYYY-QN, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one.',
+      'Periods: today, yesterday, this-week, last-week, this-month, last-month, this-quarter, last-quarter, this-year, last-year, last-N-days, last-N-weeks, last-N-months, YYYY, YYYY-MM, YYYY-QN, YYYY-MM-DD, YYYY-MM-DD..YYYY-MM-DD, ytd, october, oct 2026, Q3, 2026Q3, since <date>, until <date>, DD/MM/YYYY. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one; a month or quarter without a year is the latest one that has begun.',
     );
     expect(refusal('whenever').hint).toBe(PERIOD_HELP);
   });
@@ -353,37 +362,93 @@ describe('bucketContains: the bucket that is not over', () => {
   });
 });
 
-describe('periodLikeError: what looks like a period but is not one', () => {
-  const year = new Date().getUTCFullYear();
-  const message = (word: string) => {
-    const error = periodLikeError(word);
-    expect(error, word).toBeInstanceOf(OfnError);
-    expect(error!.code).toBe('BadPeriod');
-    return error!.message;
+describe('periodLikeError and the periods people type (issue 18)', () => {
+  const error = (word: string, options = {}) => {
+    const e = periodLikeError(word, options);
+    expect(e, word).toBeInstanceOf(OfnError);
+    expect(e!.code).toBe('BadPeriod');
+    return e!.message;
   };
 
-  it('recognises month names in English, Spanish, Catalan, French and German', () => {
-    for (const word of ['january', 'Dec', 'sept', 'enero', 'Setiembre', 'gener', 'març', 'janvier', 'Fevrier', 'janvier', 'januar', 'MÄRZ', 'maerz', 'dezember']) {
-      expect(message(word)).toBe(`\`${word}\` looks like a month: write it as YYYY-MM, e.g. ${year}-10, or say last-month or this-month.`);
-    }
-  });
-
-  it('asks for the year of a bare quarter', () => {
-    expect(message('Q3')).toBe(`\`Q3\` needs its year: write YYYY-Q3, e.g. ${year}-Q3.`);
-    expect(message('q1')).toBe(`\`q1\` needs its year: write YYYY-Q1, e.g. ${year}-Q1.`);
-    for (const word of ['q5', 'q0', 'q12', 'xq3', 'q3x', 'quarter']) expect(periodLikeError(word), word).toBeUndefined();
-  });
-
-  it('names the to-date periods for ytd, mtd and wtd', () => {
-    for (const word of ['ytd', 'MTD', 'wtd']) expect(message(word)).toBe(`\`${word}\`: write this-year, this-month or this-week (each is "to date").`);
-  });
-
-  it('asks for ISO dates when a date or month is written another way', () => {
-    for (const word of ['2026/10', '2026.1', '2026/10/05', '2026.10.5', '05/10/2026', '5-1-2026', '31.12.2026']) {
-      expect(message(word)).toBe(`\`${word}\`: write dates as YYYY-MM-DD and months as YYYY-MM.`);
-    }
-    for (const word of ['2026-10', '10/2026', '2026/100', '12026/10', 'x2026/10', '2026/10x', '2026/10/055', '2026/10-05', '123/10/2026', '5/10/20266', 'x5/10/2026', '5/10/2026x', '5/100/2026', 'katuma', 'last-month']) {
+  it('reads month names in English, Spanish, Catalan, French and German as the latest such month', () => {
+    const cases: [string, number][] = [['january', 1], ['Dec', 12], ['sept', 9], ['enero', 1], ['Setiembre', 9], ['gener', 1], ['març', 3], ['janvier', 1], ['Fevrier', 2], ['février', 2], ['januar', 1], ['MÄRZ', 3], ['maerz', 3], ['dezember', 12], ['octubre', 10], ['Oktober', 10], ['août', 8]];
+    for (const [word, month] of cases) {
+      expect(parsePeriod(word), word).toEqual({ kind: 'recent-month', month });
       expect(periodLikeError(word), word).toBeUndefined();
     }
+  });
+
+  it('reads a bare quarter as the latest such quarter, and refuses Q5', () => {
+    expect(parsePeriod('Q3')).toEqual({ kind: 'recent-quarter', quarter: 3 });
+    expect(parsePeriod('t1')).toEqual({ kind: 'recent-quarter', quarter: 1 });
+    expect(parsePeriod('2026Q3')).toEqual({ kind: 'quarter', year: 2026, quarter: 3 });
+    expect(parsePeriod('2026-T4')).toEqual({ kind: 'quarter', year: 2026, quarter: 4 });
+    expect(parsePeriod('q2-2025')).toEqual({ kind: 'quarter', year: 2025, quarter: 2 });
+    expect(error('q5')).toBe('`q5` is not a period I understand. Quarters are Q1 to Q4.');
+    expect(error('Q0')).toBe('`Q0` is not a period I understand. Quarters are Q1 to Q4.');
+    for (const word of ['xq3', 'q3x', 'quarter', 'katuma']) expect(periodLikeError(word), word).toBeUndefined();
+  });
+
+  it('reads ytd, qtd, mtd and wtd as the current period, to date', () => {
+    expect(parsePeriod('ytd')).toEqual({ kind: 'current', unit: 'year', offset: 0 });
+    expect(parsePeriod('QTD')).toEqual({ kind: 'current', unit: 'quarter', offset: 0 });
+    expect(parsePeriod('MTD')).toEqual({ kind: 'current', unit: 'month', offset: 0 });
+    expect(parsePeriod('wtd')).toEqual({ kind: 'current', unit: 'week', offset: 0 });
+    expect(parsePeriod('previous-month')).toEqual({ kind: 'current', unit: 'month', offset: -1 });
+    // Named by their canonical form.
+    expect(periodLabel(parsePeriod('ytd'))).toBe('this-year');
+    expect(periodLabel(parsePeriod('previous-month'))).toBe('last-month');
+  });
+
+  it('reads dates as written locally: day first, month first only in en-US', () => {
+    expect(parsePeriod('31/10/2026')).toEqual({ kind: 'day', year: 2026, month: 10, day: 31 });
+    expect(parsePeriod('05/10/2026')).toEqual({ kind: 'day', year: 2026, month: 10, day: 5 });
+    expect(parsePeriod('31.12.2026')).toEqual({ kind: 'day', year: 2026, month: 12, day: 31 });
+    expect(parsePeriod('5-1-2026')).toEqual({ kind: 'day', year: 2026, month: 1, day: 5 });
+    expect(parsePeriod('05/10/2026', { dateOrder: 'mdy' })).toEqual({ kind: 'day', year: 2026, month: 5, day: 10 });
+    expect(parsePeriod('10/31/2026', { dateOrder: 'mdy' })).toEqual({ kind: 'day', year: 2026, month: 10, day: 31 });
+    // Dots and dashes are never month first.
+    expect(parsePeriod('05.10.2026', { dateOrder: 'mdy' })).toEqual({ kind: 'day', year: 2026, month: 10, day: 5 });
+    expect(error('10/31/2026')).toBe('`10/31/2026` is not a period I understand. Dates here are day/month/year, as in 31/10/2026: did you mean 31/10/2026?');
+    expect(error('31/10/2026', { dateOrder: 'mdy' })).toBe('`31/10/2026` is not a period I understand. Dates here are month/day/year, as in 10/31/2026: did you mean 10/31/2026?');
+    expect(error('31/02/2026')).toBe('`31/02/2026` is not a period I understand. Dates here are day/month/year, as in 31/10/2026.');
+    expect(parsePeriod('2026/10')).toEqual({ kind: 'month', year: 2026, month: 10 });
+    expect(parsePeriod('2026.1')).toEqual({ kind: 'month', year: 2026, month: 1 });
+    expect(parsePeriod('10/2026')).toEqual({ kind: 'month', year: 2026, month: 10 });
+    expect(parsePeriod('2026/10/05')).toEqual({ kind: 'day', year: 2026, month: 10, day: 5 });
+    expect(parsePeriod('oct-2026')).toEqual({ kind: 'month', year: 2026, month: 10 });
+    expect(parsePeriod('01/10/2026..31/10/2026')).toEqual({ kind: 'range', from: { year: 2026, month: 10, day: 1 }, to: { year: 2026, month: 10, day: 31 } });
+    expect(error('13/2026')).toBe('`13/2026` is not a period I understand. Months are 01 to 12.');
+    for (const word of ['2026/100', '12026/10', 'x2026/10', '2026/10x', '2026/10/055', '2026/10-05', '123/10/2026', '5/10/20266', 'x5/10/2026', '5/10/2026x', '5/100/2026', 'katuma', 'last-month']) {
+      expect(periodLikeError(word), word).toBeUndefined();
+    }
+  });
+
+  it('reads since and until as one span, and refuses a fixed one that ends before it starts', () => {
+    expect(parsePeriod('since-2026-01-01')).toEqual({ kind: 'span', from: { kind: 'day', year: 2026, month: 1, day: 1 } });
+    expect(parsePeriod('until-2026-10')).toEqual({ kind: 'span', to: { kind: 'month', year: 2026, month: 10 } });
+    expect(periodLabel(parsePeriod('since-october'))).toBe('since-october');
+    expect(spanOf('x', { kind: 'month', year: 2026, month: 10 }, { kind: 'day', year: 2026, month: 11, day: 15 })).toEqual({ kind: 'range', from: { year: 2026, month: 10, day: 1 }, to: { year: 2026, month: 11, day: 15 } });
+    expect(() => spanOf('x', { kind: 'month', year: 2026, month: 11 }, { kind: 'month', year: 2026, month: 10 })).toThrow('The range ends before it starts.');
+  });
+
+  it('resolves a month or quarter without a year to the latest one that has begun, in the instance zone', () => {
+    // 1 Nov 2026 00:30 in Madrid is still 31 Oct in UTC: `november` is this November in Madrid, last year's in UTC.
+    const now = '2026-10-31T23:30:00Z';
+    expect(range('november', 'Europe/Madrid', now)).toEqual(['2026-10-31 23:00:00.000', '2026-11-30 23:00:00.000']);
+    expect(range('november', 'UTC', now)).toEqual(['2025-11-01 00:00:00.000', '2025-12-01 00:00:00.000']);
+    expect(range('october', 'UTC', now)).toEqual(['2026-10-01 00:00:00.000', '2026-11-01 00:00:00.000']);
+    expect(range('Q4', 'Europe/Madrid', now)).toEqual(['2026-09-30 22:00:00.000', '2026-12-31 23:00:00.000']);
+    expect(range('Q4', 'UTC', '2026-09-30T12:00:00Z')).toEqual(['2025-10-01 00:00:00.000', '2026-01-01 00:00:00.000']);
+    expect(resolvePeriod(parsePeriod('october'), 'UTC', new Date(now)).label).toBe('2026-10');
+  });
+
+  it('resolves since to today (to date) and until from 1 Jan 2000', () => {
+    const since = resolvePeriod(parsePeriod('since-2026-11-01'), 'Europe/Madrid', new Date('2026-11-18T10:00:00Z'));
+    expect([since.from.toISO(), since.to.toISO()]).toEqual(['2026-11-01T00:00:00.000+01:00', '2026-11-19T00:00:00.000+01:00']);
+    expect(since.asOf).toBeDefined();
+    expect(since.label).toBe('since-2026-11-01');
+    const until = resolvePeriod(parsePeriod('until-2026-10-31'), 'UTC', new Date('2026-11-18T10:00:00Z'));
+    expect([until.from.toISO(), until.to.toISO(), until.asOf]).toEqual(['2000-01-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z', undefined]);
   });
 });

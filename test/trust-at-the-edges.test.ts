@@ -149,11 +149,14 @@ describe('errors that name the real problem', () => {
     await expect(ask(deps, 'top-shops 1000 katuma')).rejects.toMatchObject({ code: 'BadArguments', message: expect.stringContaining('between 1 and') });
   });
 
-  it('answers a month typed as a word with a period error and how to write it', async () => {
-    const error = await ask(deps, 'turnover katuma octubre').catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'BadPeriod', message: expect.stringContaining('YYYY-MM') });
-    const q = await ask(deps, 'turnover katuma Q3').catch((e: unknown) => e);
-    expect(q).toMatchObject({ code: 'BadPeriod', message: expect.stringContaining('YYYY-Q3') });
+  it('reads a month typed as a word, and says what is wrong with a period that cannot be read (issue 18)', async () => {
+    const october = await ask(deps, 'turnover katuma octubre');
+    expect(october.kind === 'answer' && october.answer.question).toBe('turnover katuma october');
+    const q = await ask(deps, 'turnover katuma Q5').catch((e: unknown) => e);
+    expect(q).toMatchObject({ code: 'BadPeriod', message: expect.stringContaining('Quarters are Q1 to Q4') });
+    // Not "neither an instance nor a period" with UnknownInstance: a word the question does not know.
+    const unknown = await ask(deps, 'turnover katuma zzzz').catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: 'BadArguments', message: expect.stringContaining("I don't understand `zzzz` in `turnover`") });
   });
 
   it('gives the list of accepted forms only when nothing more specific can be said', async () => {

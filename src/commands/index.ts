@@ -12,6 +12,7 @@ import { MANAGE_ROUTES } from './manage.js';
 import type { QuestionArgs } from './question.js';
 import { COMMANDS, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
 import { describeRegistry } from './registry-commands.js';
+import { findSpoken, spokenHelpLines, spokenTopic, spokenWordLines } from './spoken.js';
 import type { Command, ParseContext, Route, RouteGroup } from './types.js';
 
 export { COMMANDS, splitWords };
@@ -121,7 +122,7 @@ export function helpText(topic: string | undefined, context: Pick<ParseContext, 
   const table = routeTable(registry);
   if (topic) {
     const words = topic.split(/[\s]+/);
-    const found = findIn(words, table) ?? findIn(topic.split(/[\s-]+/), table);
+    const found = findIn(words, table) ?? findIn(topic.split(/[\s-]+/), table) ?? spokenTopic(words, table);
     if (!found) {
       const guess = closest(topic, [...table.names.keys()]);
       throw new OfnError('UnknownQuestion', `There is no question \`${topic.slice(0, 60)}\`.${guess ? ` Did you mean \`${guess.replace(/-(add|list|pause|resume|remove)$/, ' $1')}\`?` : ''}`, 'Type `help` for the list.');
@@ -134,6 +135,7 @@ export function helpText(topic: string | undefined, context: Pick<ParseContext, 
         c.summary,
         `Usage: ${c.usage}`,
         ...(c.aliases.length ? [`Also: ${c.aliases.join(', ')}`] : []),
+        ...spokenWordLines(c.name),
         ...(c.needs?.admin ? ['Needs `admin: true` for your user in the config.'] : []),
         ...(c.group === 'billing' ? ['Needs `billing: true` for this channel in the config.'] : []),
         'Examples:',
@@ -148,7 +150,8 @@ export function helpText(topic: string | undefined, context: Pick<ParseContext, 
     if (routes.length === 0) continue;
     lines.push(`${heading}:`, ...routes.map((r) => `  ${r.usage.padEnd(56)} ${r.summary}`), '');
   }
-  return { kind: 'help', title: 'Questions', lines: [...lines, PERIOD_HELP, `Instances: ${instances}.`, 'Type `help <question>` for its usage and examples.'] };
+  const spoken = ['Questions can be typed in Spanish, Catalan, French or German too (`¿cuántas tiendas hay en <instance>?`):', ...spokenHelpLines(new Set(table.names.keys())), ''];
+  return { kind: 'help', title: 'Questions', lines: [...lines, ...spoken, PERIOD_HELP, `Instances: ${instances}.`, 'Type `help <question>` for its usage and examples.'] };
 }
 
 /** Text → a route and its arguments. Pure: throws OfnError with suggestions. */
@@ -157,13 +160,10 @@ export function parseRoute(text: string, context: ParseContext): { route: Route<
   const table = routeTable(context.registry);
   if (words.length === 0) return { route: helpRoute, args: undefined };
   const found = findIn(words, table);
-  if (!found) {
-    const first = words[0]!.slice(0, 60);
-    const names = [...table.names.keys()];
-    const guess = closest(first, names) ?? closest(words.slice(0, 2).join('-'), names);
-    throw new OfnError('UnknownQuestion', `I don't know the question \`${first}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`, 'Type `help` to see every question with examples.');
-  }
-  return { route: found.command, args: found.command.parse(words.slice(found.used), context) };
+  if (found) return { route: found.command, args: found.command.parse(words.slice(found.used), context) };
+  // Not the bot's own words first: a question as people type it, in any language (spoken.ts).
+  const spoken = findSpoken(words, table);
+  return { route: spoken.command, args: spoken.command.parse(spoken.rest, context) };
 }
 
 export type ParsedQuestion = { kind: 'question'; command: Route<any>; args: any } | HelpText;

@@ -22,7 +22,14 @@ function parseContext(deps: Deps, visibleIds?: readonly string[]): ParseContext 
     ...(visibleIds ? { visibleIds } : {}),
     segmentNames: [...deps.config.registry.segments.keys()],
     registry: deps.config.registry,
+    dateOrder: dateOrderOf(deps),
   };
+}
+
+/** 10/31/2026 is read month first only where every instance is American (locale en-US); elsewhere 31/10/2026. */
+function dateOrderOf(deps: Deps): 'dmy' | 'mdy' {
+  const instances = [...deps.config.instances.values()];
+  return instances.length > 0 && instances.every((i) => i.locale === 'en-US') ? 'mdy' : 'dmy';
 }
 
 /**

@@ -1,19 +1,22 @@
 import { DateTime } from 'luxon';
 import type { AnswerPeriod, InstanceRef } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
+import { readPeriod } from '../core/period-phrases.js';
 import {
-  looksLikePeriod,
-  parsePeriod,
+  monthWords,
   periodLikeError,
   periodLabel,
+  spanOf,
   resolvePeriod,
   toUtcTimestamp,
   PERIOD_HELP,
   type Grain,
+  type PeriodOptions,
   type PeriodSpec,
   type ResolvedPeriod,
 } from '../core/periods.js';
 import { closest, didYouMean } from '../core/suggest.js';
+import { bare, BREAKDOWN_WORDS, BY_WORDS, FLAG_WORDS, fold, isFiller } from '../core/vocabulary.js';
 import type { InstanceConfig } from '../config/config.js';
 import type { UtcWindow } from '../queries/definitions.js';
 import type { Deps, ParseContext, Presentation } from './types.js';
@@ -53,39 +56,31 @@ function shorten(word: string): string {
   return word.length > MAX_WORD ? `${word.slice(0, MAX_WORD)}…` : word;
 }
 
-/** "last month" and "last 3 months" typed with spaces become one period word. */
-function joinPeriodWords(words: readonly string[], i: number): { word: string; used: number } {
-  const first = words[i]!;
-  if (first === 'last' || first === 'this') {
-    for (const used of [3, 2]) {
-      if (i + used > words.length) continue;
-      const candidate = words.slice(i, i + used).join('-');
-      try {
-        parsePeriod(candidate);
-        return { word: candidate, used };
-      } catch {
-        /* try a shorter join */
-      }
-    }
-  }
-  return { word: first, used: 1 };
-}
-
 /** Parses the words after a question's name: instance, period, `by …`, N, chart, public, in any order. */
 export function parseQuestionWords(commandName: string, words: readonly string[], shape: QuestionShape, context: ParseContext): QuestionArgs {
   const args: Partial<QuestionArgs> & Presentation = { chart: false, public: false };
   const known = [...listed(context), ...FLAGS, 'by', ...shape.breakdowns];
-  for (let i = 0; i < words.length; ) {
-    const original = words[i]!;
+  const periodOptions = context.dateOrder ? { dateOrder: context.dateOrder } : {};
+  // Words as typed in a sentence: `katuma?` is katuma, a lone `?` is nothing.
+  const typed = words.map(bare);
+  for (let i = 0; i < typed.length; ) {
+    const original = typed[i]!;
     const word = original.toLowerCase();
+    if (word === '') {
+      i++;
+      continue;
+    }
     if ((FLAGS as readonly string[]).includes(word)) {
       args[word as (typeof FLAGS)[number]] = true;
       i++;
       continue;
     }
-    if (word === 'by' || word.startsWith('by-')) {
-      const target = word === 'by' ? words[i + 1]?.toLowerCase() : word.slice(3);
-      i += word === 'by' ? 2 : 1;
+    // `by month`, `por mes`, `par mois`, `pro Monat`: a breakdown word in any language follows.
+    const byWord = word === 'by' || word.startsWith('by-') || (BY_WORDS.has(word) && BREAKDOWN_WORDS.has(fold(typed[i + 1] ?? '')));
+    if (byWord) {
+      const next = word.startsWith('by-') ? word.slice(3) : typed[i + 1]?.toLowerCase();
+      const target = next === undefined ? undefined : (BREAKDOWN_WORDS.get(fold(next)) ?? next);
+      i += word.startsWith('by-') ? 1 : 2;
       if (shape.breakdowns.length === 0) {
         throw new OfnError('BadArguments', `\`${commandName}\` has no breakdowns.`);
       }
@@ -101,8 +96,14 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       continue;
     }
     if (word === 'for') {
-      const target = words[i + 1]?.toLowerCase();
+      const target = typed[i + 1]?.toLowerCase();
       const names = context.segmentNames ?? [];
+      const segmentLike = target !== undefined && (names.includes(target) || closest(target, names) !== undefined);
+      // `for` before an instance or a period is a filler word (`turnover for katuma`).
+      if (target !== undefined && !segmentLike) {
+        i++;
+        continue;
+      }
       if (!shape.segments) throw new OfnError('BadArguments', `\`${commandName}\` can't be restricted with \`for <segment>\`.`);
       if (!target || !names.includes(target)) {
         throw new OfnError('BadArguments', `\`for\` takes a segment: ${names.join(', ')}.${target ? didYouMean(target, names) : ''}`, 'Type `segments` for their definitions.');
@@ -130,8 +131,9 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       i++;
       continue;
     }
-    // Four digits from 2000 are a year (`top-shops katuma 2026`); any other number is N, checked against its range.
-    if (/^\d+$/.test(word) && shape.limit && !(/^\d{4}$/.test(word) && Number(word) >= 2000)) {
+    // Four digits from 2000 are a year (`top-shops katuma 2026`); any other number is N, checked against its range,
+    // unless it starts a period (`3 derniers mois`).
+    if (/^\d+$/.test(word) && shape.limit && !(/^\d{4}$/.test(word) && Number(word) >= 2000) && !startsLongerPeriod(typed, i, periodOptions, context)) {
       const n = Number(word);
       if (n < 1 || n > shape.limit.max) {
         throw new OfnError('BadArguments', `\`${commandName}\` shows between 1 and ${shape.limit.max} rows.`);
@@ -140,14 +142,25 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       i++;
       continue;
     }
-    const joined = joinPeriodWords(words.map((w) => w.toLowerCase()), i);
-    if (looksLikePeriod(joined.word)) {
-      if (args.period) throw new OfnError('BadPeriod', 'One period at a time.', PERIOD_HELP);
-      args.period = parsePeriod(joined.word);
-      i += joined.used;
+    const period = readPeriod(typed, i, periodOptions);
+    if (period) {
+      args.period = args.period ? joinPeriods(args.period, period.spec, original) : period.spec;
+      i += period.used;
       continue;
     }
-    throw unknownWord(commandName, shorten(original), known, context);
+    // `gráfico`, `graphique`, `Diagramm`: the flags in other languages.
+    const flag = FLAG_WORDS.get(fold(word));
+    if (flag) {
+      args[flag] = true;
+      i++;
+      continue;
+    }
+    // `how many`, `cuántas`, `de`, `en`, `hay`, `por` without a breakdown: nothing to read.
+    if (isFiller(word) || BY_WORDS.has(word)) {
+      i++;
+      continue;
+    }
+    throw unknownWord(commandName, shorten(original), [...known, ...(shape.segments ? (context.segmentNames ?? []) : [])], context);
   }
   if (args.scope) args.instance = args.scope === 'all' ? context.instanceIds[0]! : args.scope[0]!;
   if (!args.instance) {
@@ -166,18 +179,35 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
   return args as QuestionArgs;
 }
 
+function startsLongerPeriod(words: readonly string[], i: number, options: PeriodOptions, context: ParseContext): boolean {
+  const next = words[i + 1]?.toLowerCase();
+  if (next === undefined || context.instanceIds.includes(next)) return false;
+  try {
+    return (readPeriod(words, i, options)?.used ?? 0) > 1;
+  } catch {
+    return false;
+  }
+}
+
+/** `since 2026-01-01` then `until 2026-06-30`: one range; any other second period is refused. */
+function joinPeriods(first: PeriodSpec, second: PeriodSpec, typed: string): PeriodSpec {
+  if (first.kind === 'span' && second.kind === 'span' && first.from && !first.to && second.to && !second.from) return spanOf(typed, first.from, second.to);
+  if (first.kind === 'span' && second.kind === 'span' && first.to && !first.from && second.from && !second.to) return spanOf(typed, second.from, first.to);
+  throw new OfnError('BadPeriod', 'One period at a time.', PERIOD_HELP);
+}
+
 function unknownWord(commandName: string, word: string, known: readonly string[], context: ParseContext): OfnError {
-  const periodLike = periodLikeError(word);
+  const periodLike = periodLikeError(word, context.dateOrder ? { dateOrder: context.dateOrder } : {});
   if (periodLike) return periodLike;
   const asInstance = closest(word, listed(context));
   if (asInstance) {
     return new OfnError('UnknownInstance', `There is no instance \`${word}\`. Did you mean \`${asInstance}\`? Instances: ${listed(context).join(', ')}.`);
   }
-  const suggestion = didYouMean(word, known);
+  const suggestion = didYouMean(word, [...known, ...monthWords()]);
   if (suggestion) return new OfnError('BadArguments', `I don't understand \`${word}\` in \`${commandName}\`.${suggestion}`);
   return new OfnError(
-    'UnknownInstance',
-    `I don't understand \`${word}\`: it is neither an instance (${listed(context).join(', ')}) nor a period.`,
+    'BadArguments',
+    `I don't understand \`${word}\` in \`${commandName}\`: it is not an instance (${listed(context).join(', ')}), a period or a word of this question.`,
     `Try \`help ${commandName}\`.`,
   );
 }

@@ -1,6 +1,7 @@
 import type { Answer } from '../core/answer.js';
 import type { Grant, Reach, Requester } from '../core/access.js';
 import type { Outcome, Presentation } from '../core/outcome.js';
+import type { DateOrder } from '../core/periods.js';
 import type { Config } from '../installation.js';
 import type { Replica } from '../queries/replica.js';
 import type { Registry } from '../queries/registry.js';
@@ -23,6 +24,8 @@ export interface ParseContext {
   segmentNames?: readonly string[];
   /** Built-in and custom definitions, for `metrics`, `segments`, `define` and custom metric questions. */
   registry?: Registry;
+  /** How numeric dates are read: 31/10/2026 (default) or 10/31/2026 (en-US). */
+  dateOrder?: DateOrder;
 }
 
 /**

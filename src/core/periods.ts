@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { OfnError } from './errors.js';
+import { fold } from './vocabulary.js';
 
 /**
  * A period as typed, independent of any time zone: `last-month` means each instance's own last month,
@@ -12,7 +13,22 @@ export type PeriodSpec =
   | { kind: 'quarter'; year: number; quarter: number }
   | { kind: 'month'; year: number; month: number }
   | { kind: 'day'; year: number; month: number; day: number }
-  | { kind: 'range'; from: LocalDate; to: LocalDate };
+  | { kind: 'range'; from: LocalDate; to: LocalDate }
+  // `octubre`, `Q3`: the most recent such month or quarter that has begun, in the instance's zone.
+  | { kind: 'recent-month'; month: number }
+  | { kind: 'recent-quarter'; quarter: number }
+  // `since 2026-01-01`, `until 31/10/2026`, `since october until 2026-11-15`: from the start of one
+  // period (else 1 Jan 2000) to the end of another (else today, "to date").
+  | { kind: 'span'; from?: BoundSpec; to?: BoundSpec };
+
+/** What `since` and `until` take: any period but another span. */
+export type BoundSpec = Exclude<PeriodSpec, { kind: 'span' }>;
+
+/** How a numeric date is read: 31/10/2026 (es, ca, fr, de, en-GB …) or 10/31/2026 (en-US only). */
+export type DateOrder = 'dmy' | 'mdy';
+export interface PeriodOptions {
+  dateOrder?: DateOrder;
+}
 
 export type CalendarUnit = 'day' | 'week' | 'month' | 'quarter' | 'year';
 export type Grain = 'day' | 'week' | 'month';
@@ -53,9 +69,17 @@ export const PERIOD_FORMS = [
   'YYYY-QN',
   'YYYY-MM-DD',
   'YYYY-MM-DD..YYYY-MM-DD',
+  'ytd',
+  'october',
+  'oct 2026',
+  'Q3',
+  '2026Q3',
+  'since <date>',
+  'until <date>',
+  'DD/MM/YYYY',
 ] as const;
 
-export const PERIOD_HELP = `Periods: ${PERIOD_FORMS.join(', ')}. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one.`;
+export const PERIOD_HELP = `Periods: ${PERIOD_FORMS.join(', ')}. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one; a month or quarter without a year is the latest one that has begun.`;
 
 // A Map, not an object: `__proto__` or `constructor` typed as a period must not find a prototype.
 const NAMED = new Map<string, PeriodSpec>(Object.entries({
@@ -69,24 +93,89 @@ const NAMED = new Map<string, PeriodSpec>(Object.entries({
   'last-quarter': { kind: 'current', unit: 'quarter', offset: -1 },
   'this-year': { kind: 'current', unit: 'year', offset: 0 },
   'last-year': { kind: 'current', unit: 'year', offset: -1 },
+  // Other names of the same periods; periodLabel names each by its first entry above.
+  'previous-week': { kind: 'current', unit: 'week', offset: -1 },
+  'previous-month': { kind: 'current', unit: 'month', offset: -1 },
+  'previous-quarter': { kind: 'current', unit: 'quarter', offset: -1 },
+  'previous-year': { kind: 'current', unit: 'year', offset: -1 },
+  ytd: { kind: 'current', unit: 'year', offset: 0 },
+  qtd: { kind: 'current', unit: 'quarter', offset: 0 },
+  mtd: { kind: 'current', unit: 'month', offset: 0 },
+  wtd: { kind: 'current', unit: 'week', offset: 0 },
 } satisfies Record<string, PeriodSpec>));
+
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/**
+ * Month names and abbreviations people type, folded (no accents): English, Spanish, Catalan, French,
+ * German. `mar` and `mai` are March and May wherever they are typed.
+ */
+const MONTHS = new Map<string, number>();
+for (const [month, words] of [
+  [1, 'january jan enero ene gener gen janvier janv januar'],
+  [2, 'february feb febrero febrer fevrier fev fevr februar'],
+  [3, 'march mar marzo marc mars marz maerz'],
+  [4, 'april apr abril abr avril avr'],
+  [5, 'may mayo maig mai'],
+  [6, 'june jun junio juny juin juni'],
+  [7, 'july jul julio juliol juillet juil juli'],
+  [8, 'august aug agosto ago agost aout'],
+  [9, 'september sep sept septiembre setiembre set setembre septembre'],
+  [10, 'october oct octubre octobre oktober okt'],
+  [11, 'november nov noviembre novembre'],
+  [12, 'december dec diciembre dic desembre decembre dezember dez'],
+] as const) {
+  for (const word of words.split(' ')) MONTHS.set(word, month);
+}
+
+/** Every month word, for did-you-mean (`octubr` → `octubre`). */
+export function monthWords(): string[] {
+  return [...MONTHS.keys()];
+}
+
+/** The month a folded word names (`octubre`, `oct`, `märz` as `marz`), or undefined. */
+export function monthOfWord(folded: string): number | undefined {
+  return MONTHS.get(folded.endsWith('.') ? folded.slice(0, -1) : folded);
+}
 
 // Bounds keep arithmetic sane and stop "last-99999999-months" from reaching the database.
 const MIN_YEAR = 2000;
 const MAX_YEAR = 2100;
 const MAX_N: Record<'day' | 'week' | 'month', number> = { day: 3660, week: 520, month: 240 };
 
+/** A canonical period word that needs no other word (`last-month`, `2026-10`, `this-year`): the parser's fast path. */
+export function isCanonicalPeriodWord(lower: string): boolean {
+  return NAMED.has(lower) || /^(last|this)-|^\d{4}(-|$)/.test(lower);
+}
+
 /** True when the word is meant as a period (even a malformed one), so the parser can report it as such. */
 export function looksLikePeriod(word: string): boolean {
   const w = word.toLowerCase();
-  return NAMED.has(w) || /^\d{4}(-|$)/.test(w) || /^(last|this|next)-/.test(w);
+  if (NAMED.has(w) || /^\d{4}(-|$)/.test(w) || /^(last|this|next|since|until)-/.test(w)) return true;
+  return looksLikeTypedPeriod(fold(w));
+}
+
+/** The forms people type besides the canonical ones: month names, Q3/T3, 2026Q3, 31/10/2026, 2026/10. */
+function looksLikeTypedPeriod(w: string): boolean {
+  return (
+    MONTHS.has(w) ||
+    /^[qt]\d$/.test(w) ||
+    /^\d{4}-?[qt]\d$/.test(w) ||
+    /^[qt]\d-?\d{4}$/.test(w) ||
+    /^[a-z]{3,10}\.?-?\d{4}$/.test(w) && MONTHS.has(w.replace(/\.?-?\d{4}$/, '')) ||
+    /^\d{4}[/.]\d{1,2}([/.]\d{1,2})?$/.test(w) ||
+    /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$/.test(w) ||
+    /^\d{1,2}[/.]\d{4}$/.test(w) ||
+    (w.includes('..') && w.split('..').length === 2 && w.split('..').every((part) => DATE_FORM.test(part)))
+  );
 }
 
 /** Parses one period word. Throws BadPeriod with the accepted forms. */
-export function parsePeriod(text: string): PeriodSpec {
+export function parsePeriod(text: string, options: PeriodOptions = {}): PeriodSpec {
   const w = text.trim().toLowerCase();
   const named = NAMED.get(w);
   if (named) return named;
+  if (w.startsWith('since-') || w.startsWith('until-')) return spanOf(text, w.startsWith('since-') ? parseBound(text, w.slice(6), options) : undefined, w.startsWith('until-') ? parseBound(text, w.slice(6), options) : undefined);
   let m = /^last-(\d{1,9})-(day|week|month)s?$/.exec(w);
   if (m) {
     const n = Number(m[1]);
@@ -117,7 +206,108 @@ export function parsePeriod(text: string): PeriodSpec {
     if (compareDates(from, to) > 0) throw badPeriod(text, 'The range ends before it starts.');
     return { kind: 'range', from, to };
   }
+  const typed = parseTypedPeriod(text, fold(w), options);
+  if (typed) return typed;
   throw badPeriod(text);
+}
+
+/** The forms people type (see looksLikeTypedPeriod); undefined when the word is none of them. */
+function parseTypedPeriod(text: string, w: string, options: PeriodOptions): PeriodSpec | undefined {
+  const month = monthOfWord(w);
+  if (month) return { kind: 'recent-month', month };
+  let m = /^[qt](\d)$/.exec(w);
+  if (m) return { kind: 'recent-quarter', quarter: checkQuarter(text, Number(m[1])) };
+  m = /^(\d{4})-?[qt](\d)$/.exec(w);
+  if (m) return { kind: 'quarter', year: checkYear(text, Number(m[1])), quarter: checkQuarter(text, Number(m[2])) };
+  m = /^[qt](\d)-?(\d{4})$/.exec(w);
+  if (m) return { kind: 'quarter', year: checkYear(text, Number(m[2])), quarter: checkQuarter(text, Number(m[1])) };
+  m = /^([a-z]{3,10})\.?-?(\d{4})$/.exec(w);
+  if (m && MONTHS.has(m[1]!)) return { kind: 'month', year: checkYear(text, Number(m[2])), month: MONTHS.get(m[1]!)! };
+  m = /^(\d{4})[/.](\d{1,2})$/.exec(w) ?? /^(\d{1,2})[/.](\d{4})$/.exec(w);
+  if (m) {
+    const [year, month] = m[1]!.length === 4 ? [Number(m[1]), Number(m[2])] : [Number(m[2]), Number(m[1])];
+    if (month < 1 || month > 12) throw badPeriod(text, 'Months are 01 to 12.');
+    return { kind: 'month', year: checkYear(text, year), month };
+  }
+  m = /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/.exec(w);
+  if (m) return { kind: 'day', ...calendarDate(text, Number(m[1]), Number(m[2]), Number(m[3])) };
+  m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$/.exec(w);
+  if (m) {
+    const [a, b, year] = [Number(m[1]), Number(m[3]), Number(m[4])];
+    const usOrder = options.dateOrder === 'mdy' && m[2] === '/';
+    const [month, day] = usOrder ? [a, b] : [b, a];
+    if (!validDate(year, month, day)) {
+      const swapped = validDate(year, day, month);
+      const how = usOrder ? 'month/day/year, as in 10/31/2026' : 'day/month/year, as in 31/10/2026';
+      throw badPeriod(text, `Dates here are ${how}${swapped ? `: did you mean ${usOrder ? `${pad2(day)}/${pad2(month)}` : `${pad2(b)}/${pad2(a)}`}/${year}?` : '.'}`);
+    }
+    return { kind: 'day', ...calendarDate(text, year, month, day) };
+  }
+  const parts = w.split('..');
+  if (parts.length === 2 && parts.every((part) => DATE_FORM.test(part))) {
+    const [from, to] = parts.map((part) => (/^\d{4}-\d{2}-\d{2}$/.test(part) ? parseLocalDate(text, part) : (parseTypedPeriod(text, part, options) as LocalDate & { kind: 'day' })));
+    const range = { kind: 'range' as const, from: { year: from!.year, month: from!.month, day: from!.day }, to: { year: to!.year, month: to!.month, day: to!.day } };
+    if (compareDates(range.from, range.to) > 0) throw badPeriod(text, 'The range ends before it starts.');
+    return range;
+  }
+  return undefined;
+}
+
+/** A day as written in a range: ISO, 2026/10/31, or 31/10/2026 (10/31/2026 in en-US). */
+const DATE_FORM = /^(\d{4}-\d{2}-\d{2}|\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{1,2}([/.-])\d{1,2}\2\d{4})$/;
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+function validDate(year: number, month: number, day: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && DateTime.fromObject({ year, month, day }, { zone: 'UTC' }).isValid;
+}
+
+function calendarDate(text: string, year: number, month: number, day: number): LocalDate {
+  checkYear(text, year);
+  if (!validDate(year, month, day)) throw badPeriod(text, `${year}-${pad2(month)}-${pad2(day)} is not a date.`);
+  return { year, month, day };
+}
+
+function checkQuarter(text: string, quarter: number): number {
+  if (quarter < 1 || quarter > 4) throw badPeriod(text, 'Quarters are Q1 to Q4.');
+  return quarter;
+}
+
+function parseBound(text: string, word: string, options: PeriodOptions): BoundSpec {
+  const spec = parsePeriod(word, options);
+  if (spec.kind === 'span') throw badPeriod(text, '`since` and `until` take a date or a period, once each.');
+  return spec;
+}
+
+/** The first and last day of a period that does not depend on when it is asked; undefined for relative ones. */
+function fixedDays(spec: BoundSpec): { first: LocalDate; last: LocalDate } | undefined {
+  const lastOfMonth = (year: number, month: number) => ({ year, month, day: DateTime.fromObject({ year, month }, { zone: 'UTC' }).daysInMonth! });
+  switch (spec.kind) {
+    case 'year':
+      return { first: { year: spec.year, month: 1, day: 1 }, last: { year: spec.year, month: 12, day: 31 } };
+    case 'quarter':
+      return { first: { year: spec.year, month: spec.quarter * 3 - 2, day: 1 }, last: lastOfMonth(spec.year, spec.quarter * 3) };
+    case 'month':
+      return { first: { year: spec.year, month: spec.month, day: 1 }, last: lastOfMonth(spec.year, spec.month) };
+    case 'day':
+      return { first: spec, last: spec };
+    case 'range':
+      return { first: spec.from, last: spec.to };
+    default:
+      return undefined;
+  }
+}
+
+/** `since X`, `until Y` or both; both fixed and in the wrong order is refused here, a relative pair when resolved. */
+export function spanOf(text: string, from: BoundSpec | undefined, to: BoundSpec | undefined): PeriodSpec {
+  if (from && to) {
+    const a = fixedDays(from);
+    const b = fixedDays(to);
+    if (a && b && compareDates(a.first, b.last) > 0) throw badPeriod(text, 'The range ends before it starts.');
+    // Two fixed ends are a plain range, named as one: `del 1/10/2026 al 31/10/2026` is 2026-10-01..2026-10-31.
+    if (a && b) return { kind: 'range', from: { year: a.first.year, month: a.first.month, day: a.first.day }, to: { year: b.last.year, month: b.last.month, day: b.last.day } };
+  }
+  return { kind: 'span', ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
 function badPeriod(text: string, why?: string): OfnError {
@@ -127,6 +317,7 @@ function badPeriod(text: string, why?: string): OfnError {
 }
 
 function checkYear(text: string, year: number): number {
+  if (!Number.isFinite(year)) throw badPeriod(text);
   if (year < MIN_YEAR || year > MAX_YEAR) throw badPeriod(text, `Years go from ${MIN_YEAR} to ${MAX_YEAR}.`);
   return year;
 }
@@ -162,6 +353,12 @@ export function periodLabel(spec: PeriodSpec): string {
       return `${spec.year}-${pad(spec.month)}-${pad(spec.day)}`;
     case 'range':
       return `${spec.from.year}-${pad(spec.from.month)}-${pad(spec.from.day)}..${spec.to.year}-${pad(spec.to.month)}-${pad(spec.to.day)}`;
+    case 'recent-month':
+      return MONTH_NAMES[spec.month - 1]!;
+    case 'recent-quarter':
+      return `Q${spec.quarter}`;
+    case 'span':
+      return [spec.from ? `since-${periodLabel(spec.from)}` : '', spec.to ? `until-${periodLabel(spec.to)}` : ''].filter(Boolean).join(' ');
   }
 }
 
@@ -180,6 +377,8 @@ function localMidnight(date: LocalDate, zone: string): DateTime {
  */
 export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): ResolvedPeriod {
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
+  if (spec.kind === 'recent-month' || spec.kind === 'recent-quarter') return resolvePeriod(latestBegun(spec, today), timezone, now);
+  if (spec.kind === 'span') return resolveSpan(spec, timezone, now);
   const label = periodLabel(spec);
   // plus() keeps the wall-clock time: where DST skips a midnight (America/Santiago in September) a day
   // starts at 01:00, and the next day's boundary would then be 01:00 too. startOf('day') is each date's first instant.
@@ -217,6 +416,29 @@ export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): Re
     case 'range':
       return make(localMidnight(spec.from, timezone), localMidnight(spec.to, timezone).plus({ days: 1 }));
   }
+}
+
+/** `october` asked in November 2026 is October 2026; asked in September 2026, October 2025. */
+function latestBegun(spec: { kind: 'recent-month'; month: number } | { kind: 'recent-quarter'; quarter: number }, today: DateTime): BoundSpec {
+  if (spec.kind === 'recent-month') return { kind: 'month', year: spec.month <= today.month ? today.year : today.year - 1, month: spec.month };
+  return { kind: 'quarter', year: spec.quarter <= Math.ceil(today.month / 3) ? today.year : today.year - 1, quarter: spec.quarter };
+}
+
+/** From the start of `from` (else 1 Jan 2000) to the end of `to` (else today): never empty, never reversed. */
+function resolveSpan(spec: { kind: 'span'; from?: BoundSpec; to?: BoundSpec }, timezone: string, now: Date): ResolvedPeriod {
+  const from = spec.from ? resolvePeriod(spec.from, timezone, now) : undefined;
+  let to = spec.to ? resolvePeriod(spec.to, timezone, now) : undefined;
+  // `between July and September` asked in August: the September after July, not the one before.
+  if (to && from && to.to <= from.from && (spec.to!.kind === 'recent-month' || spec.to!.kind === 'recent-quarter')) {
+    const next: BoundSpec = spec.to!.kind === 'recent-month' ? { kind: 'month', year: to.from.year + 1, month: spec.to!.month } : { kind: 'quarter', year: to.from.year + 1, quarter: (spec.to as { quarter: number }).quarter };
+    to = resolvePeriod(next, timezone, now);
+  }
+  const start = from?.from ?? localMidnight({ year: MIN_YEAR, month: 1, day: 1 }, timezone);
+  let end = to?.to ?? DateTime.fromJSDate(now, { zone: timezone }).startOf('day').plus({ days: 1 }).startOf('day');
+  if (end <= start) end = start.plus({ days: 1 }).startOf('day');
+  const at = DateTime.fromJSDate(now, { zone: timezone });
+  const label = [from ? `since-${from.label}` : '', to ? `until-${to.label}` : ''].filter(Boolean).join(' ');
+  return { label, from: start, to: end, timezone, ...(end > at ? { asOf: at } : {}), ...(start > at ? { future: true } : {}) };
 }
 
 /** A UTC instant as OFN stores it: `timestamp without time zone` text in UTC. */
@@ -263,24 +485,17 @@ export function bucketContains(date: string, grain: Grain, asOf: DateTime): bool
   return start <= asOf && asOf < start.startOf(grain, { useLocaleWeeks: false }).plus({ [grain]: 1 }).startOf('day');
 }
 
-// Month names people type (English, Spanish, Catalan, French, German), full and short.
-const MONTH_WORDS = [
-  'january february march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec',
-  'enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre ene abr ago dic',
-  'gener febrer març abril maig juny juliol agost setembre octubre novembre desembre',
-  'janvier février fevrier mars avril mai juin juillet août aout septembre octobre novembre décembre decembre',
-  'januar februar märz maerz april mai juni juli august september oktober november dezember',
-].join(' ').split(' ');
-
 /**
- * Words that look like a period but are not one of the accepted forms (`octubre`, `Q3`, `ytd`,
- * `2026/10`): the error then says how to write the period, with the code BadPeriod, not "unknown instance".
+ * A word that looks like a period but is not one that can be read (`2026-13`, `q5`, `10/31/2026`
+ * where dates are day/month/year): the error then says how to write it, with the code BadPeriod,
+ * not "unknown instance". Month names, Q3, ytd and local dates are periods now (issue 18).
  */
-export function periodLikeError(word: string): OfnError | undefined {
-  const w = word.toLowerCase();
-  if (MONTH_WORDS.includes(w)) return new OfnError('BadPeriod', `\`${word.slice(0, 20)}\` looks like a month: write it as YYYY-MM, e.g. ${new Date().getUTCFullYear()}-10, or say last-month or this-month.`);
-  if (/^q[1-4]$/.test(w)) return new OfnError('BadPeriod', `\`${word}\` needs its year: write YYYY-${word.toUpperCase()}, e.g. ${new Date().getUTCFullYear()}-${word.toUpperCase()}.`);
-  if (['ytd', 'mtd', 'wtd'].includes(w)) return new OfnError('BadPeriod', `\`${word}\`: write this-year, this-month or this-week (each is "to date").`);
-  if (/^\d{4}[/.]\d{1,2}([/.]\d{1,2})?$/.test(w) || /^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$/.test(w)) return new OfnError('BadPeriod', `\`${word.slice(0, 20)}\`: write dates as YYYY-MM-DD and months as YYYY-MM.`);
-  return undefined;
+export function periodLikeError(word: string, options: PeriodOptions = {}): OfnError | undefined {
+  if (!looksLikePeriod(word) && !/^[qt]\d+$/i.test(word)) return undefined;
+  try {
+    parsePeriod(word, options);
+    return undefined;
+  } catch (error) {
+    return error instanceof OfnError ? error : undefined;
+  }
 }

@@ -1,3 +1,5 @@
+import { fold } from './vocabulary.js';
+
 /** Levenshtein distance, small and allocation-light: inputs are words typed in a chat. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
@@ -14,20 +16,38 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-/** The closest candidate to `word`, if it is close enough to be a plausible typo. */
+// Candidates are the bot's own words (routes, instances, question words): fold each once.
+const FOLDED = new Map<string, string>();
+function foldedCandidate(candidate: string): string {
+  let folded = FOLDED.get(candidate);
+  if (folded === undefined) {
+    if (FOLDED.size > 10_000) FOLDED.clear();
+    folded = fold(candidate);
+    FOLDED.set(candidate, folded);
+  }
+  return folded;
+}
+
+/**
+ * The closest candidate to `word`, if it is close enough to be a plausible typo. Accents and case do
+ * not count (`facturacon` is one letter from `facturación`); the candidate is returned as spelled.
+ */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const w = word.toLowerCase();
-  if (w.length > 64) return undefined;
+  if (word.length > 64) return undefined;
+  const w = fold(word);
   let best: string | undefined;
   let bestDistance = Infinity;
+  const tolerance = Math.max(1, Math.floor(w.length / 3));
   for (const candidate of candidates) {
-    const d = editDistance(w, candidate.toLowerCase());
+    const folded = foldedCandidate(candidate);
+    // Lengths further apart than the tolerance cannot be within it: no need to compute the distance.
+    if (Math.abs(folded.length - w.length) > tolerance) continue;
+    const d = editDistance(w, folded);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
-  const tolerance = Math.max(1, Math.floor(w.length / 3));
   return bestDistance <= tolerance ? best : undefined;
 }
 

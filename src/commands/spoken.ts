@@ -1,0 +1,105 @@
+import { OfnError } from '../core/errors.js';
+import { closest } from '../core/suggest.js';
+import { bare, isFiller, LANGUAGES, QUESTION_WORDS, questionPhraseAt, questionWordSpellings, type Language } from '../core/vocabulary.js';
+import { findIn, type CommandTable } from './questions.js';
+import type { RouteGroup } from './types.js';
+
+/**
+ * Questions as people type them (issue 18): `how many shops in katuma?`, `¿cuántas tiendas hay en
+ * katuma?`, `chiffre d'affaires katuma le mois dernier`. Only reached when the words do not start
+ * with a route's own name, so every question the bot already understood is parsed as before.
+ *
+ * The question word (a route's name or alias, or one of core/vocabulary.ts in any language) may stand
+ * anywhere after filler words; what is left, before and after it, goes to the route's own parser,
+ * which skips filler words and reads periods as typed. Nothing leaves this closed grammar as text.
+ */
+
+/** Routes a sentence may name anywhere: questions and help, never management (`pulse add …` is typed as such). */
+const SPOKEN_GROUPS: readonly RouteGroup[] = ['question', 'instances', 'billing', 'definitions', 'help'];
+
+const MAX_LEAD = 12;
+
+interface Named {
+  name: string;
+  aliases: readonly string[];
+  group: RouteGroup;
+}
+
+export function findSpoken<C extends Named>(words: readonly string[], table: CommandTable<C>): { command: C; rest: string[] } {
+  const cleaned = words.map(bare).filter((w) => w !== '');
+  // A question word comes early in a question: past the first dozen words, this is not one (and a 10 kB paste costs nothing).
+  for (let i = 0; i < Math.min(cleaned.length, MAX_LEAD); i++) {
+    const phrase = questionPhraseAt(cleaned, i);
+    const command = phrase ? table.names.get(phrase.route) : undefined;
+    const found = command ? { command, used: phrase!.used } : findIn(cleaned.slice(i), table);
+    if (found && SPOKEN_GROUPS.includes(found.command.group)) {
+      // A word before the question word that looks like a question of its own (`turnvoer`, `pulse ad …`) is the mistake to name.
+      const mistaken = cleaned.slice(0, i).find((w) => !isFiller(w) && looksLikeAQuestion(w, table));
+      if (mistaken) throw unknownQuestion(mistaken, cleaned.slice(cleaned.indexOf(mistaken)), table);
+      return { command: found.command, rest: [...cleaned.slice(0, i), ...cleaned.slice(i + found.used)] };
+    }
+  }
+  const meaningful = cleaned.filter((w) => !isFiller(w));
+  const help = table.names.get('help');
+  if (meaningful.length === 0 && help) return { command: help, rest: [] };
+  throw unknownQuestion(meaningful[0] ?? cleaned[0] ?? '', meaningful, table);
+}
+
+function looksLikeAQuestion<C extends Named>(word: string, table: CommandTable<C>): boolean {
+  const w = word.toLowerCase();
+  if (w.length > 40) return false;
+  for (const name of table.names.keys()) if (name.startsWith(`${w}-`)) return true;
+  return closest(word, [...table.names.keys()]) !== undefined || closest(word, questionWordSpellings()) !== undefined;
+}
+
+/** `help facturación`, `ayuda pedidos`: the route a question word of any language names. */
+export function spokenTopic<C extends Named>(words: readonly string[], table: CommandTable<C>): { command: C; used: number } | undefined {
+  const phrase = questionPhraseAt(words.map(bare), 0);
+  const command = phrase ? table.names.get(phrase.route) : undefined;
+  return command ? { command, used: phrase!.used } : undefined;
+}
+
+/** "I don't know the question `facturacon`. Did you mean `facturación`?": across route names and every language. */
+function unknownQuestion<C extends Named>(first: string, meaningful: readonly string[], table: CommandTable<C>): OfnError {
+  const shown = first.slice(0, 60);
+  const names = [...table.names.keys()];
+  const spellings = questionWordSpellings();
+  const guess =
+    closest(first, names) ??
+    closest(first, spellings) ??
+    closest(meaningful.slice(0, 2).join('-'), names) ??
+    closest(meaningful.slice(0, 2).join(' '), spellings);
+  return new OfnError('UnknownQuestion', `I don't know the question \`${shown}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`, 'Type `help` to see every question with examples.');
+}
+
+/** `In es: facturación, ventas, …`: one line per language for `help <question>` (built once per route). */
+export function spokenWordLines(route: string): readonly string[] {
+  let lines = LINES_OF.get(route);
+  if (!lines) {
+    lines = spokenWordsOf(route).map((l) => `In ${l.language}: ${l.words.join(', ')}`);
+    LINES_OF.set(route, lines);
+  }
+  return lines;
+}
+const LINES_OF = new Map<string, readonly string[]>();
+
+/** The question words of each language for a route (`turnover`: es facturación, ventas …), for help. */
+export function spokenWordsOf(route: string): { language: Language; words: string[] }[] {
+  let words = WORDS_OF.get(route);
+  if (!words) {
+    words = LANGUAGES.map((language) => ({ language, words: QUESTION_WORDS.filter((q) => q.language === language && q.route === route).map((q) => q.phrase) })).filter((l) => l.words.length > 0);
+    WORDS_OF.set(route, words);
+  }
+  return words;
+}
+const WORDS_OF = new Map<string, { language: Language; words: string[] }[]>();
+
+/** One line per language: its question words and what each asks, for `help`. */
+export function spokenHelpLines(routes: ReadonlySet<string>): string[] {
+  return LANGUAGES.filter((l) => l !== 'en').map((language) => {
+    const words = QUESTION_WORDS.filter((q) => q.language === language && routes.has(q.route));
+    const byRoute = new Map<string, string[]>();
+    for (const q of words) byRoute.set(q.route, [...(byRoute.get(q.route) ?? []), q.phrase]);
+    return `  ${language}: ${[...byRoute].map(([route, phrases]) => `${phrases[0]} (${route})`).join(', ')}`;
+  });
+}
