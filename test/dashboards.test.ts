@@ -6,6 +6,8 @@ import { ReplicaSet } from '../src/queries/replica-set.js';
 import { ask } from '../src/commands/pipeline.js';
 import type { Deps } from '../src/commands/types.js';
 import { renderText } from '../src/render/text.js';
+import { dashboardMessages } from '../src/render/dashboard.js';
+import { slackMessage } from '../src/render/slack-message.js';
 import { publishHome } from '../src/slack/home.js';
 import { WebClient } from '@slack/web-api';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
@@ -187,6 +189,22 @@ describe('a dashboard Slack refuses', () => {
     const notice = await eventually(() => state.db.selectFrom('deliveries').select(['channel_id', 'payload']).where('dedupe_key', 'like', 'ops:dashboard:%').executeTakeFirst());
     expect(notice.channel_id).toBe('C0OPSNOTE');
     expect(JSON.stringify(notice.payload)).toContain('Dashboard `refused` asked by <@U0ADMIN01> in <#C0ALL0001> was not posted');
+  });
+});
+
+describe('a dashboard of story questions', () => {
+  it('says a story’s title once: as the part’s bold line, not again atop its text', async () => {
+    const outcome = await ask(deps, 'funnel katuma 2026');
+    const [message] = dashboardMessages(
+      { kind: 'dashboard', name: 'story', title: 'Story', parts: [{ question: 'funnel katuma 2026', status: 'answered', outcome }], presentation: { chart: false, public: false }, askedAt: NOW.toISOString() },
+      { messageOf: (o) => slackMessage(o, { ephemeral: false, digest: true }) },
+    );
+    const text = JSON.stringify(message!.blocks);
+    expect(text.split('Funnel · Katuma')).toHaveLength(2);
+    // Its text still opens with the instance and the period, in its zone.
+    expect(text).toContain('```\\nKatuma · 2026: 1 Jan 2026 – 15 Nov 2026, to date (Europe/Madrid)');
+    // The closing line names the story's zone, as for any answer (not UTC).
+    expect(text).toContain("each period in its instance's time zone (Europe/Madrid) · asked 15 Nov 2026 13:00 (Europe/Madrid)");
   });
 });
 

@@ -38,6 +38,10 @@ export function partPeriods(outcome: DashboardOutcome): string[] {
     if (o.kind === 'global') for (const a of o.answer.results) seen.add(a.period.timezone);
     if (o.kind === 'growth') for (const i of o.instances) if (i.instance) seen.add(i.instance.timezone);
     if (o.kind === 'billing') seen.add(o.instance.timezone);
+    if (o.kind === 'story') {
+      const sections: readonly { instance: { timezone: string } | null }[] = o.story === 'map' ? o.map.instances : o.sections;
+      for (const s of sections) if (s.instance) seen.add(s.instance.timezone);
+    }
   }
   return [...seen];
 }

@@ -77,7 +77,8 @@ export function answerMessage(answer: Answer, options: MessageOptions): SlackMes
 /** A long monospace body (several instances, growth) in sections under Slack's limits. */
 export function textMessage(title: string, body: string, context: string, options: MessageOptions & { question?: string }): SlackMessage {
   const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(context))];
-  let remaining = body;
+  // The title is the header: a body that opens with it (the text face's first line) does not say it again.
+  let remaining = body.startsWith(`${title}\n`) ? body.slice(title.length).replace(/^\n+/, '') : body;
   while (remaining.length > 0 && blocks.length < 12) {
     // Sections are measured escaped (see fittingLength); cut at the last line break that fits, or mid-line when none does.
     const fits = fittingLength(remaining, SECTION_LIMIT - 10);
