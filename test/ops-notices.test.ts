@@ -136,7 +136,9 @@ describe('the ops channel', () => {
     expect(notice).toContain('`/ofn watch new-shops katuma`');
     expect((await state.db.selectFrom('watches').select('status').where('id', '=', watch.id).executeTakeFirstOrThrow()).status).toBe('disabled');
     await jobs.worker.drain();
-    // Once: not again for the second announcement, nor as a failed delivery.
+    // Both were tried and refused (so both scripted failures are spent) …
+    expect((await state.db.selectFrom('deliveries').select('status').where('dedupe_key', 'in', [`watch:${watch.id}:katuma:901:new-shops`, `watch:${watch.id}:katuma:902:new-shops`]).execute()).map((d) => d.status)).toEqual(['failed', 'failed']);
+    // … and told once: not again for the second announcement, nor as a failed delivery.
     expect(opsPosts().filter((p) => p.includes(`#${watch.id}`) && p.includes('C0WATCH01'))).toHaveLength(1);
     // Its creator is told the same way back (there is no `watch resume`).
     const dm = await drainUntil(() => fake.calls.find((c) => c.method === 'chat.postMessage' && c.ok && c.body.channel === 'U0ADMIN01' && JSON.stringify(c.body.blocks).includes(`Watch #${watch.id}`)));
