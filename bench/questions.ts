@@ -18,7 +18,7 @@ const OPERATOR_INDEX = 'ofn_insights_bench_spree_orders_completed_at_covering';
 const OPERATOR_INDEX_DDL = `CREATE INDEX ${OPERATOR_INDEX} ON spree_orders (completed_at) INCLUDE (state, total, distributor_id)`;
 
 /** The indexes a plan reads spree_orders through ("Seq Scan" when none), from EXPLAIN's JSON. */
-function indexesOf(plan: unknown): string[] {
+export function indexesOf(plan: unknown): string[] {
   const found: string[] = [];
   const walk = (node: Record<string, unknown>) => {
     if (node['Relation Name'] === 'spree_orders' && node['Node Type'] === 'Seq Scan') found.push('Seq Scan');

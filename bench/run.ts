@@ -13,6 +13,7 @@ import { benchStartup } from './startup.js';
 import { benchApi } from './api.js';
 import { benchDashboard } from './dashboard.js';
 import { benchParse } from './parse.js';
+import { benchGrowth } from './growth.js';
 
 /**
  * `npm run bench [-- questions|slack|charts ...] [--scale large]`: starts a throwaway PostgreSQL
@@ -56,7 +57,7 @@ async function main() {
     adminUrl = cluster.url;
   }
   try {
-    const needsData = want('questions') || want('slack') || want('billing') || want('watch') || want('api') || want('dashboard');
+    const needsData = want('questions') || want('slack') || want('billing') || want('watch') || want('api') || want('dashboard') || want('growth');
     let url = process.env.BENCH_DATA_URL ?? '';
     if (url) out.push(`Data: an already seeded database (BENCH_DATA_URL), seed \`${scale}\`.`);
     if (needsData && !url) {
@@ -97,6 +98,10 @@ async function main() {
     if (want('dashboard')) {
       log('Dashboard: six questions posted vs asked alone; Home from cache…');
       out.push('', '### Dashboards and the Home tab (issue 17)', '', await benchDashboard(url, 'Europe/Madrid', 10, log));
+    }
+    if (want('growth')) {
+      log('Growth story: funnel, retention, buyers, report, map vs bare SQL; PNGs drawn…');
+      out.push('', '### Growth story (issue 16)', '', await benchGrowth(url, 15, log));
     }
     if (want('charts')) {
       log('Chart rendering…');

@@ -387,3 +387,25 @@ describe('charts', () => {
     expect(chartSize(page)).toEqual({ width: 794, height: 1123 });
   });
 });
+
+describe('maps, as drawn', () => {
+  it('outlines the countries a frame reaches, neighbours included, and no others', async () => {
+    const { countriesIn, mapLayout } = await import('../src/render/figure.js');
+    // Barcelona, Madrid, A Coruña and Seville: a frame of Spain.
+    const spain = [
+      { latitude: 41.39, longitude: 2.17 },
+      { latitude: 40.42, longitude: -3.7 },
+      { latitude: 43.36, longitude: -8.41 },
+      { latitude: 37.39, longitude: -5.98 },
+    ];
+    const [frame] = mapLayout([{ label: 'Katuma', points: spain }], 464).frames;
+    const names = countriesIn(frame!).features.map((f) => (f.properties as { name: string }).name);
+    expect(names).toEqual(expect.arrayContaining(['Spain', 'Portugal', 'France', 'Morocco']));
+    expect(names).not.toContain('Australia');
+    expect(names).not.toContain('Brazil');
+    // A world frame keeps every country.
+    const [world] = mapLayout([{ label: 'a', points: spain }, { label: 'b', points: [{ latitude: -37.81, longitude: 144.96 }] }], 464).frames;
+    expect(world!.world).toBe(true);
+    expect(countriesIn(world!).features.length).toBeGreaterThan(150);
+  });
+});

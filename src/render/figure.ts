@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { geoEqualEarth, geoMercator, geoPath, type GeoContext, type GeoProjection } from 'd3-geo';
+import { geoBounds, geoEqualEarth, geoMercator, geoPath, type GeoContext, type GeoProjection } from 'd3-geo';
 import { feature } from 'topojson-client';
 import type { SKRSContext2D, Canvas } from '@napi-rs/canvas';
 import type { FeatureCollection, Geometry } from 'geojson';
@@ -149,18 +149,47 @@ function drawFooter(ctx: SKRSContext2D, lines: readonly string[], top: number, _
 // --- maps ----------------------------------------------------------------------------------------
 
 type Countries = FeatureCollection<Geometry>;
-const outlines = new Map<string, Countries>();
+/** The countries, each with its bounding box in degrees ([[west, south], [east, north]]; west > east across the antimeridian). */
+type Outlines = { all: Countries; bounds: [[number, number], [number, number]][] };
+const outlines = new Map<string, Outlines>();
 
 /** Natural Earth countries from the world-atlas package (1:50m for regions, 1:110m for the world), read once. */
-function countries(scale: '50m' | '110m'): Countries {
+function countries(scale: '50m' | '110m'): Outlines {
   let found = outlines.get(scale);
   if (!found) {
     const require = createRequire(import.meta.url);
     const topology = require(`world-atlas/countries-${scale}.json`);
-    found = feature(topology, topology.objects.countries) as unknown as Countries;
+    const all = feature(topology, topology.objects.countries) as unknown as Countries;
+    found = { all, bounds: all.features.map((f) => geoBounds(f)) };
     outlines.set(scale, found);
   }
   return found;
+}
+
+/**
+ * The countries that reach into a frame: projecting all of the 1:50m world for a country's map is most
+ * of a map's drawing time, and everything outside the frame is clipped anyway. A world frame, or a
+ * frame whose corners do not invert, gets every country.
+ */
+export function countriesIn(frame: Pick<Frame, 'box' | 'projection' | 'world'>): Countries {
+  const { all, bounds } = countries(frame.world ? '110m' : '50m');
+  if (frame.world) return all;
+  const corners = [
+    [0, 0],
+    [frame.box.width, 0],
+    [0, frame.box.height],
+    [frame.box.width, frame.box.height],
+  ].map((xy) => frame.projection.invert?.(xy as [number, number]));
+  if (corners.some((c) => !c || !Number.isFinite(c[0]) || !Number.isFinite(c[1]))) return all;
+  const lons = corners.map((c) => c![0]);
+  const lats = corners.map((c) => c![1]);
+  const [w, e, s, n] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const features = all.features.filter((_, i) => {
+    const [[west, south], [east, north]] = bounds[i]!;
+    if (west > east) return true; // across the antimeridian (Russia, Fiji): kept, clipped as before
+    return west <= e && east >= w && south <= n && north >= s;
+  });
+  return { type: 'FeatureCollection', features };
 }
 
 interface Frame {
@@ -303,7 +332,7 @@ function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, 
   ctx.fill();
   ctx.clip();
   const path = geoPath(frame.projection, ctx as unknown as GeoContext);
-  const land = countries(frame.world ? '110m' : '50m');
+  const land = countriesIn(frame);
   ctx.beginPath();
   path(land);
   ctx.fillStyle = '#e6e8eb';
