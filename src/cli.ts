@@ -9,7 +9,7 @@ import type { Outcome } from './core/outcome.js';
 import type { Deps } from './commands/types.js';
 import type { Requester } from './core/access.js';
 import { isUserError, OfnError } from './core/errors.js';
-import { csvFile, fileBase, renderCsv } from './render/csv.js';
+import { chartFilename, csvFile, renderCsv } from './render/csv.js';
 import { errorToJson, renderJson } from './render/json.js';
 import { renderText } from './render/text.js';
 import { ReplicaSet } from './queries/replica-set.js';
@@ -154,7 +154,7 @@ async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: bool
       const { renderChart } = await import('./render/chart.js');
       const bytes = await renderChart(spec);
       mkdirSync(outDir, { recursive: true });
-      const file = join(outDir, `${fileBase(outcome.kind === 'answer' || outcome.kind === 'global' ? outcome.answer.question : 'chart')}.png`);
+      const file = join(outDir, chartFilename(outcome));
       writeFileSync(file, bytes);
       notes.push(`Chart: ${shownPath(file)}`);
     } else if (outcome.kind === 'answer') {

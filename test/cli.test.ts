@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
@@ -73,6 +73,14 @@ describe('ofn-insights ask', () => {
     const result = await run(['ask', '--config', bad, 'turnover katuma']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('instances.katuma.timezone');
+  });
+
+  it('writes the PNG and the CSV of a growth-story answer under names from its question', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cli-out-'));
+    const result = await run(['ask', '--config', config, '--out', out, 'funnel katuma last-12-months csv'], '', env());
+    expect(result.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['funnel-katuma-last-12-months.csv', 'funnel-katuma-last-12-months.png']);
+    expect(readFileSync(join(out, 'funnel-katuma-last-12-months.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
   it('tells the user when the replica is down, with exit code 1 and no stack trace', async () => {

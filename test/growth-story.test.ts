@@ -388,6 +388,26 @@ describe('charts', () => {
   });
 });
 
+describe('file names', () => {
+  it('names the PNG and the CSV of growth and story answers after their question, as answers are', async () => {
+    const { chartFilename, csvFile } = await import('../src/render/csv.js');
+    const names: Record<string, [string, string]> = {};
+    for (const q of ['growth all 2026-10', 'funnel katuma 2026', 'retention katuma', 'buyers all 2026', 'report all 2026', 'map shops katuma', 'turnover katuma 2026-10 by day']) {
+      const outcome = await ask(deps, q);
+      names[q] = [chartFilename(outcome), csvFile(outcome).filename];
+    }
+    expect(names).toEqual({
+      'growth all 2026-10': ['growth-all-2026-10.png', 'growth-all-2026-10.csv'],
+      'funnel katuma 2026': ['funnel-katuma-2026.png', 'funnel-katuma-2026.csv'],
+      'retention katuma': ['retention-katuma-last-12-months.png', 'retention-katuma-last-12-months.csv'],
+      'buyers all 2026': ['buyers-all-2026.png', 'buyers-all-2026.csv'],
+      'report all 2026': ['report-all-2026.png', 'report-all-2026.csv'],
+      'map shops katuma': ['map-shops-katuma.png', 'map-shops-katuma.csv'],
+      'turnover katuma 2026-10 by day': ['turnover-katuma-2026-10-by-day.png', 'turnover-katuma-2026-10-by-day.csv'],
+    });
+  });
+});
+
 describe('maps, as drawn', () => {
   it('outlines the countries a frame reaches, neighbours included, and no others', async () => {
     const { countriesIn, mapLayout } = await import('../src/render/figure.js');

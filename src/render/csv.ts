@@ -55,6 +55,25 @@ export function csvFile(outcome: Outcome): { filename: string; title: string; te
   }
 }
 
+/** The question an outcome answers, when it answers one (the name of its files). */
+export function questionOf(outcome: Outcome): string | undefined {
+  switch (outcome.kind) {
+    case 'answer':
+    case 'global':
+      return outcome.answer.question;
+    case 'growth':
+    case 'story':
+      return outcome.question;
+    default:
+      return undefined;
+  }
+}
+
+/** The chart's PNG, named from its question as the CSV is: `report-all-2025.png`, `map-shops-katuma.png`. */
+export function chartFilename(outcome: Outcome): string {
+  return `${fileBase(questionOf(outcome) ?? 'chart')}.png`;
+}
+
 /** A question as a file name: `turnover-katuma-last-month`. */
 export function fileBase(question: string): string {
   return question.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80) || 'answer';

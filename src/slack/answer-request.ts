@@ -10,7 +10,7 @@ import { answerSeconds, answersTotal } from '../core/telemetry.js';
 import type { Outcome } from '../core/outcome.js';
 import { chartSpecOf } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
-import { csvFile, fileBase } from '../render/csv.js';
+import { chartFilename, csvFile } from '../render/csv.js';
 import { errorMessage, escapeMrkdwn, figuresComment, slackMessage, type SlackMessage } from '../render/slack-message.js';
 import { audit } from '../state/audit.js';
 import { firstSighting } from '../state/seen-requests.js';
@@ -95,7 +95,7 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
     if (wantsChart && spec) {
       await upload({
         bytes: await renderChart(spec),
-        filename: `${fileBase(outcome.kind === 'answer' || outcome.kind === 'global' ? outcome.answer.question : 'chart')}.png`,
+        filename: chartFilename(outcome),
         title: spec.title,
         altText: `${spec.title}. ${spec.labels.length} values`.slice(0, 1000),
         comment: figuresComment(spec.title, outcome),
