@@ -428,4 +428,14 @@ describe('maps, as drawn', () => {
     expect(world!.world).toBe(true);
     expect(countriesIn(world!).features.length).toBeGreaterThan(150);
   });
+
+  it('says under the map, each on its own line, how many are shown and how many have no coordinates', async () => {
+    const { chartSpecOf } = await import('../src/render/answer-chart.js');
+    const spec = chartSpecOf(await ask(deps, 'map shops katuma'), config)!;
+    expect((spec.figure as { footer: string[] }).footer).toEqual([
+      '2 publicly listed shops, each at its own address rounded to about 1 km.',
+      '2 more without coordinates are not shown.',
+      'Country outlines: Natural Earth.',
+    ]);
+  });
 });

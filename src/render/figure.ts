@@ -31,6 +31,8 @@ export interface MapFigure {
   kind: 'map';
   groups: MapGroup[];
   footer: string[];
+  /** What a point is ("shops"), for an inset's label. */
+  noun?: string;
 }
 
 export interface ReportTile {
@@ -322,7 +324,7 @@ function withAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
-function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, theme: FigureTheme, radius: number): void {
+function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, theme: FigureTheme, radius: number, noun = ''): void {
   const { box } = frame;
   ctx.save();
   ctx.translate(left + box.x, top + box.y);
@@ -359,7 +361,9 @@ function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, 
     ctx.font = `9px "${theme.font}"`;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
-    ctx.fillText(`Inset, own scale: ${frame.points.length}`, left + box.x + 4, top + box.y + 3);
+    // Two lines: what it is, and what its number counts (a bare "9" read as a scale factor).
+    ctx.fillText('Inset, at its own scale:', left + box.x + 4, top + box.y + 3);
+    ctx.fillText(`${frame.points.length} ${noun}`.trim(), left + box.x + 4, top + box.y + 14);
   }
   ctx.strokeStyle = frame.inset ? '#6b7280' : '#d1d5db';
   ctx.lineWidth = frame.inset ? 1 : 0.8;
@@ -370,7 +374,7 @@ function drawMap(ctx: SKRSContext2D, f: MapFigure, left: number, top: number, wi
   const layout = mapLayout(f.groups, width);
   const count = f.groups.reduce((n, g) => n + g.points.length, 0);
   const radius = count > 2000 ? 1.6 : count > 300 ? 2.2 : 3;
-  for (const frame of layout.frames) drawFrame(ctx, frame, left, top, theme, radius);
+  for (const frame of layout.frames) drawFrame(ctx, frame, left, top, theme, radius, f.noun);
   let y = top + layout.height + 10;
   if (f.groups.length > 1) {
     ctx.font = `11px "${theme.font}"`;
@@ -483,12 +487,22 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
   // The map takes what is left above the footer.
   const footerTop = PAGE.height - margin - f.footer.length * 14;
   const available = footerTop - y - 20;
-  const layout = mapLayout(f.map.groups, width);
-  const scale = Math.min(1, available / (layout.height + (f.map.groups.length > 1 ? 20 : 0) + 10 + f.map.footer.length * 13));
+  // Narrower until it fits, so that its legend and caption stay as large as the page's other small
+  // print (scaling the whole map down made them unreadable on paper); scaled only if even that fails.
+  const extras = (f.map.groups.length > 1 ? 20 : 0) + 10 + f.map.footer.length * 13;
+  // A layout's height grows with its width (a world's in proportion; a region's between its bounds):
+  // one narrower try, at the width that would fit were it in proportion.
+  let mapWidth = width;
+  let layout = mapLayout(f.map.groups, mapWidth);
+  if (layout.height + extras > available) {
+    mapWidth = Math.max(300, Math.floor((width * (available - extras)) / layout.height));
+    layout = mapLayout(f.map.groups, mapWidth);
+  }
+  const scale = Math.min(1, available / (layout.height + extras));
   ctx.save();
-  ctx.translate(margin + (width - width * scale) / 2, y);
+  ctx.translate(margin, y);
   ctx.scale(scale, scale);
-  drawMap(ctx, f.map, 0, 0, width, theme, 11);
+  drawMap(ctx, f.map, 0, 0, mapWidth, theme, 11);
   ctx.restore();
   ctx.save();
   ctx.translate(margin - 8, 0);

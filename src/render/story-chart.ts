@@ -65,8 +65,11 @@ function mapFigure(map: MapData, footer: string[] = []): MapFigure {
   return {
     kind: 'map',
     groups: map.instances.map((i) => ({ label: `${i.instance.name} (${formatCount(i.points.length, LOCALE)})`, points: i.points })),
+    noun: map.layer,
+    // One short line each: a footer is not wrapped, and the count left out must not run off the edge.
     footer: [
-      `${formatCount(total, LOCALE)} publicly listed ${map.layer}, each at its own address rounded to about 1 km${missing ? `; ${formatCount(missing, LOCALE)} without coordinates are not shown` : ''}.`,
+      `${formatCount(total, LOCALE)} publicly listed ${map.layer}, each at its own address rounded to about 1 km.`,
+      ...(missing ? [`${formatCount(missing, LOCALE)} more without coordinates are not shown.`] : []),
       ...footer,
       'Country outlines: Natural Earth.',
     ],
@@ -115,7 +118,8 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>): ChartS
       ? { panels: currencies.map((c) => ({ title: c, valueFormat: { style: 'currency' as const, currency: c, locale: LOCALE }, datasets: instances.flatMap((s, i) => (s.currency === c ? [i] : [])) })) }
       : {}),
     width: 698,
-    height: perCurrency ? 120 + 90 * currencies.length : 230,
+    // Panels as low as still readable: the page's map needs the room (three currencies: 325 px).
+    height: perCurrency ? 100 + 75 * currencies.length : 230,
     ...(partial >= 0 ? { partialIndex: partial } : {}),
   };
   const range = section.instance && section.period ? `${describeRange(section.period as ResolvedPeriod, LOCALE)} (${section.instance.timezone})` : `1 Jan – ${outcome.toDate ? 'to date' : '31 Dec'} ${outcome.year}, each instance in its own time zone`;
