@@ -106,6 +106,8 @@ function demoConfig(): Config {
         timezone: demo.timezone,
         currency: demo.currency,
         locale: demo.locale,
+        // The demo answers in English whatever the locale (its README samples); a real Katuma config answers in Spanish (issue 18).
+        language: 'en',
         url: demo.url,
         schema: id,
         ...(id === 'katuma' ? { billing: KATUMA_PLAN } : {}),

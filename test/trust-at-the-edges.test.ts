@@ -72,7 +72,8 @@ describe('a period that is not over, or has not started', () => {
     expect(rows.at(-1)).toMatchObject({ partial: true });
     expect(rows.filter((r) => r.partial)).toHaveLength(1);
     const text = renderText(outcome);
-    expect(text).toContain('to date');
+    // An es-ES instance answers in Spanish (issue 18): "hasta hoy" is "to date".
+    expect(text).toContain('hasta hoy');
     expect(text).not.toMatch(/dic 2026/);
     expect(JSON.parse(renderJson(outcome)).period.as_of).toMatch(/^2026-11-29T12:00/);
   });
@@ -80,7 +81,7 @@ describe('a period that is not over, or has not started', () => {
   it('answers a future period with "no data yet", not zeros', async () => {
     const outcome = await ask(deps, 'turnover katuma 2027');
     expect(outcome.kind === 'answer' && outcome.answer.kind === 'scalar' && outcome.answer.value).toBeNull();
-    expect(renderText(outcome)).toContain('No data yet');
+    expect(renderText(outcome)).toContain('Aún no hay datos: 2027 empieza el 1 de enero de 2027.');
     expect(JSON.parse(renderJson(outcome))).toMatchObject({ value: null, period: { future: true } });
   });
 
@@ -117,7 +118,7 @@ describe('formats of the instance’s locale', () => {
     const outcome = await ask(deps, 'turnover katuma 2026-10');
     const text = renderText(outcome);
     expect(text).toMatch(/9\.191,86\s€/); // es-ES puts a no-break space before the sign
-    expect(text).toContain('16 sales orders');
+    expect(text).toContain('(de 16 pedidos)');
     const json = JSON.parse(renderJson(outcome));
     expect(json.orders).toBe(16);
     const orders = renderText(await ask(deps, 'orders katuma 2026-01-01..2026-10-31'));

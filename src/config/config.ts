@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { grantFor } from '../core/access.js';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
+import { LANGUAGES } from '../core/vocabulary.js';
 import { billingPlanSchema, resolveBillingPlan, type BillingPlan } from './billing-plan.js';
 
 /** Words that can't be instance ids because the question parser gives them another meaning. */
@@ -17,6 +18,8 @@ const instanceSchema = z.strictObject({
   timezone: z.string().refine(isValidTimeZone, 'an IANA time zone such as Europe/Madrid'),
   currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code such as EUR'),
   locale: z.string().default('en-GB'),
+  /** The language its answers, help and errors are in (en, es, ca, fr, de); default from the locale (es-ES → es). A Slack user's own locale overrides it. */
+  language: z.enum(LANGUAGES).optional(),
   /** Public base URL of the OFN instance, for links to shop pages. */
   url: z.url().optional(),
   /** PostgreSQL schema holding the OFN tables (OFN uses public). */

@@ -1,5 +1,6 @@
 import type { DateTime } from 'luxon';
 import type { Grain } from './periods.js';
+import type { Language } from './vocabulary.js';
 
 /** What an answer is about: enough to render it without looking anything up. */
 export interface InstanceRef {
@@ -8,6 +9,8 @@ export interface InstanceRef {
   timezone: string;
   currency: string;
   locale: string;
+  /** The language answers about it are written in (config `language`, else from the locale). */
+  language?: Language;
 }
 
 /** The period an answer covers; `from` is null for "as of now" counts such as `shops katuma`. */

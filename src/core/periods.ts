@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { OfnError } from './errors.js';
-import { fold } from './vocabulary.js';
+import { t } from './i18n.js';
+import { fold, type Language } from './vocabulary.js';
 
 /**
  * A period as typed, independent of any time zone: `last-month` means each instance's own last month,
@@ -471,12 +472,12 @@ export function bucketStarts(period: ResolvedPeriod, grain: Grain): string[] {
 }
 
 /** A short human description: "1 Oct 2026 – 31 Oct 2026", "1 Jan 2026 – 29 Nov 2026, to date". */
-export function describeRange(period: ResolvedPeriod, locale = 'en-GB'): string {
+export function describeRange(period: ResolvedPeriod, locale = 'en-GB', lang: Language = 'en'): string {
   const fmt = (d: DateTime) => d.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
-  if (period.future) return `${fmt(period.from)} – ${fmt(period.to.minus({ days: 1 }))}, not started yet`;
+  if (period.future) return t(lang, 'period.notStarted', { range: `${fmt(period.from)} – ${fmt(period.to.minus({ days: 1 }))}` });
   const lastDay = period.asOf ? period.asOf.startOf('day') : period.to.minus({ days: 1 });
   const range = lastDay.hasSame(period.from, 'day') ? fmt(period.from) : `${fmt(period.from)} – ${fmt(lastDay)}`;
-  return period.asOf ? `${range}, to date` : range;
+  return period.asOf ? t(lang, 'period.toDate', { range }) : range;
 }
 
 /** Whether the bucket starting at `date` (local YYYY-MM-DD) contains `asOf`: it is not over. */

@@ -1,30 +1,34 @@
 import type { Answer, AnswerPeriod } from '../core/answer.js';
 import { moneyToJson, roundCents } from '../core/money.js';
 import { toCsv } from './csv-writer.js';
-import { describePeriod, formatValue, headline } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail } from './format.js';
 import { alignTable, answerTable } from './table.js';
 
 /** One answer (one instance) in each format: text, the JSON contract (README), CSV. */
 
 /** One answer as plain text: headline, period, the figure or the table. */
-export function answerText(answer: Answer): string {
+export function answerText(answer: Answer, language?: Language): string {
+  const lang = answerLanguage(answer, language);
+  const note = answerNote(answer, lang);
   const lines = [
-    headline(answer),
-    describePeriod(answer.period, answer.instance.locale),
-    ...(answer.dataAsOf ? [`Data as of ${answer.dataAsOf} (the replica is behind)`] : []),
-    ...(answer.note ? [answer.note] : []),
+    headline(answer, lang),
+    describePeriod(answer.period, answer.instance.locale, lang),
+    ...(answer.dataAsOf ? [t(lang, 'answer.dataAsOf', { when: answer.dataAsOf })] : []),
+    ...(note ? [note] : []),
     '',
   ];
   if (answer.kind === 'scalar') {
-    lines.push(`${formatValue(answer, answer.value)}${answer.detail ? `  (${answer.detail})` : ''}`);
+    const detail = ordersDetail(answer, lang);
+    lines.push(`${formatValue(answer, answer.value)}${detail ? `  (${detail})` : ''}`);
   } else {
-    const table = answerTable(answer)!;
-    if (table.rows.length === 0) lines.push('No data in this period.');
+    const table = answerTable(answer, lang)!;
+    if (table.rows.length === 0) lines.push(t(lang, 'answer.noData'));
     else {
       // Ranking tables put the rank first; keep it narrow and left-aligned like the name.
       const text = alignTable(table.header, table.rows, table.align);
       lines.push(text);
-      if (answer.kind === 'list' && answer.totalRows > answer.rows.length) lines.push(`First ${answer.rows.length} of ${answer.totalRows}.`);
+      if (answer.kind === 'list' && answer.totalRows > answer.rows.length) lines.push(t(lang, 'answer.firstOf', { shown: answer.rows.length, total: answer.totalRows }));
     }
   }
   return lines.join('\n');

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Answer, AnswerPeriod } from '../core/answer.js';
 import type { BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney } from '../core/money.js';
+import { CATALOGS, isMessageKey, languageOfLocale, t, type Language, type MessageKey } from '../core/i18n.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 
 /** A value as a person reads it: money in the instance's currency and locale, counts grouped; "—" where undefined. */
@@ -12,17 +13,73 @@ export function formatValue(answer: Answer, value: string | null): string {
     : formatCount(value, answer.instance.locale);
 }
 
-/** "last-month: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)" or "as of 27 Nov 2026 23:40 (Europe/Madrid)". */
-export function describePeriod(period: AnswerPeriod, locale: string): string {
-  if (!period.from) {
-    return `as of ${period.to.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })} (${period.timezone})`;
-  }
-  return `${period.label}: ${describeRange(period as ResolvedPeriod, locale)} (${period.timezone})`;
+/** The language an answer is read in: the asker's when given, else its instance's (config `language`, else from the locale). */
+export function answerLanguage(answer: Pick<Answer, 'instance'>, lang?: Language): Language {
+  return lang ?? answer.instance.language ?? languageOfLocale(answer.instance.locale);
 }
 
-/** "Turnover · Katuma" */
-export function headline(answer: Answer): string {
-  return `${answer.title} · ${answer.instance.name}`;
+/**
+ * "last-month: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)" or "as of 27 Nov 2026 23:40 (Europe/Madrid)";
+ * "el mes pasado: 1 oct 2026 – 31 oct 2026 (Europe/Madrid)" in Spanish. English keeps the canonical
+ * label (what can be typed again); other languages name the period in words.
+ */
+export function describePeriod(period: AnswerPeriod, locale: string, lang: Language = 'en'): string {
+  if (!period.from) {
+    return t(lang, 'period.asOf', { when: period.to.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }), zone: period.timezone });
+  }
+  const range = describeRange(period as ResolvedPeriod, locale, lang);
+  const label = lang === 'en' ? period.label : periodName(period.label, locale, lang);
+  return label ? t(lang, 'period.labelled', { label, range, zone: period.timezone }) : t(lang, 'period.range', { range, zone: period.timezone });
+}
+
+/** A canonical period label in words: `last-3-months` → "los últimos 3 meses", `2026-10` → "octubre de 2026"; '' for a range (its dates say it). */
+export function periodName(label: string, locale: string, lang: Language): string {
+  if (label.includes(' ')) return label.split(' ').map((part) => periodName(part, locale, lang)).join(' ');
+  const named = `period.${label}`;
+  if (isMessageKey(named)) return t(lang, named);
+  let m = /^last-(\d+)-(day|week|month)s$/.exec(label);
+  if (m) return t(lang, `period.last-n-${m[2] as 'day' | 'week' | 'month'}s`, { n: Number(m[1]) });
+  m = /^(since|until)-(.+)$/.exec(label);
+  if (m) return m[1] === 'since' ? t(lang, 'period.since', { start: periodName(m[2]!, locale, lang) }) : t(lang, 'period.until', { end: periodName(m[2]!, locale, lang) });
+  m = /^(\d{4})-Q(\d)$/.exec(label);
+  if (m) return t(lang, 'period.quarter', { quarter: Number(m[2]), year: m[1]! });
+  if (/^\d{4}-\d{2}$/.test(label)) return DateTime.fromFormat(label, 'yyyy-LL', { zone: 'UTC' }).setLocale(locale).toLocaleString({ month: 'long', year: 'numeric' });
+  if (/^\d{4}-\d{2}-\d{2}$/.test(label)) return DateTime.fromISO(label, { zone: 'UTC' }).setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
+  if (/^\d{4}$/.test(label)) return label;
+  return '';
+}
+
+/** "Turnover · Katuma"; "Facturación · Katuma" in Spanish. */
+export function headline(answer: Answer, lang: Language = 'en'): string {
+  return `${localTitle(answer, lang)} · ${answer.instance.name}`;
+}
+
+/** The question's title in `lang`: built-in questions from the catalog, custom metrics as configured. */
+export function localTitle(answer: Pick<Answer, 'title' | 'question'>, lang: Language): string {
+  if (lang === 'en') return answer.title;
+  const key = `metric.${answer.question.split(' ')[0]}`;
+  return isMessageKey(key) ? t(lang, key) : answer.title;
+}
+
+/** A measure column ("Turnover" of top-shops) in `lang`: the built-in metric it names, else as it is. */
+export function localMeasure(answer: Pick<Answer, 'title' | 'question' | 'measure'>, lang: Language): string {
+  if (lang === 'en') return answer.measure;
+  if (answer.measure === answer.title) return localTitle(answer, lang);
+  const key = Object.keys(CATALOGS.en).find((k) => k.startsWith('metric.') && CATALOGS.en[k as MessageKey] === answer.measure);
+  return key ? t(lang, key as MessageKey) : answer.measure;
+}
+
+/** "from 412 sales orders", "de 412 pedidos": the orders behind a figure, in `lang`. */
+export function ordersDetail(answer: Extract<Answer, { kind: 'scalar' }>, lang: Language): string | undefined {
+  if (!answer.detail || lang === 'en' || answer.orders === undefined) return answer.detail;
+  return t(lang, answer.detail.startsWith('over ') ? 'answer.overOrders' : 'answer.fromOrders', { n: answer.orders });
+}
+
+/** The answer's note in `lang` ("No data yet: … starts on …" is rebuilt; other notes are as the question wrote them). */
+export function answerNote(answer: Answer, lang: Language): string | undefined {
+  if (!answer.note || lang === 'en' || !answer.period.future || !answer.period.from) return answer.note;
+  const date = answer.period.from.setLocale(answer.instance.locale).toLocaleString({ day: 'numeric', month: 'long', year: 'numeric' });
+  return t(lang, 'answer.noDataYet', { period: periodName(answer.period.label, answer.instance.locale, lang) || answer.period.label, date });
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
@@ -37,13 +94,13 @@ function dateFormat(locale: string, withDay: boolean): Intl.DateTimeFormat {
 }
 
 /** A bucket's label: a day, the week's Monday, or the month. */
-export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', locale: string): string {
+export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', locale: string, lang: Language = 'en'): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   // The date is already local to the instance; format it as a calendar date (UTC avoids a shift).
   const asDate = new Date(Date.UTC(y, m - 1, d));
   if (grain === 'month') return dateFormat(locale, false).format(asDate);
   const day = dateFormat(locale, true).format(asDate);
-  return grain === 'week' ? `wk ${day}` : day;
+  return grain === 'week' ? t(lang, 'table.week', { day }) : day;
 }
 
 /** The status of a billing line as a person reads it: `below_minimum` → "below minimum". */

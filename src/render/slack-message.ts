@@ -3,7 +3,8 @@ import type { Answer } from '../core/answer.js';
 import type { HelpText, Outcome } from '../core/outcome.js';
 import { billingAllMessage, billingMessage } from './billing.js';
 import { dashboardMessages } from './dashboard.js';
-import { describePeriod, formatValue, headline } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail } from './format.js';
 import { globalText } from './global.js';
 import { growthSlackText } from './growth.js';
 import { storyText, storyTitle } from './story.js';
@@ -19,6 +20,8 @@ export const ACTION = { chart: 'ofn_chart', csv: 'ofn_csv', share: 'ofn_share' }
 export interface MessageOptions {
   /** Shown as ephemeral: offer a "Share in channel" button. */
   ephemeral: boolean;
+  /** The reader's language (the Slack user's locale); default: the instance's. */
+  language?: Language;
   /** Whether a chart can be drawn for it (the Chart button). */
   chartable?: boolean;
   /** A digest (pulse, dashboard): read as is, no buttons. */
@@ -33,30 +36,34 @@ function button(label: string, actionId: string, question: string): Block {
 function buttons(question: string | undefined, options: MessageOptions & { csv: boolean }): Block[] {
   if (!question || options.digest) return [];
   const list: Block[] = [];
-  if (options.chartable) list.push(button('Chart', ACTION.chart, question));
-  if (options.csv) list.push(button('CSV', ACTION.csv, question));
-  if (options.ephemeral) list.push(button('Share in channel', ACTION.share, question));
+  const lang = options.language ?? 'en';
+  if (options.chartable) list.push(button(t(lang, 'button.chart'), ACTION.chart, question));
+  if (options.csv) list.push(button(t(lang, 'button.csv'), ACTION.csv, question));
+  if (options.ephemeral) list.push(button(t(lang, 'button.share'), ACTION.share, question));
   return list.length ? [{ type: 'actions', elements: list }] : [];
 }
 
 /** Builds the message for one answer and tells whether the full table had to be cut. */
 export function answerMessage(answer: Answer, options: MessageOptions): SlackMessage & { truncated: boolean } {
-  const title = headline(answer);
-  const period = describePeriod(answer.period, answer.instance.locale);
+  const lang = answerLanguage(answer, options.language);
+  const title = headline(answer, lang);
+  const period = describePeriod(answer.period, answer.instance.locale, lang);
+  const note = answerNote(answer, lang);
   const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(`${period} · \`${answer.question}\``))];
-  if (answer.dataAsOf) blocks.push(contextLine(`:hourglass: Data as of ${escapeMrkdwn(answer.dataAsOf)}: the replica is behind.`));
-  if (answer.note) blocks.push(contextLine(escapeMrkdwn(answer.note)));
+  if (answer.dataAsOf) blocks.push(contextLine(`:hourglass: ${escapeMrkdwn(t(lang, 'answer.dataAsOfSlack', { when: answer.dataAsOf }))}`));
+  if (note) blocks.push(contextLine(escapeMrkdwn(note)));
   let text: string;
   let truncated = false;
   if (answer.kind === 'scalar') {
     const figure = formatValue(answer, answer.value);
     text = `${title}: ${figure} (${period})`;
-    blocks.push(mrkdwnSection(`*${escapeMrkdwn(figure)}*${answer.detail ? `  ${escapeMrkdwn(answer.detail)}` : ''}`));
+    const detail = ordersDetail(answer, lang);
+    blocks.push(mrkdwnSection(`*${escapeMrkdwn(figure)}*${detail ? `  ${escapeMrkdwn(detail)}` : ''}`));
   } else {
-    const table = answerTable(answer)!;
-    text = `${title} (${period}): ${table.rows.length} rows`;
+    const table = answerTable(answer, lang)!;
+    text = `${title} (${period}): ${t(lang, 'answer.rows', { n: table.rows.length })}`;
     if (table.rows.length === 0) {
-      blocks.push(mrkdwnSection('_No data in this period._'));
+      blocks.push(mrkdwnSection(`_${escapeMrkdwn(t(lang, 'answer.noData'))}_`));
     } else {
       let shown = table.rows.length;
       let body = alignTable(table.header, table.rows, table.align);
@@ -66,11 +73,11 @@ export function answerMessage(answer: Answer, options: MessageOptions): SlackMes
       }
       truncated = shown < table.rows.length;
       blocks.push(mrkdwnSection(codeBlock(body)));
-      if (truncated) blocks.push(contextLine(`First ${shown} of ${table.rows.length} rows; the full list is in the CSV.`));
+      if (truncated) blocks.push(contextLine(escapeMrkdwn(t(lang, 'answer.firstRowsOf', { shown, total: table.rows.length }))));
     }
   }
   const hasRows = answer.kind !== 'scalar' && answer.rows.length > 0;
-  blocks.push(...buttons(answer.question, { ...options, chartable: hasRows && answer.kind !== 'list', csv: hasRows }));
+  blocks.push(...buttons(answer.question, { ...options, language: lang, chartable: hasRows && answer.kind !== 'list', csv: hasRows }));
   return { text: escapeMrkdwn(text), blocks, truncated };
 }
 

@@ -1,6 +1,7 @@
 import type { Answer } from '../core/answer.js';
 import { formatCount } from '../core/money.js';
-import { bucketLabel, formatValue } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { bucketLabel, formatValue, localMeasure } from './format.js';
 
 export type Align = 'left' | 'right';
 
@@ -12,35 +13,36 @@ export function alignTable(header: string[], rows: string[][], align?: readonly 
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-export function answerTable(answer: Answer): { header: string[]; rows: string[][]; align?: Align[] } | undefined {
+export function answerTable(answer: Answer, lang: Language = 'en'): { header: string[]; rows: string[][]; align?: Align[] } | undefined {
+  const locale = answer.instance.locale;
   switch (answer.kind) {
     case 'scalar':
       return undefined;
     case 'series':
       return {
-        header: [answer.grain === 'week' ? 'Week from' : answer.grain === 'month' ? 'Month' : 'Day', answer.measure],
+        header: [t(lang, answer.grain === 'week' ? 'table.weekFrom' : answer.grain === 'month' ? 'table.month' : 'table.day'), localMeasure(answer, lang)],
         rows: [
           // The bucket containing now is not over: it says so.
-          ...answer.rows.map((r) => [`${bucketLabel(r.date, answer.grain, answer.instance.locale)}${r.partial ? ' (to date)' : ''}`, formatValue(answer, r.value)]),
-          ...(answer.total && answer.rows.length ? [['Total', formatValue(answer, answer.total.value)]] : []),
+          ...answer.rows.map((r) => [`${bucketLabel(r.date, answer.grain, locale, lang)}${r.partial ? ` ${t(lang, 'table.toDate')}` : ''}`, formatValue(answer, r.value)]),
+          ...(answer.total && answer.rows.length ? [[t(lang, 'table.total'), formatValue(answer, answer.total.value)]] : []),
         ],
       };
     case 'list':
       return {
         align: ['left', 'left', 'left', 'left'],
-        header: ['Enterprise', 'Type', 'Town', 'Created'],
+        header: [t(lang, 'table.enterprise'), t(lang, 'table.type'), t(lang, 'table.town'), t(lang, 'table.created')],
         rows: answer.rows.map((r) => [r.name, r.category, [r.town, r.country].filter(Boolean).join(', '), r.createdAt]),
       };
     case 'ranking': {
       const withOrders = answer.rows.some((r) => r.orders !== undefined) && answer.measure !== 'Orders';
       return {
         align: ['right', 'left', 'right', 'right'],
-        header: ['#', 'Shop', answer.measure, ...(withOrders ? ['Orders'] : [])],
+        header: ['#', t(lang, 'table.shop'), localMeasure(answer, lang), ...(withOrders ? [t(lang, 'table.orders')] : [])],
         rows: [
           ...answer.rows.map((r, i) => [String(i + 1), r.name, formatValue(answer, r.value), ...(withOrders ? [r.orders === undefined ? '' : formatCount(r.orders, answer.instance.locale)] : [])]),
           // The total is every shop's, not only the ones shown.
           ...(answer.total && answer.rows.length
-            ? [['', answer.totalRows && answer.totalRows > answer.rows.length ? `Total (all ${formatCount(answer.totalRows, answer.instance.locale)} shops)` : 'Total', formatValue(answer, answer.total.value), ...(withOrders ? [answer.total.orders === undefined ? '' : formatCount(answer.total.orders, answer.instance.locale)] : [])]]
+            ? [['', answer.totalRows && answer.totalRows > answer.rows.length ? t(lang, 'table.totalAllShops', { n: formatCount(answer.totalRows, locale) }) : t(lang, 'table.total'), formatValue(answer, answer.total.value), ...(withOrders ? [answer.total.orders === undefined ? '' : formatCount(answer.total.orders, answer.instance.locale)] : [])]]
             : []),
         ],
       };

@@ -1,0 +1,44 @@
+import { IntlMessageFormat } from 'intl-messageformat';
+import { ca } from './messages/ca.js';
+import { de } from './messages/de.js';
+import { en, type Catalog, type MessageKey } from './messages/en.js';
+import { es } from './messages/es.js';
+import { fr } from './messages/fr.js';
+import { LANGUAGES, type Language } from './vocabulary.js';
+
+export { LANGUAGES, type Language, type MessageKey };
+
+/**
+ * What a person reads, in their language: one catalog per language (core/messages/<lang>.ts), ICU
+ * MessageFormat through intl-messageformat (plurals and ordinals by the language's CLDR rules).
+ * Adding a language is adding its catalog here and its question words in core/vocabulary.ts.
+ */
+export const CATALOGS: Readonly<Record<Language, Catalog>> = { en, es, ca, fr, de };
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+/** The message `key` in `lang`, with its values. */
+export function t(lang: Language, key: MessageKey, values?: Record<string, string | number>): string {
+  const id = `${lang}\u0000${key}`;
+  let format = compiled.get(id);
+  if (!format) {
+    format = new IntlMessageFormat(CATALOGS[lang][key], lang);
+    compiled.set(id, format);
+  }
+  return String(format.format(values));
+}
+
+/** Whether `key` is a message key (catalog keys built from data, e.g. `metric.<name>`). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+export function isLanguage(value: string): value is Language {
+  return (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** The language of a locale (`es-ES` → es, `ca` → ca, `en-AU` → en); English for any other. */
+export function languageOfLocale(locale: string | undefined): Language {
+  const primary = (locale ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
+  return isLanguage(primary) ? primary : 'en';
+}

@@ -1,0 +1,70 @@
+/**
+ * English: the reference catalog. Every other language has exactly these keys (the type says so and
+ * test/i18n.test.ts checks it at run time). ICU MessageFormat: `{n, plural, one {…} other {…}}`.
+ */
+export const en = {
+  'metric.turnover': 'Turnover',
+  'metric.orders': 'Orders',
+  'metric.average-order': 'Average order',
+  'metric.top-shops': 'Top shops',
+  'metric.new-profiles': 'New profiles',
+  'metric.new-shops': 'New shops',
+  'metric.active-shops': 'Active shops',
+  'metric.shops': 'Shops',
+  'metric.hubs': 'Hubs',
+  'metric.producers': 'Producers',
+  'metric.profiles': 'Profiles',
+
+  'period.today': 'today',
+  'period.yesterday': 'yesterday',
+  'period.this-week': 'this week',
+  'period.last-week': 'last week',
+  'period.this-month': 'this month',
+  'period.last-month': 'last month',
+  'period.this-quarter': 'this quarter',
+  'period.last-quarter': 'last quarter',
+  'period.this-year': 'this year',
+  'period.last-year': 'last year',
+  'period.last-n-days': '{n, plural, one {the last day} other {the last # days}}',
+  'period.last-n-weeks': '{n, plural, one {the last week} other {the last # weeks}}',
+  'period.last-n-months': '{n, plural, one {the last month} other {the last # months}}',
+  'period.quarter': 'Q{quarter} {year}',
+  'period.since': 'since {start}',
+  'period.until': 'until {end}',
+  'period.range': '{range} ({zone})',
+  'period.labelled': '{label}: {range} ({zone})',
+  'period.asOf': 'as of {when} ({zone})',
+  'period.toDate': '{range}, to date',
+  'period.notStarted': '{range}, not started yet',
+
+  'answer.dataAsOf': 'Data as of {when} (the replica is behind)',
+  'answer.dataAsOfSlack': 'Data as of {when}: the replica is behind.',
+  'answer.noData': 'No data in this period.',
+  'answer.noDataYet': 'No data yet: {period} starts on {date}.',
+  'answer.firstOf': 'First {shown} of {total}.',
+  'answer.firstRowsOf': 'First {shown} of {total} rows; the full list is in the CSV.',
+  'answer.fromOrders': '{n, plural, one {from # sales order} other {from # sales orders}}',
+  'answer.overOrders': '{n, plural, one {over # sales order} other {over # sales orders}}',
+  'answer.rows': '{n, plural, one {# row} other {# rows}}',
+
+  'table.day': 'Day',
+  'table.weekFrom': 'Week from',
+  'table.month': 'Month',
+  'table.week': 'wk {day}',
+  'table.toDate': '(to date)',
+  'table.total': 'Total',
+  'table.totalAllShops': 'Total (all {n} shops)',
+  'table.shop': 'Shop',
+  'table.orders': 'Orders',
+  'table.enterprise': 'Enterprise',
+  'table.type': 'Type',
+  'table.town': 'Town',
+  'table.created': 'Created',
+
+  'button.chart': 'Chart',
+  'button.csv': 'CSV',
+  'button.share': 'Share in channel',
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalog = Record<MessageKey, string>;

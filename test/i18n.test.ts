@@ -1,0 +1,553 @@
+import { describe, expect, it } from 'vitest';
+import { IntlMessageFormat } from 'intl-messageformat';
+import type { Answer, InstanceRef } from '../src/core/answer.js';
+import { CATALOGS, LANGUAGES, languageOfLocale, t, type Language } from '../src/core/i18n.js';
+import { parsePeriod, resolvePeriod } from '../src/core/periods.js';
+import { answerText } from '../src/render/answer.js';
+import { answerMessage } from '../src/render/slack-message.js';
+
+/**
+ * Message catalogs (issue 18): every language has every key, with the same placeholders, and each
+ * message compiles; golden answers of every kind in each language, text and Slack blocks, read as a
+ * native speaker would read them (reviewed by hand when written: a change here is a change people read).
+ */
+
+/** The argument names of a message, from its parsed form (plural branches' words are not arguments). */
+function placeholders(message: string): string[] {
+  const names: string[] = [];
+  const walk = (elements: unknown[]) => {
+    for (const element of elements as { type: number; value?: unknown; options?: Record<string, { value: unknown[] }> }[]) {
+      // 0 is literal text, 7 the plural's `#`: neither names an argument.
+      if (element.type !== 0 && element.type !== 7 && typeof element.value === 'string') names.push(element.value);
+      for (const option of Object.values(element.options ?? {})) walk(option.value);
+    }
+  };
+  walk(new IntlMessageFormat(message, 'en').getAst());
+  return names.sort();
+}
+
+describe('catalogs', () => {
+  const reference = Object.keys(CATALOGS.en).sort();
+
+  it.each(LANGUAGES.filter((l) => l !== 'en'))('%s has exactly the keys of every other catalog', (lang) => {
+    expect(Object.keys(CATALOGS[lang]).sort()).toEqual(reference);
+  });
+
+  it.each(LANGUAGES)('%s: every message compiles and uses the same placeholders as English', (lang) => {
+    for (const key of reference) {
+      const message = CATALOGS[lang][key as keyof (typeof CATALOGS)['en']];
+      expect(() => new IntlMessageFormat(message, lang), `${lang} ${key}`).not.toThrow();
+      expect(new Set(placeholders(message)), `${lang} ${key}`).toEqual(new Set(placeholders(CATALOGS.en[key as keyof (typeof CATALOGS)['en']])));
+    }
+  });
+
+  it('uses each language’s plural rules', () => {
+    expect(t('es', 'answer.fromOrders', { n: 1 })).toBe('de 1 pedido');
+    expect(t('es', 'answer.fromOrders', { n: 1234 })).toBe('de 1234 pedidos');
+    expect(t('fr', 'period.last-n-months', { n: 1 })).toBe('le dernier mois');
+    expect(t('de', 'period.last-n-days', { n: 30 })).toBe('die letzten 30 Tage');
+    expect(t('ca', 'period.last-n-weeks', { n: 2 })).toBe('les últimes 2 setmanes');
+  });
+
+  it('takes the language from the locale when the config does not name one', () => {
+    expect(['es-ES', 'ca-ES', 'ca', 'fr-BE', 'de-DE', 'en-AU', 'nl-NL', undefined].map(languageOfLocale)).toEqual(['es', 'ca', 'ca', 'fr', 'de', 'en', 'en', 'en']);
+  });
+});
+
+// Katuma, asked on Sunday 15 November 2026 at 13:00 in Madrid.
+const NOW = new Date('2026-11-15T12:00:00Z');
+const TZ = 'Europe/Madrid';
+const LOCALE: Record<Language, string> = { en: 'en-GB', es: 'es-ES', ca: 'ca-ES', fr: 'fr-FR', de: 'de-DE' };
+const instance = (lang: Language): InstanceRef => ({ id: 'katuma', name: 'Katuma', timezone: TZ, currency: 'EUR', locale: LOCALE[lang], language: lang });
+const period = (text: string) => resolvePeriod(parsePeriod(text), TZ, NOW);
+
+/** One answer of every kind a question gives, as the commands build them (English titles; the renderers translate). */
+function answers(lang: Language): Record<string, Answer> {
+  const at = { instance: instance(lang) };
+  return {
+    turnover: { ...at, kind: 'scalar', question: 'turnover katuma last-month', title: 'Turnover', measure: 'Turnover', period: period('last-month'), unit: 'money', value: '1234.5', orders: 41, detail: 'from 41 sales orders' },
+    shops: { ...at, kind: 'scalar', question: 'shops katuma', title: 'Shops', measure: 'Shops', period: { label: 'now', from: null, to: period('today').asOf!, timezone: TZ }, unit: 'count', value: '1' },
+    byMonth: {
+      ...at,
+      kind: 'series',
+      question: 'orders katuma this-quarter by month',
+      title: 'Orders',
+      measure: 'Orders',
+      period: period('this-quarter'),
+      unit: 'count',
+      grain: 'month',
+      rows: [
+        { date: '2026-10-01', value: '1200' },
+        { date: '2026-11-01', value: '310', partial: true },
+      ],
+      total: { value: '1510' },
+    },
+    topShops: {
+      ...at,
+      kind: 'ranking',
+      question: 'top-shops 2 katuma 2026-10',
+      title: 'Top shops',
+      measure: 'Turnover',
+      period: period('2026-10'),
+      unit: 'money',
+      rows: [
+        { enterpriseId: 1, name: 'Mercat Verd', value: '132.39', orders: 3 },
+        { enterpriseId: 2, name: 'Horta Nord', value: '0.3', orders: 2 },
+      ],
+      totalRows: 7,
+      total: { value: '140.69', orders: 9 },
+    },
+    list: {
+      ...at,
+      kind: 'list',
+      question: 'list hubs katuma 1',
+      title: 'Hubs',
+      measure: 'Hubs',
+      period: { label: 'now', from: null, to: period('today').asOf!, timezone: TZ },
+      unit: 'count',
+      rows: [{ enterpriseId: 1, name: 'Mercat Verd', category: 'hub', town: 'Girona', country: 'ES', createdAt: '2024-03-01' }],
+      totalRows: 2,
+    },
+    future: { ...at, kind: 'scalar', question: 'new-shops katuma 2026-12', title: 'New shops', measure: 'New shops', period: period('2026-12'), unit: 'count', value: null, note: 'No data yet: 2026-12 starts on 1 December 2026.' },
+    byWeek: {
+      ...at,
+      kind: 'series',
+      question: 'turnover katuma 2026-11-09..2026-11-15 by week',
+      title: 'Turnover',
+      measure: 'Turnover',
+      period: period('2026-11-09..2026-11-15'),
+      unit: 'money',
+      grain: 'week',
+      rows: [{ date: '2026-11-09', value: '7', partial: true }],
+      dataAsOf: '15 Nov 12:40',
+    },
+    lastDays: { ...at, kind: 'scalar', question: 'average-order katuma last-30-days', title: 'Average order', measure: 'Average order', period: period('last-30-days'), unit: 'money', value: '26.538', orders: 5, detail: 'over 5 sales orders' },
+  };
+}
+
+const render = (lang: Language) => {
+  const out: string[] = [];
+  for (const [name, answer] of Object.entries(answers(lang))) {
+    const message = answerMessage(answer, { ephemeral: true, chartable: true });
+    out.push(`## ${name}`, answerText(answer), '-- slack', JSON.stringify(message.blocks.map((b) => (b.type === 'actions' ? (b.elements as { text: { text: string } }[]).map((e) => e.text.text) : (b.text ?? b.elements))), null, 0), '');
+  }
+  return out.join('\n');
+};
+
+describe('golden answers, text and Slack blocks', () => {
+  it('in English', () => {
+    expect(render('en')).toMatchInlineSnapshot(`
+      "## turnover
+      Turnover · Katuma
+      last-month: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)
+
+      €1,234.50  (from 41 sales orders)
+      -- slack
+      [{"type":"plain_text","text":"Turnover · Katuma","emoji":false},[{"type":"mrkdwn","text":"last-month: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid) · \`turnover katuma last-month\`"}],{"type":"mrkdwn","text":"*€1,234.50*  from 41 sales orders"},["Share in channel"]]
+
+      ## shops
+      Shops · Katuma
+      as of 15 Nov 2026, 13:00 (Europe/Madrid)
+
+      1
+      -- slack
+      [{"type":"plain_text","text":"Shops · Katuma","emoji":false},[{"type":"mrkdwn","text":"as of 15 Nov 2026, 13:00 (Europe/Madrid) · \`shops katuma\`"}],{"type":"mrkdwn","text":"*1*"},["Share in channel"]]
+
+      ## byMonth
+      Orders · Katuma
+      this-quarter: 1 Oct 2026 – 15 Nov 2026, to date (Europe/Madrid)
+
+      Month               Orders
+      ------------------  ------
+      Oct 2026             1,200
+      Nov 2026 (to date)     310
+      Total                1,510
+      -- slack
+      [{"type":"plain_text","text":"Orders · Katuma","emoji":false},[{"type":"mrkdwn","text":"this-quarter: 1 Oct 2026 – 15 Nov 2026, to date (Europe/Madrid) · \`orders katuma this-quarter by month\`"}],{"type":"mrkdwn","text":"\`\`\`\\nMonth               Orders\\n------------------  ------\\nOct 2026             1,200\\nNov 2026 (to date)     310\\nTotal                1,510\\n\`\`\`"},["Chart","CSV","Share in channel"]]
+
+      ## topShops
+      Top shops · Katuma
+      2026-10: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)
+
+      #  Shop                 Turnover  Orders
+      -  -------------------  --------  ------
+      1  Mercat Verd           €132.39       3
+      2  Horta Nord              €0.30       2
+         Total (all 7 shops)   €140.69       9
+      -- slack
+      [{"type":"plain_text","text":"Top shops · Katuma","emoji":false},[{"type":"mrkdwn","text":"2026-10: 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid) · \`top-shops 2 katuma 2026-10\`"}],{"type":"mrkdwn","text":"\`\`\`\\n#  Shop                 Turnover  Orders\\n-  -------------------  --------  ------\\n1  Mercat Verd           €132.39       3\\n2  Horta Nord              €0.30       2\\n   Total (all 7 shops)   €140.69       9\\n\`\`\`"},["Chart","CSV","Share in channel"]]
+
+      ## list
+      Hubs · Katuma
+      as of 15 Nov 2026, 13:00 (Europe/Madrid)
+
+      Enterprise   Type  Town        Created
+      -----------  ----  ----------  ----------
+      Mercat Verd  hub   Girona, ES  2024-03-01
+      First 1 of 2.
+      -- slack
+      [{"type":"plain_text","text":"Hubs · Katuma","emoji":false},[{"type":"mrkdwn","text":"as of 15 Nov 2026, 13:00 (Europe/Madrid) · \`list hubs katuma 1\`"}],{"type":"mrkdwn","text":"\`\`\`\\nEnterprise   Type  Town        Created\\n-----------  ----  ----------  ----------\\nMercat Verd  hub   Girona, ES  2024-03-01\\n\`\`\`"},["CSV","Share in channel"]]
+
+      ## future
+      New shops · Katuma
+      2026-12: 1 Dec 2026 – 31 Dec 2026, not started yet (Europe/Madrid)
+      No data yet: 2026-12 starts on 1 December 2026.
+
+      —
+      -- slack
+      [{"type":"plain_text","text":"New shops · Katuma","emoji":false},[{"type":"mrkdwn","text":"2026-12: 1 Dec 2026 – 31 Dec 2026, not started yet (Europe/Madrid) · \`new-shops katuma 2026-12\`"}],[{"type":"mrkdwn","text":"No data yet: 2026-12 starts on 1 December 2026."}],{"type":"mrkdwn","text":"*—*"},["Share in channel"]]
+
+      ## byWeek
+      Turnover · Katuma
+      2026-11-09..2026-11-15: 9 Nov 2026 – 15 Nov 2026, to date (Europe/Madrid)
+      Data as of 15 Nov 12:40 (the replica is behind)
+
+      Week from                Turnover
+      -----------------------  --------
+      wk 9 Nov 2026 (to date)     €7.00
+      -- slack
+      [{"type":"plain_text","text":"Turnover · Katuma","emoji":false},[{"type":"mrkdwn","text":"2026-11-09..2026-11-15: 9 Nov 2026 – 15 Nov 2026, to date (Europe/Madrid) · \`turnover katuma 2026-11-09..2026-11-15 by week\`"}],[{"type":"mrkdwn","text":":hourglass: Data as of 15 Nov 12:40: the replica is behind."}],{"type":"mrkdwn","text":"\`\`\`\\nWeek from                Turnover\\n-----------------------  --------\\nwk 9 Nov 2026 (to date)     €7.00\\n\`\`\`"},["Chart","CSV","Share in channel"]]
+
+      ## lastDays
+      Average order · Katuma
+      last-30-days: 16 Oct 2026 – 14 Nov 2026 (Europe/Madrid)
+
+      €26.54  (over 5 sales orders)
+      -- slack
+      [{"type":"plain_text","text":"Average order · Katuma","emoji":false},[{"type":"mrkdwn","text":"last-30-days: 16 Oct 2026 – 14 Nov 2026 (Europe/Madrid) · \`average-order katuma last-30-days\`"}],{"type":"mrkdwn","text":"*€26.54*  over 5 sales orders"},["Share in channel"]]
+      "
+    `);
+  });
+  it('en español', () => {
+    expect(render('es')).toMatchInlineSnapshot(`
+      "## turnover
+      Facturación · Katuma
+      el mes pasado: 1 oct 2026 – 31 oct 2026 (Europe/Madrid)
+
+      1.234,50 €  (de 41 pedidos)
+      -- slack
+      [{"type":"plain_text","text":"Facturación · Katuma","emoji":false},[{"type":"mrkdwn","text":"el mes pasado: 1 oct 2026 – 31 oct 2026 (Europe/Madrid) · \`turnover katuma last-month\`"}],{"type":"mrkdwn","text":"*1.234,50 €*  de 41 pedidos"},["Compartir en el canal"]]
+
+      ## shops
+      Tiendas · Katuma
+      a 15 nov 2026, 13:00 (Europe/Madrid)
+
+      1
+      -- slack
+      [{"type":"plain_text","text":"Tiendas · Katuma","emoji":false},[{"type":"mrkdwn","text":"a 15 nov 2026, 13:00 (Europe/Madrid) · \`shops katuma\`"}],{"type":"mrkdwn","text":"*1*"},["Compartir en el canal"]]
+
+      ## byMonth
+      Pedidos · Katuma
+      este trimestre: 1 oct 2026 – 15 nov 2026, hasta hoy (Europe/Madrid)
+
+      Mes                   Pedidos
+      --------------------  -------
+      oct 2026                1.200
+      nov 2026 (hasta hoy)      310
+      Total                   1.510
+      -- slack
+      [{"type":"plain_text","text":"Pedidos · Katuma","emoji":false},[{"type":"mrkdwn","text":"este trimestre: 1 oct 2026 – 15 nov 2026, hasta hoy (Europe/Madrid) · \`orders katuma this-quarter by month\`"}],{"type":"mrkdwn","text":"\`\`\`\\nMes                   Pedidos\\n--------------------  -------\\noct 2026                1.200\\nnov 2026 (hasta hoy)      310\\nTotal                   1.510\\n\`\`\`"},["Gráfico","CSV","Compartir en el canal"]]
+
+      ## topShops
+      Tiendas que más venden · Katuma
+      octubre de 2026: 1 oct 2026 – 31 oct 2026 (Europe/Madrid)
+
+      #  Tienda                 Facturación  Pedidos
+      -  ---------------------  -----------  -------
+      1  Mercat Verd               132,39 €        3
+      2  Horta Nord                  0,30 €        2
+         Total (las 7 tiendas)     140,69 €        9
+      -- slack
+      [{"type":"plain_text","text":"Tiendas que más venden · Katuma","emoji":false},[{"type":"mrkdwn","text":"octubre de 2026: 1 oct 2026 – 31 oct 2026 (Europe/Madrid) · \`top-shops 2 katuma 2026-10\`"}],{"type":"mrkdwn","text":"\`\`\`\\n#  Tienda                 Facturación  Pedidos\\n-  ---------------------  -----------  -------\\n1  Mercat Verd               132,39 €        3\\n2  Horta Nord                  0,30 €        2\\n   Total (las 7 tiendas)     140,69 €        9\\n\`\`\`"},["Gráfico","CSV","Compartir en el canal"]]
+
+      ## list
+      Hubs · Katuma
+      a 15 nov 2026, 13:00 (Europe/Madrid)
+
+      Empresa      Tipo  Localidad   Alta
+      -----------  ----  ----------  ----------
+      Mercat Verd  hub   Girona, ES  2024-03-01
+      El primero de 2.
+      -- slack
+      [{"type":"plain_text","text":"Hubs · Katuma","emoji":false},[{"type":"mrkdwn","text":"a 15 nov 2026, 13:00 (Europe/Madrid) · \`list hubs katuma 1\`"}],{"type":"mrkdwn","text":"\`\`\`\\nEmpresa      Tipo  Localidad   Alta\\n-----------  ----  ----------  ----------\\nMercat Verd  hub   Girona, ES  2024-03-01\\n\`\`\`"},["CSV","Compartir en el canal"]]
+
+      ## future
+      Tiendas nuevas · Katuma
+      diciembre de 2026: 1 dic 2026 – 31 dic 2026, aún no ha empezado (Europe/Madrid)
+      Aún no hay datos: diciembre de 2026 empieza el 1 de diciembre de 2026.
+
+      —
+      -- slack
+      [{"type":"plain_text","text":"Tiendas nuevas · Katuma","emoji":false},[{"type":"mrkdwn","text":"diciembre de 2026: 1 dic 2026 – 31 dic 2026, aún no ha empezado (Europe/Madrid) · \`new-shops katuma 2026-12\`"}],[{"type":"mrkdwn","text":"Aún no hay datos: diciembre de 2026 empieza el 1 de diciembre de 2026."}],{"type":"mrkdwn","text":"*—*"},["Compartir en el canal"]]
+
+      ## byWeek
+      Facturación · Katuma
+      9 nov 2026 – 15 nov 2026, hasta hoy (Europe/Madrid)
+      Datos a 15 Nov 12:40 (la réplica va con retraso)
+
+      Semana del              Facturación
+      ----------------------  -----------
+      9 nov 2026 (hasta hoy)       7,00 €
+      -- slack
+      [{"type":"plain_text","text":"Facturación · Katuma","emoji":false},[{"type":"mrkdwn","text":"9 nov 2026 – 15 nov 2026, hasta hoy (Europe/Madrid) · \`turnover katuma 2026-11-09..2026-11-15 by week\`"}],[{"type":"mrkdwn","text":":hourglass: Datos a 15 Nov 12:40: la réplica va con retraso."}],{"type":"mrkdwn","text":"\`\`\`\\nSemana del              Facturación\\n----------------------  -----------\\n9 nov 2026 (hasta hoy)       7,00 €\\n\`\`\`"},["Gráfico","CSV","Compartir en el canal"]]
+
+      ## lastDays
+      Pedido medio · Katuma
+      los últimos 30 días: 16 oct 2026 – 14 nov 2026 (Europe/Madrid)
+
+      26,54 €  (sobre 5 pedidos)
+      -- slack
+      [{"type":"plain_text","text":"Pedido medio · Katuma","emoji":false},[{"type":"mrkdwn","text":"los últimos 30 días: 16 oct 2026 – 14 nov 2026 (Europe/Madrid) · \`average-order katuma last-30-days\`"}],{"type":"mrkdwn","text":"*26,54 €*  sobre 5 pedidos"},["Compartir en el canal"]]
+      "
+    `);
+  });
+  it('en català', () => {
+    expect(render('ca')).toMatchInlineSnapshot(`
+      "## turnover
+      Facturació · Katuma
+      el mes passat: 1 d’oct. del 2026 – 31 d’oct. del 2026 (Europe/Madrid)
+
+      1.234,50 €  (de 41 comandes)
+      -- slack
+      [{"type":"plain_text","text":"Facturació · Katuma","emoji":false},[{"type":"mrkdwn","text":"el mes passat: 1 d’oct. del 2026 – 31 d’oct. del 2026 (Europe/Madrid) · \`turnover katuma last-month\`"}],{"type":"mrkdwn","text":"*1.234,50 €*  de 41 comandes"},["Comparteix al canal"]]
+
+      ## shops
+      Botigues · Katuma
+      a 15 de nov. del 2026, 13:00 (Europe/Madrid)
+
+      1
+      -- slack
+      [{"type":"plain_text","text":"Botigues · Katuma","emoji":false},[{"type":"mrkdwn","text":"a 15 de nov. del 2026, 13:00 (Europe/Madrid) · \`shops katuma\`"}],{"type":"mrkdwn","text":"*1*"},["Comparteix al canal"]]
+
+      ## byMonth
+      Comandes · Katuma
+      aquest trimestre: 1 d’oct. del 2026 – 15 de nov. del 2026, fins avui (Europe/Madrid)
+
+      Mes                        Comandes
+      -------------------------  --------
+      oct. del 2026                 1.200
+      nov. del 2026 (fins avui)       310
+      Total                         1.510
+      -- slack
+      [{"type":"plain_text","text":"Comandes · Katuma","emoji":false},[{"type":"mrkdwn","text":"aquest trimestre: 1 d’oct. del 2026 – 15 de nov. del 2026, fins avui (Europe/Madrid) · \`orders katuma this-quarter by month\`"}],{"type":"mrkdwn","text":"\`\`\`\\nMes                        Comandes\\n-------------------------  --------\\noct. del 2026                 1.200\\nnov. del 2026 (fins avui)       310\\nTotal                         1.510\\n\`\`\`"},["Gràfic","CSV","Comparteix al canal"]]
+
+      ## topShops
+      Botigues que més venen · Katuma
+      octubre del 2026: 1 d’oct. del 2026 – 31 d’oct. del 2026 (Europe/Madrid)
+
+      #  Botiga                  Facturació  Comandes
+      -  ----------------------  ----------  --------
+      1  Mercat Verd               132,39 €         3
+      2  Horta Nord                  0,30 €         2
+         Total (les 7 botigues)    140,69 €         9
+      -- slack
+      [{"type":"plain_text","text":"Botigues que més venen · Katuma","emoji":false},[{"type":"mrkdwn","text":"octubre del 2026: 1 d’oct. del 2026 – 31 d’oct. del 2026 (Europe/Madrid) · \`top-shops 2 katuma 2026-10\`"}],{"type":"mrkdwn","text":"\`\`\`\\n#  Botiga                  Facturació  Comandes\\n-  ----------------------  ----------  --------\\n1  Mercat Verd               132,39 €         3\\n2  Horta Nord                  0,30 €         2\\n   Total (les 7 botigues)    140,69 €         9\\n\`\`\`"},["Gràfic","CSV","Comparteix al canal"]]
+
+      ## list
+      Hubs · Katuma
+      a 15 de nov. del 2026, 13:00 (Europe/Madrid)
+
+      Empresa      Tipus  Població    Alta
+      -----------  -----  ----------  ----------
+      Mercat Verd  hub    Girona, ES  2024-03-01
+      El primer de 2.
+      -- slack
+      [{"type":"plain_text","text":"Hubs · Katuma","emoji":false},[{"type":"mrkdwn","text":"a 15 de nov. del 2026, 13:00 (Europe/Madrid) · \`list hubs katuma 1\`"}],{"type":"mrkdwn","text":"\`\`\`\\nEmpresa      Tipus  Població    Alta\\n-----------  -----  ----------  ----------\\nMercat Verd  hub    Girona, ES  2024-03-01\\n\`\`\`"},["CSV","Comparteix al canal"]]
+
+      ## future
+      Botigues noves · Katuma
+      desembre del 2026: 1 de des. del 2026 – 31 de des. del 2026, encara no ha començat (Europe/Madrid)
+      Encara no hi ha dades: desembre del 2026 comença el 1 de desembre del 2026.
+
+      —
+      -- slack
+      [{"type":"plain_text","text":"Botigues noves · Katuma","emoji":false},[{"type":"mrkdwn","text":"desembre del 2026: 1 de des. del 2026 – 31 de des. del 2026, encara no ha començat (Europe/Madrid) · \`new-shops katuma 2026-12\`"}],[{"type":"mrkdwn","text":"Encara no hi ha dades: desembre del 2026 comença el 1 de desembre del 2026."}],{"type":"mrkdwn","text":"*—*"},["Comparteix al canal"]]
+
+      ## byWeek
+      Facturació · Katuma
+      9 de nov. del 2026 – 15 de nov. del 2026, fins avui (Europe/Madrid)
+      Dades a 15 Nov 12:40 (la rèplica va endarrerida)
+
+      Setmana del                     Facturació
+      ------------------------------  ----------
+      9 de nov. del 2026 (fins avui)      7,00 €
+      -- slack
+      [{"type":"plain_text","text":"Facturació · Katuma","emoji":false},[{"type":"mrkdwn","text":"9 de nov. del 2026 – 15 de nov. del 2026, fins avui (Europe/Madrid) · \`turnover katuma 2026-11-09..2026-11-15 by week\`"}],[{"type":"mrkdwn","text":":hourglass: Dades a 15 Nov 12:40: la rèplica va endarrerida."}],{"type":"mrkdwn","text":"\`\`\`\\nSetmana del                     Facturació\\n------------------------------  ----------\\n9 de nov. del 2026 (fins avui)      7,00 €\\n\`\`\`"},["Gràfic","CSV","Comparteix al canal"]]
+
+      ## lastDays
+      Comanda mitjana · Katuma
+      els últims 30 dies: 16 d’oct. del 2026 – 14 de nov. del 2026 (Europe/Madrid)
+
+      26,54 €  (sobre 5 comandes)
+      -- slack
+      [{"type":"plain_text","text":"Comanda mitjana · Katuma","emoji":false},[{"type":"mrkdwn","text":"els últims 30 dies: 16 d’oct. del 2026 – 14 de nov. del 2026 (Europe/Madrid) · \`average-order katuma last-30-days\`"}],{"type":"mrkdwn","text":"*26,54 €*  sobre 5 comandes"},["Comparteix al canal"]]
+      "
+    `);
+  });
+  it('en français', () => {
+    expect(render('fr')).toMatchInlineSnapshot(`
+      "## turnover
+      Chiffre d'affaires · Katuma
+      le mois dernier : 1 oct. 2026 – 31 oct. 2026 (Europe/Madrid)
+
+      1 234,50 €  (sur 41 commandes)
+      -- slack
+      [{"type":"plain_text","text":"Chiffre d'affaires · Katuma","emoji":false},[{"type":"mrkdwn","text":"le mois dernier : 1 oct. 2026 – 31 oct. 2026 (Europe/Madrid) · \`turnover katuma last-month\`"}],{"type":"mrkdwn","text":"*1 234,50 €*  sur 41 commandes"},["Partager dans le canal"]]
+
+      ## shops
+      Boutiques · Katuma
+      au 15 nov. 2026, 13:00 (Europe/Madrid)
+
+      1
+      -- slack
+      [{"type":"plain_text","text":"Boutiques · Katuma","emoji":false},[{"type":"mrkdwn","text":"au 15 nov. 2026, 13:00 (Europe/Madrid) · \`shops katuma\`"}],{"type":"mrkdwn","text":"*1*"},["Partager dans le canal"]]
+
+      ## byMonth
+      Commandes · Katuma
+      ce trimestre : 1 oct. 2026 – 15 nov. 2026, à ce jour (Europe/Madrid)
+
+      Mois                   Commandes
+      ---------------------  ---------
+      oct. 2026                  1 200
+      nov. 2026 (à ce jour)        310
+      Total                      1 510
+      -- slack
+      [{"type":"plain_text","text":"Commandes · Katuma","emoji":false},[{"type":"mrkdwn","text":"ce trimestre : 1 oct. 2026 – 15 nov. 2026, à ce jour (Europe/Madrid) · \`orders katuma this-quarter by month\`"}],{"type":"mrkdwn","text":"\`\`\`\\nMois                   Commandes\\n---------------------  ---------\\noct. 2026                  1 200\\nnov. 2026 (à ce jour)        310\\nTotal                      1 510\\n\`\`\`"},["Graphique","CSV","Partager dans le canal"]]
+
+      ## topShops
+      Meilleures boutiques · Katuma
+      octobre 2026 : 1 oct. 2026 – 31 oct. 2026 (Europe/Madrid)
+
+      #  Boutique                 Chiffre d'affaires  Commandes
+      -  -----------------------  ------------------  ---------
+      1  Mercat Verd                        132,39 €          3
+      2  Horta Nord                           0,30 €          2
+         Total (les 7 boutiques)            140,69 €          9
+      -- slack
+      [{"type":"plain_text","text":"Meilleures boutiques · Katuma","emoji":false},[{"type":"mrkdwn","text":"octobre 2026 : 1 oct. 2026 – 31 oct. 2026 (Europe/Madrid) · \`top-shops 2 katuma 2026-10\`"}],{"type":"mrkdwn","text":"\`\`\`\\n#  Boutique                 Chiffre d'affaires  Commandes\\n-  -----------------------  ------------------  ---------\\n1  Mercat Verd                        132,39 €          3\\n2  Horta Nord                           0,30 €          2\\n   Total (les 7 boutiques)            140,69 €          9\\n\`\`\`"},["Graphique","CSV","Partager dans le canal"]]
+
+      ## list
+      Hubs · Katuma
+      au 15 nov. 2026, 13:00 (Europe/Madrid)
+
+      Entreprise   Type  Commune     Créée le
+      -----------  ----  ----------  ----------
+      Mercat Verd  hub   Girona, ES  2024-03-01
+      Le premier sur 2.
+      -- slack
+      [{"type":"plain_text","text":"Hubs · Katuma","emoji":false},[{"type":"mrkdwn","text":"au 15 nov. 2026, 13:00 (Europe/Madrid) · \`list hubs katuma 1\`"}],{"type":"mrkdwn","text":"\`\`\`\\nEntreprise   Type  Commune     Créée le\\n-----------  ----  ----------  ----------\\nMercat Verd  hub   Girona, ES  2024-03-01\\n\`\`\`"},["CSV","Partager dans le canal"]]
+
+      ## future
+      Nouvelles boutiques · Katuma
+      décembre 2026 : 1 déc. 2026 – 31 déc. 2026, pas encore commencé (Europe/Madrid)
+      Pas encore de données : décembre 2026 commence le 1 décembre 2026.
+
+      —
+      -- slack
+      [{"type":"plain_text","text":"Nouvelles boutiques · Katuma","emoji":false},[{"type":"mrkdwn","text":"décembre 2026 : 1 déc. 2026 – 31 déc. 2026, pas encore commencé (Europe/Madrid) · \`new-shops katuma 2026-12\`"}],[{"type":"mrkdwn","text":"Pas encore de données : décembre 2026 commence le 1 décembre 2026."}],{"type":"mrkdwn","text":"*—*"},["Partager dans le canal"]]
+
+      ## byWeek
+      Chiffre d'affaires · Katuma
+      9 nov. 2026 – 15 nov. 2026, à ce jour (Europe/Madrid)
+      Données au 15 Nov 12:40 (la réplique est en retard)
+
+      Semaine du               Chiffre d'affaires
+      -----------------------  ------------------
+      9 nov. 2026 (à ce jour)              7,00 €
+      -- slack
+      [{"type":"plain_text","text":"Chiffre d'affaires · Katuma","emoji":false},[{"type":"mrkdwn","text":"9 nov. 2026 – 15 nov. 2026, à ce jour (Europe/Madrid) · \`turnover katuma 2026-11-09..2026-11-15 by week\`"}],[{"type":"mrkdwn","text":":hourglass: Données au 15 Nov 12:40 : la réplique est en retard."}],{"type":"mrkdwn","text":"\`\`\`\\nSemaine du               Chiffre d'affaires\\n-----------------------  ------------------\\n9 nov. 2026 (à ce jour)              7,00 €\\n\`\`\`"},["Graphique","CSV","Partager dans le canal"]]
+
+      ## lastDays
+      Panier moyen · Katuma
+      les 30 derniers jours : 16 oct. 2026 – 14 nov. 2026 (Europe/Madrid)
+
+      26,54 €  (sur 5 commandes)
+      -- slack
+      [{"type":"plain_text","text":"Panier moyen · Katuma","emoji":false},[{"type":"mrkdwn","text":"les 30 derniers jours : 16 oct. 2026 – 14 nov. 2026 (Europe/Madrid) · \`average-order katuma last-30-days\`"}],{"type":"mrkdwn","text":"*26,54 €*  sur 5 commandes"},["Partager dans le canal"]]
+      "
+    `);
+  });
+  it('auf Deutsch', () => {
+    expect(render('de')).toMatchInlineSnapshot(`
+      "## turnover
+      Umsatz · Katuma
+      letzter Monat: 1. Okt. 2026 – 31. Okt. 2026 (Europe/Madrid)
+
+      1.234,50 €  (aus 41 Bestellungen)
+      -- slack
+      [{"type":"plain_text","text":"Umsatz · Katuma","emoji":false},[{"type":"mrkdwn","text":"letzter Monat: 1. Okt. 2026 – 31. Okt. 2026 (Europe/Madrid) · \`turnover katuma last-month\`"}],{"type":"mrkdwn","text":"*1.234,50 €*  aus 41 Bestellungen"},["Im Kanal teilen"]]
+
+      ## shops
+      Läden · Katuma
+      Stand 15. Nov. 2026, 13:00 (Europe/Madrid)
+
+      1
+      -- slack
+      [{"type":"plain_text","text":"Läden · Katuma","emoji":false},[{"type":"mrkdwn","text":"Stand 15. Nov. 2026, 13:00 (Europe/Madrid) · \`shops katuma\`"}],{"type":"mrkdwn","text":"*1*"},["Im Kanal teilen"]]
+
+      ## byMonth
+      Bestellungen · Katuma
+      dieses Quartal: 1. Okt. 2026 – 15. Nov. 2026, bis heute (Europe/Madrid)
+
+      Monat                  Bestellungen
+      ---------------------  ------------
+      Okt. 2026                     1.200
+      Nov. 2026 (bis heute)           310
+      Gesamt                        1.510
+      -- slack
+      [{"type":"plain_text","text":"Bestellungen · Katuma","emoji":false},[{"type":"mrkdwn","text":"dieses Quartal: 1. Okt. 2026 – 15. Nov. 2026, bis heute (Europe/Madrid) · \`orders katuma this-quarter by month\`"}],{"type":"mrkdwn","text":"\`\`\`\\nMonat                  Bestellungen\\n---------------------  ------------\\nOkt. 2026                     1.200\\nNov. 2026 (bis heute)           310\\nGesamt                        1.510\\n\`\`\`"},["Diagramm","CSV","Im Kanal teilen"]]
+
+      ## topShops
+      Umsatzstärkste Läden · Katuma
+      Oktober 2026: 1. Okt. 2026 – 31. Okt. 2026 (Europe/Madrid)
+
+      #  Laden                    Umsatz  Bestellungen
+      -  ---------------------  --------  ------------
+      1  Mercat Verd            132,39 €             3
+      2  Horta Nord               0,30 €             2
+         Gesamt (alle 7 Läden)  140,69 €             9
+      -- slack
+      [{"type":"plain_text","text":"Umsatzstärkste Läden · Katuma","emoji":false},[{"type":"mrkdwn","text":"Oktober 2026: 1. Okt. 2026 – 31. Okt. 2026 (Europe/Madrid) · \`top-shops 2 katuma 2026-10\`"}],{"type":"mrkdwn","text":"\`\`\`\\n#  Laden                    Umsatz  Bestellungen\\n-  ---------------------  --------  ------------\\n1  Mercat Verd            132,39 €             3\\n2  Horta Nord               0,30 €             2\\n   Gesamt (alle 7 Läden)  140,69 €             9\\n\`\`\`"},["Diagramm","CSV","Im Kanal teilen"]]
+
+      ## list
+      Hubs · Katuma
+      Stand 15. Nov. 2026, 13:00 (Europe/Madrid)
+
+      Unternehmen  Art  Ort         Angelegt
+      -----------  ---  ----------  ----------
+      Mercat Verd  hub  Girona, ES  2024-03-01
+      Der erste von 2.
+      -- slack
+      [{"type":"plain_text","text":"Hubs · Katuma","emoji":false},[{"type":"mrkdwn","text":"Stand 15. Nov. 2026, 13:00 (Europe/Madrid) · \`list hubs katuma 1\`"}],{"type":"mrkdwn","text":"\`\`\`\\nUnternehmen  Art  Ort         Angelegt\\n-----------  ---  ----------  ----------\\nMercat Verd  hub  Girona, ES  2024-03-01\\n\`\`\`"},["CSV","Im Kanal teilen"]]
+
+      ## future
+      Neue Läden · Katuma
+      Dezember 2026: 1. Dez. 2026 – 31. Dez. 2026, noch nicht begonnen (Europe/Madrid)
+      Noch keine Daten: Dezember 2026 beginnt am 1. Dezember 2026.
+
+      —
+      -- slack
+      [{"type":"plain_text","text":"Neue Läden · Katuma","emoji":false},[{"type":"mrkdwn","text":"Dezember 2026: 1. Dez. 2026 – 31. Dez. 2026, noch nicht begonnen (Europe/Madrid) · \`new-shops katuma 2026-12\`"}],[{"type":"mrkdwn","text":"Noch keine Daten: Dezember 2026 beginnt am 1. Dezember 2026."}],{"type":"mrkdwn","text":"*—*"},["Im Kanal teilen"]]
+
+      ## byWeek
+      Umsatz · Katuma
+      9. Nov. 2026 – 15. Nov. 2026, bis heute (Europe/Madrid)
+      Datenstand 15 Nov 12:40 (das Replikat ist im Rückstand)
+
+      Woche ab                  Umsatz
+      ------------------------  ------
+      9. Nov. 2026 (bis heute)  7,00 €
+      -- slack
+      [{"type":"plain_text","text":"Umsatz · Katuma","emoji":false},[{"type":"mrkdwn","text":"9. Nov. 2026 – 15. Nov. 2026, bis heute (Europe/Madrid) · \`turnover katuma 2026-11-09..2026-11-15 by week\`"}],[{"type":"mrkdwn","text":":hourglass: Datenstand 15 Nov 12:40: das Replikat ist im Rückstand."}],{"type":"mrkdwn","text":"\`\`\`\\nWoche ab                  Umsatz\\n------------------------  ------\\n9. Nov. 2026 (bis heute)  7,00 €\\n\`\`\`"},["Diagramm","CSV","Im Kanal teilen"]]
+
+      ## lastDays
+      Durchschnittliche Bestellung · Katuma
+      die letzten 30 Tage: 16. Okt. 2026 – 14. Nov. 2026 (Europe/Madrid)
+
+      26,54 €  (über 5 Bestellungen)
+      -- slack
+      [{"type":"plain_text","text":"Durchschnittliche Bestellung · Katuma","emoji":false},[{"type":"mrkdwn","text":"die letzten 30 Tage: 16. Okt. 2026 – 14. Nov. 2026 (Europe/Madrid) · \`average-order katuma last-30-days\`"}],{"type":"mrkdwn","text":"*26,54 €*  über 5 Bestellungen"},["Im Kanal teilen"]]
+      "
+    `);
+  });
+});
