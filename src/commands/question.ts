@@ -15,6 +15,7 @@ import {
   type PeriodSpec,
   type ResolvedPeriod,
 } from '../core/periods.js';
+import { languageOfLocale } from '../core/i18n.js';
 import { closest, didYouMean } from '../core/suggest.js';
 import { bare, BREAKDOWN_WORDS, BY_WORDS, FLAG_WORDS, fold, isFiller } from '../core/vocabulary.js';
 import type { InstanceConfig } from '../config/config.js';
@@ -62,9 +63,10 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
   const known = [...listed(context), ...FLAGS, 'by', ...shape.breakdowns];
   const periodOptions = context.dateOrder ? { dateOrder: context.dateOrder } : {};
   // Words as typed in a sentence: `katuma?` is katuma, a lone `?` is nothing.
-  const typed = words.map(bare);
-  for (let i = 0; i < typed.length; ) {
-    const original = typed[i]!;
+  // Bared as they are read (a 10 kB paste stops at its first unknown word, unbared past it).
+  const typed = new LazyWords(words);
+  for (let i = 0; i < words.length; ) {
+    const original = typed.at(i)!;
     const word = original.toLowerCase();
     if (word === '') {
       i++;
@@ -76,9 +78,9 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       continue;
     }
     // `by month`, `por mes`, `par mois`, `pro Monat`: a breakdown word in any language follows.
-    const byWord = word === 'by' || word.startsWith('by-') || (BY_WORDS.has(word) && BREAKDOWN_WORDS.has(fold(typed[i + 1] ?? '')));
+    const byWord = word === 'by' || word.startsWith('by-') || (BY_WORDS.has(word) && BREAKDOWN_WORDS.has(fold(typed.at(i + 1) ?? '')));
     if (byWord) {
-      const next = word.startsWith('by-') ? word.slice(3) : typed[i + 1]?.toLowerCase();
+      const next = word.startsWith('by-') ? word.slice(3) : typed.at(i + 1)?.toLowerCase();
       const target = next === undefined ? undefined : (BREAKDOWN_WORDS.get(fold(next)) ?? next);
       i += word.startsWith('by-') ? 1 : 2;
       if (shape.breakdowns.length === 0) {
@@ -96,7 +98,7 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       continue;
     }
     if (word === 'for') {
-      const target = typed[i + 1]?.toLowerCase();
+      const target = typed.at(i + 1)?.toLowerCase();
       const names = context.segmentNames ?? [];
       const segmentLike = target !== undefined && (names.includes(target) || closest(target, names) !== undefined);
       // `for` before an instance or a period is a filler word (`turnover for katuma`).
@@ -133,7 +135,7 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
     }
     // Four digits from 2000 are a year (`top-shops katuma 2026`); any other number is N, checked against its range,
     // unless it starts a period (`3 derniers mois`).
-    if (/^\d+$/.test(word) && shape.limit && !(/^\d{4}$/.test(word) && Number(word) >= 2000) && !startsLongerPeriod(typed, i, periodOptions, context)) {
+    if (/^\d+$/.test(word) && shape.limit && !(/^\d{4}$/.test(word) && Number(word) >= 2000) && !startsLongerPeriod(typed.from(i), 0, periodOptions, context)) {
       const n = Number(word);
       if (n < 1 || n > shape.limit.max) {
         throw new OfnError('BadArguments', `\`${commandName}\` shows between 1 and ${shape.limit.max} rows.`);
@@ -142,7 +144,7 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       i++;
       continue;
     }
-    const period = readPeriod(typed, i, periodOptions);
+    const period = readPeriod(typed.from(i), 0, periodOptions);
     if (period) {
       args.period = args.period ? joinPeriods(args.period, period.spec, original) : period.spec;
       i += period.used;
@@ -177,6 +179,21 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
   if (!args.period && shape.defaultPeriod) args.period = shape.defaultPeriod;
   if (shape.limit && args.limit === undefined) args.limit = shape.limit.default;
   return args as QuestionArgs;
+}
+
+/** Words bared on first read; `from(i)` gives the dozen a period phrase may span. */
+class LazyWords {
+  private readonly cache: (string | undefined)[] = [];
+  constructor(private readonly words: readonly string[]) {}
+  at(i: number): string | undefined {
+    if (i >= this.words.length) return undefined;
+    return (this.cache[i] ??= bare(this.words[i]!));
+  }
+  from(i: number): string[] {
+    const out: string[] = [];
+    for (let k = i; k < Math.min(this.words.length, i + 12); k++) out.push(this.at(k)!);
+    return out;
+  }
 }
 
 function startsLongerPeriod(words: readonly string[], i: number, options: PeriodOptions, context: ParseContext): boolean {
@@ -224,7 +241,7 @@ export function canonicalQuestion(commandName: string, args: QuestionArgs): stri
 }
 
 export function instanceRef(instance: InstanceConfig): InstanceRef {
-  return { id: instance.id, name: instance.name, timezone: instance.timezone, currency: instance.currency, locale: instance.locale };
+  return { id: instance.id, name: instance.name, timezone: instance.timezone, currency: instance.currency, locale: instance.locale, language: instance.language ?? languageOfLocale(instance.locale) };
 }
 
 export function lookupInstance(deps: Deps, id: string): InstanceConfig {
@@ -252,7 +269,7 @@ export async function staleness(deps: Deps, instance: InstanceConfig): Promise<s
     const replayed = await deps.replica(instance.id).lastReplayed(deps.now().getTime());
     if (!replayed) return undefined;
     if (deps.now().getTime() - replayed.getTime() <= instance.staleAfterSeconds * 1000) return undefined;
-    return DateTime.fromJSDate(replayed, { zone: instance.timezone }).toFormat('d LLL HH:mm');
+    return DateTime.fromJSDate(replayed, { zone: instance.timezone }).setLocale(instance.locale).toFormat('d LLL HH:mm');
   } catch {
     return undefined; // freshness is a courtesy; the answer itself already succeeded or failed on its own
   }

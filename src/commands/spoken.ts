@@ -26,7 +26,8 @@ interface Named {
 }
 
 export function findSpoken<C extends Named>(words: readonly string[], table: CommandTable<C>): { command: C; rest: string[] } {
-  const cleaned = words.map(bare).filter((w) => w !== '');
+  // Only the lead of a sentence is read here; the route's parser reads the rest.
+  const cleaned = words.slice(0, MAX_LEAD + 4).map(bare).filter((w) => w !== '');
   // A question word comes early in a question: past the first dozen words, this is not one (and a 10 kB paste costs nothing).
   for (let i = 0; i < Math.min(cleaned.length, MAX_LEAD); i++) {
     const phrase = questionPhraseAt(cleaned, i);
@@ -36,12 +37,12 @@ export function findSpoken<C extends Named>(words: readonly string[], table: Com
       // A word before the question word that looks like a question of its own (`turnvoer`, `pulse ad …`) is the mistake to name.
       const mistaken = cleaned.slice(0, i).find((w) => !isFiller(w) && looksLikeAQuestion(w, table));
       if (mistaken) throw unknownQuestion(mistaken, cleaned.slice(cleaned.indexOf(mistaken)), table);
-      return { command: found.command, rest: [...cleaned.slice(0, i), ...cleaned.slice(i + found.used)] };
+      return { command: found.command, rest: [...cleaned.slice(0, i), ...cleaned.slice(i + found.used), ...words.slice(MAX_LEAD + 4)] };
     }
   }
   const meaningful = cleaned.filter((w) => !isFiller(w));
   const help = table.names.get('help');
-  if (meaningful.length === 0 && help) return { command: help, rest: [] };
+  if (meaningful.length === 0 && help && words.length <= MAX_LEAD + 4) return { command: help, rest: [] };
   throw unknownQuestion(meaningful[0] ?? cleaned[0] ?? '', meaningful, table);
 }
 
@@ -49,7 +50,17 @@ function looksLikeAQuestion<C extends Named>(word: string, table: CommandTable<C
   const w = word.toLowerCase();
   if (w.length > 40) return false;
   for (const name of table.names.keys()) if (name.startsWith(`${w}-`)) return true;
-  return closest(word, [...table.names.keys()]) !== undefined || closest(word, questionWordSpellings()) !== undefined;
+  return closest(word, namesOf(table)) !== undefined || closest(word, questionWordSpellings()) !== undefined;
+}
+
+const NAMES = new WeakMap<object, readonly string[]>();
+function namesOf<C extends Named>(table: CommandTable<C>): readonly string[] {
+  let names = NAMES.get(table);
+  if (!names) {
+    names = [...table.names.keys()];
+    NAMES.set(table, names);
+  }
+  return names;
 }
 
 /** `help facturación`, `ayuda pedidos`: the route a question word of any language names. */
@@ -62,7 +73,7 @@ export function spokenTopic<C extends Named>(words: readonly string[], table: Co
 /** "I don't know the question `facturacon`. Did you mean `facturación`?": across route names and every language. */
 function unknownQuestion<C extends Named>(first: string, meaningful: readonly string[], table: CommandTable<C>): OfnError {
   const shown = first.slice(0, 60);
-  const names = [...table.names.keys()];
+  const names = namesOf(table);
   const spellings = questionWordSpellings();
   const guess =
     closest(first, names) ??
@@ -95,7 +106,19 @@ export function spokenWordsOf(route: string): { language: Language; words: strin
 const WORDS_OF = new Map<string, { language: Language; words: string[] }[]>();
 
 /** One line per language: its question words and what each asks, for `help`. */
-export function spokenHelpLines(routes: ReadonlySet<string>): string[] {
+export function spokenHelpLines(routes: ReadonlySet<string>): readonly string[] {
+  const key = [...routes].join(' ');
+  let lines = HELP_LINES.get(key);
+  if (!lines) {
+    lines = helpLinesOf(routes);
+    if (HELP_LINES.size > 100) HELP_LINES.clear();
+    HELP_LINES.set(key, lines);
+  }
+  return lines;
+}
+const HELP_LINES = new Map<string, readonly string[]>();
+
+function helpLinesOf(routes: ReadonlySet<string>): string[] {
   return LANGUAGES.filter((l) => l !== 'en').map((language) => {
     const words = QUESTION_WORDS.filter((q) => q.language === language && routes.has(q.route));
     const byRoute = new Map<string, string[]>();

@@ -141,9 +141,10 @@ export function questionPhraseAt(words: readonly string[], i: number): { route: 
 }
 
 /** Every question word as shown (accents kept), for did-you-mean across languages. */
-export function questionWordSpellings(): string[] {
-  return [...new Set(QUESTION_WORDS.map((q) => q.phrase))];
+export function questionWordSpellings(): readonly string[] {
+  return SPELLINGS;
 }
+const SPELLINGS: readonly string[] = [...new Set(QUESTION_WORDS.map((q) => q.phrase))];
 
 /**
  * Words that carry nothing in a question: `how many shops in katuma?`, `¿cuántas tiendas hay en
