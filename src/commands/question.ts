@@ -3,7 +3,9 @@ import type { AnswerPeriod, InstanceRef } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
 import { readPeriod } from '../core/period-phrases.js';
 import {
+  isCanonicalPeriodWord,
   monthWords,
+  parsePeriod,
   periodLikeError,
   periodLabel,
   spanOf,
@@ -144,7 +146,8 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       i++;
       continue;
     }
-    const period = readPeriod(typed.from(i), 0, periodOptions);
+    // A canonical period word (`last-month`, `2026-10`) needs no phrase reading.
+    const period = isCanonicalPeriodWord(word) ? { spec: parsePeriod(word, periodOptions), used: 1 } : readPeriod(typed.from(i), 0, periodOptions);
     if (period) {
       args.period = args.period ? joinPeriods(args.period, period.spec, original) : period.spec;
       i += period.used;
@@ -183,8 +186,11 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
 
 /** Words bared on first read; `from(i)` gives the dozen a period phrase may span. */
 class LazyWords {
-  private readonly cache: (string | undefined)[] = [];
-  constructor(private readonly words: readonly string[]) {}
+  private readonly cache: (string | undefined)[];
+  constructor(private readonly words: readonly string[]) {
+    // A question is a few words: bare them at once (a packed array); a paste lazily.
+    this.cache = words.length <= 32 ? words.map(bare) : [];
+  }
   at(i: number): string | undefined {
     if (i >= this.words.length) return undefined;
     return (this.cache[i] ??= bare(this.words[i]!));
