@@ -227,6 +227,18 @@ describe('sending', () => {
     expect(Math.abs(Number(history!.body.oldest) - (Date.now() / 1000 - 86_400))).toBeLessThan(60);
   });
 
+  it('does not post again a first attempt that died while sending after Slack accepted it (lease expired, attempts 1)', async () => {
+    // The post reaches Slack, then the process dies before recording anything: the row stays 'sending'
+    // with its first attempt, until its lease runs out and another worker claims it.
+    await enqueue(state.db, { dedupeKey: 'crashed:1', kind: 'notice', channelId: 'C0CRASH01', message: message('crashed once') });
+    fake.failNext('chat.postMessage', { kind: 'lost-response' });
+    await worker({ backoffBaseMs: 0 }).drain(1);
+    await state.db.updateTable('deliveries').set({ status: 'sending', attempts: 0, last_error: null, locked_until: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', 'crashed:1').execute();
+    await worker().drain();
+    expect(await row('crashed:1')).toMatchObject({ status: 'sent', attempts: 1, last_error: 'recovered: already in the channel' });
+    expect(postAttempts().filter((c) => c.body.channel === 'C0CRASH01')).toHaveLength(1);
+  });
+
   it('posts a retried delivery whose message is not in the channel, or when the history cannot be read', async () => {
     // Another message with another key is in the channel: not ours.
     await enqueue(state.db, { dedupeKey: 'retry:other', kind: 'notice', channelId: 'C0RETRY01', message: message('other') });
