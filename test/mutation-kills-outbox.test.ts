@@ -239,6 +239,36 @@ describe('sending', () => {
     expect(postAttempts().filter((c) => c.body.channel === 'C0CRASH01')).toHaveLength(1);
   });
 
+  it('leaves each kind to a process that can send it: Slack messages to one with a client, webhooks to one with webhooks', async () => {
+    await enqueue(state.db, { dedupeKey: 'kinds:hook', kind: 'webhook', channelId: 'zap', body: { type: 'new-shop', data: { id: 1 } } });
+    await enqueue(state.db, { dedupeKey: 'kinds:notice', kind: 'notice', channelId: 'C0KINDS01', message: message('for Slack') });
+    // Stored as given: the webhook's JSON body, the notice's message.
+    expect((await row('kinds:hook')).payload).toEqual({ type: 'new-shop', data: { id: 1 } });
+    expect((await row('kinds:notice')).payload).toEqual(message('for Slack'));
+    // Slack only: the notice goes, the webhook stays pending, untouched.
+    await worker().drain();
+    expect(await row('kinds:notice')).toMatchObject({ status: 'sent' });
+    expect(await row('kinds:hook')).toMatchObject({ status: 'pending', attempts: 0 });
+    // Webhooks only (no Slack client): it claims the webhook, never a Slack message.
+    await enqueue(state.db, { dedupeKey: 'kinds:notice2', kind: 'notice', channelId: 'C0KINDS01', message: message('still for Slack') });
+    const targets: string[] = [];
+    const hooks = worker({
+      client: undefined,
+      webhooks: {
+        target: (d) => {
+          targets.push(d.dedupe_key);
+          return undefined; // the webhook is gone from the config: recorded, not sent
+        },
+        compose: async () => '{"type":"new-shop"}',
+        onGone: async () => {},
+      },
+    });
+    await hooks.drain();
+    expect(targets).toEqual(['kinds:hook']);
+    expect(await row('kinds:hook')).toMatchObject({ status: 'refused', last_error: 'the webhook is no longer in the config' });
+    expect(await row('kinds:notice2')).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
   it('posts a retried delivery whose message is not in the channel, or when the history cannot be read', async () => {
     // Another message with another key is in the channel: not ours.
     await enqueue(state.db, { dedupeKey: 'retry:other', kind: 'notice', channelId: 'C0RETRY01', message: message('other') });
