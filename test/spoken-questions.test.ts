@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseQuestion } from '../src/commands/index.js';
 import { ask } from '../src/commands/pipeline.js';
 import type { Answer } from '../src/core/answer.js';
 import { OfnError } from '../src/core/errors.js';
@@ -298,5 +300,20 @@ describe('what typed questions cannot do', () => {
   it('still refuses two periods, and a word that is none of its words', async () => {
     await expect(ask(deps, 'facturación katuma octubre el mes pasado')).rejects.toMatchObject({ code: 'BadPeriod', message: 'One period at a time.' });
     await expect(ask(deps, 'facturación katuma mañana')).rejects.toMatchObject({ code: 'BadArguments', message: expect.stringContaining("I don't understand `mañana` in `turnover`") });
+  });
+});
+
+describe('the operator pages (docs/questions.<lang>.md)', () => {
+  it.each(['en', 'es', 'ca', 'fr', 'de'])('every example in docs/questions.%s.md is a question, as typed', async (lang) => {
+    const page = readFileSync(new URL(`../docs/questions.${lang}.md`, import.meta.url), 'utf8');
+    const blocks = [...page.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const examples = blocks.at(-1)!.trim().split('\n');
+    expect(examples.length).toBeGreaterThanOrEqual(10);
+    for (const example of examples) {
+      const parsed = parseQuestion(example, { instanceIds: ['katuma'], segmentNames: ['shops', 'hubs', 'producers'] });
+      expect(parsed.kind, example).toBe('question');
+      // And answers, on the fixture.
+      await expect(ask(deps, example), example).resolves.toMatchObject({ kind: 'answer' });
+    }
   });
 });
