@@ -17,6 +17,9 @@ export default {
     'src/core/schedule.ts', // slot naming
   ],
   testRunner: 'vitest',
+  plugins: ['@stryker-mutator/*', './stryker-ignore-logging.mjs'],
+  // Statements that only write a log line (stryker-ignore-logging.mjs): they change no decision.
+  ignorers: ['log-lines'],
   vitest: { configFile: 'vitest.mutate.config.ts' },
   coverageAnalysis: 'perTest',
   // Mutants that do not type-check are not bugs anyone could ship: count them as compile errors, not survivors.

@@ -18,6 +18,7 @@ export default defineConfig({
       'test/billing-arithmetic.test.ts',
       'test/schedule.test.ts',
       'test/mutation-kills-*.test.ts',
+      'test/api-access.test.ts', // grantForToken and grantForWebhook (core/access.ts)
     ],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,

@@ -44,6 +44,30 @@ describe('API tokens and webhooks as audiences', () => {
   });
 });
 
+describe('grants built from what the config lists, whatever it lists', () => {
+  // AccessConfig as another caller could hand it (a config reloaded without an instance a token still
+  // names, a token left empty): the grant still holds only configured instances, and nothing for ''.
+  const c = config({});
+  const loose = {
+    ...c,
+    api: { ...c.api, tokens: [{ name: 'stale', token: TOKEN, instances: ['katuma', 'removed'], billing: false }, { name: 'blank', token: '', instances: ['uk'], billing: false }] },
+    webhooks: [{ name: 'stale-hook', url: 'https://h.example.org', secret: SECRET, events: ['new-shop'], instances: ['uk', 'removed'] }],
+  } as unknown as typeof c;
+
+  it('drops instances no longer configured from a token’s and a webhook’s grant', () => {
+    expect([...grantForToken(loose, TOKEN)!.instances]).toEqual(['katuma']);
+    expect([...grantForWebhook(loose, 'stale-hook')!.instances]).toEqual(['uk']);
+  });
+
+  it('gives an empty token nothing, even when a token is configured empty', () => {
+    expect(grantForToken(loose, '')).toBeUndefined();
+  });
+
+  it('names the webhook in its grant, for refusals and logs', () => {
+    expect(grantForWebhook(loose, 'stale-hook')).toMatchObject({ via: 'webhook stale-hook', label: 'This webhook (stale-hook)' });
+  });
+});
+
 describe('the api and webhooks sections of the config', () => {
   const refused = (extra: Record<string, unknown>) => {
     try {
