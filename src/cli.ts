@@ -9,6 +9,7 @@ import type { Outcome } from './core/outcome.js';
 import type { Deps } from './commands/types.js';
 import type { Requester } from './core/access.js';
 import { isUserError, OfnError } from './core/errors.js';
+import { isLanguage, LANGUAGES, type Language } from './core/i18n.js';
 import { chartFilename, csvFile, renderCsv } from './render/csv.js';
 import { errorToJson, renderJson } from './render/json.js';
 import { renderText } from './render/text.js';
@@ -21,8 +22,9 @@ type Format = 'text' | 'json' | 'csv';
 const USAGE = `ofn-insights: Open Food Network business questions, from read-only replicas
 
 Usage:
-  ofn-insights ask [--demo | --config FILE] [--format text|json|csv] [--out DIR] "<question>"
-                                          one answer; from the embedded demo with --demo or when there is no config
+  ofn-insights ask [--demo | --config FILE] [--format text|json|csv] [--lang en|es|ca|fr|de] [--out DIR] "<question>"
+                                          one answer; from the embedded demo with --demo or when there is no config;
+                                          --lang: the language of the answer (default: the instance's)
   ofn-insights demo [--fresh] [--out DIR] interactive prompt on embedded demo data (no server needed)
   ofn-insights start [--fresh] [--out DIR] the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
   ofn-insights serve [--config FILE]      the Slack app (env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, PORT, SLACK_API_URL)
@@ -40,7 +42,7 @@ interface Options {
   flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = ['config', 'format', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix', 'out'] as const;
+const VALUE_FLAGS = ['config', 'format', 'lang', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix', 'out'] as const;
 const BOOLEAN_FLAGS = ['help', 'demo', 'fresh'] as const;
 
 /** node:util parseArgs: `--name value` or `--name=value`; an unknown option is a usage error. */
@@ -61,10 +63,19 @@ function parseArgv(argv: string[]): Options {
   }
 }
 
-function render(outcome: Outcome, format: Format): string {
+function render(outcome: Outcome, format: Format, lang?: Language): string {
+  // JSON and CSV stay English (keys and machine headers); only text is read by a person.
   if (format === 'json') return renderJson(outcome);
   if (format === 'csv') return renderCsv(outcome);
-  return renderText(outcome);
+  return renderText(outcome, lang);
+}
+
+/** `--lang es`: the language of answers on this terminal; unknown ones named with the list. */
+function langOf(options: Options): Language | undefined {
+  const lang = options.flags.get('lang');
+  if (lang === undefined) return undefined;
+  if (!isLanguage(lang)) throw new OfnError('BadArguments', `--lang is one of ${LANGUAGES.join(', ')} (got ${lang.slice(0, 20)}).`);
+  return lang;
 }
 
 function formatOf(options: Options): Format {
@@ -203,7 +214,8 @@ async function commandAsk(options: Options): Promise<number> {
     }
     const asking = session;
     const outcome = await withProgress(say, `Still working on \`${question}\`…`, () => ask(asking.deps, question, asking.state, asking.who ? { who: asking.who } : {}));
-    process.stdout.write(`${format === 'text' ? terminalText(asking, render(outcome, format)) : render(outcome, format)}\n`);
+    const lang = langOf(options);
+    process.stdout.write(`${format === 'text' ? terminalText(asking, render(outcome, format, lang)) : render(outcome, format, lang)}\n`);
     for (const note of await terminalExtras(asking, outcome, csv, outDir)) say(note);
     return 0;
   } catch (error) {

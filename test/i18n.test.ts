@@ -5,6 +5,7 @@ import { CATALOGS, LANGUAGES, languageOfLocale, t, type Language } from '../src/
 import { parsePeriod, resolvePeriod } from '../src/core/periods.js';
 import { answerText } from '../src/render/answer.js';
 import { answerMessage } from '../src/render/slack-message.js';
+import { renderText } from '../src/render/text.js';
 
 /**
  * Message catalogs (issue 18): every language has every key, with the same placeholders, and each
@@ -549,5 +550,17 @@ describe('golden answers, text and Slack blocks', () => {
       [{"type":"plain_text","text":"Durchschnittliche Bestellung · Katuma","emoji":false},[{"type":"mrkdwn","text":"die letzten 30 Tage: 16. Okt. 2026 – 14. Nov. 2026 (Europe/Madrid) · \`average-order katuma last-30-days\`"}],{"type":"mrkdwn","text":"*26,54 €*  über 5 Bestellungen"},["Im Kanal teilen"]]
       "
     `);
+  });
+});
+
+describe('the reader’s language over the instance’s', () => {
+  it('renders an English instance’s answer in the language asked for (the CLI’s --lang, a Slack user’s locale)', () => {
+    const answer = answers('en').turnover!;
+    const outcome = { kind: 'answer' as const, answer, presentation: { chart: false, public: false } };
+    expect(renderText(outcome).split('\n')[0]).toBe('Turnover · Katuma');
+    expect(renderText(outcome, 'fr').split('\n').slice(0, 2)).toEqual(["Chiffre d'affaires · Katuma", 'le mois dernier : 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)']);
+    const blocks = answerMessage(answer, { ephemeral: true, language: 'de' }).blocks;
+    expect(blocks[0]).toMatchObject({ text: { text: 'Umsatz · Katuma' } });
+    expect(JSON.stringify(blocks.at(-1))).toContain('Im Kanal teilen');
   });
 });

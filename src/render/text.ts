@@ -1,3 +1,4 @@
+import type { Language } from '../core/i18n.js';
 import type { Outcome } from '../core/outcome.js';
 import { answerText } from './answer.js';
 import { dashboardText } from './dashboard.js';
@@ -6,11 +7,11 @@ import { globalText } from './global.js';
 import { growthText } from './growth.js';
 import { storyText } from './story.js';
 
-/** Plain text for a terminal. */
-export function renderText(outcome: Outcome): string {
+/** Plain text for a terminal; `lang` (the CLI's --lang) overrides the instance's language where an answer is translated. */
+export function renderText(outcome: Outcome, lang?: Language): string {
   switch (outcome.kind) {
     case 'answer':
-      return answerText(outcome.answer);
+      return answerText(outcome.answer, lang);
     case 'global':
       return globalText(outcome.answer);
     case 'growth':
