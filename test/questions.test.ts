@@ -4,11 +4,12 @@ import type { Answer } from '../src/core/answer.js';
 import { renderJson } from '../src/render/json.js';
 import { renderCsv } from '../src/render/csv.js';
 import { renderText } from '../src/render/text.js';
-import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { testDeps } from './support/deps.js';
+import { KATUMA_NOW, KATUMA_TZ, seedKatumaOctober } from './support/katuma-october.js';
 
 /**
- * Hand-computed fixture for Katuma (Europe/Madrid), asked on 2026-11-15: last-month is October 2026,
+ * Hand-computed fixture for Katuma (Europe/Madrid; built by test/support/katuma-october.ts), asked on 2026-11-15: last-month is October 2026,
  * which starts in summer time (+2) and ends in winter time (+1).
  *
  * Orders (distributor, local time, total, state):            counted in October?
@@ -29,8 +30,8 @@ import { testDeps } from './support/deps.js';
  * (unspecified), E hub created 2026-10-31 23:59 local, F profile created 2026-11-01 00:01 local
  * (UTC still Oct 31), G profile created 2026-10-01 00:00:30 local (UTC Sep 30).
  */
-const TZ = 'Europe/Madrid';
-const NOW = new Date('2026-11-15T12:00:00Z');
+const TZ = KATUMA_TZ;
+const NOW = KATUMA_NOW;
 
 let db: TestDatabase;
 let deps: ReturnType<typeof testDeps>;
@@ -38,31 +39,7 @@ let ids: Record<string, number>;
 
 beforeAll(async () => {
   db = await createTestDatabase('questions');
-  const f = new OfnFixture(db.client);
-  const spain = await f.country();
-  const addr = await f.address(spain, { city: 'Girona' });
-  ids = {
-    A: await f.enterprise({ name: 'Mercat Verd', sells: 'any', address_id: addr }),
-    B: await f.enterprise({ name: 'Horta Nord', sells: 'own', is_primary_producer: true }),
-    C: await f.enterprise({ name: 'Granja Sol', sells: 'none', is_primary_producer: true }),
-    D: await f.enterprise({ name: 'Cooperativa Nova', sells: 'unspecified' }),
-    E: await f.enterprise({ name: 'Rebost Nou', sells: 'any', created_at: utc('2026-10-31 23:59', TZ) }),
-    F: await f.enterprise({ name: 'Hort Tardà', sells: 'none', created_at: utc('2026-11-01 00:01', TZ) }),
-    G: await f.enterprise({ name: 'Mas Primer', sells: 'none', created_at: utc('2026-10-01 00:00:30', TZ) }),
-  };
-  const o = (id: number, local: string | null, total: string, state = 'complete') =>
-    f.order(id, { total, state, completed_at: local === null ? null : utc(local, TZ), created_at: utc('2026-09-01 10:00', TZ) });
-  await o(ids.A!, '2026-10-31 23:30', '100.00');
-  await o(ids.A!, '2026-11-01 00:30', '7.00');
-  await o(ids.A!, '2026-10-01 00:15', '20.05');
-  await o(ids.A!, '2026-09-30 23:50', '3.00');
-  await o(ids.A!, '2026-10-20 12:00', '500.00', 'canceled');
-  await o(ids.A!, '2026-10-20 12:00', '40.00', 'returned');
-  await o(ids.A!, '2026-10-21 12:00', '41.00', 'awaiting_return');
-  await o(ids.A!, '2026-10-25 02:30', '12.34');
-  await o(ids.B!, '2026-10-10 09:00', '0.10', 'resumed');
-  await o(ids.B!, '2026-10-11 09:00', '0.20');
-  await o(ids.B!, null, '999.99', 'cart');
+  ids = await seedKatumaOctober(db.client);
   deps = testDeps([{ id: 'katuma', name: 'Katuma', url: db.url, timezone: TZ, currency: 'EUR' }], NOW);
 });
 

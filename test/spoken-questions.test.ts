@@ -4,8 +4,9 @@ import { parseQuestion } from '../src/commands/index.js';
 import { ask } from '../src/commands/pipeline.js';
 import type { Answer } from '../src/core/answer.js';
 import { OfnError } from '../src/core/errors.js';
-import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { createTestDatabase, type TestDatabase } from './support/database.js';
 import { testDeps } from './support/deps.js';
+import { KATUMA_NOW, KATUMA_TZ, seedKatumaOctober } from './support/katuma-october.js';
 
 /**
  * Questions as people type them (issue 18): for each language, at least 30 real questions typed
@@ -13,40 +14,15 @@ import { testDeps } from './support/deps.js';
  * The fixture is test/questions.test.ts's (hand-computed there): Katuma, asked on 2026-11-15, so
  * `octubre` and `el mes pasado` are October 2026 (turnover 132.69 over 5 orders), `T4` is 2026-Q4.
  */
-const TZ = 'Europe/Madrid';
-const NOW = new Date('2026-11-15T12:00:00Z');
+const TZ = KATUMA_TZ;
+const NOW = KATUMA_NOW;
 
 let db: TestDatabase;
 let deps: ReturnType<typeof testDeps>;
-let ids: Record<string, number>;
 
 beforeAll(async () => {
   db = await createTestDatabase('questions');
-  const f = new OfnFixture(db.client);
-  const spain = await f.country();
-  const addr = await f.address(spain, { city: 'Girona' });
-  ids = {
-    A: await f.enterprise({ name: 'Mercat Verd', sells: 'any', address_id: addr }),
-    B: await f.enterprise({ name: 'Horta Nord', sells: 'own', is_primary_producer: true }),
-    C: await f.enterprise({ name: 'Granja Sol', sells: 'none', is_primary_producer: true }),
-    D: await f.enterprise({ name: 'Cooperativa Nova', sells: 'unspecified' }),
-    E: await f.enterprise({ name: 'Rebost Nou', sells: 'any', created_at: utc('2026-10-31 23:59', TZ) }),
-    F: await f.enterprise({ name: 'Hort Tardà', sells: 'none', created_at: utc('2026-11-01 00:01', TZ) }),
-    G: await f.enterprise({ name: 'Mas Primer', sells: 'none', created_at: utc('2026-10-01 00:00:30', TZ) }),
-  };
-  const o = (id: number, local: string | null, total: string, state = 'complete') =>
-    f.order(id, { total, state, completed_at: local === null ? null : utc(local, TZ), created_at: utc('2026-09-01 10:00', TZ) });
-  await o(ids.A!, '2026-10-31 23:30', '100.00');
-  await o(ids.A!, '2026-11-01 00:30', '7.00');
-  await o(ids.A!, '2026-10-01 00:15', '20.05');
-  await o(ids.A!, '2026-09-30 23:50', '3.00');
-  await o(ids.A!, '2026-10-20 12:00', '500.00', 'canceled');
-  await o(ids.A!, '2026-10-20 12:00', '40.00', 'returned');
-  await o(ids.A!, '2026-10-21 12:00', '41.00', 'awaiting_return');
-  await o(ids.A!, '2026-10-25 02:30', '12.34');
-  await o(ids.B!, '2026-10-10 09:00', '0.10', 'resumed');
-  await o(ids.B!, '2026-10-11 09:00', '0.20');
-  await o(ids.B!, null, '999.99', 'cart');
+  await seedKatumaOctober(db.client);
   deps = testDeps([{ id: 'katuma', name: 'Katuma', url: db.url, timezone: TZ, currency: 'EUR' }], NOW);
 });
 
