@@ -122,7 +122,10 @@ class RecordingDriver implements Driver {
     return {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
         this.statements.push(query);
-        return { rows: [{ turnover: '0', orders: 0, count: 0, n: 0, bucket: 1, id: 1, name: 'Shop', sells: 'any', created_at: '2026-01-01 00:00:00', at: null, table_name: 'enterprises', column_name: 'id' } as R] };
+        const row: Record<string, unknown> = { turnover: '0', orders: 0, count: 0, n: 0, bucket: 1, id: 1, name: 'Shop', sells: 'any', created_at: '2026-01-01 00:00:00', at: null, table_name: 'enterprises', column_name: 'id' };
+        // Every other column the statement names (`… as "t0"`: growth's windows, the story's figures) is 0, as PostgreSQL's count and coalesce(sum) give.
+        for (const [, alias] of query.sql.matchAll(/ as "([A-Za-z_][A-Za-z0-9_]*)"/g)) if (!(alias! in row)) row[alias!] = '0';
+        return { rows: [row as R] };
       },
       streamQuery: async function* () {},
     } as DatabaseConnection;
