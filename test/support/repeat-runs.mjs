@@ -3,7 +3,7 @@
  * `npm run test:repeat [-- N]`: the whole suite N times in a row (default 20) on this machine, to show
  * it has no clock or order flakes (issue 19). Run 2 lists the test files in reverse order
  * (OFN_TEST_ORDER=reverse) and run 3 starts at 00:02 on the 1st of the month in Madrid
- * (test/support/fake-clock.mjs); the others run as `npm test` does. Both compile steps run once, first,
+ * (test/support/fake-clock.mjs); the others run as `npm test` does (all of them with OFN_REPEAT_PLAIN=1). Both compile steps run once, first,
  * exactly as `npm test` runs them.
  *
  * Each run's output goes to <dir>/run-<i>.log and a line per run to <dir>/runs.jsonl (commit, variant,
@@ -26,7 +26,8 @@ mkdirSync(dir, { recursive: true });
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
 const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo, encoding: 'utf8' }).trim() !== '';
 
-const variantOf = (i) => (i === 2 ? 'reverse' : i === 3 ? 'madrid-month-start' : 'plain');
+// OFN_REPEAT_PLAIN=1: every run as `npm test` runs (to count plain runs in a row).
+const variantOf = (i) => (process.env.OFN_REPEAT_PLAIN === '1' ? 'plain' : i === 2 ? 'reverse' : i === 3 ? 'madrid-month-start' : 'plain');
 const envOf = (variant) =>
   variant === 'reverse'
     ? { OFN_TEST_ORDER: 'reverse' }
