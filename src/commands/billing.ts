@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { billMonth, planTerms, type BillingLine } from '../core/billing.js';
 import { OfnError } from '../core/errors.js';
-import pLimit from 'p-limit';
 import type { BillingAllReport, BillingChange, BillingReport } from '../core/outcome.js';
 import { parsePeriod, resolvePeriod, toUtcTimestamp } from '../core/periods.js';
 import { didYouMean } from '../core/suggest.js';
 import { billableEnterprises } from '../queries/billing-queries.js';
 import { billingRun, recordBillingRun as storeBillingRun } from '../state/billing-runs.js';
 import type { StateDb } from '../state/store.js';
-import { sumMoney, withDeadline } from './fan-out.js';
+import { fanOutInstances, sumMoney } from './fan-out.js';
 import { instanceRef, lookupInstance } from './question.js';
 import type { Deps, Route } from './types.js';
 
@@ -129,24 +128,10 @@ export async function runBillingAll(deps: Deps, state: StateDb | undefined, args
     .filter((id) => !withPlan.includes(id))
     .map((id) => ({ instance: id, name: deps.config.instances.get(id)?.name ?? id, message: 'no billing plan in the config' }));
   if (withPlan.length === 0) throw new OfnError('BadArguments', 'None of the instances you may see has a billing plan: add `billing:` under an instance in the config (docs/billing.md).');
-  const limit = pLimit(deps.config.fanOutConcurrency);
-  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
-  const settled = await Promise.all(
-    withPlan.map((id) =>
-      limit(async () => {
-        try {
-          return await withDeadline(runBilling(deps, state, { ...args, instance: id, all: undefined }), timeoutMs, deps.config.instances.get(id)?.name ?? id);
-        } catch (error) {
-          if (!(error instanceof OfnError)) throw error;
-          warnings.push({ instance: id, name: deps.config.instances.get(id)?.name ?? id, message: error.message });
-          return undefined;
-        }
-      }),
-    ),
-  );
-  const reports = settled.filter((r): r is BillingReport => r !== undefined);
-  if (reports.length === 0) throw new OfnError('ReplicaUnavailable', `No instance answered: ${warnings.map((w) => `${w.name}: ${w.message}`).join(' ')}`);
-  const total = sumMoney(deps, reports.map((r) => ({ value: r.totals.total, currency: r.instance.currency, month: r.month })), reports.length < withPlan.length);
+  const { results, warnings: failed } = await fanOutInstances(deps, withPlan, (instance) => runBilling(deps, state, { ...args, instance: instance.id, all: undefined }));
+  warnings.push(...failed);
+  const reports = results.map((r) => r.value);
+  const total = sumMoney(deps, reports.map((r) => ({ value: r.totals.total, currency: r.instance.currency, month: r.month })), failed.length > 0);
   return { kind: 'billing-all', ...(args.month ? { month: args.month } : {}), reports, total, warnings };
 }
 

@@ -1,12 +1,13 @@
 import pLimit from 'p-limit';
 import Big from 'big.js';
-import type { Answer, GlobalAnswer, GlobalTotal } from '../core/answer.js';
+import type { Answer, GlobalAnswer, GlobalTotal, InstanceRef } from '../core/answer.js';
+import type { InstanceConfig } from '../config/config.js';
 import { OfnError } from '../core/errors.js';
 import { convert, rateFor } from '../core/exchange.js';
 import { roundCents } from '../core/money.js';
 import { periodLabel } from '../core/periods.js';
 import type { QuestionArgs } from './question.js';
-import { canonicalQuestion } from './question.js';
+import { canonicalQuestion, instanceRef, lookupInstance } from './question.js';
 import type { Command, Deps } from './types.js';
 
 /** Rejects with ReplicaTimeout when `signal` fires: the instance's deadline (AbortSignal.timeout). */
@@ -107,4 +108,33 @@ export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args
     warnings,
     ...(total ? { total } : {}),
   };
+}
+
+/**
+ * Runs `work` for each instance, bounded and each with its own deadline, as `runAcross` does for
+ * questions (the growth story, `billing all`): instances that fail with an OfnError become warnings; none answering is an error.
+ */
+export async function fanOutInstances<T>(deps: Deps, ids: readonly string[], work: (instance: InstanceConfig) => Promise<T>): Promise<{ results: { instance: InstanceRef; value: T }[]; warnings: GlobalAnswer['warnings'] }> {
+  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
+  const limit = pLimit(deps.config.fanOutConcurrency);
+  const single = ids.length === 1;
+  const outcomes = await Promise.all(
+    ids.map((id) =>
+      limit(async () => {
+        const instance = lookupInstance(deps, id);
+        try {
+          const value = single ? await work(instance) : await withDeadline(work(instance), timeoutMs, instance.name);
+          return { instance: instanceRef(instance), value, warning: undefined };
+        } catch (error) {
+          // One instance asked: its error is the answer.
+          if (single || !(error instanceof OfnError)) throw error;
+          return { instance: instanceRef(instance), value: undefined, warning: { instance: id, name: instance.name, message: error.message } };
+        }
+      }),
+    ),
+  );
+  const results = outcomes.flatMap((o) => (o.warning ? [] : [{ instance: o.instance, value: o.value as T }]));
+  const warnings = outcomes.flatMap((o) => (o.warning ? [o.warning] : []));
+  if (results.length === 0) throw new OfnError('ReplicaUnavailable', `No instance answered: ${warnings.map((w) => `${w.name}: ${w.message}`).join(' ')}`);
+  return { results, warnings };
 }

@@ -6,7 +6,8 @@ import { GROWTH_FIGURES, percentChange, type GrowthChange, type GrowthReport, ty
 import type { InstanceRef } from '../core/answer.js';
 import { growthByBucket, growthInWindows, type GrowthFigures, type UtcWindow } from '../queries/definitions.js';
 import { canonicalQuestion, type QuestionArgs } from './question.js';
-import { Converter, fanOutStory } from './story-support.js';
+import { fanOutInstances } from './fan-out.js';
+import { Converter } from './story-support.js';
 import type { Deps } from './types.js';
 
 /** `growth` with no period: the last 12 complete months, each instance in its own zone. */
@@ -153,7 +154,7 @@ function sectionOf<I extends InstanceRef | null>(data: readonly InstanceGrowth[]
 /** `growth <instance|all> [period]`: per local month new profiles, new shops, active shops, orders, turnover, with changes. */
 export async function runGrowth(deps: Deps, args: QuestionArgs, ids: readonly string[]): Promise<GrowthReport> {
   const spec = args.period ?? GROWTH_DEFAULT_PERIOD;
-  const { results, warnings } = await fanOutStory(deps, ids, (instance) => readInstance(deps, instance.id, spec, 'growth'));
+  const { results, warnings } = await fanOutInstances(deps, ids, (instance) => readInstance(deps, instance.id, spec, 'growth'));
   const data = results.map((r) => r.value);
   const own: Convert = (value) => value;
   const instances = data.map((d) => sectionOf([d], own, d.instance, d.instance.currency));

@@ -1,50 +1,7 @@
-import pLimit from 'p-limit';
 import Big from 'big.js';
-import type { GlobalAnswer, InstanceRef } from '../core/answer.js';
-import { OfnError } from '../core/errors.js';
 import { convert, rateFor } from '../core/exchange.js';
 import type { RateUsed } from '../core/story.js';
-import { lookupInstance, instanceRef } from './question.js';
 import type { Deps } from './types.js';
-import type { InstanceConfig } from '../config/config.js';
-
-/** Rejects with ReplicaTimeout after `ms`: one slow replica costs only its own part of an `all` answer. */
-function withDeadline<T>(work: Promise<T>, ms: number, name: string): Promise<T> {
-  const signal = AbortSignal.timeout(ms);
-  return Promise.race([
-    work,
-    new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${ms / 1000} s.`)), { once: true })),
-  ]);
-}
-
-/**
- * Runs `work` for each instance, bounded and each with its own deadline, as `runAcross` does for
- * questions: instances that fail with an OfnError become warnings; none answering is an error.
- */
-export async function fanOutStory<T>(deps: Deps, ids: readonly string[], work: (instance: InstanceConfig) => Promise<T>): Promise<{ results: { instance: InstanceRef; value: T }[]; warnings: GlobalAnswer['warnings'] }> {
-  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
-  const limit = pLimit(deps.config.fanOutConcurrency);
-  const single = ids.length === 1;
-  const outcomes = await Promise.all(
-    ids.map((id) =>
-      limit(async () => {
-        const instance = lookupInstance(deps, id);
-        try {
-          const value = single ? await work(instance) : await withDeadline(work(instance), timeoutMs, instance.name);
-          return { instance: instanceRef(instance), value, warning: undefined };
-        } catch (error) {
-          // One instance asked: its error is the answer.
-          if (single || !(error instanceof OfnError)) throw error;
-          return { instance: instanceRef(instance), value: undefined, warning: { instance: id, name: instance.name, message: error.message } };
-        }
-      }),
-    ),
-  );
-  const results = outcomes.flatMap((o) => (o.warning ? [] : [{ instance: o.instance, value: o.value as T }]));
-  const warnings = outcomes.flatMap((o) => (o.warning ? [o.warning] : []));
-  if (results.length === 0) throw new OfnError('ReplicaUnavailable', `No instance answered: ${warnings.map((w) => `${w.name}: ${w.message}`).join(' ')}`);
-  return { results, warnings };
-}
 
 /**
  * Money of several instances in one currency: the reporting currency at the month's rate (or the flat

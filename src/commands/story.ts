@@ -32,7 +32,8 @@ import {
 } from '../queries/definitions.js';
 import { monthPeriod } from './growth.js';
 import { canonicalQuestion, parseQuestionWords, utcWindow, type QuestionArgs } from './question.js';
-import { Converter, fanOutStory, sumMoney } from './story-support.js';
+import { fanOutInstances } from './fan-out.js';
+import { Converter, sumMoney } from './story-support.js';
 import type { Deps, ParseContext, Route, RouteContext } from './types.js';
 
 /** `funnel`, `retention`, `buyers`, `report` and `map`: the growth story for funders (issue 16). */
@@ -91,7 +92,7 @@ export const funnelRoute: Route<QuestionArgs> = {
   },
   reach: reachOf,
   async run(deps, args, context) {
-    const { results, warnings } = await fanOutStory(deps, context.instances, async (instance) => {
+    const { results, warnings } = await fanOutInstances(deps, context.instances, async (instance) => {
       const period = resolvePeriod(args.period!, instance.timezone, deps.now());
       return { period, counts: await deps.replica(instance.id).read((tx) => funnelCounts(tx, utcWindow(period), instance.timezone)) };
     });
@@ -124,7 +125,7 @@ export const buyersRoute: Route<QuestionArgs> = {
   },
   reach: reachOf,
   async run(deps, args, context) {
-    const { results, warnings } = await fanOutStory(deps, context.instances, async (instance) => {
+    const { results, warnings } = await fanOutInstances(deps, context.instances, async (instance) => {
       const period = resolvePeriod(args.period!, instance.timezone, deps.now());
       return { period, counts: await deps.replica(instance.id).read((tx) => buyerCounts(tx, utcWindow(period))) };
     });
@@ -175,7 +176,7 @@ export const retentionRoute: Route<QuestionArgs> = {
   },
   reach: reachOf,
   async run(deps, args, context) {
-    const { results, warnings } = await fanOutStory(deps, context.instances, async (instance) => {
+    const { results, warnings } = await fanOutInstances(deps, context.instances, async (instance) => {
       const period = monthPeriod(args.period!, instance.timezone, deps.now(), 'retention');
       const currentMonth = DateTime.fromJSDate(deps.now(), { zone: instance.timezone }).toFormat('yyyy-LL');
       return { period, currentMonth, cohorts: await deps.replica(instance.id).read((tx) => retentionCohorts(tx, utcWindow(period), instance.timezone, RETENTION_MONTHS)) };
@@ -196,7 +197,7 @@ interface MapArgs extends QuestionArgs {
 }
 
 async function readMap(deps: Deps, ids: readonly string[], layer: MapLayer) {
-  const { results, warnings } = await fanOutStory(deps, ids, (instance) => deps.replica(instance.id).read((tx) => mapPoints(tx, layer)));
+  const { results, warnings } = await fanOutInstances(deps, ids, (instance) => deps.replica(instance.id).read((tx) => mapPoints(tx, layer)));
   const map: MapData = { layer, instances: results.map((r) => ({ instance: r.instance, ...r.value })) };
   return { map, warnings };
 }
@@ -362,7 +363,7 @@ export const reportRoute: Route<QuestionArgs> = {
     const spec = args.period!;
     const yearOf = (timezone: string) => (spec.kind === 'year' ? spec.year : DateTime.fromJSDate(deps.now(), { zone: timezone }).year + (spec.kind === 'current' ? spec.offset : 0));
     const [{ results, warnings }, layer] = await Promise.all([
-      fanOutStory(deps, context.instances, async (instance) => readYear(deps, instance.id, yearOf(instance.timezone))),
+      fanOutInstances(deps, context.instances, async (instance) => readYear(deps, instance.id, yearOf(instance.timezone))),
       readMap(deps, context.instances, 'shops'),
     ]);
     const parts = results.map((r) => ({ instance: r.instance, year: r.value }));
