@@ -28,7 +28,7 @@ beforeAll(async () => {
   const shop = await f.enterprise({ name: 'Mercat Verd', sells: 'any' });
   await f.order(shop, { total: '10.00', completed_at: utc('2026-10-15 12:00', 'Europe/Madrid') });
   standby = await startCluster(primary);
-  const config = parseConfig({ instances: { katuma: { name: 'Katuma', replica: standby.url, timezone: 'Europe/Madrid', currency: 'EUR', staleAfterSeconds: 1 } } }, {}, 'test');
+  const config = parseConfig({ instances: { katuma: { name: 'Katuma', replica: standby.url, timezone: 'Europe/Madrid', currency: 'EUR', staleAfterSeconds: 3 } } }, {}, 'test');
   replicas = new ReplicaSet(config);
   deps = { config, replica: (id) => replicas.get(id), now: () => new Date(clock) };
 });
@@ -46,7 +46,8 @@ describe('a lagging replica', () => {
     await standbyAdmin.connect();
     try {
       await writer.query("update spree_orders set updated_at = now() at time zone 'utc'"); // a fresh transaction to replay
-      await eventually(async () => (await standbyAdmin.query('select pg_last_xact_replay_timestamp() is not null as ok')).rows[0].ok);
+      const { lsn } = (await writer.query('select pg_current_wal_lsn()::text as lsn')).rows[0];
+      await eventually(async () => (await standbyAdmin.query('select pg_last_wal_replay_lsn() >= $1::pg_lsn and pg_last_xact_replay_timestamp() is not null as ok', [lsn])).rows[0].ok);
       clock = Date.now();
       const fresh = await ask(deps, 'turnover katuma 2026-10');
       expect(fresh.kind === 'answer' && fresh.answer.dataAsOf).toBeUndefined();
@@ -54,8 +55,13 @@ describe('a lagging replica', () => {
 
       await standbyAdmin.query('select pg_wal_replay_pause()');
       await writer.query("insert into spree_orders (number, total, item_total, state, created_at, updated_at, completed_at, distributor_id, currency) select 'R-LATE', 5, 5, 'complete', '2026-10-16', '2026-10-16', '2026-10-16 10:00', id, 'EUR' from enterprises limit 1");
-      clock = Date.now() + 60_000; // a minute later (also past the 30 s freshness cache)
-      const stale = await ask(deps, 'turnover katuma 2026-10');
+      // The lag is the replica's own (its now() minus the last replayed commit): it passes 3 s in real time.
+      // Each poll moves the bot's clock past the 30 s freshness cache, so the replica is asked again.
+      const stale = await eventually(async () => {
+        clock += 31_000;
+        const answer = await ask(deps, 'turnover katuma 2026-10');
+        return answer.kind === 'answer' && answer.answer.dataAsOf ? answer : undefined;
+      }, 30_000, 250);
       expect(stale.kind === 'answer' && stale.answer.dataAsOf).toMatch(/^\d{1,2} \w{3} \d\d:\d\d$/);
       expect(renderText(stale)).toContain('Data as of');
       expect(JSON.parse(renderJson(stale)).value).toBe(10); // the late order is not there yet

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { createLogger } from '../src/core/log.js';
 import { DeliveryWorker, enqueue } from '../src/jobs/outbox.js';
+import { ledgerTime } from '../src/state/deliveries.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from '../src/jobs/pulses.js';
 import { pollInstance } from '../src/jobs/watcher.js';
 import { startJobs } from '../src/jobs/start-jobs.js';
@@ -62,7 +63,7 @@ function worker(extra: Partial<ConstructorParameters<typeof DeliveryWorker>[0]> 
 async function deliverAll(w = worker()) {
   await eventually(async () => {
     await w.drain();
-    const left = await state.db.selectFrom('deliveries').select('id').where('status', 'in', ['pending', 'sending']).where('next_attempt_at', '<=', new Date(Date.now() + 60_000)).execute();
+    const left = await state.db.selectFrom('deliveries').select('id').where('status', 'in', ['pending', 'sending']).where('next_attempt_at', '<=', ledgerTime(60_000)).execute();
     return left.length === 0;
   }, 20_000, 20);
 }

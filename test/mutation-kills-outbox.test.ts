@@ -6,13 +6,18 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
+import { sql } from 'kysely';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signWebhook, webhookMessageId } from '../src/jobs/webhooks.js';
 import { createLogger } from '../src/core/log.js';
 import { OfnError } from '../src/core/errors.js';
 import { DELIVERY_EVENT, DeliveryWorker, enqueue, type DeliveryWorkerOptions, type OutboxMessage } from '../src/jobs/outbox.js';
 import { deliveriesTotal, outboxDepth } from '../src/core/telemetry.js';
-import { deliveryBacklog } from '../src/state/deliveries.js';
+import { deliveryBacklog, ledgerTime } from '../src/state/deliveries.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createStateStore } from './support/state.js';
+import { startWebhookReceiver } from './support/webhook-receiver.js';
 
 const TOKEN = 'xoxb-outbox';
 const logger = createLogger('silent');
@@ -70,15 +75,17 @@ function worker(extra: Partial<DeliveryWorkerOptions> = {}, recorded: Recorded =
   return new DeliveryWorker(options);
 }
 
+/** The ledger's clock (the state database's now()), which every stored time of the outbox follows. */
+const ledgerNow = async () => (await sql<{ now: Date }>`select now() as now`.execute(state.db)).rows[0]!.now.getTime();
 const row = (key: string) => state.db.selectFrom('deliveries').selectAll().where('dedupe_key', '=', key).executeTakeFirstOrThrow();
 const posts = (channel?: string) => fake.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && (channel === undefined || c.body.channel === channel));
 const postAttempts = () => fake.calls.filter((c) => c.method === 'chat.postMessage');
 
 /** next_attempt_at - the moment the attempt was made, in ms (bounded by the clock before and after the drain). */
 async function delayOf(key: string, drain: () => Promise<unknown>): Promise<{ min: number; max: number }> {
-  const before = Date.now();
+  const before = await ledgerNow();
   await drain();
-  const after = Date.now();
+  const after = await ledgerNow();
   const next = (await row(key)).next_attempt_at.getTime();
   return { min: next - after, max: next - before };
 }
@@ -89,7 +96,7 @@ describe('enqueue: the exactly-once point', () => {
     expect(await enqueue(state.db, { dedupeKey: 'k:1', kind: 'pulse', channelId: 'C0OTHER01', message: message('again') })).toBe(false);
     const r = await row('k:1');
     expect(r).toMatchObject({ kind: 'pulse', owner_id: 7, channel_id: 'C0ENQUEUE', payload: message('hello'), source: { pulseId: 7 }, status: 'pending', attempts: 0, locked_until: null, last_error: 'first', sent_at: null });
-    expect(Math.abs(r.next_attempt_at.getTime() - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(r.next_attempt_at.getTime() - (await ledgerNow()))).toBeLessThan(60_000);
   });
 
   it('leaves payload, source, owner and note empty when not given, and can record a skipped slot', async () => {
@@ -118,7 +125,7 @@ describe('sending', () => {
     expect(DELIVERY_EVENT).toBe('ofn_insights_delivery');
     const r = await row('send:1');
     expect(r).toMatchObject({ status: 'sent', attempts: 1, locked_until: null, last_error: null });
-    expect(Math.abs(r.sent_at!.getTime() - Date.now())).toBeLessThan(10_000);
+    expect(Math.abs(r.sent_at!.getTime() - (await ledgerNow()))).toBeLessThan(10_000);
     expect((await row('send:skipped')).status).toBe('skipped');
     // Nothing left: a second drain handles nothing.
     expect(await worker().drain()).toBe(0);
@@ -158,8 +165,8 @@ describe('sending', () => {
     await enqueue(state.db, { dedupeKey: 'order:b', kind: 'notice', channelId: 'C0ORDER01', message: message('b') });
     await enqueue(state.db, { dedupeKey: 'order:a', kind: 'notice', channelId: 'C0ORDER01', message: message('a') });
     await enqueue(state.db, { dedupeKey: 'order:later', kind: 'notice', channelId: 'C0ORDER01', message: message('later') });
-    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() - 60_000) }).where('dedupe_key', '=', 'order:a').execute();
-    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() + 60_000) }).where('dedupe_key', '=', 'order:later').execute();
+    await state.db.updateTable('deliveries').set({ next_attempt_at: ledgerTime(-60_000) }).where('dedupe_key', '=', 'order:a').execute();
+    await state.db.updateTable('deliveries').set({ next_attempt_at: ledgerTime(60_000) }).where('dedupe_key', '=', 'order:later').execute();
     expect(await worker().drain(1)).toBe(1);
     expect(posts().map((p) => p.body.text)).toEqual(['a']);
     expect(await worker().drain()).toBe(1);
@@ -180,7 +187,7 @@ describe('sending', () => {
     expect(posts().map((p) => p.body.text).sort()).toEqual(['gap:1', 'gap:3']);
     expect((await row('gap:2')).status).toBe('pending');
     // Pretend the first post was two seconds ago: now the channel may take the next one.
-    await state.db.updateTable('deliveries').set({ sent_at: new Date(Date.now() - 2_000) }).where('dedupe_key', '=', 'gap:1').execute();
+    await state.db.updateTable('deliveries').set({ sent_at: ledgerTime(-2_000) }).where('dedupe_key', '=', 'gap:1').execute();
     expect(await w.drain()).toBe(1);
     expect((await row('gap:2')).status).toBe('sent');
   });
@@ -192,7 +199,7 @@ describe('sending', () => {
       leaseSeconds: undefined,
       compose: async (d) => {
         const r = await row(d.dedupe_key);
-        seen = { status: r.status, locked: r.locked_until!.getTime() - Date.now(), attempts: r.attempts };
+        seen = { status: r.status, locked: r.locked_until!.getTime() - (await ledgerNow()), attempts: r.attempts };
         return message('leased');
       },
     });
@@ -204,9 +211,9 @@ describe('sending', () => {
 
     // A row another process holds (lease still running) is left alone; an expired one is taken back.
     await enqueue(state.db, { dedupeKey: 'lease:held', kind: 'notice', channelId: 'C0LEASE02', message: message('held') });
-    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(Date.now() + 60_000), attempts: 1 }).where('dedupe_key', '=', 'lease:held').execute();
+    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: ledgerTime(60_000), attempts: 1 }).where('dedupe_key', '=', 'lease:held').execute();
     expect(await worker().drain()).toBe(0);
-    await state.db.updateTable('deliveries').set({ locked_until: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', 'lease:held').execute();
+    await state.db.updateTable('deliveries').set({ locked_until: ledgerTime(-1_000) }).where('dedupe_key', '=', 'lease:held').execute();
     expect(await worker().drain()).toBe(1);
     expect(await row('lease:held')).toMatchObject({ status: 'sent', attempts: 2 });
     expect(posts('C0LEASE02')).toHaveLength(1);
@@ -233,7 +240,7 @@ describe('sending', () => {
     await enqueue(state.db, { dedupeKey: 'crashed:1', kind: 'notice', channelId: 'C0CRASH01', message: message('crashed once') });
     fake.failNext('chat.postMessage', { kind: 'lost-response' });
     await worker({ backoffBaseMs: 0 }).drain(1);
-    await state.db.updateTable('deliveries').set({ status: 'sending', attempts: 0, last_error: null, locked_until: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', 'crashed:1').execute();
+    await state.db.updateTable('deliveries').set({ status: 'sending', attempts: 0, last_error: null, locked_until: ledgerTime(-1_000) }).where('dedupe_key', '=', 'crashed:1').execute();
     await worker().drain();
     expect(await row('crashed:1')).toMatchObject({ status: 'sent', attempts: 1, last_error: 'recovered: already in the channel' });
     expect(postAttempts().filter((c) => c.body.channel === 'C0CRASH01')).toHaveLength(1);
@@ -280,7 +287,7 @@ describe('sending', () => {
     expect(posts('C0RETRY01').map((p) => p.body.text)).toEqual(['other', 'retry 1']);
 
     await enqueue(state.db, { dedupeKey: 'retry:2', kind: 'notice', channelId: 'C0RETRY02', message: message('retry 2') });
-    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', 'retry:2').execute();
+    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: ledgerTime(-1_000) }).where('dedupe_key', '=', 'retry:2').execute();
     fake.failNext('conversations.history', { kind: 'error', error: 'missing_scope' });
     await worker().drain();
     expect((await row('retry:2')).status).toBe('sent');
@@ -367,20 +374,20 @@ describe('refusals and failures', () => {
     expect(delay.min).toBeLessThanOrEqual(1_000);
     expect(await row('5xx:1')).toMatchObject({ status: 'pending', attempts: 1, locked_until: null, last_error: 'HTTP 503' });
     // Attempt 3 waits 4 × the base.
-    await state.db.updateTable('deliveries').set({ attempts: 2, next_attempt_at: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', '5xx:1').execute();
+    await state.db.updateTable('deliveries').set({ attempts: 2, next_attempt_at: ledgerTime(-1_000) }).where('dedupe_key', '=', '5xx:1').execute();
     fake.failNext('chat.postMessage', { kind: 'http', status: 500 });
     delay = await delayOf('5xx:1', () => worker({ backoffBaseMs: 10_000 }).drain(1));
     expect(delay.max).toBeGreaterThanOrEqual(40_000);
     expect(delay.min).toBeLessThanOrEqual(40_000);
     // Never more than five minutes.
-    await state.db.updateTable('deliveries').set({ attempts: 6, next_attempt_at: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', '5xx:1').execute();
+    await state.db.updateTable('deliveries').set({ attempts: 6, next_attempt_at: ledgerTime(-1_000) }).where('dedupe_key', '=', '5xx:1').execute();
     fake.failNext('chat.postMessage', { kind: 'http', status: 500 });
     delay = await delayOf('5xx:1', () => worker({ backoffBaseMs: 10_000 }).drain(1));
     expect(delay.max).toBeGreaterThanOrEqual(300_000);
     expect(delay.min).toBeLessThanOrEqual(300_000);
     expect((await row('5xx:1')).attempts).toBe(7);
     // The 8th attempt (the default maximum) is the last.
-    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() - 1_000) }).where('dedupe_key', '=', '5xx:1').execute();
+    await state.db.updateTable('deliveries').set({ next_attempt_at: ledgerTime(-1_000) }).where('dedupe_key', '=', '5xx:1').execute();
     fake.failNext('chat.postMessage', { kind: 'http', status: 502 });
     await worker().drain(1);
     expect(await row('5xx:1')).toMatchObject({ status: 'failed', attempts: 8, locked_until: null, last_error: 'HTTP 502' });
@@ -462,16 +469,168 @@ describe('metrics and backlog', () => {
     await enqueue(state.db, { dedupeKey: 'b:2', kind: 'notice', channelId: 'C0BACKLOG', message: message('2') });
     await enqueue(state.db, { dedupeKey: 'b:3', kind: 'notice', channelId: 'C0ELSEWHR', message: message('3') });
     await enqueue(state.db, { dedupeKey: 'b:skipped', kind: 'notice', channelId: 'C0BACKLOG', status: 'skipped' });
-    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(Date.now() + 60_000) }).where('dedupe_key', '=', 'b:2').execute();
+    await state.db.updateTable('deliveries').set({ status: 'sending', locked_until: ledgerTime(60_000) }).where('dedupe_key', '=', 'b:2').execute();
     await state.db.updateTable('deliveries').set({ status: 'sent' }).where('dedupe_key', '=', 'b:3').execute();
     await enqueue(state.db, { dedupeKey: 'b:4', kind: 'notice', channelId: 'C0ELSEWHR', message: message('4') });
-    await state.db.updateTable('deliveries').set({ next_attempt_at: new Date(Date.now() + 60_000) }).where('dedupe_key', 'in', ['b:1', 'b:4']).execute();
+    await state.db.updateTable('deliveries').set({ next_attempt_at: ledgerTime(60_000) }).where('dedupe_key', 'in', ['b:1', 'b:4']).execute();
     expect(await deliveryBacklog(state.db)).toBe(3);
     expect(await deliveryBacklog(state.db, 'C0BACKLOG')).toBe(2);
     expect(await deliveryBacklog(state.db, 'C0ELSEWHR')).toBe(1);
     // The depth is measured before the drain: nothing here is due, so it stays as it was.
     await worker().drain();
     expect((await outboxDepth.get()).values[0]!.value).toBe(3);
+  });
+});
+
+describe('webhooks: what each answer of the receiver does', () => {
+  /** A receiver that answers each POST with the next scripted answer (status, headers, or silence). */
+  async function scriptedReceiver(answers: ({ status: number; headers?: Record<string, string> } | 'silence')[]) {
+    const bodies: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const answer = answers.shift() ?? { status: 200 };
+        if (answer === 'silence') return; // never answers: the sender's timeout decides
+        res.writeHead(answer.status, answer.headers ?? {}).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/hook`, bodies, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  }
+  const SECRET = `whsec_${Buffer.from('s'.repeat(32)).toString('base64')}`;
+
+  async function attemptWith(answers: Parameters<typeof scriptedReceiver>[0], options: { attempts?: number; target?: boolean; payload?: string | null; composed?: string | null } = {}) {
+    const receiver = await scriptedReceiver(answers);
+    const seen = { gone: [] as number[], failed: [] as string[], composed: 0 };
+    try {
+      const key = 'webhook:n8n:k';
+      await enqueue(state.db, { dedupeKey: key, kind: 'webhook', channelId: 'n8n', ...(options.payload === null ? {} : { body: options.payload ?? JSON.stringify({ type: 'new-shop' }) }) });
+      if (options.attempts) await state.db.updateTable('deliveries').set({ attempts: options.attempts - 1 }).where('dedupe_key', '=', key).execute();
+      const w = worker({
+        webhooks: {
+          target: () => (options.target === false ? undefined : { url: receiver.url, secret: SECRET }),
+          compose: async () => {
+            seen.composed++;
+            return options.composed ?? null;
+          },
+          onGone: async (_d, status) => {
+            seen.gone.push(status);
+          },
+          timeoutMs: 300,
+        },
+        onFailed: async (_d, reason) => {
+          seen.failed.push(reason);
+        },
+      });
+      const { min, max } = await delayOf(key, () => w.drain());
+      return { row: await row(key), min, max, seen, bodies: receiver.bodies };
+    } finally {
+      await receiver.close();
+    }
+  }
+
+  it('2xx: sent, signed, with the id every retry shares', async () => {
+    const { row: r, bodies, seen } = await attemptWith([{ status: 204 }]);
+    expect(r).toMatchObject({ status: 'sent', attempts: 1, locked_until: null, last_error: null });
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]!.body).toBe(JSON.stringify({ type: 'new-shop' }));
+    expect(bodies[0]!.headers['webhook-id']).toBe(webhookMessageId('webhook:n8n:k'));
+    expect(bodies[0]!.headers['webhook-signature']).toBe(signWebhook(SECRET, webhookMessageId('webhook:n8n:k'), Number(bodies[0]!.headers['webhook-timestamp']), bodies[0]!.body));
+    expect(seen.failed).toEqual([]);
+  });
+
+  it('429 and 503 wait as long as Retry-After says; 503 without it, 408 and 500 back off, doubling up to an hour', async () => {
+    for (const [answer, attempts, delay, error] of [
+      [{ status: 429, headers: { 'retry-after': '7' } }, 1, 7_000, 'HTTP 429'],
+      [{ status: 429 }, 1, 1_000, 'HTTP 429'],
+      [{ status: 503, headers: { 'retry-after': '9' } }, 1, 9_000, 'HTTP 503'],
+      [{ status: 503 }, 1, 1_000, 'HTTP 503'],
+      [{ status: 408 }, 2, 2_000, 'HTTP 408'],
+      [{ status: 500 }, 3, 4_000, 'HTTP 500'],
+      [{ status: 502 }, 20, 3_600_000, 'HTTP 502'],
+    ] as const) {
+      await state.db.deleteFrom('deliveries').execute();
+      const { row: r, min, max, seen } = await attemptWith([answer], { attempts });
+      expect(r, error).toMatchObject({ status: 'pending', attempts, locked_until: null, last_error: error });
+      expect(max, error).toBeGreaterThanOrEqual(delay);
+      expect(min, error).toBeLessThanOrEqual(delay);
+      expect(seen.failed).toEqual([]);
+    }
+  });
+
+  it('a receiver that does not answer in time is tried again', async () => {
+    const { row: r } = await attemptWith(['silence']);
+    expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: 'timed out' });
+  });
+
+  it('410: failed for good, the webhook is disabled (onGone) and the failure reported', async () => {
+    const { row: r, seen } = await attemptWith([{ status: 410 }]);
+    expect(r).toMatchObject({ status: 'failed', last_error: 'HTTP 410 Gone', locked_until: null });
+    expect(seen).toMatchObject({ gone: [410], failed: ['HTTP 410 Gone'] });
+  });
+
+  it('any other 4xx: failed for good, reported, not retried', async () => {
+    const { row: r, seen } = await attemptWith([{ status: 400 }]);
+    expect(r).toMatchObject({ status: 'failed', last_error: 'HTTP 400', locked_until: null });
+    expect(seen).toMatchObject({ gone: [], failed: ['HTTP 400'] });
+  });
+
+  it('a webhook gone from the config is refused, not posted', async () => {
+    const { row: r, bodies } = await attemptWith([], { target: false });
+    expect(r).toMatchObject({ status: 'refused', last_error: 'the webhook is no longer in the config' });
+    expect(bodies).toEqual([]);
+  });
+
+  it('a delivery stored without a body is composed once, stored as sent, or skipped when there is nothing', async () => {
+    const composed = JSON.stringify({ type: 'billing.closed' });
+    const sent = await attemptWith([{ status: 200 }], { payload: null, composed });
+    expect(sent.seen.composed).toBe(1);
+    expect(sent.bodies.map((b) => b.body)).toEqual([composed]);
+    expect(sent.row).toMatchObject({ status: 'sent', payload: composed });
+    await state.db.deleteFrom('deliveries').execute();
+    const skipped = await attemptWith([], { payload: null, composed: null });
+    expect(skipped.row).toMatchObject({ status: 'skipped', last_error: 'nothing to send' });
+    expect(skipped.bodies).toEqual([]);
+  });
+});
+
+describe('webhooks: retried by the ledger clock until their time is up', () => {
+  it('retries a failing webhook after a backoff, then gives up once it is older than retryForMs, and says so', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      receiver.answerAlways('/hook', 500);
+      const failed: { key: string; reason: string }[] = [];
+      const w = worker({
+        webhooks: { target: () => ({ url: `${receiver.url}/hook`, secret: `whsec_${Buffer.from('k'.repeat(32)).toString('base64')}` }), compose: async () => null, onGone: async () => undefined, retryForMs: 3_600_000 },
+        onFailed: async (d, reason) => {
+          failed.push({ key: d.dedupe_key, reason });
+        },
+      });
+      /** Makes the delivery `ms` old (created_at is never updated by the code) and due now. */
+      const ageWebhook = (ms: number) => sql`update deliveries set created_at = now() - make_interval(secs => ${ms / 1000}), next_attempt_at = now() - interval '1 second' where dedupe_key = 'webhook:n8n:old'`.execute(state.db);
+      await enqueue(state.db, { dedupeKey: 'webhook:n8n:old', kind: 'webhook', channelId: 'n8n', body: JSON.stringify({ type: 'new-shop' }) });
+      const { min, max } = await delayOf('webhook:n8n:old', () => w.drain());
+      // A 500 is worth another try: one backoff (backoffBaseMs) later, by the ledger's clock.
+      expect(await row('webhook:n8n:old')).toMatchObject({ status: 'pending', attempts: 1, last_error: 'HTTP 500' });
+      expect(max).toBeGreaterThanOrEqual(1_000);
+      expect(min).toBeLessThanOrEqual(1_000);
+      // Enqueued 59 minutes ago: still inside its hour, so retried.
+      await ageWebhook(3_540_000);
+      await w.drain();
+      expect(await row('webhook:n8n:old')).toMatchObject({ status: 'pending', attempts: 2, last_error: 'HTTP 500' });
+      expect(failed).toEqual([]);
+      // An hour old: the next failure is the last.
+      await ageWebhook(3_600_000);
+      await w.drain();
+      expect(await row('webhook:n8n:old')).toMatchObject({ status: 'failed', attempts: 3, last_error: 'gave up after 1 h: HTTP 500' });
+      expect(failed).toEqual([{ key: 'webhook:n8n:old', reason: 'HTTP 500, for 1 h' }]);
+      expect(receiver.received.filter((r) => r.path === '/hook').map((r) => r.status)).toEqual([500, 500, 500]);
+    } finally {
+      await receiver.close();
+    }
   });
 });
 

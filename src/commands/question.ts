@@ -274,8 +274,8 @@ export async function staleness(deps: Deps, instance: InstanceConfig): Promise<s
   try {
     const replayed = await deps.replica(instance.id).lastReplayed(deps.now().getTime());
     if (!replayed) return undefined;
-    if (deps.now().getTime() - replayed.getTime() <= instance.staleAfterSeconds * 1000) return undefined;
-    return DateTime.fromJSDate(replayed, { zone: instance.timezone }).setLocale(instance.locale).toFormat('d LLL HH:mm');
+    if (replayed.lagMs <= instance.staleAfterSeconds * 1000) return undefined;
+    return DateTime.fromJSDate(replayed.at, { zone: instance.timezone }).setLocale(instance.locale).toFormat('d LLL HH:mm');
   } catch {
     return undefined; // freshness is a courtesy; the answer itself already succeeded or failed on its own
   }

@@ -134,7 +134,7 @@ export class DeliveryWorker {
   }
 
   private async finishSent(id: number, log: Logger): Promise<void> {
-    await pRetry(() => this.finish(id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: null }), { retries: 30, factor: 1, minTimeout: 2_000 }).catch((error: Error) =>
+    await pRetry(() => this.finish(id, { status: 'sent', sent: true, locked_until: null, last_error: null }), { retries: 30, factor: 1, minTimeout: 2_000 }).catch((error: Error) =>
       // Left as 'sending': when its lease runs out, the next claim finds it in the channel history.
       log.error({ err: error.message }, 'outbox: sent, but cannot record it; the history check will'),
     );
@@ -184,7 +184,7 @@ export class DeliveryWorker {
       // the message already in the channel: Slack can accept a post whose answer never reaches us.
       if ((delivery.previous_status === 'sending' || delivery.attempts > 1) && (await this.alreadyPosted(delivery))) {
         // The process that held this delivery died after Slack accepted the message: don't post it twice.
-        await this.finish(delivery.id, { status: 'sent', sent_at: new Date(), locked_until: null, last_error: 'recovered: already in the channel' });
+        await this.finish(delivery.id, { status: 'sent', sent: true, locked_until: null, last_error: 'recovered: already in the channel' });
         deliveriesTotal.inc({ kind: delivery.kind, outcome: 'recovered' });
         log.warn('outbox: delivery found already posted after a crash; not posting again');
         return;
@@ -212,7 +212,7 @@ export class DeliveryWorker {
         // A 429 is not a failure: wait as told and try again, without using up an attempt.
         const wait = Math.max(1, e.retryAfter ?? 1);
         log.warn({ retryAfter: wait }, 'outbox: rate limited by Slack');
-        await this.finish(delivery.id, { status: 'pending', locked_until: null, attempts: delivery.attempts - 1, next_attempt_at: new Date(Date.now() + wait * 1000), last_error: `429 retry after ${wait}s` });
+        await this.finish(delivery.id, { status: 'pending', locked_until: null, attempts: delivery.attempts - 1, retryInMs: wait * 1000, last_error: `429 retry after ${wait}s` });
         return;
       }
       if (e.slack && CHANNEL_GONE.has(e.slack)) {
@@ -230,7 +230,7 @@ export class DeliveryWorker {
       if (transient && delivery.attempts < this.options.maxAttempts) {
         const wait = Math.min(300_000, this.options.backoffBaseMs * 2 ** (delivery.attempts - 1));
         log.warn({ reason, retryInMs: wait }, 'outbox: delivery failed; will retry');
-        await this.finish(delivery.id, { status: 'pending', locked_until: null, next_attempt_at: new Date(Date.now() + wait), last_error: reason.slice(0, 500) });
+        await this.finish(delivery.id, { status: 'pending', locked_until: null, retryInMs: wait, last_error: reason.slice(0, 500) });
         return;
       }
       log.error({ reason }, 'outbox: delivery failed for good');
@@ -250,8 +250,7 @@ export class DeliveryWorker {
     const hooks = this.options.webhooks!;
     const retryFor = hooks.retryForMs ?? 24 * 3_600_000;
     const again = async (reason: string, waitMs?: number) => {
-      const age = Date.now() - new Date(delivery.created_at).getTime();
-      if (age >= retryFor) {
+      if (delivery.age_ms >= retryFor) {
         log.error({ reason }, 'outbox: webhook failed for 24 hours; giving up');
         deliveriesTotal.inc({ kind: delivery.kind, outcome: 'failed' });
         await this.finish(delivery.id, { status: 'failed', locked_until: null, last_error: `gave up after ${Math.round(retryFor / 3_600_000)} h: ${reason}`.slice(0, 500) });
@@ -260,7 +259,7 @@ export class DeliveryWorker {
       }
       const wait = waitMs ?? Math.min(WEBHOOK_MAX_BACKOFF_MS, this.options.backoffBaseMs * 2 ** (delivery.attempts - 1));
       log.warn({ reason, retryInMs: wait }, 'outbox: webhook failed; will retry');
-      await this.finish(delivery.id, { status: 'pending', locked_until: null, next_attempt_at: new Date(Date.now() + wait), last_error: reason.slice(0, 500) });
+      await this.finish(delivery.id, { status: 'pending', locked_until: null, retryInMs: wait, last_error: reason.slice(0, 500) });
     };
     let body: string | null;
     let response: Awaited<ReturnType<typeof postWebhook>>;

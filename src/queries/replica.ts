@@ -141,18 +141,26 @@ export class Replica {
     return this.capabilitiesProbe;
   }
 
-  private freshnessCache: { checkedAt: number; replayedAt: Date | null } | undefined;
+  private freshnessCache: { checkedAt: number; replayedAt: Date | null; lagMs: number } | undefined;
 
   /**
-   * When the replica last replayed a transaction from its primary (null on a primary), checked at most
-   * every 30 s. On an idle primary this also ages, so it is shown only past `staleAfterSeconds`.
+   * When the replica last replayed a transaction from its primary and how long ago that was (null on a
+   * primary), checked at most every 30 s. The lag is measured by the replica's own clock (`now()` there),
+   * so a bot whose clock differs from the database's cannot call fresh data old or old data fresh; between
+   * checks it grows by the time passed on `now`'s clock. On an idle primary this also ages, so it is shown
+   * only past `staleAfterSeconds`.
    */
-  async lastReplayed(now = Date.now()): Promise<Date | null> {
-    if (this.freshnessCache && now - this.freshnessCache.checkedAt < 30_000) return this.freshnessCache.replayedAt;
-    const row = await this.read((tx) => sql<{ at: string | null }>`select pg_last_xact_replay_timestamp()::text as at`.execute(tx));
-    const at = row.rows[0]?.at;
-    this.freshnessCache = { checkedAt: now, replayedAt: at ? new Date(at.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')) : null };
-    return this.freshnessCache.replayedAt;
+  async lastReplayed(now = Date.now()): Promise<{ at: Date; lagMs: number } | null> {
+    if (!this.freshnessCache || now - this.freshnessCache.checkedAt >= 30_000) {
+      const row = await this.read((tx) =>
+        sql<{ at: string | null; lag: string | null }>`select pg_last_xact_replay_timestamp()::text as at,
+               (extract(epoch from now() - pg_last_xact_replay_timestamp()) * 1000)::bigint::text as lag`.execute(tx),
+      );
+      const { at = null, lag = null } = row.rows[0] ?? {};
+      this.freshnessCache = { checkedAt: now, replayedAt: at ? new Date(at.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00')) : null, lagMs: Number(lag ?? 0) };
+    }
+    const { replayedAt, lagMs, checkedAt } = this.freshnessCache;
+    return replayedAt ? { at: replayedAt, lagMs: lagMs + Math.max(0, now - checkedAt) } : null;
   }
 
   /**

@@ -2,7 +2,17 @@ import { sql, type Updateable } from 'kysely';
 import type { DeliveriesTable } from './schema.js';
 import type { StateDb } from './store.js';
 
-/** The delivery ledger (outbox): one row per message that must reach Slack exactly once. */
+/**
+ * The delivery ledger (outbox): one row per message that must reach Slack exactly once.
+ *
+ * The ledger keeps one clock, the state database's: every time it stores (due, sent, leased until) is
+ * `now()` there or `now()` plus a wait, and every comparison is made there. Several bot processes on
+ * several machines share the ledger, and a clock that differs between them (or between a process and
+ * the database) must not make a retry come early or a lease look expired.
+ */
+
+/** `now()` in the state database, plus `ms` (negative: ago). */
+export const ledgerTime = (ms = 0) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
 
 /** A message as stored in the outbox. */
 export interface OutboxMessage {
@@ -50,7 +60,7 @@ export async function enqueue(db: StateDb, request: EnqueueRequest): Promise<boo
       payload: request.message ? JSON.stringify(request.message) : request.body !== undefined ? JSON.stringify(request.body) : null,
       source: request.source === undefined ? null : JSON.stringify(request.source),
       status: request.status ?? 'pending',
-      next_attempt_at: new Date(),
+      next_attempt_at: ledgerTime(),
       locked_until: null,
       last_error: request.note ?? null,
       sent_at: null,
@@ -82,6 +92,8 @@ export async function claimNextDelivery(db: StateDb, leaseSeconds: number, chann
     created_at: Date;
     /** Why the previous attempt failed, if one did. */
     last_error: string | null;
+    /** How long ago it was enqueued, by the ledger's clock. */
+    age_ms: number;
   }>`
     with target as (
       select d.id, d.status from deliveries d
@@ -97,13 +109,26 @@ export async function claimNextDelivery(db: StateDb, leaseSeconds: number, chann
       from target
      where deliveries.id = target.id
     returning deliveries.id, deliveries.dedupe_key, deliveries.kind, deliveries.owner_id, deliveries.channel_id,
-              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status, deliveries.created_at, deliveries.last_error`.execute(db);
+              deliveries.payload, deliveries.source, deliveries.attempts, target.status as previous_status, deliveries.created_at, deliveries.last_error,
+              (extract(epoch from now() - deliveries.created_at) * 1000)::float8 as age_ms`.execute(db);
   return claimed.rows[0];
 }
 
-/** Records the outcome of an attempt (sent, pending again, failed, refused …). */
-export async function finishDelivery(db: StateDb, id: number, values: Updateable<DeliveriesTable>): Promise<void> {
-  await db.updateTable('deliveries').set(values).where('id', '=', id).execute();
+/**
+ * Records the outcome of an attempt (sent, pending again, failed, refused …). `sent` stamps sent_at and
+ * `retryInMs` sets the next attempt, both by the ledger's clock.
+ */
+export async function finishDelivery(
+  db: StateDb,
+  id: number,
+  values: Omit<Updateable<DeliveriesTable>, 'sent_at' | 'next_attempt_at'> & { sent?: true; retryInMs?: number },
+): Promise<void> {
+  const { sent, retryInMs, ...rest } = values;
+  await db
+    .updateTable('deliveries')
+    .set({ ...rest, ...(sent ? { sent_at: ledgerTime() } : {}), ...(retryInMs !== undefined ? { next_attempt_at: ledgerTime(retryInMs) } : {}) })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** How many deliveries wait (pending or being sent), in all channels or one. */
