@@ -59,6 +59,24 @@ function emptyPGlite(dir: string): string[] {
   return [process.execPath, '--input-type=module', '-e', script];
 }
 
+/** The shipped demo database unpacked into `dir` (as a first start does), then opened by PGlite alone and closed. */
+function unpackedPGlite(dir: string): string[] {
+  const demoModule = join(REPO, 'dist', 'src', 'demo.js');
+  const script = `
+    import { rmSync } from 'node:fs';
+    import { PGlite } from '@electric-sql/pglite';
+    import { DEMO_SCALE, demoFingerprint, shippedDemo, unpackShipped } from ${JSON.stringify(demoModule)};
+    const archive = shippedDemo(demoFingerprint(DEMO_SCALE), DEMO_SCALE);
+    if (!archive) throw new Error('no current shipped demo: npm run demo:pack');
+    rmSync(${JSON.stringify(dir)}, { recursive: true, force: true });
+    await unpackShipped(archive, ${JSON.stringify(dir)});
+    const pglite = new PGlite(${JSON.stringify(dir)}, { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=${DEMO_SHARED_BUFFERS}'] });
+    await pglite.waitReady;
+    console.log('ready');
+    await pglite.close();`;
+  return [process.execPath, '--input-type=module', '-e', script];
+}
+
 /** Questions the README shows, and a few more of each kind, answered by the demo in process. */
 const ANSWERS = [
   'turnover katuma last-month',
@@ -72,9 +90,10 @@ const ANSWERS = [
 ];
 
 /**
- * `npm start` to the prompt, as a new user meets it: the first start (an empty data directory: PGlite
- * creates its database, then the demo seeds three instances) and later ones (reusing it), `runs` times
- * each, beside PGlite starting with nothing to seed (the floor of each); then each demo answer.
+ * `npm start` to the prompt, as a new user meets it: the first start (an empty data directory: the
+ * shipped database is unpacked) and later ones (reusing it), `runs` times each, beside PGlite alone on
+ * the same directories (the floor of each) and PGlite's initdb (what a start without the shipped copy
+ * pays before it seeds); then each demo answer.
  */
 export async function benchStartup(runs: number, log: (line: string) => void): Promise<string> {
   const work = mkdtempSync(join(os.tmpdir(), 'bench-startup-'));
@@ -99,12 +118,13 @@ export async function benchStartup(runs: number, log: (line: string) => void): P
   };
   try {
     const empty = join(work, 'empty');
-    await series('PGlite alone, new directory (initdb; the floor of a first start)', () => {
+    await series('PGlite alone, new directory (initdb: what a first start without the shipped database pays before seeding)', () => {
       rmSync(empty, { recursive: true, force: true });
       return measure(emptyPGlite(empty), /^ready$/m, {});
     });
     await series('PGlite alone, existing directory (the floor of a later start)', () => measure(emptyPGlite(empty), /^ready$/m, {}));
-    await series('`npm start`, first (empty data directory: seeds)', () => {
+    await series('the shipped database unpacked, then opened by PGlite alone (the floor of a first start)', () => measure(unpackedPGlite(join(work, 'unpacked')), /^ready$/m, {}));
+    await series('`npm start`, first (empty data directory: unpacks the shipped database)', () => {
       rmSync(dataDir, { recursive: true, force: true });
       return measure(npmStart, prompt, env);
     });

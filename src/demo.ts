@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { createBrotliDecompress } from 'node:zlib';
+import { Writable } from 'node:stream';
+import { UnpackSync } from 'tar';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -59,6 +63,8 @@ export interface DemoOptions {
   scale?: SeedScale;
   /** Progress for a person: what is being done when it takes a while (seeding). */
   log?: (line: string) => void;
+  /** Unpack the shipped database when it is current (default); false seeds from the generator (`npm run demo:pack`). */
+  shipped?: boolean;
 }
 
 export interface Demo {
@@ -67,7 +73,7 @@ export interface Demo {
   /** The demo's own state store (saved questions, pulses, watches, billing posts), in the same database. */
   state: StateDb;
   who: Requester;
-  /** True when this start seeded the data (the first start, a new generator, or --fresh). */
+  /** True when this start made the data (the first start, a new generator, or --fresh): seeded, or unpacked from the shipped copy. */
   seeded: boolean;
   /** Katuma's months whose billing post the demo recorded as sent (for `billing katuma as-sent`). */
   billingSent: string[];
@@ -80,20 +86,88 @@ interface DemoMarker {
 }
 
 /**
+ * The generator's sources: TypeScript in `src/seed` whether this runs from `src/` (tests) or `dist/src/`
+ * (the CLI), so both compute the same fingerprint; the compiled files when no sources ship.
+ */
+function generatorFiles(): string[] {
+  for (const candidate of [new URL('./seed/', import.meta.url), new URL('../../src/seed/', import.meta.url)]) {
+    const dir = fileURLToPath(candidate);
+    const names = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.d.ts') && !n.startsWith('cli-')) : [];
+    if (names.length > 0) return names.sort().map((n) => join(dir, n));
+  }
+  const dir = fileURLToPath(new URL('./seed/', import.meta.url));
+  return readdirSync(dir).filter((n) => n.endsWith('.js') && !n.startsWith('cli-')).sort().map((n) => join(dir, n));
+}
+
+/**
  * What the seeded data depends on: the generator's code and schema, the installed PGlite, the demo's
  * instances, clock and scale. A change to any of them makes the next start seed again.
  */
 export function demoFingerprint(scale: SeedScale): string {
   const hash = createHash('sha256');
-  const seedDir = fileURLToPath(new URL('./seed/', import.meta.url));
-  for (const name of readdirSync(seedDir).filter((n) => /\.(js|ts)$/.test(n) && !n.startsWith('cli-')).sort()) {
-    hash.update(name).update(readFileSync(join(seedDir, name)));
-  }
+  for (const file of generatorFiles()) hash.update(file.slice(file.lastIndexOf('/') + 1)).update(readFileSync(file));
   hash.update(readFileSync(schemaFileUrl()));
   const pglitePackage = new URL('../package.json', import.meta.resolve('@electric-sql/pglite'));
   hash.update(JSON.parse(readFileSync(pglitePackage, 'utf8')).version as string);
   hash.update(JSON.stringify({ instances: DEMO_INSTANCES, now: DEMO_NOW, scale, plan: KATUMA_PLAN, months: RECORDED_BILLING_MONTHS, namePrefix: '' }));
   return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The demo database as a first start would seed it, shipped with the code (`assets/`, made by `npm run
+ * demo:pack`): a first start unpacks it in a few seconds instead of seeding for tens of seconds. A
+ * brotli-compressed tar of PGlite's data directory and a JSON file with the fingerprint it was made at.
+ */
+export const SHIPPED_DEMO = { archive: 'demo-pgdata.tar.br', manifest: 'demo-pgdata.json' } as const;
+
+export interface ShippedDemoManifest {
+  fingerprint: string;
+  scale: SeedScale;
+  /** Bytes of the uncompressed tar. */
+  tarBytes: number;
+}
+
+/** The assets directory next to `src/` (or `dist/`), where the shipped demo lives. */
+export function assetsDir(): string {
+  const candidates = [new URL('../assets/', import.meta.url), new URL('../../assets/', import.meta.url)].map((url) => fileURLToPath(url));
+  return candidates.find((dir) => existsSync(join(dir, SHIPPED_DEMO.manifest))) ?? candidates.find((dir) => existsSync(dir)) ?? candidates[0]!;
+}
+
+/** The shipped database's archive when it was made by this generator at this scale, else undefined (the start seeds). */
+export function shippedDemo(fingerprint: string, scale: SeedScale): string | undefined {
+  try {
+    const dir = assetsDir();
+    const manifest = JSON.parse(readFileSync(join(dir, SHIPPED_DEMO.manifest), 'utf8')) as ShippedDemoManifest;
+    const archive = join(dir, SHIPPED_DEMO.archive);
+    return manifest.fingerprint === fingerprint && manifest.scale === scale && existsSync(archive) ? archive : undefined;
+  } catch {
+    return undefined; // no assets (an installed package without them): seeding works everywhere
+  }
+}
+
+/**
+ * Unpacks the shipped archive into `pgdata`, streaming (the tar never sits in memory whole), beside it
+ * first: a start killed half-way leaves no directory that looks like a database.
+ */
+export async function unpackShipped(archive: string, pgdata: string): Promise<void> {
+  const partial = `${pgdata}.unpacking`;
+  for (const dir of [pgdata, partial]) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true, mode: 0o700 });
+  // PGlite writes member names from its root ("/base/1/112"); tar makes them relative to `cwd` and refuses
+  // any "..". Synchronous writes: a thousand small files unpack in a third of the time the async ones take.
+  const unpack = new UnpackSync({ cwd: partial, noMtime: true });
+  const into = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      unpack.write(chunk);
+      done();
+    },
+    final(done) {
+      unpack.end();
+      done();
+    },
+  });
+  await pipeline(createReadStream(archive), createBrotliDecompress(), into);
+  renameSync(partial, pgdata);
 }
 
 function demoConfig(): Config {
@@ -241,12 +315,17 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     // --fresh starts over, state included; a new generator only seeds the data again (saved questions
     // and pulses stay, and no new database has to be initialised).
     if (options.fresh) rmSync(pgdata, { recursive: true, force: true });
+    // A new database (no directory yet) is unpacked from the shipped copy when it is current; a stale one
+    // is seeded again in place, keeping its saved questions and pulses.
+    const shipped = !current && options.shipped !== false && !existsSync(join(pgdata, 'PG_VERSION')) ? shippedDemo(fingerprint, scale) : undefined;
     if (!current) {
       rmSync(markerFile, { force: true });
       const why = options.fresh ? '--fresh' : marker ? 'the demo data changed in this version' : 'first start';
-      log(`Seeding three demo OFN instances into ${dir} (${why}; done once, then reused)…`);
+      if (shipped) log(`Unpacking three demo OFN instances into ${dir} (${why}; done once, then reused)…`);
+      else log(`Seeding three demo OFN instances into ${dir} (${why}; done once, then reused)…`);
     }
     try {
+      if (shipped) await unpackShipped(shipped, pgdata);
       pglite = await openPGlite(pgdata);
     } catch (error) {
       if (!current && !existsSync(join(pgdata, 'PG_VERSION'))) throw error;
@@ -255,16 +334,18 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       rmSync(markerFile, { force: true });
       rmSync(pgdata, { recursive: true, force: true });
       pglite = await openPGlite(pgdata);
-      return await finishStart(pglite, false);
+      return await finishStart(pglite, 'seed');
     }
-    return await finishStart(pglite, current);
+    return await finishStart(pglite, current ? 'reuse' : shipped ? 'unpacked' : 'seed');
   } catch (error) {
     await pglite?.close().catch(() => undefined);
     unlock();
     throw error;
   }
 
-  async function finishStart(opened: PGlite, current: boolean): Promise<Demo> {
+  /** reuse: the database on disk is current; unpacked: the shipped one, seeded by this generator; seed: seed it now. */
+  async function finishStart(opened: PGlite, how: 'reuse' | 'unpacked' | 'seed'): Promise<Demo> {
+    const current = how !== 'seed';
     const db = new Kysely<OfnDatabase>({ dialect: new PGliteDialect(opened) });
     const state = new Kysely<StateDatabase>({ dialect: new PGliteDialect(opened, false) });
     const config = demoConfig();
@@ -274,7 +355,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await migrate(state);
     if (!current) await recordBillingPosts(deps, state);
     // Written last: a start interrupted while seeding leaves no marker, so the next one seeds again.
-    if (!current) {
+    if (how !== 'reuse') {
       writeFileSync(`${markerFile}.tmp`, JSON.stringify({ fingerprint, seededAt: new Date().toISOString() } satisfies DemoMarker));
       renameSync(`${markerFile}.tmp`, markerFile);
     }
@@ -283,7 +364,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       deps,
       state,
       who: DEMO_REQUESTER,
-      seeded: !current,
+      seeded: how !== 'reuse',
       billingSent: recordedBillingMonths(),
       async close() {
         await state.destroy();

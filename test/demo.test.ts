@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { ask } from '../src/commands/pipeline.js';
-import { DEMO_NOW, demoFingerprint, recordedBillingMonths, startDemo, type Demo } from '../src/demo.js';
+import { assetsDir, DEMO_NOW, DEMO_SCALE, demoFingerprint, recordedBillingMonths, SHIPPED_DEMO, startDemo, type Demo, type ShippedDemoManifest } from '../src/demo.js';
 import { renderJson } from '../src/render/json.js';
 
 /**
@@ -114,6 +114,58 @@ describe('the demo database on disk', () => {
     }
     expect(existsSync(lock)).toBe(false);
   }, 120_000);
+});
+
+describe('the shipped demo database (assets/, npm run demo:pack)', () => {
+  const dirs: string[] = [];
+  const newDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ofn-demo-shipped-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is current: made by this generator, schema, PGlite and demo definition (else run npm run demo:pack)', () => {
+    const manifest = JSON.parse(readFileSync(join(assetsDir(), SHIPPED_DEMO.manifest), 'utf8')) as ShippedDemoManifest;
+    expect(existsSync(join(assetsDir(), SHIPPED_DEMO.archive))).toBe(true);
+    expect(manifest, 'the shipped demo was made by another generator: run `npm run demo:pack` and commit assets/').toMatchObject({ fingerprint: demoFingerprint(DEMO_SCALE), scale: DEMO_SCALE });
+  });
+
+  it('is unpacked by a first start instead of seeding, answers exactly as a demo seeded now, and is reused after', async () => {
+    const questions = ['turnover katuma last-month', 'new shops uk last-12-months by month', 'top-shops 3 au 2026', 'orders all last-month', 'billing katuma 2026-10 as-sent'];
+    const answersOf = async (demo: Demo) => Promise.all(questions.map((q) => figure(demo, q)));
+    const unpackedDir = newDir();
+    const said: string[] = [];
+    const unpacked = await startDemo({ dataDir: unpackedDir, log: (line) => said.push(line) });
+    let fromShipped: unknown[];
+    try {
+      expect(unpacked.seeded).toBe(true);
+      expect(said.join('\n')).toMatch(/^Unpacking three demo OFN instances into .* \(first start; done once, then reused\)…$/);
+      expect(said.join('\n')).not.toContain('Seeding');
+      fromShipped = await answersOf(unpacked);
+    } finally {
+      await unpacked.close();
+    }
+    expect(JSON.parse(readFileSync(join(unpackedDir, 'demo', 'seeded.json'), 'utf8'))).toMatchObject({ fingerprint: demoFingerprint(DEMO_SCALE) });
+    expect(existsSync(join(unpackedDir, 'demo', 'pgdata.unpacking'))).toBe(false);
+    const again = await startDemo({ dataDir: unpackedDir });
+    try {
+      expect(again.seeded).toBe(false);
+      expect(await answersOf(again)).toEqual(fromShipped);
+    } finally {
+      await again.close();
+    }
+    // The generator, run now, makes the same data (and the same recorded billing posts).
+    const seeded = await startDemo({ dataDir: newDir(), shipped: false });
+    try {
+      expect(seeded.seeded).toBe(true);
+      expect(await answersOf(seeded)).toEqual(fromShipped);
+    } finally {
+      await seeded.close();
+    }
+  }, 600_000);
 });
 
 describe('the demo as Slack would have it', () => {

@@ -94,11 +94,11 @@ const blocks = fencedBlocks(README);
 const commandLines = blocks.filter((b) => b.lang === 'sh').flatMap((b) => b.lines).map((l) => l.trim()).filter((l) => cliArgs(l) !== undefined);
 
 beforeAll(async () => {
-  // A new user's first `npm start` (the script's own command), which seeds the demo into ./data/demo.
+  // A new user's first `npm start` (the script's own command), which unpacks the shipped demo into ./data/demo.
   expect(SCRIPTS.start).toBe('node dist/src/cli.js start');
   const first = await runCli(['start'], 'quit\n');
   expect(first.code).toBe(0);
-  expect(first.output).toContain('Seeding three demo OFN instances into data/demo (first start');
+  expect(first.output).toContain('Unpacking three demo OFN instances into data/demo (first start');
 }, 900_000);
 
 afterAll(() => {
