@@ -13,6 +13,7 @@ import {
   countActiveShopsByBucket,
   countEnterprises,
   countEnterprisesByBucket,
+  funnelCounts,
   listEnterprises,
   MONEY_COLUMNS,
   SALES_ORDER_STATES,
@@ -283,5 +284,32 @@ describe('segments: the closed vocabulary of enterprise filters', () => {
     expect(needsPeriod([])).toBe(false);
     expect(needsAddresses([{ kind: 'sells', values: ['any'] }, { kind: 'country', iso: ['ES'] }])).toBe(true);
     expect(needsAddresses([{ kind: 'active' }, { kind: 'inGroup', name: 'x' }])).toBe(false);
+  });
+});
+
+describe('the funnel: days from creation to the first sale', () => {
+  let own: TestDatabase;
+  let ownReplica: Replica;
+  beforeAll(async () => {
+    own = await createTestDatabase('funnel');
+    const f = new OfnFixture(own.client);
+    // March 2025 in Madrid. Early: its first sale is dated 9 days before it was created (imported data).
+    const early = await f.enterprise({ name: 'Early', sells: 'any', created_at: '2025-03-10 11:00:00' });
+    const ten = await f.enterprise({ name: 'Ten Days', sells: 'own', created_at: '2025-03-05 11:00:00' });
+    await f.enterprise({ name: 'Never Sold', sells: 'any', created_at: '2025-03-06 11:00:00' });
+    await f.order(early, { completed_at: '2025-03-01 11:00:00', created_at: '2025-03-01 10:00:00' });
+    await f.order(early, { completed_at: '2025-04-01 11:00:00', created_at: '2025-04-01 10:00:00' });
+    await f.order(ten, { completed_at: '2025-03-15 11:00:00', created_at: '2025-03-15 10:00:00' });
+    ownReplica = Replica.connect(testConfig([{ id: 'katuma', url: own.url, timezone: TZ }]).instances.get('katuma')!);
+  });
+  afterAll(async () => {
+    await ownReplica?.close();
+    await own?.drop();
+  });
+
+  it('counts a first sale dated before creation as 0 days, never negative', async () => {
+    const counts = await ownReplica.read((tx) => funnelCounts(tx, { fromUtc: '2025-02-28 23:00:00.000', toUtc: '2025-03-31 22:00:00.000' }, TZ));
+    expect(counts).toMatchObject({ created: 3, shop: 3, firstSale: 2, threeMonths: 0 });
+    expect([...counts.daysToFirstSale].sort((a, b) => a - b)).toEqual([0, 10]);
   });
 });

@@ -399,7 +399,7 @@ export interface FunnelCounts {
   shop: number;
   firstSale: number;
   threeMonths: number;
-  /** Whole local days from creation to the first sales order, one per enterprise that sold (for medians across instances). */
+  /** Whole local days from creation to the first sales order (0 when it predates creation), one per enterprise that sold (for medians across instances). */
   daysToFirstSale: number[];
 }
 
@@ -427,7 +427,8 @@ export async function funnelCounts(tx: ReplicaTx, window: UtcWindow, timezone: s
       sql<number>`count(*) filter (where c.sells in (${SHOPS}) or s.id is not null)`.as('shop'),
       sql<number>`count(s.id)`.as('first_sale'),
       sql<number>`count(*) filter (where s.months >= 3)`.as('three_months'),
-      sql<number[] | null>`array_agg(${local('s.first_sale', timezone)}::date - ${local('c.created_at', timezone)}::date) filter (where s.id is not null)`.as('days'),
+      // A first sale dated before the enterprise's creation (imported or migrated data) counts as 0 days, never negative.
+      sql<number[] | null>`array_agg(greatest(0, ${local('s.first_sale', timezone)}::date - ${local('c.created_at', timezone)}::date)) filter (where s.id is not null)`.as('days'),
     ])
     .executeTakeFirstOrThrow();
   return { created: Number(r.created), shop: Number(r.shop), firstSale: Number(r.first_sale), threeMonths: Number(r.three_months), daysToFirstSale: ((r.days as number[] | null) ?? []).map(Number) };
