@@ -9,6 +9,7 @@ import type { Outcome } from './core/outcome.js';
 import type { Deps } from './commands/types.js';
 import type { Requester } from './core/access.js';
 import { isUserError, OfnError } from './core/errors.js';
+import { didYouMean } from './core/suggest.js';
 import { isLanguage, LANGUAGES, type Language } from './core/i18n.js';
 import { chartFilename, csvFile, renderCsv } from './render/csv.js';
 import { errorToJson, renderJson } from './render/json.js';
@@ -364,6 +365,9 @@ async function commandSeed(options: Options): Promise<number> {
   return 0;
 }
 
+/** The commands `main` knows, for the did-you-mean of a mistyped one. */
+const CLI_COMMANDS = ['ask', 'demo', 'start', 'seed', 'serve', 'api', 'help'] as const;
+
 export async function main(argv: string[]): Promise<number> {
   let options: Options;
   try {
@@ -392,7 +396,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return 0;
       default:
-        process.stderr.write(`Unknown command \`${command}\`.\n\n${USAGE}\n`);
+        process.stderr.write(`Unknown command \`${command}\`.${didYouMean(command, CLI_COMMANDS)}\n\n${USAGE}\n`);
         return 2;
     }
   } catch (error) {

@@ -64,6 +64,9 @@ describe('ofn-insights ask', () => {
     const typo = await run(['ask', '--config', config, 'turnovr katuma'], '', env());
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('Did you mean `turnover`?');
+    const command = await run(['srve', '--config', config]);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/^Unknown command `srve`\. Did you mean `serve`\?\n/);
   });
 
   it('refuses a bad config with the path of the field', async () => {
