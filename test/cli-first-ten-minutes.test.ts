@@ -98,7 +98,7 @@ describe('ofn-insights ask from the demo', () => {
   it('answers with --demo in text, JSON and CSV', async () => {
     const text = await run(['ask', '--demo', 'turnover katuma last-month']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^Turnover · Katuma \(demo\)\nlast-month: 1 oct 2026 – 31 oct 2026 \(Europe\/Madrid\)/);
+    expect(text.stdout).toMatch(/^Turnover · Katuma \(demo\)\nlast-month: 1 Oct 2026 – 31 Oct 2026 \(Europe\/Madrid\)/);
     expect(text.stderr).toContain('Opening the embedded demo');
     const json = await run(['ask', '--demo', '--format', 'json', 'orders au last-month']);
     expect(json.code).toBe(0);

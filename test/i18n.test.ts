@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { IntlMessageFormat } from 'intl-messageformat';
 import type { Answer, InstanceRef } from '../src/core/answer.js';
 import { CATALOGS, LANGUAGES, languageOfLocale, t, type Language } from '../src/core/i18n.js';
-import { parsePeriod, resolvePeriod } from '../src/core/periods.js';
+import { dateLocale, parsePeriod, resolvePeriod } from '../src/core/periods.js';
+import { periodName } from '../src/render/format.js';
 import { answerText } from '../src/render/answer.js';
 import { answerMessage } from '../src/render/slack-message.js';
 import { renderText } from '../src/render/text.js';
@@ -558,9 +559,25 @@ describe('the reader’s language over the instance’s', () => {
     const answer = answers('en').turnover!;
     const outcome = { kind: 'answer' as const, answer, presentation: { chart: false, public: false } };
     expect(renderText(outcome).split('\n')[0]).toBe('Turnover · Katuma');
-    expect(renderText(outcome, 'fr').split('\n').slice(0, 2)).toEqual(["Chiffre d'affaires · Katuma", 'le mois dernier : 1 Oct 2026 – 31 Oct 2026 (Europe/Madrid)']);
+    expect(renderText(outcome, 'fr').split('\n').slice(0, 2)).toEqual(["Chiffre d'affaires · Katuma", 'le mois dernier : 1 oct. 2026 – 31 oct. 2026 (Europe/Madrid)']);
     const blocks = answerMessage(answer, { ephemeral: true, language: 'de' }).blocks;
     expect(blocks[0]).toMatchObject({ text: { text: 'Umsatz · Katuma' } });
     expect(JSON.stringify(blocks.at(-1))).toContain('Im Kanal teilen');
+  });
+});
+
+describe('dates in the language of the answer, with the customs of the instance', () => {
+  it('takes the words from the language and the region from the locale', () => {
+    expect(dateLocale('es-ES', 'es')).toBe('es-ES');
+    expect(dateLocale('es-ES', 'en')).toBe('en-ES');
+    expect(dateLocale('en-AU', 'fr')).toBe('fr-AU');
+    expect(dateLocale('ca', 'de')).toBe('de');
+    expect(dateLocale('fr-FR', 'fr')).toBe('fr-FR');
+  });
+
+  it('names a month in the language asked, not the instance’s (a French reader at Katuma)', () => {
+    expect(periodName('2026-10', 'es-ES', 'fr')).toBe('octobre 2026');
+    expect(periodName('2026-10', 'es-ES', 'es')).toBe('octubre de 2026');
+    expect(periodName('2026-10-25', 'es-ES', 'de')).toBe('25. Okt. 2026');
   });
 });

@@ -297,7 +297,10 @@ describe('describeRange', () => {
     expect(describeRange(resolvePeriod(parsePeriod('2026-10'), MADRID, now))).toBe('1 Oct 2026 – 31 Oct 2026');
     expect(describeRange(resolvePeriod(parsePeriod('2026-10-25'), MADRID, now))).toBe('25 Oct 2026');
     expect(describeRange(resolvePeriod(parsePeriod('2026-10-25..2026-10-26'), MADRID, now))).toBe('25 Oct 2026 – 26 Oct 2026');
-    expect(describeRange(resolvePeriod(parsePeriod('2026-10'), MADRID, now), 'es-ES')).toBe('1 oct 2026 – 31 oct 2026');
+    expect(describeRange(resolvePeriod(parsePeriod('2026-10'), MADRID, now), 'es-ES', 'es')).toBe('1 oct 2026 – 31 oct 2026');
+    // An English answer at a Spanish instance: English month names (never "1 oct" in English text).
+    expect(describeRange(resolvePeriod(parsePeriod('2026-10'), MADRID, now), 'es-ES')).toBe('1 Oct 2026 – 31 Oct 2026');
+    expect(describeRange(resolvePeriod(parsePeriod('2026-10'), MADRID, now), 'en-GB', 'fr')).toBe('1 oct. 2026 – 31 oct. 2026');
   });
 });
 
@@ -333,7 +336,7 @@ describe('periods not over, and periods not started', () => {
     expect(describeRange(resolve('this-month', 'Australia/Melbourne', '2026-11-15T20:00:00Z'))).toBe('1 Nov 2026 – 16 Nov 2026, to date');
     expect(describeRange(resolve('this-month', MADRID, '2026-11-01T08:00:00Z'))).toBe('1 Nov 2026, to date');
     expect(describeRange(resolve('2027-01', MADRID, '2026-11-18T10:00:00Z'))).toBe('1 Jan 2027 – 31 Jan 2027, not started yet');
-    expect(describeRange(resolve('2027-01-05', MADRID, '2026-11-18T10:00:00Z'), 'es-ES')).toBe('5 ene 2027 – 5 ene 2027, not started yet');
+    expect(describeRange(resolve('2027-01-05', MADRID, '2026-11-18T10:00:00Z'), 'es-ES')).toBe('5 Jan 2027 – 5 Jan 2027, not started yet');
   });
 });
 

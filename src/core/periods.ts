@@ -472,8 +472,20 @@ export function bucketStarts(period: ResolvedPeriod, grain: Grain): string[] {
 }
 
 /** A short human description: "1 Oct 2026 – 31 Oct 2026", "1 Jan 2026 – 29 Nov 2026, to date". */
+/**
+ * The locale dates are written in for an answer in `lang` at an instance whose conventions are `locale`:
+ * the language's words (month names) with the region's customs, so an English answer at a Spanish
+ * instance says "1 Oct 2026", never "1 oct 2026" (`en-ES`); the locale itself when it is in that language.
+ */
+export function dateLocale(locale: string, lang: Language): string {
+  const [language, ...rest] = locale.split('-');
+  if (language?.toLowerCase() === lang) return locale;
+  const region = rest.find((part) => /^[A-Z]{2}$|^\d{3}$/.test(part));
+  return region ? `${lang}-${region}` : lang;
+}
+
 export function describeRange(period: ResolvedPeriod, locale = 'en-GB', lang: Language = 'en'): string {
-  const fmt = (d: DateTime) => d.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
+  const fmt = (d: DateTime) => d.setLocale(dateLocale(locale, lang)).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
   if (period.future) return t(lang, 'period.notStarted', { range: `${fmt(period.from)} – ${fmt(period.to.minus({ days: 1 }))}` });
   const lastDay = period.asOf ? period.asOf.startOf('day') : period.to.minus({ days: 1 });
   const range = lastDay.hasSame(period.from, 'day') ? fmt(period.from) : `${fmt(period.from)} – ${fmt(lastDay)}`;

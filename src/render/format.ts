@@ -3,7 +3,7 @@ import type { Answer, AnswerPeriod } from '../core/answer.js';
 import type { BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney } from '../core/money.js';
 import { CATALOGS, isMessageKey, languageOfLocale, t, type Language, type MessageKey } from '../core/i18n.js';
-import { describeRange, type ResolvedPeriod } from '../core/periods.js';
+import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
 
 /** A value as a person reads it: money in the instance's currency and locale, counts grouped; "—" where undefined. */
 export function formatValue(answer: Answer, value: string | null): string {
@@ -25,7 +25,7 @@ export function answerLanguage(answer: Pick<Answer, 'instance'>, lang?: Language
  */
 export function describePeriod(period: AnswerPeriod, locale: string, lang: Language = 'en'): string {
   if (!period.from) {
-    return t(lang, 'period.asOf', { when: period.to.setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }), zone: period.timezone });
+    return t(lang, 'period.asOf', { when: period.to.setLocale(dateLocale(locale, lang)).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }), zone: period.timezone });
   }
   const range = describeRange(period as ResolvedPeriod, locale, lang);
   const label = lang === 'en' ? period.label : periodName(period.label, locale, lang);
@@ -43,8 +43,8 @@ export function periodName(label: string, locale: string, lang: Language): strin
   if (m) return m[1] === 'since' ? t(lang, 'period.since', { start: periodName(m[2]!, locale, lang) }) : t(lang, 'period.until', { end: periodName(m[2]!, locale, lang) });
   m = /^(\d{4})-Q(\d)$/.exec(label);
   if (m) return t(lang, 'period.quarter', { quarter: Number(m[2]), year: m[1]! });
-  if (/^\d{4}-\d{2}$/.test(label)) return DateTime.fromFormat(label, 'yyyy-LL', { zone: 'UTC' }).setLocale(locale).toLocaleString({ month: 'long', year: 'numeric' });
-  if (/^\d{4}-\d{2}-\d{2}$/.test(label)) return DateTime.fromISO(label, { zone: 'UTC' }).setLocale(locale).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
+  if (/^\d{4}-\d{2}$/.test(label)) return DateTime.fromFormat(label, 'yyyy-LL', { zone: 'UTC' }).setLocale(dateLocale(locale, lang)).toLocaleString({ month: 'long', year: 'numeric' });
+  if (/^\d{4}-\d{2}-\d{2}$/.test(label)) return DateTime.fromISO(label, { zone: 'UTC' }).setLocale(dateLocale(locale, lang)).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
   if (/^\d{4}$/.test(label)) return label;
   return '';
 }
@@ -78,7 +78,7 @@ export function ordersDetail(answer: Extract<Answer, { kind: 'scalar' }>, lang: 
 /** The answer's note in `lang` ("No data yet: … starts on …" is rebuilt; other notes are as the question wrote them). */
 export function answerNote(answer: Answer, lang: Language): string | undefined {
   if (!answer.note || lang === 'en' || !answer.period.future || !answer.period.from) return answer.note;
-  const date = answer.period.from.setLocale(answer.instance.locale).toLocaleString({ day: 'numeric', month: 'long', year: 'numeric' });
+  const date = answer.period.from.setLocale(dateLocale(answer.instance.locale, lang)).toLocaleString({ day: 'numeric', month: 'long', year: 'numeric' });
   return t(lang, 'answer.noDataYet', { period: periodName(answer.period.label, answer.instance.locale, lang) || answer.period.label, date });
 }
 
@@ -98,8 +98,8 @@ export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', local
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   // The date is already local to the instance; format it as a calendar date (UTC avoids a shift).
   const asDate = new Date(Date.UTC(y, m - 1, d));
-  if (grain === 'month') return dateFormat(locale, false).format(asDate);
-  const day = dateFormat(locale, true).format(asDate);
+  if (grain === 'month') return dateFormat(dateLocale(locale, lang), false).format(asDate);
+  const day = dateFormat(dateLocale(locale, lang), true).format(asDate);
   return grain === 'week' ? t(lang, 'table.week', { day }) : day;
 }
 
