@@ -408,6 +408,19 @@ describe('file names', () => {
   });
 });
 
+describe('the figures beside a chart in Slack', () => {
+  it('puts the figures of growth and story answers in the file comment, escaped, as answers do', async () => {
+    const { figuresComment } = await import('../src/render/slack-message.js');
+    const funnel = await ask(deps, 'funnel katuma 2026');
+    const comment = figuresComment('Funnel · Katuma <2026>', funnel);
+    expect(comment.split('\n')[0]).toBe('Funnel · Katuma &lt;2026&gt;');
+    expect(comment).toMatch(/```[\s\S]*Made a first sale\s+3\s+60\.0%\s+42\.9%[\s\S]*```$/);
+    const growth = figuresComment('Growth', await ask(deps, 'growth katuma 2026-10'));
+    expect(growth).toContain('```');
+    expect(growth).toMatch(/New shops/i);
+  });
+});
+
 describe('maps, as drawn', () => {
   it('outlines the countries a frame reaches, neighbours included, and no others', async () => {
     const { countriesIn, mapLayout } = await import('../src/render/figure.js');

@@ -6,7 +6,7 @@ import { dashboardMessages } from './dashboard.js';
 import { t, type Language } from '../core/i18n.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail } from './format.js';
 import { globalText } from './global.js';
-import { growthSlackText } from './growth.js';
+import { growthSlackText, growthText } from './growth.js';
 import { storyText, storyTitle } from './story.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable } from './table.js';
@@ -185,5 +185,7 @@ export function figuresComment(title: string, outcome: Outcome): string {
     const table = answerTable(outcome.answer);
     if (table) figures = alignTable(table.header, table.rows.slice(0, 60), table.align);
   } else if (outcome.kind === 'global') figures = globalText(outcome.answer);
+  else if (outcome.kind === 'growth') figures = growthText(outcome);
+  else if (outcome.kind === 'story') figures = storyText(outcome);
   return `${escapeMrkdwn(title)}${figures ? `\n${codeBlock(figures, 2800)}` : ''}`;
 }
