@@ -148,6 +148,17 @@ describe('billing a month', { shuffle: false }, () => {
     expect(sent.rows[0]).toMatchObject({ name: 'Horta Nord', total: 24.2 });
   });
 
+  it('takes a month written as any question writes it, and refuses a period that is not one month', async () => {
+    const october = renderJson(await ask(deps, 'billing katuma 2026-10', state.db));
+    for (const q of ['billing katuma october', 'billing katuma octubre de 2026', 'billing katuma el mes pasado', 'billing katuma Oktober 2026', 'billing katuma last-month']) {
+      expect(renderJson(await ask(deps, q, state.db)), q).toBe(october);
+    }
+    expect(JSON.parse(renderJson(await ask(deps, 'billing katuma this-month', state.db)))).toMatchObject({ month: '2026-11', provisional: true });
+    for (const q of ['billing katuma 2026', 'billing katuma Q3', 'billing katuma last-3-months', 'billing katuma 2026-10-05']) {
+      await expect(ask(deps, q, state.db), q).rejects.toMatchObject({ code: 'BadPeriod', message: expect.stringContaining('Billing is by calendar month') });
+    }
+  });
+
   it('refuses a month that does not exist, a month never sent as-sent, and an instance without a plan', async () => {
     await expect(ask(deps, 'billing katuma 2026-13', state.db)).rejects.toMatchObject({ code: 'BadPeriod' });
     await expect(ask(deps, 'billing katuma 2025-01 as-sent', state.db)).rejects.toMatchObject({ code: 'NotFound' });

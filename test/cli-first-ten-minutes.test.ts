@@ -164,7 +164,7 @@ describe('the prompt', () => {
     expect(added).toContain('Pulse #1: `turnover katuma last-week` weekly mon 09:00 (Europe/Madrid) in #demo. Next: 2026-11-23 09:00.');
     expect(added).toContain('The demo stores pulses and watches but posts nothing');
     expect(listed).toContain('#1 `turnover katuma last-week` weekly mon 09:00 (Europe/Madrid) → #demo · active');
-    expect(sent).toMatch(/^billing katuma as-sent\nBilling · Katuma \(demo\) · octubre 2026/);
+    expect(sent).toMatch(/^billing katuma as-sent\nBilling · Katuma \(demo\) · October 2026/);
     expect(notSent).toContain('No billing for Katuma (demo) 2026-07 has been sent yet.\n`billing katuma 2026-07` (without as-sent) computes it from the replica now.');
   }, 180_000);
 });

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { billMonth, planTerms, type BillingLine } from '../core/billing.js';
 import { OfnError } from '../core/errors.js';
 import type { BillingAllReport, BillingChange, BillingReport } from '../core/outcome.js';
-import { parsePeriod, resolvePeriod, toUtcTimestamp } from '../core/periods.js';
+import { parsePeriod, resolvePeriod, toUtcTimestamp, type PeriodOptions, type PeriodSpec } from '../core/periods.js';
+import { readPeriod } from '../core/period-phrases.js';
 import { didYouMean } from '../core/suggest.js';
+import { isFiller } from '../core/vocabulary.js';
 import { billableEnterprises } from '../queries/billing-queries.js';
 import { billingRun, recordBillingRun as storeBillingRun } from '../state/billing-runs.js';
 import type { StateDb } from '../state/store.js';
@@ -16,38 +18,61 @@ export interface BillingArgs {
   /** `billing all`: every instance the audience may see that has a plan (authorized as `all`). */
   all?: true;
   month?: string; // YYYY-MM; default: last month in the instance's zone
+  /** A month named otherwise (`october`, `el mes pasado`, `this-month`), resolved in each instance's zone. */
+  period?: PeriodSpec;
   asSent: boolean;
 }
 
 
 export const BILLING_USAGE = '`billing <instance|all> [YYYY-MM] [as-sent]` (default: last month)';
 
-/** Pure: words after `billing`. */
-export function parseBilling(words: readonly string[], instanceIds: readonly string[], visibleIds: readonly string[] = instanceIds): BillingArgs {
+/** A period that names one calendar month: the only kind billing takes (a month is what is invoiced). */
+function isOneMonth(spec: PeriodSpec): boolean {
+  return spec.kind === 'month' || spec.kind === 'recent-month' || (spec.kind === 'current' && spec.unit === 'month');
+}
+
+/** Pure: words after `billing`. A month may be written as any question writes it (`2026-10`, `october`, `el mes pasado`). */
+export function parseBilling(words: readonly string[], instanceIds: readonly string[], visibleIds: readonly string[] = instanceIds, options: PeriodOptions = {}): BillingArgs {
   let instance: string | undefined;
   let all = false;
   let month: string | undefined;
+  let period: PeriodSpec | undefined;
   let asSent = false;
-  for (const raw of words) {
+  for (let i = 0; i < words.length; ) {
+    const raw = words[i]!;
     const w = raw.toLowerCase();
     if (w === 'as-sent') asSent = true;
     else if (w === 'all') all = true;
+    else if (isFiller(w)) {
+      /* `de`, `el`, `for`: words around a period or an instance */
+    }
     else if (instanceIds.includes(w)) instance = w;
-    else if (/^\d{4}-\d{2}$/.test(w)) {
-      parsePeriod(w); // validates 2026-13 with the usual message
-      month = w;
-    } else if (w === 'last-month') month = undefined;
-    else throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...visibleIds, 'all', 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
+    else {
+      const read = readPeriod(words, i, options); // throws BadPeriod for 2026-13, with the usual message
+      if (!read) throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...visibleIds, 'all', 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
+      const spec = read.spec;
+      if (!isOneMonth(spec)) {
+        const typed = words.slice(i, i + read.used).join(' ');
+        throw new OfnError('BadPeriod', `Billing is by calendar month: \`${typed.slice(0, 60)}\` is not one month.`, 'Name a month: `billing katuma 2026-10`, `billing katuma october`, `billing katuma last-month` or `this-month` (provisional).');
+      }
+      month = undefined;
+      period = undefined;
+      if (spec.kind === 'month') month = `${spec.year}-${String(spec.month).padStart(2, '0')}`;
+      else if (!(spec.kind === 'current' && spec.offset === -1)) period = spec; // last month is the default
+      i += read.used;
+      continue;
+    }
+    i++;
   }
   if (all) {
     if (instance) throw new OfnError('BadArguments', `\`all\` and \`${instance}\` together: ask for one instance or for all.`, `Usage: ${BILLING_USAGE}`);
-    return { instance: 'all', all: true, ...(month ? { month } : {}), asSent };
+    return { instance: 'all', all: true, ...(month ? { month } : {}), ...(period ? { period } : {}), asSent };
   }
   if (!instance) {
     if (visibleIds.length === 1) instance = visibleIds[0]!;
     else throw new OfnError('UnknownInstance', `Which instance? One of: ${visibleIds.join(', ')}.`, `Usage: ${BILLING_USAGE}`);
   }
-  return { instance, ...(month ? { month } : {}), asSent };
+  return { instance, ...(month ? { month } : {}), ...(period ? { period } : {}), asSent };
 }
 
 /** A stable fingerprint of what is billed, to tell whether the replica changed since sending. */
@@ -76,7 +101,7 @@ function compare(sent: readonly BillingLine[], now: readonly BillingLine[]): Bil
 
 /** The month to bill: YYYY-MM, resolved in the instance's zone (its local midnights). */
 export function billingMonth(args: BillingArgs, timezone: string, now: Date): { month: string; window: { fromUtc: string; toUtc: string }; provisional: boolean } {
-  const spec = parsePeriod(args.month ?? 'last-month');
+  const spec = args.period ?? parsePeriod(args.month ?? 'last-month');
   const period = resolvePeriod(spec, timezone, now);
   const month = period.from.toFormat('yyyy-LL');
   // A month that has not started has nothing to bill: refused, so nobody sends an all-zero invoice.
@@ -132,7 +157,10 @@ export async function runBillingAll(deps: Deps, state: StateDb | undefined, args
   warnings.push(...failed);
   const reports = results.map((r) => r.value);
   const total = sumMoney(deps, reports.map((r) => ({ value: r.totals.total, currency: r.instance.currency, month: r.month })), failed.length > 0);
-  return { kind: 'billing-all', ...(args.month ? { month: args.month } : {}), reports, total, warnings };
+  // A month named otherwise (`october`) is resolved in each zone: named when they all agree, as they do but for a few hours.
+  const resolved = new Set(reports.map((r) => r.month));
+  const month = args.month ?? (args.period && resolved.size === 1 ? [...resolved][0] : undefined);
+  return { kind: 'billing-all', ...(month ? { month } : {}), reports, total, warnings };
 }
 
 /** `billing <instance|all> [YYYY-MM] [as-sent]`: needs `billing: true` for the audience (core/access.ts). */
@@ -143,7 +171,7 @@ export const billingRoute: Route<BillingArgs> = {
   summary: 'What to charge each enterprise for a month, from the instance’s plan (docs/billing.md); `all` for every instance, with a total.',
   usage: 'billing <instance|all> [YYYY-MM] [as-sent]',
   examples: ['billing katuma', 'billing katuma 2026-10', 'billing katuma 2026-10 as-sent', 'billing all 2026-10'],
-  parse: (words, context) => parseBilling(words, context.instanceIds, context.visibleIds),
+  parse: (words, context) => parseBilling(words, context.instanceIds, context.visibleIds, context.dateOrder ? { dateOrder: context.dateOrder } : {}),
   reach: (args) => ({ instances: args.all ? 'all' : [args.instance], billing: true }),
   run: (deps, args, context) => (args.all ? runBillingAll(deps, context.state, args, context.instances) : runBilling(deps, context.state, args)),
 };

@@ -7,6 +7,7 @@ import {
   monthWords,
   parsePeriod,
   periodLikeError,
+  dateLocale,
   periodLabel,
   spanOf,
   resolvePeriod,
@@ -275,7 +276,7 @@ export async function staleness(deps: Deps, instance: InstanceConfig): Promise<s
     const replayed = await deps.replica(instance.id).lastReplayed(deps.now().getTime());
     if (!replayed) return undefined;
     if (replayed.lagMs <= instance.staleAfterSeconds * 1000) return undefined;
-    return DateTime.fromJSDate(replayed.at, { zone: instance.timezone }).setLocale(instance.locale).toFormat('d LLL HH:mm');
+    return DateTime.fromJSDate(replayed.at, { zone: instance.timezone }).setLocale(dateLocale(instance.locale, 'en')).toFormat('d LLL HH:mm');
   } catch {
     return undefined; // freshness is a courtesy; the answer itself already succeeded or failed on its own
   }

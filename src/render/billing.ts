@@ -5,6 +5,7 @@ import type { BillingAllReport, BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney, moneyToJson } from '../core/money.js';
 import { toCsv } from './csv-writer.js';
 import { localMonthLabel, statusLabel } from './format.js';
+import { dateLocale } from '../core/periods.js';
 import { globalTotalText } from './global.js';
 import { codeBlock, contextLine, escapeMrkdwn, mrkdwnSection, plain, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable } from './table.js';
@@ -90,7 +91,7 @@ export function billingJsonObject(report: BillingReport): Record<string, unknown
 /** The warning a provisional bill carries in text and Slack. */
 function provisionalLine(report: BillingReport): string[] {
   if (!report.provisional) return [];
-  const asOf = report.asOf ? DateTime.fromISO(report.asOf, { zone: report.instance.timezone }).setLocale(report.instance.locale).toFormat('d LLL HH:mm') : 'now';
+  const asOf = report.asOf ? DateTime.fromISO(report.asOf, { zone: report.instance.timezone }).setLocale(dateLocale(report.instance.locale, 'en')).toFormat('d LLL HH:mm') : 'now';
   return [`⚠ Provisional: ${localMonthLabel(report)} is not over (figures to ${asOf}, ${report.instance.timezone}). Do not invoice from it.`];
 }
 

@@ -108,7 +108,7 @@ export function statusLabel(status: string): string {
   return status.replace(/_/g, ' ');
 }
 
-/** "October 2026" in the instance's language, for a billing month (YYYY-MM). */
-export function localMonthLabel(report: Pick<BillingReport, 'month' | 'instance'>): string {
-  return DateTime.fromFormat(report.month, 'yyyy-LL', { zone: report.instance.timezone }).setLocale(report.instance.locale).toFormat('LLLL yyyy');
+/** "October 2026" for a billing month (YYYY-MM), in the language of the bill (English until billing has catalogs). */
+export function localMonthLabel(report: Pick<BillingReport, 'month' | 'instance'>, lang: Language = 'en'): string {
+  return DateTime.fromFormat(report.month, 'yyyy-LL', { zone: report.instance.timezone }).setLocale(dateLocale(report.instance.locale, lang)).toFormat('LLLL yyyy');
 }
