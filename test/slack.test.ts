@@ -86,6 +86,28 @@ describe('/ofn over HTTP', () => {
     expect(actions.elements.map((e: any) => e.action_id)).toEqual(['ofn_share']);
   });
 
+  it('answers the asker in their Slack language, the channel in the instance’s, and the instance’s when Slack will not say', async () => {
+    const french = { userId: 'U0FRENCH1', channelId: OPS.channelId };
+    fake.setUserLocale(french.userId, 'fr-FR');
+    const privately = (await (await ask('turnover katuma last-month', french)).reply()).body;
+    expect(privately.response_type).toBe('ephemeral');
+    expect(privately.blocks[0]).toMatchObject({ type: 'header', text: { text: "Chiffre d'affaires · Katuma" } });
+    expect(textOf(privately)).toContain('1 oct. 2026 – 31 oct. 2026 (Europe/Madrid)');
+    expect(fake.calls.filter((c) => c.method === 'users.info' && c.body.user === french.userId).map((c) => String(c.body.include_locale))).toEqual(['true']);
+    const publicly = (await (await ask('turnover katuma last-month public', french)).reply()).body;
+    expect(publicly.response_type).toBe('in_channel');
+    expect(publicly.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Turnover · Katuma' } });
+    // Asked again within the hour: Slack is not asked again.
+    await (await ask('orders katuma last-month', french)).reply();
+    expect(fake.calls.filter((c) => c.method === 'users.info' && c.body.user === french.userId)).toHaveLength(1);
+    // Without the users:read scope: the instance's language, and the answer still comes.
+    const unscoped = { userId: 'U0NOSCOPE', channelId: OPS.channelId };
+    fake.setUserLocale(unscoped.userId, 'de-DE');
+    fake.failNext('users.info', { kind: 'error', error: 'missing_scope' });
+    const fallback = (await (await ask('turnover katuma last-month', unscoped)).reply()).body;
+    expect(fallback.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Turnover · Katuma' } });
+  });
+
   it('posts for everyone with `public`', async () => {
     const body = (await (await ask('orders katuma last-month public')).reply()).body;
     expect(body.response_type).toBe('in_channel');

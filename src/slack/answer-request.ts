@@ -8,6 +8,7 @@ import { OfnError } from '../core/errors.js';
 import { cleanForLog, type Logger } from '../core/log.js';
 import { answerSeconds, answersTotal } from '../core/telemetry.js';
 import type { Outcome } from '../core/outcome.js';
+import type { Language } from '../core/i18n.js';
 import { chartSpecOf } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
 import { chartFilename, csvFile } from '../render/csv.js';
@@ -26,6 +27,8 @@ export interface SlackContext {
   logger: Logger;
   /** The state store: saved questions, pulses, watches, audit. Without it those commands are unavailable. */
   state?: StateDb;
+  /** The reader's language from their Slack locale (slack/user-language.ts), for answers only they see. */
+  userLanguage?: (userId: string) => Promise<Language | undefined>;
 }
 
 /** What the user asked for: the plain answer, or a button's chart / CSV / share; the Home tab (opened or refreshed) or one of its dashboard buttons. */
@@ -80,7 +83,9 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
       return;
     }
     const spec = chartSpecOf(outcome, ctx.deps.config);
-    const message = slackMessage(outcome, { ephemeral: !inChannel, chartable: spec !== undefined });
+    // An answer only the asker sees is in their language; one the channel sees, in the instance's.
+    const language = inChannel ? undefined : await ctx.userLanguage?.(request.who.userId);
+    const message = slackMessage(outcome, { ephemeral: !inChannel, chartable: spec !== undefined, ...(language ? { language } : {}) });
     // Files of a private answer go to the asker alone (our DM), never to the channel, until shared.
     const filesPublic = inChannel || request.inSharedMessage === true;
     const upload = async (file: UploadedFile) => {

@@ -8,6 +8,7 @@ import { ReplicaSet } from '../queries/replica-set.js';
 import { registerFonts } from '../render/chart.js';
 import { openStateStore, pingState, type StateStore } from '../state/store.js';
 import type { SlackContext } from './answer-request.js';
+import { userLanguageLookup } from './user-language.js';
 
 /** 'up': open (its jobs running) and answering now; 'down': being retried in the background, or not answering. */
 export type StateStoreStatus = 'up' | 'down';
@@ -45,7 +46,7 @@ export async function startAnswerRuntime(config: Config, env: NodeJS.ProcessEnv,
   const outboxClient = new WebClient(botToken, { ...slackApiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
   // Uploads for answers: bounded retries (the default client retries for ~30 minutes).
   const client = new WebClient(botToken, { ...slackApiUrl, retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 } });
-  const ctx: SlackContext = { deps, client, logger };
+  const ctx: SlackContext = { deps, client, logger, userLanguage: userLanguageLookup(client, logger) };
 
   let store: StateStore | undefined;
   let jobs: RunningJobs | undefined;

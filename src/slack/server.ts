@@ -10,6 +10,7 @@ import { enableDefaultMetrics, telemetryRegistry, slackAckSeconds } from '../cor
 import { answerOnce, type Intent, type SlackContext, type SlackRequest } from './answer-request.js';
 import type { ApiRequest, ApiResponse } from '../api/handler.js';
 import { apiListener, isApiRequest } from '../api/http.js';
+import { userLanguageLookup } from './user-language.js';
 
 
 export interface SlackServerOptions {
@@ -232,7 +233,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     clientOptions,
     logger: boltLogger(logger),
   });
-  const ctx: SlackContext = { deps: options.deps, client: app.client, logger, ...(options.state ? { state: options.state } : {}) };
+  const ctx: SlackContext = { deps: options.deps, client: app.client, logger, userLanguage: userLanguageLookup(app.client, logger), ...(options.state ? { state: options.state } : {}) };
 
   // Where answers are computed: in this thread by default, or handed to a worker thread (serve) so
   // that answer work never delays the acks of requests arriving meanwhile.

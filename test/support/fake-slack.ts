@@ -96,6 +96,8 @@ export interface FakeSlack {
    * seconds, or HTTP `status`, or `{ok:false,error}`. `method` 'upload' scripts the upload URL POSTs.
    */
   failNext(method: string, failure: ScriptedFailure, times?: number): void;
+  /** The Slack language users.info reports for a user (include_locale), e.g. `fr-FR`. */
+  setUserLocale(userId: string, locale: string): void;
   /** Every call to `method` fails this way until `untilMs` (epoch ms): a storm, an outage. */
   failUntil(method: string, failure: ScriptedFailure, untilMs: number): void;
   /** Same for response_url posts ('error' answers HTTP 404 for expired_url/used_url, else 400, with the error as text). */
@@ -278,6 +280,7 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
   const pendingUploads = new Map<string, PendingUpload>();
   const messages = new Map<string, Map<string, Record<string, unknown>>>(); // channel → ts → message
   const responseUrlPosts = new Map<string, number>();
+  const userLocales = new Map<string, string>();
   const RESPONSE_FAILURES = '\u0000response_url';
 
   let baseUrl = '';
@@ -445,6 +448,14 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
         .slice(0, Number(body.limit ?? 100))
         .map((m) => (body.include_all_metadata === 'true' || body.include_all_metadata === true ? m : { ...m, metadata: undefined }));
       return okAnswer({ messages: list, has_more: false });
+    },
+
+    // A user's profile; with include_locale, their Slack language (set with setUserLocale, default en-US).
+    'users.info': (body) => {
+      const user = stringArg(body, 'user');
+      if (!user || !/^[UW][A-Z0-9]+$/.test(user)) return errorAnswer('user_not_found');
+      const withLocale = body.include_locale === 'true' || body.include_locale === true;
+      return okAnswer({ user: { id: user, name: user.toLowerCase(), ...(withLocale ? { locale: userLocales.get(user) ?? 'en-US' } : {}) } });
     },
 
     // A direct message with the bot: Slack answers the IM channel's id (`D…`).
@@ -644,6 +655,9 @@ export async function startFakeSlack(options: { botToken?: string } = {}): Promi
     },
     failNext,
     failUntil,
+    setUserLocale(userId, locale) {
+      userLocales.set(userId, locale);
+    },
     failNextResponse(failure, times = 1) {
       failNext(RESPONSE_FAILURES, failure, times);
     },
