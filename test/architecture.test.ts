@@ -45,6 +45,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   api: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'jobs'],
   slack: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'jobs', 'api'],
   demo: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'db', 'seed'],
+  // `npm run demo:pack`: the demo, seeded and stored as the shipped database.
+  'demo-pack': ['demo'],
   cli: ['core', 'config', 'queries', 'state', 'installation', 'commands', 'render', 'demo', 'slack', 'seed', 'api'],
 };
 

@@ -43,10 +43,11 @@ export function parseBilling(words: readonly string[], instanceIds: readonly str
     const w = raw.toLowerCase();
     if (w === 'as-sent') asSent = true;
     else if (w === 'all') all = true;
+    // Instance ids first: `au` is an instance before it is French for "to the".
+    else if (instanceIds.includes(w)) instance = w;
     else if (isFiller(w)) {
       /* `de`, `el`, `for`: words around a period or an instance */
     }
-    else if (instanceIds.includes(w)) instance = w;
     else {
       const read = readPeriod(words, i, options); // throws BadPeriod for 2026-13, with the usual message
       if (!read) throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...visibleIds, 'all', 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
