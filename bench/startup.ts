@@ -48,7 +48,7 @@ function measure(command: string[], ready: RegExp, env: NodeJS.ProcessEnv, input
   });
 }
 
-/** PGlite alone, with the demo's settings: started on a directory (new: initdb; existing: opened), then closed. */
+/** PGlite alone, with the demo's settings (shared_buffers, Liftoff only): started on a directory (new: initdb; existing: opened), then closed. */
 function emptyPGlite(dir: string): string[] {
   const script = `
     import { PGlite } from '@electric-sql/pglite';
@@ -56,7 +56,8 @@ function emptyPGlite(dir: string): string[] {
     await pglite.waitReady;
     console.log('ready');
     await pglite.close();`;
-  return [process.execPath, '--input-type=module', '-e', script];
+  // The demo's own settings: shared_buffers above, and WebAssembly compiled by Liftoff only (src/demo.ts).
+  return [process.execPath, '--liftoff-only', '--input-type=module', '-e', script];
 }
 
 /** The shipped demo database unpacked into `dir` (as a first start does), then opened by PGlite alone and closed. */
@@ -74,7 +75,8 @@ function unpackedPGlite(dir: string): string[] {
     await pglite.waitReady;
     console.log('ready');
     await pglite.close();`;
-  return [process.execPath, '--input-type=module', '-e', script];
+  // The demo's own settings: shared_buffers above, and WebAssembly compiled by Liftoff only (src/demo.ts).
+  return [process.execPath, '--liftoff-only', '--input-type=module', '-e', script];
 }
 
 /** Questions the README shows, and a few more of each kind, answered by the demo in process. */
