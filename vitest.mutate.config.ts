@@ -19,6 +19,14 @@ export default defineConfig({
       'test/schedule.test.ts',
       'test/mutation-kills-*.test.ts',
       'test/api-access.test.ts', // grantForToken and grantForWebhook (core/access.ts)
+      // After the whole run at 890d702 (docs/testing.md): the growth story's definitions had no test in
+      // the set (184 mutants without coverage), the typed and spoken period forms were tested only by
+      // files outside it, and grantForHome (core/access.ts) by the Home tab's tests.
+      'test/growth-story.test.ts',
+      'test/parser.test.ts',
+      'test/i18n.test.ts',
+      'test/spoken-questions.test.ts',
+      'test/dashboards.test.ts',
     ],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
