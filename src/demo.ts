@@ -251,15 +251,8 @@ function readMarker(file: string): DemoMarker | undefined {
  * 218 MB, and a month-by-month turnover query 11 ms instead of 46 ms (docs/benchmarks.md, "Demo start").
  * Set before the first PGlite compiles its module; it concerns WebAssembly only (nothing else here is).
  */
-let liftoffOnly = false;
-function useLiftoffOnly(): void {
-  if (liftoffOnly) return;
-  setFlagsFromString('--liftoff-only');
-  liftoffOnly = true;
-}
-
 async function openPGlite(pgdata: string): Promise<PGlite> {
-  useLiftoffOnly();
+  setFlagsFromString('--liftoff-only'); // setting it again is a no-op
   const pglite = new PGlite(pgdata, { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${DEMO_SHARED_BUFFERS}`] });
   await pglite.waitReady;
   return pglite;
@@ -338,8 +331,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     if (!current) {
       rmSync(markerFile, { force: true });
       const why = options.fresh ? '--fresh' : marker ? 'the demo data changed in this version' : 'first start';
-      if (shipped) log(`Unpacking three demo OFN instances into ${dir} (${why}; done once, then reused)…`);
-      else log(`Seeding three demo OFN instances into ${dir} (${why}; done once, then reused)…`);
+      log(`${shipped ? 'Unpacking' : 'Seeding'} three demo OFN instances into ${dir} (${why}; done once, then reused)…`);
     }
     try {
       if (shipped) await unpackShipped(shipped, pgdata);

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
-import { isLanguage, type Language } from '../core/i18n.js';
+import { catalogLanguageOf, type Language } from '../core/i18n.js';
 import type { Logger } from '../core/log.js';
 
 /** How long a user's language is kept before Slack is asked again (someone may change their language). */
@@ -20,8 +20,7 @@ export function userLanguageLookup(client: WebClient, logger: Logger): (userId: 
     fetchMethod: async (userId) => {
       try {
         const result = (await client.users.info({ user: userId, include_locale: true })) as { user?: { locale?: string } };
-        const primary = (result.user?.locale ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
-        return { language: isLanguage(primary) ? primary : 'none' };
+        return { language: catalogLanguageOf(result.user?.locale) ?? 'none' };
       } catch (error) {
         if (!warned) {
           warned = true;
