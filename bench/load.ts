@@ -48,6 +48,13 @@ async function main() {
       await admin.query('create database load_medium');
       log('seeding medium…');
       await runSeedCommand({ url: db('load_medium'), scale: 'medium', timezone: 'Europe/Madrid', currency: 'EUR', until: new Date(), log: () => {} });
+      // A live replica is vacuumed; a freshly seeded one would be vacuumed by autovacuum in the middle of the run
+      // (200,000 new rows), and the run would measure that instead of the bot.
+      log('vacuuming…');
+      const seeded = new pg.Client({ connectionString: db('load_medium') });
+      await seeded.connect();
+      await seeded.query('vacuum (analyze)');
+      await seeded.end();
     }
     await admin.end();
     await recreateDatabase(adminUrl, 'load_state');
@@ -67,7 +74,9 @@ async function main() {
     const metricsToken = randomBytes(16).toString('hex');
     for (let i = 0; i < PROCESSES; i++) {
       const port = await freePort();
-      const child = spawn(process.execPath, [CLI, 'serve', '--config', config], {
+      // LOAD_NODE_ARGS: extra flags for each serve process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes.
+      const nodeArgs = (process.env.LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve', '--config', config], {
         env: { ...process.env, LOG_LEVEL: process.env.LOAD_LOG_LEVEL ?? 'warn', SLACK_BOT_TOKEN: 'xoxb-load', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, PORT: String(port), STATE_DATABASE_URL: db('load_state'), METRICS_TOKEN: metricsToken },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

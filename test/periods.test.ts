@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bucketStarts, parsePeriod, resolvePeriod, toUtcTimestamp, periodLabel } from '../src/core/periods.js';
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { bucketsOf, bucketStarts, parsePeriod, resolvePeriod, toUtcTimestamp, periodLabel, type Grain, type ResolvedPeriod } from '../src/core/periods.js';
 import { OfnError } from '../src/core/errors.js';
 
 const MADRID = 'Europe/Madrid';
@@ -78,5 +80,63 @@ describe('periods resolve at local midnight, converted to UTC', () => {
     expect(bucketStarts(p, 'day')).toHaveLength(31);
     // Weeks start on Mondays, clipped to the period: the first week of October starts on 1 Oct (issue 13).
     expect(bucketStarts(p, 'week').slice(0, 2)).toEqual(['2026-10-01', '2026-10-05']);
+  });
+});
+
+describe('bucketsOf steps on calendar dates and places each boundary at its local day start', () => {
+  /**
+   * The first instant whose local date is `date`, found by bisection on the UTC clock (to the
+   * millisecond): slow, and independent of how luxon resolves a midnight that is skipped or repeated.
+   */
+  function dayStart(zone: string, date: string): DateTime {
+    const localDate = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate()!;
+    let lo = Date.parse(`${date}T00:00:00Z`) - 26 * 3_600_000; // before the day, in every zone (-12 h to +14 h)
+    let hi = lo + 52 * 3_600_000; // after its start
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (localDate(mid) >= date) hi = mid;
+      else lo = mid;
+    }
+    return DateTime.fromMillis(hi, { zone });
+  }
+  /** The obvious loop: steps by luxon's plus() in the zone, each boundary at its day's first instant. */
+  function reference(period: ResolvedPeriod, grain: Grain) {
+    const dates: string[] = [];
+    const utcBoundaries: string[] = [];
+    let cursor = period.from.startOf(grain, { useLocaleWeeks: false });
+    while (cursor < period.to) {
+      const start = cursor < period.from ? period.from : cursor;
+      dates.push(start.toISODate()!);
+      utcBoundaries.push(start.toUTC().toFormat('yyyy-LL-dd HH:mm:ss.SSS'));
+      cursor = dayStart(period.timezone, cursor.plus({ [grain]: 1 }).toISODate()!);
+    }
+    utcBoundaries.push(cursor.toUTC().toFormat('yyyy-LL-dd HH:mm:ss.SSS'));
+    return { dates, utcBoundaries };
+  }
+  // Zones with DST at midnight (Santiago, Havana), half-hour DST (Lord Howe), a skipped day (Apia, 30 Dec 2011), none (UTC).
+  const ZONES = ['Europe/Madrid', 'America/Santiago', 'America/Havana', 'Australia/Lord_Howe', 'Pacific/Apia', 'Asia/Kathmandu', 'UTC'];
+
+  it('equals the step-by-step loop for any zone, start, length and grain', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ZONES),
+        fc.date({ min: new Date('2009-01-01T00:00:00Z'), max: new Date('2030-12-31T00:00:00Z'), noInvalidDate: true }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.constantFrom<Grain>('day', 'week', 'month'),
+        (zone, at, days, grain) => {
+          const from = dayStart(zone, DateTime.fromJSDate(at, { zone }).toISODate()!);
+          const to = dayStart(zone, from.plus({ days }).toISODate()!);
+          const period: ResolvedPeriod = { label: 'test', from, to, timezone: zone };
+          expect(bucketsOf(period, grain)).toEqual(reference(period, grain));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('crosses the day Samoa skipped once, without a repeated bucket', () => {
+    const from = DateTime.fromISO('2011-12-28', { zone: 'Pacific/Apia' });
+    const period: ResolvedPeriod = { label: 'test', from, to: DateTime.fromISO('2012-01-02', { zone: 'Pacific/Apia' }), timezone: 'Pacific/Apia' };
+    expect(bucketsOf(period, 'day').dates).toEqual(['2011-12-28', '2011-12-29', '2011-12-31', '2012-01-01']);
   });
 });

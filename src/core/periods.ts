@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime, IANAZone, type Zone } from 'luxon';
 import { OfnError } from './errors.js';
 import { t } from './i18n.js';
 import { fold, type Language } from './vocabulary.js';
@@ -382,11 +382,11 @@ export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): Re
   if (spec.kind === 'span') return resolveSpan(spec, timezone, now);
   const label = periodLabel(spec);
   // plus() keeps the wall-clock time: where DST skips a midnight (America/Santiago in September) a day
-  // starts at 01:00, and the next day's boundary would then be 01:00 too. startOf('day') is each date's first instant.
+  // starts at 01:00, and the next day's boundary would then be 01:00 too. Each boundary is its date's first instant.
   const at = DateTime.fromJSDate(now, { zone: timezone });
   const make = (start: DateTime, end: DateTime): ResolvedPeriod => {
-    const from = start.startOf('day');
-    const to = end.startOf('day');
+    const from = localDayStart(start.zone, start.toISODate()!);
+    const to = localDayStart(end.zone, end.toISODate()!);
     return { label, from, to, timezone, ...(to > at ? { asOf: at } : {}), ...(from > at ? { future: true } : {}) };
   };
   switch (spec.kind) {
@@ -435,8 +435,8 @@ function resolveSpan(spec: { kind: 'span'; from?: BoundSpec; to?: BoundSpec }, t
     to = resolvePeriod(next, timezone, now);
   }
   const start = from?.from ?? localMidnight({ year: MIN_YEAR, month: 1, day: 1 }, timezone);
-  let end = to?.to ?? DateTime.fromJSDate(now, { zone: timezone }).startOf('day').plus({ days: 1 }).startOf('day');
-  if (end <= start) end = start.plus({ days: 1 }).startOf('day');
+  let end = to?.to ?? localDayStart(start.zone, DateTime.fromJSDate(now, { zone: timezone }).plus({ days: 1 }).toISODate()!);
+  if (end <= start) end = localDayStart(start.zone, start.plus({ days: 1 }).toISODate()!);
   const at = DateTime.fromJSDate(now, { zone: timezone });
   const label = [from ? `since-${from.label}` : '', to ? `until-${to.label}` : ''].filter(Boolean).join(' ');
   return { label, from: start, to: end, timezone, ...(end > at ? { asOf: at } : {}), ...(start > at ? { future: true } : {}) };
@@ -444,23 +444,68 @@ function resolveSpan(spec: { kind: 'span'; from?: BoundSpec; to?: BoundSpec }, t
 
 /** A UTC instant as OFN stores it: `timestamp without time zone` text in UTC. */
 export function toUtcTimestamp(instant: DateTime): string {
-  return instant.toUTC().toFormat('yyyy-LL-dd HH:mm:ss.SSS');
+  // Date's ISO form is this one with a T and a Z (years 0000–9999), and costs a microsecond where luxon's toFormat costs forty.
+  return new Date(instant.toMillis()).toISOString().replace('T', ' ').slice(0, 23);
+}
+
+/**
+ * The first instant of a local day (its first midnight, or 01:00 where DST skips midnight),
+ * remembered: the same month and week boundaries come back in every answer, and placing one in a
+ * named zone costs luxon several offset look-ups.
+ */
+const localDayStarts = new Map<string, DateTime>();
+function localDayStart(zone: Zone, date: string): DateTime {
+  const key = `${zone.name}|${date}`;
+  let start = localDayStarts.get(key);
+  if (!start) {
+    start = DateTime.fromISO(date, { zone });
+    // luxon places a local time by guessing today's offset first: where midnight came twice (Havana,
+    // clocks back at 01:00) or the zone's offset has since moved (Apia), it can land an hour off.
+    if (start.toISODate() !== date || start.minus({ milliseconds: 1 }).toISODate() === date) start = firstInstantOf(zone, date);
+    if (localDayStarts.size >= 50_000) localDayStarts.clear();
+    localDayStarts.set(key, start);
+  }
+  return start;
+}
+
+/** The first instant whose local date is `date` (or a later date, for a day the zone skipped), by bisection on the UTC clock. */
+function firstInstantOf(zone: Zone, date: string): DateTime {
+  let before = Date.parse(`${date}T00:00:00Z`) - 26 * 3_600_000; // offsets span -12 h to +14 h
+  let inside = before + 52 * 3_600_000;
+  while (inside - before > 1) {
+    const mid = Math.floor((before + inside) / 2);
+    if (DateTime.fromMillis(mid, { zone }).toISODate()! >= date) inside = mid;
+    else before = mid;
+  }
+  return DateTime.fromMillis(inside, { zone });
 }
 
 /**
  * Every bucket of `grain` that overlaps the period: its local start, as a date and as a UTC instant.
  * Buckets are clipped to the period: the first week of October starts (and is labelled) on 1 Oct.
+ * The steps are taken on plain calendar dates (a UTC Date has no offsets to look up) and each
+ * boundary placed at its local day start; this runs for every breakdown (a year by day is 366 steps).
  */
 export function bucketsOf(period: ResolvedPeriod, grain: Grain): { dates: string[]; utcBoundaries: string[] } {
   const dates: string[] = [];
   const utcBoundaries: string[] = [];
-  let cursor = period.from.startOf(grain, { useLocaleWeeks: false });
+  const zone = period.from.zone;
+  const fromMs = period.from.toMillis();
+  const toMs = period.to.toMillis();
+  const first = period.from.startOf(grain, { useLocaleWeeks: false });
+  const day = new Date(Date.UTC(first.year, first.month - 1, first.day));
+  let cursor = first;
   // 400 years of days is the hard ceiling; the period parser's bounds keep us far below it.
-  for (let guard = 0; cursor < period.to && guard < 150_000; guard++) {
-    const start = cursor < period.from ? period.from : cursor;
+  for (let guard = 0; cursor.toMillis() < toMs && guard < 150_000; guard++) {
+    const start = cursor.toMillis() < fromMs ? period.from : cursor;
     dates.push(start.toISODate()!);
     utcBoundaries.push(toUtcTimestamp(start));
-    cursor = cursor.plus({ [grain]: 1 }).startOf('day'); // a bucket after a skipped midnight still starts at 00:00
+    if (grain === 'month') day.setUTCMonth(day.getUTCMonth() + 1);
+    else day.setUTCDate(day.getUTCDate() + (grain === 'week' ? 7 : 1));
+    const date = day.toISOString().slice(0, 10);
+    cursor = localDayStart(zone, date);
+    // A whole day skipped (Samoa, 30 Dec 2011) lands on the next: step on from there.
+    if (cursor.toISODate() !== date) day.setTime(Date.UTC(cursor.year, cursor.month - 1, cursor.day));
   }
   utcBoundaries.push(toUtcTimestamp(cursor));
   return { dates, utcBoundaries };
