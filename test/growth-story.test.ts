@@ -452,3 +452,27 @@ describe('maps, as drawn', () => {
     ]);
   });
 });
+
+describe('percentages written as the counts beside them', () => {
+  it('follows the instance locale: "71,4 %" beside "1.289" at a Spanish instance, "71.4%" in English', async () => {
+    const spanish = parseConfig(
+      { instances: { katuma: { name: 'Katuma', replica: katuma.url, timezone: MADRID, currency: 'EUR', locale: 'es-ES' } } },
+      {},
+      'test',
+    );
+    const replica = Replica.connect(spanish.instances.get('katuma')!);
+    try {
+      const es: Deps = { config: spanish, replica: () => replica, now: () => NOW };
+      const funnel = renderText(await ask(es, 'funnel katuma 2026'));
+      expect(funnel).toMatch(/Became shops\s+5\s+71,4\u00a0%\s+71,4\u00a0%/);
+      expect(funnel).not.toMatch(/\d\.\d%/);
+      const report = renderText(await ask(es, 'report katuma this-year'));
+      expect(report).toMatch(/Orders\s+9\s+1\s+\+800,0\u00a0%/);
+      expect(renderText(await ask(es, 'buyers katuma 2026'))).toContain('(repeat rate ');
+      expect(renderText(await ask(es, 'buyers katuma 2026'))).toMatch(/repeat rate \d+,\d\u00a0%\)/);
+    } finally {
+      await replica.close();
+    }
+    expect(renderText(await ask(deps, 'funnel katuma 2026'))).toMatch(/Became shops\s+5\s+71\.4%\s+71\.4%/);
+  });
+});

@@ -54,6 +54,23 @@ export function formatCount(value: number | string, locale: string): string {
   return numberFormat(locale).format(Number(value));
 }
 
+const percentFormats = new Map<string, Intl.NumberFormat>();
+/**
+ * A percentage written as the locale writes one, to one decimal: "37.5%" (en), "37,5 %" (es, fr, de),
+ * so it reads like the counts beside it. `signed`: "+12,5 %", "−3,0 %" (a real minus sign), "0,0 %".
+ */
+export function formatPercent(value: number | null, locale: string, options: { signed?: boolean } = {}): string {
+  if (value === null) return '—';
+  let format = percentFormats.get(locale);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    percentFormats.set(locale, format);
+  }
+  const text = format.format(Math.abs(value) / 100);
+  if (!options.signed || Number(value.toFixed(1)) === 0) return value < 0 && Number(value.toFixed(1)) !== 0 ? `−${text}` : text;
+  return value > 0 ? `+${text}` : `−${text}`;
+}
+
 /** "1 sales order", "1.483 sales orders": the count in the locale, the noun singular or plural. */
 export function countOf(n: number, singular: string, plural: string, locale: string): string {
   return `${formatCount(n, locale)} ${n === 1 ? singular : plural}`;

@@ -1,6 +1,6 @@
 import type { GrowthChange, GrowthReport, GrowthSection, GrowthValues, PercentChange, RateUsed } from '../core/story.js';
 import { GROWTH_FIGURES } from '../core/story.js';
-import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money.js';
+import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from '../core/money.js';
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { bucketLabel, describePeriod } from './format.js';
@@ -18,11 +18,9 @@ const SNAKE: Record<(typeof GROWTH_FIGURES)[number], string> = {
 };
 const HEADERS = ['New profiles', 'New shops', 'Active shops', 'Orders', 'Turnover'];
 
-/** "+12.5 %", "−3.0 %", "—" (nothing to compare with). */
-export function formatChange(change: PercentChange): string {
-  if (change === null) return '—';
-  const text = Math.abs(change).toFixed(1);
-  return change > 0 ? `+${text}%` : change < 0 ? `−${text}%` : '0.0%';
+/** "+12.5%", "−3.0%" (en), "+12,5 %" (es), "—" (nothing to compare with): written as the counts beside it. */
+export function formatChange(change: PercentChange, locale: string = LOCALE): string {
+  return formatPercent(change, locale, { signed: true });
 }
 
 export function sectionName(section: { instance: { name: string } | null }, count: number): string {
@@ -43,8 +41,8 @@ function cells(section: GrowthSection, v: GrowthValues): string[] {
   return [formatCount(v.newProfiles, l), formatCount(v.newShops, l), formatCount(v.activeShops, l), formatCount(v.orders, l), money(section, v.turnover)];
 }
 
-function changeCells(change: GrowthChange): string[] {
-  return GROWTH_FIGURES.map((f) => `${formatChange(change[f].previous)} / ${formatChange(change[f].yearBefore)}`);
+function changeCells(change: GrowthChange, locale: string): string[] {
+  return GROWTH_FIGURES.map((f) => `${formatChange(change[f].previous, locale)} / ${formatChange(change[f].yearBefore, locale)}`);
 }
 
 export function ratesText(rates: readonly RateUsed[], currency: string | null): string | undefined {
@@ -63,7 +61,7 @@ function sectionText(section: GrowthSection, count: number, months: number): str
     alignTable(['Month', ...HEADERS], [...section.rows.map((r) => [label(r.date, r.partial), ...cells(section, r)]), ['Total', ...cells(section, section.total)]]),
     '',
     `Change: against the month before / the same month a year before (total: ${vsPrevious} / a year before)`,
-    alignTable(['Month', ...HEADERS], [...section.rows.map((r) => [label(r.date, r.partial), ...changeCells(r.change)]), ['Total', ...changeCells(section.total.change)]]),
+    alignTable(['Month', ...HEADERS], [...section.rows.map((r) => [label(r.date, r.partial), ...changeCells(r.change, locale(section))]), ['Total', ...changeCells(section.total.change, locale(section))]]),
     '',
   ];
 }
@@ -156,7 +154,7 @@ export function growthSlackText(report: GrowthReport): string {
     'Totals per instance (each in its own currency and time zone)',
     alignTable(
       ['Instance', ...HEADERS, 'Turnover vs a year before'],
-      report.instances.map((s) => [s.instance.name, ...cells(s, s.total), formatChange(s.total.change.turnover.yearBefore)]),
+      report.instances.map((s) => [s.instance.name, ...cells(s, s.total), formatChange(s.total.change.turnover.yearBefore, locale(s))]),
     ),
     '',
   );

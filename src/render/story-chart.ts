@@ -1,5 +1,5 @@
 import type { GrowthReport, GrowthSection, StoryOutcome, ReportSection, MapData } from '../core/story.js';
-import { formatCount, formatMoney, roundCents } from '../core/money.js';
+import { formatCount, formatMoney, formatPercent, roundCents } from '../core/money.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartSpec } from './chart.js';
 import type { MapFigure, ReportTile } from './figure.js';
@@ -32,7 +32,7 @@ export function growthChartSpec(report: GrowthReport): ChartSpec | undefined {
   const money = (v: string | null) => (v === null || !section.currency ? 'n/a' : formatMoney(roundCents(v), section.currency, locale));
   const months = section.rows.length;
   const notes = [
-    `Total turnover ${money(t.turnover)} (${formatChange(t.change.turnover.yearBefore)} on a year before), ${formatCount(t.orders, locale)} orders, ${formatCount(t.activeShops, locale)} active shops, ${formatCount(t.newShops, locale)} new shops in ${months} month${months === 1 ? '' : 's'}`,
+    `Total turnover ${money(t.turnover)} (${formatChange(t.change.turnover.yearBefore, locale)} on a year before), ${formatCount(t.orders, locale)} orders, ${formatCount(t.activeShops, locale)} active shops, ${formatCount(t.newShops, locale)} new shops in ${months} month${months === 1 ? '' : 's'}`,
   ];
   if (partialIndex >= 0) notes.push(`${bucketLabel(section.rows[partialIndex]!.date, 'month', locale)}: to date`);
   const rates = ratesNote(report.rates, section.currency);
@@ -81,7 +81,7 @@ function headlineTiles(section: ReportSection, year: number, toDate: boolean): R
   return section.headline.map((h) => {
     const value = h.value === null ? 'n/a' : h.key === 'turnover' ? (section.currency ? formatMoney(roundCents(h.value), section.currency, locale).replace(/[.,]\d\d(?=\D*$)/, '') : 'n/a') : formatCount(h.value, locale);
     const against = toDate ? `same days of ${year - 1}` : String(year - 1);
-    const change = h.value === null || h.previous === null ? 'not added up: see below' : h.change === null ? `none in ${year - 1}` : `${formatChange(h.change)} vs ${against}`;
+    const change = h.value === null || h.previous === null ? 'not added up: see below' : h.change === null ? `none in ${year - 1}` : `${formatChange(h.change, locale)} vs ${against}`;
     return { label: h.label, value, change, trend: h.change === null || h.change === 0 ? 'none' : h.change > 0 ? 'up' : 'down' };
   });
 }
@@ -163,7 +163,7 @@ export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
       const s = outcome.global ? outcome.sections.find((x) => x.instance === null)! : outcome.sections[0]!;
       const who = s.instance ? s.instance.name : `${outcome.sections.length - 1} instances`;
       const locale = s.instance?.locale ?? LOCALE;
-      const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`);
+      const pct = (v: number | null) => formatPercent(v, locale);
       return {
         kind: 'bar',
         horizontal: true,
@@ -182,7 +182,7 @@ export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
       const shown = outcome.sections.filter((s) => s.instance !== null);
       const combined = outcome.sections.find((s) => s.instance === null);
       const locale = shown.length === 1 ? shown[0]!.instance!.locale : LOCALE;
-      const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`);
+      const pct = (v: number | null) => formatPercent(v, locale);
       return {
         kind: 'bar',
         horizontal: true,

@@ -1,5 +1,5 @@
-import type { StoryOutcome, FunnelSection, RetentionSection, BuyersSection, ReportSection, MapData, PercentChange } from '../core/story.js';
-import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money.js';
+import type { StoryOutcome, FunnelSection, RetentionSection, BuyersSection, ReportSection, MapData } from '../core/story.js';
+import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from '../core/money.js';
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { bucketLabel, describePeriod } from './format.js';
@@ -23,10 +23,6 @@ export const STORY_TITLES: Record<StoryOutcome['story'], string> = {
   report: 'Yearly report',
   map: 'Map',
 };
-
-function percent(value: PercentChange): string {
-  return value === null ? '—' : `${value.toFixed(1)}%`;
-}
 
 type Section = { instance: { name: string; locale: string } | null; period: Parameters<typeof describePeriod>[0] | null };
 
@@ -54,7 +50,7 @@ function funnelText(outcome: StoryOutcome, s: FunnelSection, n: number): string[
     heading(outcome, s, n),
     alignTable(
       ['Step', 'Enterprises', '% of previous', '% of created'],
-      s.steps.map((st) => [STEP_LABELS[st.step]!, formatCount(st.count, l), percent(st.ofPrevious), percent(st.ofFirst)]),
+      s.steps.map((st) => [STEP_LABELS[st.step]!, formatCount(st.count, l), formatPercent(st.ofPrevious, l), formatPercent(st.ofFirst, l)]),
       ['left', 'right', 'right', 'right'],
     ),
     `Median days from creation to first sale: ${s.medianDaysToFirstSale === null ? '— (no sale yet)' : formatCount(s.medianDaysToFirstSale, l)}`,
@@ -66,7 +62,7 @@ function buyersText(outcome: StoryOutcome, s: BuyersSection, n: number): string[
   const l = s.instance?.locale ?? LOCALE;
   return [
     heading(outcome, s, n),
-    `Buyers: ${formatCount(s.buyers, l)}, of whom ${formatCount(s.repeatBuyers, l)} ordered twice or more (repeat rate ${percent(s.repeatRate)})`,
+    `Buyers: ${formatCount(s.buyers, l)}, of whom ${formatCount(s.repeatBuyers, l)} ordered twice or more (repeat rate ${formatPercent(s.repeatRate, l)})`,
     ...(s.ordersWithoutBuyer ? [`${formatCount(s.ordersWithoutBuyer, l)} sales orders had neither a user nor a customer record and are not counted.`] : []),
     '',
   ];
@@ -102,7 +98,7 @@ function reportText(outcome: Extract<StoryOutcome, { story: 'report' }>, s: Repo
     heading(outcome, s, n),
     alignTable(
       ['Figure', String(outcome.year) + (outcome.toDate ? ' to date' : ''), String(outcome.year - 1) + (outcome.toDate ? ' same days' : ''), 'Change'],
-      s.headline.map((h) => [h.label, headlineValue(s, h.key, h.value), headlineValue(s, h.key, h.previous), formatChange(h.change)]),
+      s.headline.map((h) => [h.label, headlineValue(s, h.key, h.value), headlineValue(s, h.key, h.previous), formatChange(h.change, l)]),
       ['left', 'right', 'right', 'right'],
     ),
     'Turnover by month',
