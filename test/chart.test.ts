@@ -68,7 +68,16 @@ describe('chartConfiguration', () => {
 
     const french = scales(turnoverSpec({ valueFormat: { style: 'currency', currency: 'EUR', locale: 'fr-FR' } }));
     // fr-FR separates with narrow no-break spaces; compare with those normalised.
-    expect(String(french.y.ticks.callback(1_500_000, 0, [])).replace(/\s/g, ' ')).toBe('1,5 M €');
+    // Charts are in English: the locale's decimal mark and currency place, with K and M rather than its words.
+    expect(String(french.y.ticks.callback(1_500_000, 0, [])).replace(/\s/g, ' ')).toBe('1,5M €');
+    const spanish = scales(turnoverSpec({ valueFormat: { style: 'currency', currency: 'EUR', locale: 'es-ES' } }));
+    expect(String(spanish.y.ticks.callback(40_000, 0, [])).replace(/\s/g, ' ')).toBe('40K €');
+    expect(String(spanish.y.ticks.callback(12_500, 0, [])).replace(/\s/g, ' ')).toBe('12,5K €');
+    const german = scales(turnoverSpec({ valueFormat: { style: 'currency', currency: 'EUR', locale: 'de-DE' } }));
+    expect(String(german.y.ticks.callback(1_500_000, 0, [])).replace(/\s/g, ' ')).toBe('1,5M €');
+    expect(String(german.y.ticks.callback(-20_000, 0, [])).replace(/\s/g, ' ')).toBe('-20K €');
+    const spanishCounts = scales(turnoverSpec({ valueFormat: { style: 'count', locale: 'es-ES' } }));
+    expect(spanishCounts.y.ticks.callback(45_000, 0, [])).toBe('45K');
 
     const pounds = scales(turnoverSpec({ valueFormat: { style: 'currency', currency: 'GBP', locale: 'en-GB' } }));
     expect(pounds.y.ticks.callback(12_000, 0, [])).toBe('£12k');

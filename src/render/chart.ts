@@ -154,7 +154,18 @@ export function valueFormatter(format: ValueFormat, largestMagnitude: number): (
   }
   // Otherwise small amounts (a few euros) keep the currency's own minor units, or ticks would read "€0", "€1", "€1".
   const numberFormat = new Intl.NumberFormat(format.locale, options);
-  return (value) => numberFormat.format(value);
+  if (!compact || /^en\b/i.test(format.locale)) return (value) => numberFormat.format(value);
+  // Charts are in English: a Spanish instance's axis must not read "40 mil €" nor a German one "1,5 Mio. €".
+  // The figure keeps the locale's own decimal mark and currency place, with the English K, M and B after it.
+  delete options.notation;
+  const mantissa = new Intl.NumberFormat(format.locale, options);
+  return (value) => {
+    const size = Math.abs(value);
+    const [divisor, suffix] = size >= 1e9 ? [1e9, 'B'] : size >= 1e6 ? [1e6, 'M'] : size >= 1e3 ? [1e3, 'K'] : [1, ''];
+    const parts = mantissa.formatToParts(value / divisor);
+    const last = parts.findLastIndex((p) => p.type === 'integer' || p.type === 'fraction');
+    return parts.map((p, i) => (i === last ? p.value + suffix : p.value)).join('');
+  };
 }
 
 /**
