@@ -8,7 +8,7 @@ import { ask } from './commands/pipeline.js';
 import type { Outcome } from './core/outcome.js';
 import type { Deps } from './commands/types.js';
 import type { Requester } from './core/access.js';
-import { isUserError, OfnError } from './core/errors.js';
+import { errorWords, isUserError, OfnError } from './core/errors.js';
 import { didYouMean } from './core/suggest.js';
 import { isLanguage, LANGUAGES, type Language } from './core/i18n.js';
 import { chartFilename, csvFile, renderCsv } from './render/csv.js';
@@ -92,8 +92,11 @@ function depsFor(config: Config): Session {
   return { deps: { config, replica: (id) => replicas.get(id), now: () => new Date() }, close: () => replicas.closeAll() };
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof OfnError) return error.hint ? `${error.message}\n${error.hint}` : error.message;
+function describeError(error: unknown, lang: Language = 'en'): string {
+  if (error instanceof OfnError) {
+    const { message, hint } = errorWords(error, lang);
+    return hint ? `${message}\n${hint}` : message;
+  }
   return 'Something went wrong while answering; the details are in the log.';
 }
 
@@ -222,7 +225,13 @@ async function commandAsk(options: Options): Promise<number> {
   } catch (error) {
     const user = isUserError(error);
     if (format === 'json' && error instanceof OfnError) process.stdout.write(`${errorToJson(error)}\n`);
-    process.stderr.write(`${describeError(error)}\n`);
+    let lang: Language | undefined;
+    try {
+      lang = langOf(options);
+    } catch {
+      // a bad --lang is itself the error being told, in English
+    }
+    process.stderr.write(`${describeError(error, lang)}\n`);
     if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     return user ? 2 : 1;
   } finally {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { errorWords, OfnError } from '../src/core/errors.js';
 import { IntlMessageFormat } from 'intl-messageformat';
 import type { Answer, InstanceRef } from '../src/core/answer.js';
 import { CATALOGS, LANGUAGES, languageOfLocale, t, type Language } from '../src/core/i18n.js';
@@ -579,5 +580,35 @@ describe('dates in the language of the answer, with the customs of the instance'
     expect(periodName('2026-10', 'es-ES', 'fr')).toBe('octobre 2026');
     expect(periodName('2026-10', 'es-ES', 'es')).toBe('octubre de 2026');
     expect(periodName('2026-10-25', 'es-ES', 'de')).toBe('25. Okt. 2026');
+  });
+});
+
+describe('errors in the reader’s language', () => {
+  const errors = () => [
+    OfnError.say('UnknownQuestion', 'error.unknownQuestionGuess', { word: 'facturacon', guess: 'facturación' }, 'hint.help'),
+    OfnError.say('UnknownInstance', 'error.unknownInstanceGuess', { word: 'katumaa', guess: 'katuma', instances: 'katuma, uk' }),
+    OfnError.say('ReplicaTimeout', 'error.replicaTimeout', { name: 'Katuma', seconds: 30 }),
+  ];
+  // Read as a native speaker would when written (the French with its no-break spaces before ? and :).
+  const golden: Record<Language, string[]> = {
+    en: ["I don't know the question `facturacon`. Did you mean `facturación`?\nType `help` to see every question with examples.", 'There is no instance `katumaa`. Did you mean `katuma`? Instances: katuma, uk.', "Katuma's replica did not answer in 30 s, try again later."],
+    es: ['No conozco la pregunta `facturacon`. ¿Querías decir `facturación`?\nEscribe `help` para ver todas las preguntas con ejemplos.', 'No hay ninguna instancia `katumaa`. ¿Querías decir `katuma`? Instancias: katuma, uk.', 'La réplica de Katuma no ha respondido en 30 s; inténtalo más tarde.'],
+    ca: ['No conec la pregunta `facturacon`. Volies dir `facturación`?\nEscriu `help` per veure totes les preguntes amb exemples.', 'No hi ha cap instància `katumaa`. Volies dir `katuma`? Instàncies: katuma, uk.', 'La rèplica de Katuma no ha respost en 30 s; torna-ho a provar més tard.'],
+    fr: ['Je ne connais pas la question `facturacon`. Vouliez-vous dire `facturación`\u00a0?\nTapez `help` pour voir toutes les questions avec des exemples.', "Il n'y a pas d'instance `katumaa`. Vouliez-vous dire `katuma`\u00a0? Instances\u00a0: katuma, uk.", "La réplique de Katuma n'a pas répondu en 30 s, réessayez plus tard."],
+    de: ['Die Frage `facturacon` kenne ich nicht. Meinten Sie `facturación`?\nGeben Sie `help` ein, um alle Fragen mit Beispielen zu sehen.', 'Es gibt keine Instanz `katumaa`. Meinten Sie `katuma`? Instanzen: katuma, uk.', 'Das Replikat von Katuma hat nicht innerhalb von 30 s geantwortet, bitte später erneut versuchen.'],
+  };
+
+  it.each(LANGUAGES)('%s', (lang) => {
+    const told = errors().map((e) => {
+      const { message, hint } = errorWords(e, lang);
+      return hint ? `${message}\n${hint}` : message;
+    });
+    expect(told).toEqual(golden[lang]);
+  });
+
+  it('keeps the English message for logs, JSON and tests, and leaves an error without catalog text as written', () => {
+    const [question] = errors();
+    expect(question!.message).toBe("I don't know the question `facturacon`. Did you mean `facturación`?");
+    expect(errorWords(new OfnError('BadPeriod', '`2026-13` is not a period I understand. Months are 01 to 12.'), 'es')).toEqual({ message: '`2026-13` is not a period I understand. Months are 01 to 12.' });
   });
 });

@@ -108,6 +108,21 @@ describe('/ofn over HTTP', () => {
     expect(fallback.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Turnover · Katuma' } });
   });
 
+  it('tells an error in the asker’s Slack language, and in English when Slack does not say', async () => {
+    const spanish = { userId: 'U0SPANISH', channelId: OPS.channelId };
+    fake.setUserLocale(spanish.userId, 'es-ES');
+    const mistyped = (await (await ask('facturacon katuma last-month', spanish)).reply()).body;
+    expect(mistyped.response_type).toBe('ephemeral');
+    expect(textOf(mistyped)).toContain('No conozco la pregunta `facturacon`. ¿Querías decir `facturación`?');
+    expect(textOf(mistyped)).toContain('Escribe `help` para ver todas las preguntas con ejemplos.');
+    expect(textOf(mistyped)).not.toContain('know the question');
+    const noInstance = (await (await ask('turnover katumaa last-month', spanish)).reply()).body;
+    expect(textOf(noInstance)).toContain('No hay ninguna instancia `katumaa`. ¿Querías decir `katuma`?');
+    // The same mistake from someone whose locale Slack does not give: English, as before.
+    const english = (await (await ask('facturacon katuma last-month')).reply()).body;
+    expect(textOf(english)).toContain("I don't know the question `facturacon`. Did you mean `facturación`?");
+  });
+
   it('posts for everyone with `public`', async () => {
     const body = (await (await ask('orders katuma last-month public')).reply()).body;
     expect(body.response_type).toBe('in_channel');

@@ -125,7 +125,10 @@ export function helpText(topic: string | undefined, context: Pick<ParseContext, 
     const found = findIn(words, table) ?? findIn(topic.split(/[\s-]+/), table) ?? spokenTopic(words, table);
     if (!found) {
       const guess = closest(topic, [...table.names.keys()]);
-      throw new OfnError('UnknownQuestion', `There is no question \`${topic.slice(0, 60)}\`.${guess ? ` Did you mean \`${guess.replace(/-(add|list|pause|resume|remove)$/, ' $1')}\`?` : ''}`, 'Type `help` for the list.');
+      const word = topic.slice(0, 60);
+      throw guess
+        ? OfnError.say('UnknownQuestion', 'error.noHelpTopicGuess', { word, guess: guess.replace(/-(add|list|pause|resume|remove)$/, ' $1') }, 'hint.helpList')
+        : OfnError.say('UnknownQuestion', 'error.noHelpTopic', { word }, 'hint.helpList');
     }
     const c = found.command;
     return {

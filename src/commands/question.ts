@@ -225,15 +225,11 @@ function unknownWord(commandName: string, word: string, known: readonly string[]
   if (periodLike) return periodLike;
   const asInstance = closest(word, listed(context));
   if (asInstance) {
-    return new OfnError('UnknownInstance', `There is no instance \`${word}\`. Did you mean \`${asInstance}\`? Instances: ${listed(context).join(', ')}.`);
+    return OfnError.say('UnknownInstance', 'error.unknownInstanceGuess', { word, guess: asInstance, instances: listed(context).join(', ') });
   }
-  const suggestion = didYouMean(word, [...known, ...monthWords()]);
-  if (suggestion) return new OfnError('BadArguments', `I don't understand \`${word}\` in \`${commandName}\`.${suggestion}`);
-  return new OfnError(
-    'BadArguments',
-    `I don't understand \`${word}\` in \`${commandName}\`: it is not an instance (${listed(context).join(', ')}), a period or a word of this question.`,
-    `Try \`help ${commandName}\`.`,
-  );
+  const guess = closest(word, [...known, ...monthWords()]);
+  if (guess) return OfnError.say('BadArguments', 'error.notUnderstoodGuess', { word, command: commandName, guess });
+  return OfnError.say('BadArguments', 'error.notUnderstood', { word, command: commandName, instances: listed(context).join(', ') }, 'hint.helpCommand');
 }
 
 /** The canonical text of a question, runnable again as typed (buttons, saved questions). */
@@ -255,7 +251,9 @@ export function lookupInstance(deps: Deps, id: string): InstanceConfig {
   const instance = deps.config.instances.get(id);
   if (!instance) {
     const ids = [...deps.config.instances.keys()];
-    throw new OfnError('UnknownInstance', `There is no instance \`${shorten(id)}\`.${didYouMean(id, ids)} Instances: ${ids.join(', ')}.`);
+    const guess = closest(id, ids);
+    const values = { word: shorten(id), instances: ids.join(', ') };
+    throw guess ? OfnError.say('UnknownInstance', 'error.unknownInstanceGuess', { ...values, guess }) : OfnError.say('UnknownInstance', 'error.unknownInstance', values);
   }
   return instance;
 }

@@ -80,7 +80,9 @@ function unknownQuestion<C extends Named>(first: string, meaningful: readonly st
     closest(first, spellings) ??
     closest(meaningful.slice(0, 2).join('-'), names) ??
     closest(meaningful.slice(0, 2).join(' '), spellings);
-  return new OfnError('UnknownQuestion', `I don't know the question \`${shown}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`, 'Type `help` to see every question with examples.');
+  return guess
+    ? OfnError.say('UnknownQuestion', 'error.unknownQuestionGuess', { word: shown, guess }, 'hint.help')
+    : OfnError.say('UnknownQuestion', 'error.unknownQuestion', { word: shown }, 'hint.help');
 }
 
 /** `In es: facturación, ventas, …`: one line per language for `help <question>` (built once per route). */

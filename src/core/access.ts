@@ -133,10 +133,9 @@ export function operatorGrant(config: AccessConfig): Grant {
 export function requireGrant(config: AccessConfig, who: Requester): Grant {
   const grant = grantFor(config, who);
   if (!grant) {
-    const where = isDirectMessage(who.channelId)
-      ? `You (${who.userId}) are not allowed to ask me in direct messages. An operator can add \`- user: ${who.userId}\` under \`access:\` in the ofn-insights config.`
-      : `This channel (${who.channelId}) has no access to ofn-insights. An operator can add \`- channel: ${who.channelId}\` under \`access:\` in the ofn-insights config.`;
-    throw new OfnError('AccessDenied', where);
+    throw isDirectMessage(who.channelId)
+      ? OfnError.say('AccessDenied', 'error.accessDirect', { user: who.userId })
+      : OfnError.say('AccessDenied', 'error.accessChannel', { channel: who.channelId });
   }
   return grant;
 }

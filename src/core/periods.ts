@@ -313,8 +313,9 @@ export function spanOf(text: string, from: BoundSpec | undefined, to: BoundSpec 
 
 function badPeriod(text: string, why?: string): OfnError {
   const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-  // The list of accepted forms only when nothing more specific can be said.
-  return new OfnError('BadPeriod', `\`${shown}\` is not a period I understand.${why ? ` ${why}` : ''}`, why ? undefined : PERIOD_HELP);
+  // The list of accepted forms only when nothing more specific can be said (and that `why` is English only).
+  if (!why) return OfnError.say('BadPeriod', 'error.badPeriod', { text: shown, forms: PERIOD_FORMS.join(', ') }, 'hint.periods');
+  return new OfnError('BadPeriod', `\`${shown}\` is not a period I understand. ${why}`);
 }
 
 function checkYear(text: string, year: number): number {

@@ -230,7 +230,7 @@ export class Replica {
     const e = error as { code?: string; message?: string };
     const name = this.instance.name;
     if (e.code === '57014' || /query read timeout/i.test(e.message ?? '')) {
-      return new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${this.timeoutSeconds} s, try again later.`, undefined, error);
+      return OfnError.say('ReplicaTimeout', 'error.replicaTimeout', { name, seconds: this.timeoutSeconds }, undefined, error);
     }
     if (e.code === '42703' || e.code === '42P01') {
       this.capabilitiesProbe = undefined; // the release may have changed under us: probe again next time
@@ -248,7 +248,7 @@ export class Replica {
         `${e.code ?? ''} ${e.message ?? ''}`,
       )
     ) {
-      return new OfnError('ReplicaUnavailable', `${name}'s replica is not answering right now, try again later.`, undefined, error);
+      return OfnError.say('ReplicaUnavailable', 'error.replicaDown', { name }, undefined, error);
     }
     return error;
   }

@@ -4,11 +4,11 @@ import { ask } from '../commands/pipeline.js';
 import { routeTable, splitWords } from '../commands/index.js';
 import type { Deps } from '../commands/types.js';
 import { requireGrant, type Requester } from '../core/access.js';
-import { OfnError } from '../core/errors.js';
+import { errorWords, OfnError } from '../core/errors.js';
 import { cleanForLog, type Logger } from '../core/log.js';
 import { answerSeconds, answersTotal } from '../core/telemetry.js';
 import type { Outcome } from '../core/outcome.js';
-import type { Language } from '../core/i18n.js';
+import { t, type Language } from '../core/i18n.js';
 import { chartSpecOf } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
 import { chartFilename, csvFile } from '../render/csv.js';
@@ -112,13 +112,16 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
       await upload({ bytes: Buffer.from(file.text, 'utf8'), filename: file.filename, title: file.title });
     }
   } catch (error) {
+    // Only the asker sees an error: in their language where Slack gives one (cached), else English.
+    const language = (await ctx.userLanguage?.(request.who.userId).catch(() => undefined)) ?? 'en';
     if (error instanceof OfnError) {
       result = error.code;
-      await reply(errorMessage(error.message, error.hint));
+      const { message, hint } = errorWords(error, language);
+      await reply(errorMessage(message, hint));
     } else {
       result = 'error';
       log.error({ err: error }, 'unexpected failure while answering');
-      await reply(errorMessage(`Something went wrong while answering. The team can find it in the log under reference ${requestId.slice(0, 8)}.`));
+      await reply(errorMessage(t(language, 'error.unexpected', { ref: requestId.slice(0, 8) })));
     }
   } finally {
     const ms = Date.now() - started;

@@ -64,6 +64,25 @@ export const en = {
   'button.chart': 'Chart',
   'button.csv': 'CSV',
   'button.share': 'Share in channel',
+
+  'error.unknownQuestion': "I don't know the question `{word}`.",
+  'error.unknownQuestionGuess': "I don't know the question `{word}`. Did you mean `{guess}`?",
+  'error.noHelpTopic': 'There is no question `{word}`.',
+  'error.noHelpTopicGuess': 'There is no question `{word}`. Did you mean `{guess}`?',
+  'error.unknownInstance': 'There is no instance `{word}`. Instances: {instances}.',
+  'error.unknownInstanceGuess': 'There is no instance `{word}`. Did you mean `{guess}`? Instances: {instances}.',
+  'error.badPeriod': '`{text}` is not a period I understand.',
+  'error.accessChannel': 'This channel ({channel}) has no access to ofn-insights. An operator can add `- channel: {channel}` under `access:` in the ofn-insights config.',
+  'error.accessDirect': 'You ({user}) are not allowed to ask me in direct messages. An operator can add `- user: {user}` under `access:` in the ofn-insights config.',
+  'error.replicaTimeout': "{name}'s replica did not answer in {seconds} s, try again later.",
+  'error.replicaDown': "{name}'s replica is not answering right now, try again later.",
+  'error.unexpected': 'Something went wrong while answering. The team can find it in the log under reference {ref}.',
+  'hint.help': 'Type `help` to see every question with examples.',
+  'hint.helpList': 'Type `help` for the list.',
+  'hint.periods': 'Periods: {forms}. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one; a month or quarter without a year is the latest one that has begun.',
+  'error.notUnderstood': "I don't understand `{word}` in `{command}`: it is not an instance ({instances}), a period or a word of this question.",
+  'error.notUnderstoodGuess': "I don't understand `{word}` in `{command}`. Did you mean `{guess}`?",
+  'hint.helpCommand': 'Try `help {command}`.',
 } as const;
 
 export type MessageKey = keyof typeof en;
