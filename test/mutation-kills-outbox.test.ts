@@ -700,3 +700,302 @@ describe('running', () => {
     await w.stop();
   });
 });
+
+describe('a dashboard: charts uploaded before the message, and a message in several parts', () => {
+  const png = (label: string) => Buffer.from(`png ${label}`).toString('base64');
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+  const image = (id: string, title = 'Chart') => ({ type: 'image', slack_file: { id }, alt_text: title, title: { type: 'plain_text', text: title } });
+  const chart = (name: string) => ({ filename: `${name}.png`, title: name, base64: png(name), altText: `${name} by month` });
+  const NOTE = { type: 'context', elements: [{ type: 'mrkdwn', text: 'Charts not shown: Slack said invalid_blocks for them. The figures above are complete.' }] };
+  const marker = (key: string) => ({ event_type: DELIVERY_EVENT, event_payload: { key } });
+
+  it('uploads each image first, shows it by file id in every part, stores that, then posts the parts in order', async () => {
+    const dashboard: OutboxMessage = {
+      text: 'Dashboard',
+      blocks: [section('Dashboard'), image('upload:1', 'Orders'), image('upload:0', 'Turnover')],
+      images: [chart('Turnover'), chart('Orders')],
+      more: [
+        { text: 'Dashboard (2)', blocks: [section('part 2'), image('upload:0', 'Turnover again')] },
+        { text: 'Dashboard (3)', blocks: [section('part 3')] },
+      ],
+    };
+    await enqueue(state.db, { dedupeKey: 'dash:1', kind: 'pulse', channelId: 'C0DASH001', message: dashboard });
+    const sharedBefore = fake.sharedFiles.length;
+    await worker().drain();
+    const shared = fake.sharedFiles.slice(sharedBefore);
+    // Uploaded in their order, shared in no channel (the message shows them), with title and alt text.
+    expect(shared.map((f) => [f.filename, f.title, f.altText, f.channelId, f.bytes.toString()])).toEqual([
+      ['Turnover.png', 'Turnover', 'Turnover by month', undefined, 'png Turnover'],
+      ['Orders.png', 'Orders', 'Orders by month', undefined, 'png Orders'],
+    ]);
+    const [turnover, orders] = shared.map((f) => f.fileId) as [string, string];
+    expect(turnover).not.toBe(orders);
+    // Both uploads are complete before the first post.
+    expect(fake.calls.map((c) => c.method)).toEqual([
+      'files.getUploadURLExternal',
+      'files.completeUploadExternal',
+      'files.getUploadURLExternal',
+      'files.completeUploadExternal',
+      'chat.postMessage',
+      'chat.postMessage',
+      'chat.postMessage',
+    ]);
+    const placed = {
+      text: 'Dashboard',
+      blocks: [section('Dashboard'), image(orders, 'Orders'), image(turnover, 'Turnover')],
+      more: [
+        { text: 'Dashboard (2)', blocks: [section('part 2'), image(turnover, 'Turnover again')] },
+        { text: 'Dashboard (3)', blocks: [section('part 3')] },
+      ],
+    };
+    // Every part carries the marker, numbered from the second (#2, #3), and never unfurls links.
+    expect(posts('C0DASH001').map((p) => [p.body.text, p.body.blocks, p.body.metadata, String(p.body.unfurl_links)])).toEqual([
+      ['Dashboard', placed.blocks, marker('dash:1'), 'false'],
+      ['Dashboard (2)', placed.more[0]!.blocks, marker('dash:1#2'), 'false'],
+      ['Dashboard (3)', placed.more[1]!.blocks, marker('dash:1#3'), 'false'],
+    ]);
+    // The stored payload is the uploaded message, without the images: a retry would not upload them again.
+    const r = await row('dash:1');
+    expect(r.status).toBe('sent');
+    expect(r.payload).toEqual(placed);
+  });
+
+  it('replaces only a slack_file id that is exactly upload:<i> with the i-th file', async () => {
+    const images = Array.from({ length: 11 }, (_, i) => chart(`c${i}`));
+    const odd = ['file:upload:0', 'upload:0.png', 'upload:', 'upload:x'];
+    const dashboard: OutboxMessage = { text: 'Eleven charts', blocks: [section('Eleven charts'), image('upload:10'), image('upload:0'), ...odd.map((id) => image(id))], images };
+    await enqueue(state.db, { dedupeKey: 'dash:refs', kind: 'pulse', channelId: 'C0DASH002', message: dashboard });
+    const sharedBefore = fake.sharedFiles.length;
+    await worker().drain(1);
+    const ids = fake.sharedFiles.slice(sharedBefore).map((f) => f.fileId);
+    expect(ids).toHaveLength(11);
+    expect(new Set(ids).size).toBe(11);
+    const r = await row('dash:refs');
+    expect(r.payload).toEqual({ text: 'Eleven charts', blocks: [section('Eleven charts'), image(ids[10]!), image(ids[0]!), ...odd.map((id) => image(id))] });
+    // Slack refuses the blocks naming no file it knows: with images in it, that is worth another try.
+    expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: 'invalid_blocks' });
+  });
+
+  it('retries an upload whose completion names no file, and posts nothing', async () => {
+    const noIds = new Proxy(client, {
+      get(target, property, receiver) {
+        if (property === 'filesUploadV2') return async () => ({ ok: true, files: [{ ok: true, files: [] }] });
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    await enqueue(state.db, { dedupeKey: 'dash:noid', kind: 'pulse', channelId: 'C0DASH003', message: { text: 'One chart', blocks: [section('One chart'), image('upload:0')], images: [chart('one')] } });
+    await worker({ client: noIds }).drain(1);
+    expect(await row('dash:noid')).toMatchObject({ status: 'pending', attempts: 1, locked_until: null, last_error: 'files.completeUploadExternal returned no file id' });
+    expect(postAttempts()).toHaveLength(0);
+  });
+
+  it('retries invalid_blocks while charts are processed then from the third attempt posts without them and with one note', async () => {
+    const dashboard: OutboxMessage = {
+      text: 'Dashboard',
+      blocks: [section('Figures'), image('upload:0', 'Turnover')],
+      images: [chart('Turnover')],
+      more: [{ text: 'Dashboard (2)', blocks: [section('More figures'), image('upload:0', 'Turnover again')] }],
+    };
+    await enqueue(state.db, { dedupeKey: 'dash:strip', kind: 'pulse', channelId: 'C0DASH004', message: dashboard });
+    fake.failNext('chat.postMessage', { kind: 'error', error: 'invalid_blocks' }, 3);
+    const w = worker({ backoffBaseMs: 0 });
+    const sharedBefore = fake.sharedFiles.length;
+
+    // Attempt 1: uploaded and posted with the chart; refused, so tried again.
+    await w.drain(1);
+    const ids = fake.sharedFiles.slice(sharedBefore).map((f) => f.fileId);
+    expect(ids).toHaveLength(1);
+    const uploaded = {
+      text: 'Dashboard',
+      blocks: [section('Figures'), image(ids[0]!, 'Turnover')],
+      more: [{ text: 'Dashboard (2)', blocks: [section('More figures'), image(ids[0]!, 'Turnover again')] }],
+    };
+    let r = await row('dash:strip');
+    expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: 'invalid_blocks' });
+    expect(r.payload).toEqual(uploaded);
+
+    // Attempt 2: still with the chart, not uploaded again.
+    await w.drain(1);
+    r = await row('dash:strip');
+    expect(r).toMatchObject({ status: 'pending', attempts: 2, last_error: 'invalid_blocks' });
+    expect(r.payload).toEqual(uploaded);
+    expect(postAttempts().map((c) => c.body.blocks)).toEqual([uploaded.blocks, uploaded.blocks]);
+
+    // Attempt 3: every part without its images, a note under the first; that is stored. Refused again,
+    // and retried: the attempt had images when it began.
+    await w.drain(1);
+    const stripped = {
+      text: 'Dashboard',
+      blocks: [section('Figures'), NOTE],
+      more: [{ text: 'Dashboard (2)', blocks: [section('More figures')] }],
+    };
+    r = await row('dash:strip');
+    expect(r).toMatchObject({ status: 'pending', attempts: 3, last_error: 'invalid_blocks' });
+    expect(r.payload).toEqual(stripped);
+    expect(postAttempts().at(-1)!.body.blocks).toEqual(stripped.blocks);
+
+    // Attempt 4: the stored message as it is, the note once, every part.
+    await w.drain(1);
+    expect(await row('dash:strip')).toMatchObject({ status: 'sent', attempts: 4 });
+    expect(posts('C0DASH004').map((p) => [p.body.text, p.body.blocks, p.body.metadata])).toEqual([
+      ['Dashboard', stripped.blocks, marker('dash:strip')],
+      ['Dashboard (2)', stripped.more[0]!.blocks, marker('dash:strip#2')],
+    ]);
+    expect(fake.sharedFiles.length - sharedBefore).toBe(1);
+  });
+});
+
+describe('reasons, due times and polling', () => {
+  it('stores a reason cut to 500 characters when failing for good and tells it whole', async () => {
+    const reason = `that question no longer parses: ${'z'.repeat(600)}`;
+    const failed: string[] = [];
+    await enqueue(state.db, { dedupeKey: 'long:1', kind: 'pulse', channelId: 'C0LONG001', source: {} });
+    await worker({ compose: async () => Promise.reject(new OfnError('BadArguments', reason)), onFailed: async (_d, why) => void failed.push(why) }).drain();
+    expect(await row('long:1')).toMatchObject({ status: 'failed', last_error: reason.slice(0, 500) });
+    expect(failed).toEqual([reason]);
+  });
+
+  it('leaves the due time of a delivery as it was when recording an outcome without a wait', async () => {
+    await enqueue(state.db, { dedupeKey: 'due:sent', kind: 'notice', channelId: 'C0DUE0001', message: message('due') });
+    await enqueue(state.db, { dedupeKey: 'due:refused', kind: 'notice', channelId: 'C0DUE0002', message: message('refused') });
+    await state.db.updateTable('deliveries').set({ next_attempt_at: ledgerTime(-3_600_000) }).where('dedupe_key', 'like', 'due:%').execute();
+    const before = { sent: (await row('due:sent')).next_attempt_at.getTime(), refused: (await row('due:refused')).next_attempt_at.getTime() };
+    await worker({ authorize: async (d) => (d.channel_id === 'C0DUE0002' ? 'not here' : undefined) }).drain();
+    const sent = await row('due:sent');
+    const refused = await row('due:refused');
+    expect([sent.status, refused.status]).toEqual(['sent', 'refused']);
+    expect({ sent: sent.next_attempt_at.getTime(), refused: refused.next_attempt_at.getTime() }).toEqual(before);
+  });
+
+  it('keeps polling after the first drain', async () => {
+    const w = worker();
+    let drains = 0;
+    const drain = w.drain.bind(w);
+    w.drain = async (limit?: number) => {
+      drains++;
+      return drain(limit);
+    };
+    w.start(5);
+    await fake.waitFor(() => drains >= 3);
+    await w.stop();
+  });
+
+  it('stop cancels the poll that was waiting for its turn', async () => {
+    const w = worker();
+    let drains = 0;
+    let firstDone!: () => void;
+    const first = new Promise<void>((resolve) => (firstDone = resolve));
+    const drain = w.drain.bind(w);
+    w.drain = async (limit?: number) => {
+      drains++;
+      const n = await drain(limit);
+      firstDone();
+      return n;
+    };
+    w.start(20);
+    await first;
+    // One turn of the event loop: the first drain has ended and the next poll is waiting on its timer.
+    await new Promise((resolve) => setImmediate(resolve));
+    await w.stop();
+    // A timer set after that one and due later: had the poll not been cancelled, it would have run first.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(drains).toBe(1);
+  });
+});
+
+describe('webhooks: reasons in the ledger', () => {
+  const SECRET = `whsec_${Buffer.from('r'.repeat(32)).toString('base64')}`;
+
+  /** One attempt of a webhook delivery stored without a body, composed (or not) by `compose`, posted to `url`. */
+  async function attempt(options: { url: string; compose?: () => Promise<string | null>; retryForMs?: number; body?: string }) {
+    const key = 'webhook:reasons:k';
+    const failed: string[] = [];
+    await enqueue(state.db, { dedupeKey: key, kind: 'webhook', channelId: 'reasons', ...(options.body === undefined ? {} : { body: options.body }) });
+    const w = worker({
+      webhooks: {
+        target: () => ({ url: options.url, secret: SECRET }),
+        compose: options.compose ?? (async () => null),
+        onGone: async () => undefined,
+        timeoutMs: 2_000,
+        ...(options.retryForMs === undefined ? {} : { retryForMs: options.retryForMs }),
+      },
+      onFailed: async (_d, reason) => {
+        failed.push(reason);
+      },
+    });
+    const timing = await delayOf(key, () => w.drain());
+    return { row: await row(key), failed, ...timing };
+  }
+
+  /** A port nothing listens on: a connection to it is refused. */
+  async function closedPort(): Promise<number> {
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+
+  /** A receiver answering every POST with `status` and `headers`. */
+  async function answering(status: number, headers: Record<string, string> = {}) {
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(status, headers).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}/hook`, close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  }
+
+  it('an error while composing is retried with its message and a refused connection with its code', async () => {
+    const port = await closedPort();
+    const composeFails = await attempt({ url: `http://127.0.0.1:${port}/hook`, compose: async () => Promise.reject(new Error('replica down')) });
+    expect(composeFails.row).toMatchObject({ status: 'pending', attempts: 1, locked_until: null, last_error: 'replica down' });
+    await state.db.deleteFrom('deliveries').execute();
+    const refused = await attempt({ url: `http://127.0.0.1:${port}/hook`, body: JSON.stringify({ type: 'new-shop' }) });
+    expect(refused.row).toMatchObject({ status: 'pending', attempts: 1, last_error: 'ECONNREFUSED' });
+    expect(refused.failed).toEqual([]);
+  });
+
+  it('a long reason is stored cut to 500 characters whether retried or given up', async () => {
+    const reason = `replica down: ${'w'.repeat(600)}`;
+    const compose = async () => Promise.reject(new Error(reason));
+    const retried = await attempt({ url: 'http://127.0.0.1:9/never', compose });
+    expect(retried.row).toMatchObject({ status: 'pending', last_error: reason.slice(0, 500) });
+    await state.db.deleteFrom('deliveries').execute();
+    // retryForMs 0: any failure is past the time allowed.
+    const givenUp = await attempt({ url: 'http://127.0.0.1:9/never', compose, retryForMs: 0 });
+    expect(givenUp.row).toMatchObject({ status: 'failed', last_error: `gave up after 0 h: ${reason}`.slice(0, 500) });
+    expect(givenUp.failed).toEqual([`${reason}, for 0 h`]);
+  });
+
+  it('a 3xx is neither followed nor taken for sent: failed for good', async () => {
+    for (const [status, headers] of [
+      [300, {}],
+      [302, { location: 'http://127.0.0.1:9/elsewhere' }],
+    ] as const) {
+      await state.db.deleteFrom('deliveries').execute();
+      const receiver = await answering(status, headers);
+      try {
+        const { row: r, failed } = await attempt({ url: receiver.url, body: JSON.stringify({ type: 'new-shop' }) });
+        expect(r, String(status)).toMatchObject({ status: 'failed', last_error: `HTTP ${status}`, sent_at: null });
+        expect(failed).toEqual([`HTTP ${status}`]);
+      } finally {
+        await receiver.close();
+      }
+    }
+  });
+
+  it('a 500 with Retry-After backs off as usual since only 429 and 503 honour it', async () => {
+    const receiver = await answering(500, { 'retry-after': '9' });
+    try {
+      const { row: r, min, max } = await attempt({ url: receiver.url, body: JSON.stringify({ type: 'new-shop' }) });
+      expect(r).toMatchObject({ status: 'pending', attempts: 1, last_error: 'HTTP 500' });
+      // backoffBaseMs (1 s) at the first attempt, not the 9 s the receiver asked for.
+      expect(max).toBeGreaterThanOrEqual(1_000);
+      expect(min).toBeLessThanOrEqual(1_000);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
