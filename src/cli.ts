@@ -11,7 +11,7 @@ import type { Requester } from './core/access.js';
 import { errorWords, isUserError, OfnError } from './core/errors.js';
 import { didYouMean } from './core/suggest.js';
 import { isLanguage, LANGUAGES, type Language } from './core/i18n.js';
-import { chartFilename, csvFile, renderCsv } from './render/csv.js';
+import { chartFilename, csvFile, localizeCsvHeaders, renderCsv } from './render/csv.js';
 import { errorToJson, renderJson } from './render/json.js';
 import { renderText } from './render/text.js';
 import { ReplicaSet } from './queries/replica-set.js';
@@ -23,9 +23,10 @@ type Format = 'text' | 'json' | 'csv';
 const USAGE = `ofn-insights: Open Food Network business questions, from read-only replicas
 
 Usage:
-  ofn-insights ask [--demo | --config FILE] [--format text|json|csv] [--lang en|es|ca|fr|de] [--out DIR] "<question>"
+  ofn-insights ask [--demo | --config FILE] [--format text|json|csv] [--lang en|es|ca|fr|de] [--headers localized] [--out DIR] "<question>"
                                           one answer; from the embedded demo with --demo or when there is no config;
                                           --lang: the language of the answer (default: the instance's)
+                                          --headers localized: CSV headers in that language (default: machine names)
   ofn-insights demo [--fresh] [--out DIR] interactive prompt on embedded demo data (no server needed)
   ofn-insights start [--fresh] [--out DIR] the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
   ofn-insights serve [--config FILE]      the Slack app (env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, PORT, SLACK_API_URL)
@@ -43,7 +44,7 @@ interface Options {
   flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = ['config', 'format', 'lang', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix', 'out'] as const;
+const VALUE_FLAGS = ['config', 'format', 'lang', 'headers', 'url', 'scale', 'timezone', 'currency', 'seed', 'until', 'prefix', 'out'] as const;
 const BOOLEAN_FLAGS = ['help', 'demo', 'fresh'] as const;
 
 /** node:util parseArgs: `--name value` or `--name=value`; an unknown option is a usage error. */
@@ -64,11 +65,19 @@ function parseArgv(argv: string[]): Options {
   }
 }
 
-function render(outcome: Outcome, format: Format, lang?: Language): string {
-  // JSON and CSV stay English (keys and machine headers); only text is read by a person.
+function render(outcome: Outcome, format: Format, lang?: Language, localizedHeaders = false): string {
+  // JSON and CSV stay English (keys and machine headers) unless `--headers localized`; text is read by a person.
   if (format === 'json') return renderJson(outcome);
-  if (format === 'csv') return renderCsv(outcome);
+  if (format === 'csv') return localizedHeaders ? localizeCsvHeaders(renderCsv(outcome), outcome, lang) : renderCsv(outcome);
   return renderText(outcome, lang);
+}
+
+/** `--headers localized`: CSV headers in the answer's language (or --lang's); `machine` (the default) keeps the names tools read. */
+function localizedHeadersOf(options: Options): boolean {
+  const headers = options.flags.get('headers');
+  if (headers === undefined || headers === 'machine') return false;
+  if (headers === 'localized') return true;
+  throw new OfnError('BadArguments', `--headers is localized or machine (got ${headers.slice(0, 20)}).`);
 }
 
 /** `--lang es`: the language of answers on this terminal; unknown ones named with the list. */
@@ -159,7 +168,7 @@ function shownPath(file: string): string {
  * What Slack would attach or do beside the answer, done the terminal's way: a chart is written as a
  * PNG and a CSV as a file (both to `outDir`); `public` and pulses are noted. Returns one line each.
  */
-async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: boolean, outDir: string): Promise<string[]> {
+async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: boolean, outDir: string, headers?: { lang?: Language }): Promise<string[]> {
   const notes: string[] = [];
   const presentation = 'presentation' in outcome ? outcome.presentation : undefined;
   if (presentation?.chart) {
@@ -180,7 +189,7 @@ async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: bool
     const csv = csvFile(outcome);
     mkdirSync(outDir, { recursive: true });
     const file = join(outDir, csv.filename);
-    writeFileSync(file, csv.text);
+    writeFileSync(file, headers ? localizeCsvHeaders(csv.text, outcome, headers.lang) : csv.text);
     notes.push(`CSV: ${shownPath(file)}`);
   }
   if (presentation?.public) notes.push('`public` only matters in Slack, where it posts the answer for the whole channel; here it changes nothing.');
@@ -197,6 +206,7 @@ function terminalText(session: Session, text: string): string {
 
 async function commandAsk(options: Options): Promise<number> {
   const format = formatOf(options);
+  const localized = localizedHeadersOf(options);
   const { question, csv } = splitIntent(options.positional.slice(1).join(' '));
   const outDir = options.flags.get('out') ?? '.';
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -219,8 +229,8 @@ async function commandAsk(options: Options): Promise<number> {
     const asking = session;
     const outcome = await withProgress(say, `Still working on \`${question}\`…`, () => ask(asking.deps, question, asking.state, asking.who ? { who: asking.who } : {}));
     const lang = langOf(options);
-    process.stdout.write(`${format === 'text' ? terminalText(asking, render(outcome, format, lang)) : render(outcome, format, lang)}\n`);
-    for (const note of await terminalExtras(asking, outcome, csv, outDir)) say(note);
+    process.stdout.write(`${format === 'text' ? terminalText(asking, render(outcome, format, lang)) : render(outcome, format, lang, localized)}\n`);
+    for (const note of await terminalExtras(asking, outcome, csv, outDir, localized ? (lang ? { lang } : {}) : undefined)) say(note);
     return 0;
   } catch (error) {
     const user = isUserError(error);

@@ -56,6 +56,22 @@ describe('ofn-insights ask', () => {
     expect(csv.stdout.split('\r\n').slice(0, 2)).toEqual(['enterprise_id,name,value,orders', expect.stringMatching(/^\d+,Mercat Verd,1850\.75,1$/)]);
   });
 
+  it('writes CSV headers in the answer’s language with --headers localized, machine names otherwise, and tells errors in --lang', async () => {
+    const spanish = await run(['ask', '--config', config, '--format', 'csv', '--headers', 'localized', '--lang', 'es', 'top-shops katuma last-month'], '', env());
+    expect(spanish.code).toBe(0);
+    expect(spanish.stdout.split('\r\n').slice(0, 2)).toEqual(['ID de organización,Nombre,Valor,Pedidos', expect.stringMatching(/^\d+,Mercat Verd,1850\.75,1$/)]);
+    const english = await run(['ask', '--config', config, '--format', 'csv', '--headers', 'localized', 'turnover katuma last-month'], '', env());
+    expect(english.stdout.split('\r\n')[0]).toBe('Question,Instance,From,To,Time zone,Unit,Value');
+    const machine = await run(['ask', '--config', config, '--format', 'csv', '--headers', 'machine', 'turnover katuma last-month'], '', env());
+    expect(machine.stdout.split('\r\n')[0]).toBe('question,instance,from,to,timezone,unit,value');
+    const wrong = await run(['ask', '--config', config, '--format', 'csv', '--headers', 'local', 'turnover katuma last-month'], '', env());
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--headers is localized or machine (got local).');
+    const mistyped = await run(['ask', '--config', config, '--lang', 'fr', 'turnover katumaa last-month'], '', env());
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toContain("Il n'y a pas d'instance `katumaa`. Vouliez-vous dire `katuma`\u00a0? Instances\u00a0: katuma.");
+  });
+
   it('exits 2 on bad input with the message on stderr and a JSON error on stdout', async () => {
     const bad = await run(['ask', '--config', config, '--format', 'json', 'turnover katuma 2026-13'], '', env());
     expect(bad.code).toBe(2);

@@ -1,4 +1,6 @@
 import type { Outcome } from '../core/outcome.js';
+import { isMessageKey, t, type Language } from '../core/i18n.js';
+import { answerLanguage } from './format.js';
 import { answerToCsv } from './answer.js';
 import { billingAllCsv, billingCsv } from './billing.js';
 import { toCsv } from './csv-writer.js';
@@ -7,6 +9,7 @@ import { globalCsv } from './global.js';
 import { growthCsv } from './growth.js';
 import { storyCsv } from './story.js';
 
+import { csvCell } from './csv-writer.js';
 export { csvCell, toCsv } from './csv-writer.js';
 
 export function renderCsv(outcome: Outcome): string {
@@ -30,6 +33,25 @@ export function renderCsv(outcome: Outcome): string {
     case 'dashboard':
       return dashboardCsv(outcome, renderCsv);
   }
+}
+
+/**
+ * `--headers localized`: the header line in `lang` (an answer's own language when not given) for a
+ * person opening the file in a spreadsheet; the machine names stay the default, for tools. A column
+ * the catalogs have no name for keeps its machine name.
+ */
+export function localizeCsvHeaders(csv: string, outcome: Outcome, lang?: Language): string {
+  const language = lang ?? (outcome.kind === 'answer' ? answerLanguage(outcome.answer) : 'en');
+  const end = csv.indexOf('\r\n');
+  const header = end < 0 ? csv : csv.slice(0, end);
+  const named = header
+    .split(',')
+    .map((name) => {
+      const key = `csv.${name}`;
+      return isMessageKey(key) ? csvCell(t(language, key)) : name;
+    })
+    .join(',');
+  return named + (end < 0 ? '' : csv.slice(end));
 }
 
 /** The CSV attached to an answer in Slack (or served by a face): file name, title and content. */

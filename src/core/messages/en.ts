@@ -83,6 +83,23 @@ export const en = {
   'error.notUnderstood': "I don't understand `{word}` in `{command}`: it is not an instance ({instances}), a period or a word of this question.",
   'error.notUnderstoodGuess': "I don't understand `{word}` in `{command}`. Did you mean `{guess}`?",
   'hint.helpCommand': 'Try `help {command}`.',
+
+  'csv.question': 'Question',
+  'csv.instance': 'Instance',
+  'csv.from': 'From',
+  'csv.to': 'To',
+  'csv.timezone': 'Time zone',
+  'csv.unit': 'Unit',
+  'csv.value': 'Value',
+  'csv.date': 'Date',
+  'csv.partial': 'Partial',
+  'csv.enterprise_id': 'Enterprise ID',
+  'csv.name': 'Name',
+  'csv.orders': 'Orders',
+  'csv.category': 'Category',
+  'csv.town': 'Town',
+  'csv.country': 'Country',
+  'csv.created_date': 'Created',
 } as const;
 
 export type MessageKey = keyof typeof en;
