@@ -5,7 +5,8 @@ import { ask, questionReach } from '../commands/pipeline.js';
 import type { Deps } from '../commands/types.js';
 import { grantForHome, requireGrant, type Grant } from '../core/access.js';
 import type { ScalarAnswer } from '../core/answer.js';
-import { OfnError } from '../core/errors.js';
+import { errorWords, OfnError } from '../core/errors.js';
+import type { Language } from '../core/i18n.js';
 import type { Logger } from '../core/log.js';
 import { notifyOps } from '../jobs/ops-notices.js';
 import { escapeMrkdwn } from '../render/mrkdwn.js';
@@ -26,6 +27,8 @@ export interface HomeContext {
   client: WebClient;
   logger: Logger;
   state?: StateDb;
+  /** The reader's language from their Slack locale, for what only they see (errors). */
+  userLanguage?: (userId: string) => Promise<Language | undefined>;
 }
 
 const REFRESH_AFTER_MS = 60_000;
@@ -140,7 +143,8 @@ export async function postDashboardToUser(ctx: HomeContext, userId: string, name
     }
   } catch (error) {
     if (!(error instanceof OfnError)) throw error;
-    await send(errorMessage(error.message, error.hint));
+    const { message, hint } = errorWords(error, (await ctx.userLanguage?.(userId).catch(() => undefined)) ?? 'en');
+    await send(errorMessage(message, hint));
   }
 }
 
