@@ -134,6 +134,16 @@ describe('bucketsOf steps on calendar dates and places each boundary at its loca
     );
   });
 
+  it('starts a day at its first midnight where clocks fall back at 01:00 (Havana), and where luxon guesses an hour off (Apia, 2011)', () => {
+    // Havana, 25 Oct 2009: 01:00 CDT (-4) became 00:00 CST (-5), so midnight came twice: 04:00 and 05:00 UTC. The day starts at the first.
+    const havana = resolvePeriod(parsePeriod('2009-10-25'), 'America/Havana', new Date('2026-01-01T00:00:00Z'));
+    expect(toUtcTimestamp(havana.from)).toBe('2009-10-25 04:00:00.000');
+    // Apia, 25 Sep 2011: already on -10 since the night before, so the day starts at 10:00 UTC (luxon's guess from today's +13 says 11:00).
+    const apia = resolvePeriod(parsePeriod('2011-09-25'), 'Pacific/Apia', new Date('2026-01-01T00:00:00Z'));
+    expect(toUtcTimestamp(apia.from)).toBe('2011-09-25 10:00:00.000');
+    expect(bucketsOf({ label: 'test', from: DateTime.fromISO('2011-09-24T12:00:00Z').setZone('Pacific/Apia').startOf('day'), to: apia.to, timezone: 'Pacific/Apia' }, 'day').utcBoundaries.at(-2)).toBe('2011-09-25 10:00:00.000');
+  });
+
   it('crosses the day Samoa skipped once, without a repeated bucket', () => {
     const from = DateTime.fromISO('2011-12-28', { zone: 'Pacific/Apia' });
     const period: ResolvedPeriod = { label: 'test', from, to: DateTime.fromISO('2012-01-02', { zone: 'Pacific/Apia' }), timezone: 'Pacific/Apia' };

@@ -120,7 +120,7 @@ export function grantForWebhook(config: AccessConfig, name: string): Grant | und
  */
 export function grantForHome(config: AccessConfig, userId: string): Grant | undefined {
   const rule = config.access.find((r) => r.user === userId);
-  const instances = new Set([...(rule ? visibleInstances(config, rule.instances) : []), ...visibleInstances(config, config.home?.instances ?? [])]);
+  const instances = new Set([...(rule ? visibleInstances(config, rule.instances) : []), ...(config.home ? visibleInstances(config, config.home.instances) : [])]);
   if (instances.size === 0) return undefined;
   return { instances, billing: false, admin: false, via: rule ? `user ${userId} and home` : 'home', label: 'Your Home tab' };
 }
