@@ -36,7 +36,7 @@ describe('grantForHome', () => {
     expect([...grantForHome({ instances, access, home: { instances: ['*'] } }, 'U0STRANGER')!.instances]).toEqual(['katuma', 'au', 'uk']);
   });
 
-  it('gives a user with a rule but no home section that rule’s instances', () => {
+  it('gives a user with a rule but no home section the instances of that rule', () => {
     expect(grantForHome({ instances, access }, 'U0MEMBER1')).toEqual({ instances: new Set(['katuma']), billing: false, admin: false, via: 'user U0MEMBER1 and home', label: 'Your Home tab' });
   });
 
