@@ -37,13 +37,13 @@ export function isLanguage(value: string): value is Language {
   return (LANGUAGES as readonly string[]).includes(value);
 }
 
-/** The language of a locale (`es-ES` → es, `ca` → ca, `en-AU` → en); English for any other. */
 /** The catalog language of a locale (`es-ES` → es), or undefined when it has no catalog (`ja-JP`). */
 export function catalogLanguageOf(locale: string | undefined): Language | undefined {
   const primary = (locale ?? '').toLowerCase().split(/[-_]/)[0] ?? '';
   return isLanguage(primary) ? primary : undefined;
 }
 
+/** The language of a locale (`es-ES` → es, `ca` → ca, `en-AU` → en); English for any other. */
 export function languageOfLocale(locale: string | undefined): Language {
   return catalogLanguageOf(locale) ?? 'en';
 }

@@ -80,7 +80,8 @@ export const PERIOD_FORMS = [
   'DD/MM/YYYY',
 ] as const;
 
-export const PERIOD_HELP = `Periods: ${PERIOD_FORMS.join(', ')}. Weeks start on Monday; last-N-… counts complete days/weeks/months before the current one; a month or quarter without a year is the latest one that has begun.`;
+// The English of the catalogs' `hint.periods`, which refused periods also show in the reader's language.
+export const PERIOD_HELP = t('en', 'hint.periods', { forms: PERIOD_FORMS.join(', ') });
 
 // A Map, not an object: `__proto__` or `constructor` typed as a period must not find a prototype.
 const NAMED = new Map<string, PeriodSpec>(Object.entries({

@@ -3,13 +3,12 @@ import { isMessageKey, t, type Language } from '../core/i18n.js';
 import { answerLanguage } from './format.js';
 import { answerToCsv } from './answer.js';
 import { billingAllCsv, billingCsv } from './billing.js';
-import { toCsv } from './csv-writer.js';
+import { csvCell, toCsv } from './csv-writer.js';
 import { dashboardCsv } from './dashboard.js';
 import { globalCsv } from './global.js';
 import { growthCsv } from './growth.js';
 import { storyCsv } from './story.js';
 
-import { csvCell } from './csv-writer.js';
 export { csvCell, toCsv } from './csv-writer.js';
 
 export function renderCsv(outcome: Outcome): string {
