@@ -184,8 +184,12 @@ describe('a pulse never posts an instance its channel may not see', () => {
       expect(notices).toHaveLength(1);
       expect(JSON.stringify(notices[0]!.body.blocks)).toContain(`Pulse #${pulseId} was not delivered`);
       expect(fake.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === C_BOTH)).toHaveLength(0);
-      const audit = await state.db.selectFrom('audit_log').selectAll().where('action', '=', 'pulse.refused').execute();
-      expect(audit.length).toBeGreaterThanOrEqual(4);
+      // The audit line is written just after the delivery is marked refused: wait for it, not for the mark.
+      const audit = await eventually(async () => {
+        const r = await state.db.selectFrom('audit_log').selectAll().where('action', '=', 'pulse.refused').execute();
+        return r.length >= 4 ? r : undefined;
+      });
+      expect(audit.every((a) => a.detail?.startsWith(`pulse:${pulseId}:`) && a.detail.includes('may not see Katuma'))).toBe(true);
     } finally {
       await jobs?.stop();
       deps.config = fullConfig;

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { errorWords, OfnError } from '../src/core/errors.js';
-import { IntlMessageFormat } from 'intl-messageformat';
 import type { Answer, InstanceRef } from '../src/core/answer.js';
-import { CATALOGS, LANGUAGES, languageOfLocale, t, type Language } from '../src/core/i18n.js';
+import { CATALOGS, compileMessage, isMessageKey, LANGUAGES, languageOfLocale, t, type Language, type MessageKey } from '../src/core/i18n.js';
+import { helpIn } from '../src/core/outcome.js';
+import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, parsePeriod, resolvePeriod } from '../src/core/periods.js';
 import { periodName } from '../src/render/format.js';
 import { answerText } from '../src/render/answer.js';
-import { answerMessage } from '../src/render/slack-message.js';
+import { answerMessage, slackMessage } from '../src/render/slack-message.js';
 import { renderText } from '../src/render/text.js';
 
 /**
@@ -25,7 +26,7 @@ function placeholders(message: string): string[] {
       for (const option of Object.values(element.options ?? {})) walk(option.value);
     }
   };
-  walk(new IntlMessageFormat(message, 'en').getAst());
+  walk(compileMessage(message, 'en').getAst());
   return names.sort();
 }
 
@@ -39,7 +40,7 @@ describe('catalogs', () => {
   it.each(LANGUAGES)('%s: every message compiles and uses the same placeholders as English', (lang) => {
     for (const key of reference) {
       const message = CATALOGS[lang][key as keyof (typeof CATALOGS)['en']];
-      expect(() => new IntlMessageFormat(message, lang), `${lang} ${key}`).not.toThrow();
+      expect(() => compileMessage(message, lang), `${lang} ${key}`).not.toThrow();
       expect(new Set(placeholders(message)), `${lang} ${key}`).toEqual(new Set(placeholders(CATALOGS.en[key as keyof (typeof CATALOGS)['en']])));
     }
   });
@@ -610,5 +611,73 @@ describe('errors in the reader’s language', () => {
     const [question] = errors();
     expect(question!.message).toBe("I don't know the question `facturacon`. Did you mean `facturación`?");
     expect(errorWords(new OfnError('BadPeriod', '`2026-13` is not a period I understand. Months are 01 to 12.'), 'es')).toEqual({ message: '`2026-13` is not a period I understand. Months are 01 to 12.' });
+  });
+});
+
+describe('help in the reader’s language', () => {
+  const context = { instanceIds: ['katuma', 'uk'] };
+  const routes = routeTable().commands;
+
+  it('has a catalog summary for every built-in route, the English one the route’s own', () => {
+    for (const route of routes) {
+      const key = `route.${route.name}`;
+      expect(isMessageKey(key), key).toBe(true);
+      expect(t('en', key as MessageKey), key).toBe(route.summary);
+    }
+  });
+
+  it.each(LANGUAGES)('%s: every heading and summary of `help` comes from its catalog', (lang) => {
+    const parsed = parseQuestion('help', context);
+    if (parsed.kind !== 'help') throw new Error('not help');
+    const help = helpIn(parsed, lang);
+    expect(help.language).toBe(lang);
+    expect(help.title).toBe(t(lang, 'help.title'));
+    const body = help.lines.join('\n');
+    for (const group of ['question', 'instances', 'billing', 'dashboards', 'definitions', 'manage', 'help'] as const) expect(body).toContain(`${t(lang, `help.group.${group}`)}:`);
+    for (const route of routes) expect(body, route.name).toContain(t(lang, `route.${route.name}` as MessageKey));
+    expect(body).toContain(t(lang, 'help.instances', { list: 'katuma, uk' }));
+    // The other languages' summaries are not there (a reader of one language sees one).
+    const other = lang === 'en' ? 'es' : 'en';
+    expect(body).not.toContain(t(other, 'route.funnel'));
+  });
+
+  it('answers `ayuda`, `aide`, `Hilfe` and `ajuda` in the language of the word typed, over the reader’s', () => {
+    const cases = [['ayuda', 'es', 'Preguntas'], ['aide', 'fr', 'Questions'], ['Hilfe', 'de', 'Fragen'], ['ajuda', 'ca', 'Preguntes']] as const;
+    for (const [word, lang, title] of cases) {
+      const parsed = parseQuestion(word, context);
+      if (parsed.kind !== 'help') throw new Error(word);
+      expect(parsed.language).toBe(lang);
+      expect(renderText(parsed).split('\n')[0]).toBe(title);
+      // Slack: the word typed wins over the reader's locale.
+      const slack = slackMessage(parsed, { ephemeral: true, language: 'en' });
+      expect(slack.text).toBe(`ofn-insights: ${title}`);
+      expect(JSON.stringify(slack.blocks)).toContain(t(lang, 'route.funnel').slice(0, 30));
+    }
+    // `help` typed in English: the reader's language (a Slack locale, the CLI's --lang).
+    const help = parseQuestion('help', context);
+    if (help.kind !== 'help') throw new Error('help');
+    expect(help.language).toBeUndefined();
+    expect(renderText(help, 'ca').split('\n')[0]).toBe('Preguntes');
+    expect(renderText(help).split('\n')[0]).toBe('Questions');
+    const slack = slackMessage(help, { ephemeral: true, language: 'fr' });
+    expect(slack.text).toBe('ofn-insights: Questions');
+    expect(JSON.stringify(slack.blocks)).toContain(t('fr', 'route.funnel').slice(0, 30));
+    expect((slack.blocks[0] as { text: { text: string } }).text.text).toBe('/ofn help');
+  });
+
+  it('tells one question’s usage, its words in each language named in the reader’s, and the header names the route', () => {
+    const parsed = parseQuestion('ayuda facturación', context);
+    if (parsed.kind !== 'help') throw new Error('not help');
+    expect(parsed.title).toBe('turnover');
+    expect(parsed.command).toBe('help turnover');
+    expect(renderText(parsed).split('\n')).toEqual(expect.arrayContaining([
+      'Uso: turnover <instance> [period] [by day|week|month|shop] [for <segment>] [chart]',
+      'En francés: chiffre d\'affaires, ventes, recettes',
+      'Ejemplos:',
+      'Instancias: katuma, uk.',
+    ]));
+    expect(renderText(parsed, 'de').split('\n')).toEqual(expect.arrayContaining(['Auf Spanisch: facturación, ventas, volumen de ventas, ingresos', 'Beispiele:']));
+    // JSON stays English.
+    expect(parsed.lines[1]).toBe('Usage: turnover <instance> [period] [by day|week|month|shop] [for <segment>] [chart]');
   });
 });

@@ -1,6 +1,7 @@
 import { OfnError } from '../core/errors.js';
 import type { HelpText } from '../core/outcome.js';
-import { PERIOD_HELP } from '../core/periods.js';
+import { isMessageKey, LANGUAGES, t, type Language } from '../core/i18n.js';
+import { periodHelp } from '../core/periods.js';
 import { closest } from '../core/suggest.js';
 import { DEFAULT_REGISTRY, type Registry } from '../queries/registry.js';
 import { compareRoute, growthRoute } from './across.js';
@@ -66,26 +67,25 @@ function definitionsRoute(name: 'metrics' | 'segments' | 'define'): Route<string
   };
 }
 
-const GROUPS: readonly [RouteGroup, string][] = [
-  ['question', 'Questions (add `all` or a list such as `a,b` for several instances, `chart` for a chart)'],
-  ['instances', 'Several instances'],
-  ['billing', 'Billing'],
-  ['dashboards', 'Dashboards'],
-  ['definitions', 'Definitions'],
-  ['manage', 'Saved questions, pulses and watches'],
-  ['help', 'Help'],
-];
+/** The groups of `help`, in order; each heading is the catalog's `help.group.<group>`. */
+const GROUPS: readonly RouteGroup[] = ['question', 'instances', 'billing', 'dashboards', 'definitions', 'manage', 'help'];
 
-const helpRoute: Route<string | undefined> = {
+/** `help`, `help turnover`, `ayuda facturación`: the topic, and the language of the word typed. */
+export interface HelpArgs {
+  topic?: string;
+  language?: Language;
+}
+
+const helpRoute: Route<HelpArgs> = {
   name: 'help',
   aliases: [],
   group: 'help',
-  summary: 'Every question, or one with its usage and examples.',
+  summary: t('en', 'route.help'),
   usage: 'help [question]',
   examples: ['help', 'help turnover', 'help pulse add'],
-  parse: (words) => words.join(' ') || undefined,
+  parse: (words) => (words.length ? { topic: words.join(' ') } : {}),
   reach: () => NOTHING,
-  run: async (deps, topic, context) => helpText(topic, { instanceIds: [...deps.config.instances.keys()], visibleIds: [...context.grant.instances] }, deps.config.registry),
+  run: async (deps, args, context) => helpText(args, { instanceIds: [...deps.config.instances.keys()], visibleIds: [...context.grant.instances] }, deps.config.registry),
 };
 
 const tables = new WeakMap<Registry, CommandTable<Route<any>>>();
@@ -116,10 +116,23 @@ export function routeTable(registry: Registry = DEFAULT_REGISTRY): CommandTable<
   return table;
 }
 
-/** `help` and `help <route>`: usage and examples, and only the instances the asker may see. */
-export function helpText(topic: string | undefined, context: Pick<ParseContext, 'instanceIds' | 'visibleIds'>, registry?: Registry): HelpText {
+/** A route's one-line summary in `lang`: the catalog's `route.<name>`; a custom metric's as written in the config. */
+function summaryIn(route: Route<any>, lang: Language): string {
+  const key = `route.${route.name}`;
+  return isMessageKey(key) ? t(lang, key) : route.summary;
+}
+
+/**
+ * `help` and `help <route>`: usage and examples, and only the instances the asker may see. In English,
+ * with the same help in every other language beside it (the face shows its reader's: helpIn).
+ */
+export function helpText(args: HelpArgs | undefined, context: Pick<ParseContext, 'instanceIds' | 'visibleIds'>, registry?: Registry): HelpText {
+  const topic = args?.topic;
   const instances = (context.visibleIds ?? context.instanceIds).join(', ');
   const table = routeTable(registry);
+  let build: (lang: Language) => { title: string; lines: string[] };
+  // The route's own name, never the words typed (they may hold `<!channel>`).
+  let topicTitle: string | undefined;
   if (topic) {
     const words = topic.split(/[\s]+/);
     const found = findIn(words, table) ?? findIn(topic.split(/[\s-]+/), table) ?? spokenTopic(words, table);
@@ -131,42 +144,51 @@ export function helpText(topic: string | undefined, context: Pick<ParseContext, 
         : OfnError.say('UnknownQuestion', 'error.noHelpTopic', { word }, 'hint.helpList');
     }
     const c = found.command;
-    return {
-      kind: 'help',
-      title: c.usage.split(' ')[0] === c.name ? c.name : c.usage.split(/ [<[]/)[0]!,
+    const title = c.usage.split(' ')[0] === c.name ? c.name : c.usage.split(/ [<[]/)[0]!;
+    topicTitle = title;
+    const asks = c.group === 'question' || c.group === 'instances' || c.group === 'billing';
+    build = (lang) => ({
+      title,
       lines: [
-        c.summary,
-        `Usage: ${c.usage}`,
-        ...(c.aliases.length ? [`Also: ${c.aliases.join(', ')}`] : []),
-        ...spokenWordLines(c.name),
-        ...(c.needs?.admin ? ['Needs `admin: true` for your user in the config.'] : []),
-        ...(c.group === 'billing' ? ['Needs `billing: true` for this channel in the config.'] : []),
-        'Examples:',
+        summaryIn(c, lang),
+        t(lang, 'help.usage', { usage: c.usage }),
+        ...(c.aliases.length ? [t(lang, 'help.also', { aliases: c.aliases.join(', ') })] : []),
+        ...spokenWordLines(c.name, lang),
+        ...(c.needs?.admin ? [t(lang, 'help.needsAdmin')] : []),
+        ...(c.group === 'billing' ? [t(lang, 'help.needsBilling')] : []),
+        t(lang, 'help.examples'),
         ...c.examples.map((e) => `  ${e}`),
-        ...(c.group === 'question' || c.group === 'instances' || c.group === 'billing' ? [PERIOD_HELP, `Instances: ${instances}.`] : []),
+        ...(asks ? [periodHelp(lang), t(lang, 'help.instances', { list: instances })] : []),
       ],
+    });
+  } else {
+    build = (lang) => {
+      const lines: string[] = [];
+      for (const group of GROUPS) {
+        const routes = table.commands.filter((r) => r.group === group);
+        if (routes.length === 0) continue;
+        lines.push(`${t(lang, `help.group.${group}` as const)}:`, ...routes.map((r) => `  ${r.usage.padEnd(56)} ${summaryIn(r, lang)}`), '');
+      }
+      const spoken = [t(lang, 'help.spoken'), ...spokenHelpLines(new Set(table.names.keys()), lang), ''];
+      return { title: t(lang, 'help.title'), lines: [...lines, ...spoken, periodHelp(lang), t(lang, 'help.instances', { list: instances }), t(lang, 'help.more')] };
     };
   }
-  const lines: string[] = [];
-  for (const [group, heading] of GROUPS) {
-    const routes = table.commands.filter((r) => r.group === group);
-    if (routes.length === 0) continue;
-    lines.push(`${heading}:`, ...routes.map((r) => `  ${r.usage.padEnd(56)} ${r.summary}`), '');
-  }
-  const spoken = ['Questions can be typed in Spanish, Catalan, French or German too (`¿cuántas tiendas hay en <instance>?`):', ...spokenHelpLines(new Set(table.names.keys())), ''];
-  return { kind: 'help', title: 'Questions', lines: [...lines, ...spoken, PERIOD_HELP, `Instances: ${instances}.`, 'Type `help <question>` for its usage and examples.'] };
+  const translations = Object.fromEntries(LANGUAGES.filter((l) => l !== 'en').map((l) => [l, build(l)]));
+  return { kind: 'help', ...build('en'), command: topicTitle ? `help ${topicTitle}` : 'help', ...(args?.language ? { language: args.language } : {}), translations };
 }
 
 /** Text → a route and its arguments. Pure: throws OfnError with suggestions. */
 export function parseRoute(text: string, context: ParseContext): { route: Route<any>; args: unknown } {
   const words = splitWords(text);
   const table = routeTable(context.registry);
-  if (words.length === 0) return { route: helpRoute, args: undefined };
+  if (words.length === 0) return { route: helpRoute, args: {} };
   const found = findIn(words, table);
   if (found) return { route: found.command, args: found.command.parse(words.slice(found.used), context) };
   // Not the bot's own words first: a question as people type it, in any language (spoken.ts).
   const spoken = findSpoken(words, table);
-  return { route: spoken.command, args: spoken.command.parse(spoken.rest, context) };
+  const args = spoken.command.parse(spoken.rest, context);
+  // `ayuda`, `aide`: help in the language of the word typed.
+  return { route: spoken.command, args: spoken.command === helpRoute && spoken.language ? { ...(args as HelpArgs), language: spoken.language } : args };
 }
 
 export type ParsedQuestion = { kind: 'question'; command: Route<any>; args: any } | HelpText;
@@ -177,7 +199,7 @@ export type ParsedQuestion = { kind: 'question'; command: Route<any>; args: any 
  */
 export function parseQuestion(text: string, context: ParseContext): ParsedQuestion {
   const { route, args } = parseRoute(text, context);
-  if (route === helpRoute) return helpText(args as string | undefined, context, context.registry);
+  if (route === helpRoute) return helpText(args as HelpArgs, context, context.registry);
   if (route.group === 'definitions') return { kind: 'help', ...describeRegistry(context.registry ?? DEFAULT_REGISTRY, args as string) };
   return { kind: 'question', command: route, args };
 }

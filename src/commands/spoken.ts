@@ -1,4 +1,5 @@
 import { OfnError } from '../core/errors.js';
+import { t } from '../core/i18n.js';
 import { closest } from '../core/suggest.js';
 import { bare, isFiller, LANGUAGES, QUESTION_WORDS, questionPhraseAt, questionWordSpellings, type Language } from '../core/vocabulary.js';
 import { findIn, type CommandTable } from './questions.js';
@@ -25,7 +26,7 @@ interface Named {
   group: RouteGroup;
 }
 
-export function findSpoken<C extends Named>(words: readonly string[], table: CommandTable<C>): { command: C; rest: string[] } {
+export function findSpoken<C extends Named>(words: readonly string[], table: CommandTable<C>): { command: C; rest: string[]; language?: Language } {
   // Only the lead of a sentence is read here; the route's parser reads the rest.
   const cleaned = words.slice(0, MAX_LEAD + 4).map(bare).filter((w) => w !== '');
   // A question word comes early in a question: past the first dozen words, this is not one (and a 10 kB paste costs nothing).
@@ -37,7 +38,9 @@ export function findSpoken<C extends Named>(words: readonly string[], table: Com
       // A word before the question word that looks like a question of its own (`turnvoer`, `pulse ad …`) is the mistake to name.
       const mistaken = cleaned.slice(0, i).find((w) => !isFiller(w) && looksLikeAQuestion(w, table));
       if (mistaken) throw unknownQuestion(mistaken, cleaned.slice(cleaned.indexOf(mistaken)), table);
-      return { command: found.command, rest: [...cleaned.slice(0, i), ...cleaned.slice(i + found.used), ...words.slice(MAX_LEAD + 4)] };
+      const rest = [...cleaned.slice(0, i), ...cleaned.slice(i + found.used), ...words.slice(MAX_LEAD + 4)];
+      // The language of the word typed (`ayuda`): help answers in it.
+      return phrase && command ? { command: found.command, rest, language: phrase.language } : { command: found.command, rest };
     }
   }
   const meaningful = cleaned.filter((w) => !isFiller(w));
@@ -85,12 +88,13 @@ function unknownQuestion<C extends Named>(first: string, meaningful: readonly st
     : OfnError.say('UnknownQuestion', 'error.unknownQuestion', { word: shown }, 'hint.help');
 }
 
-/** `In es: facturación, ventas, …`: one line per language for `help <question>` (built once per route). */
-export function spokenWordLines(route: string): readonly string[] {
-  let lines = LINES_OF.get(route);
+/** `In Spanish: facturación, ventas, …`: one line per language for `help <question>`, in `lang` (built once per route and language). */
+export function spokenWordLines(route: string, lang: Language = 'en'): readonly string[] {
+  const key = `${lang} ${route}`;
+  let lines = LINES_OF.get(key);
   if (!lines) {
-    lines = spokenWordsOf(route).map((l) => `In ${l.language}: ${l.words.join(', ')}`);
-    LINES_OF.set(route, lines);
+    lines = spokenWordsOf(route).map((l) => t(lang, 'help.wordsIn', { language: t(lang, `language.${l.language}` as const), words: l.words.join(', ') }));
+    LINES_OF.set(key, lines);
   }
   return lines;
 }
@@ -107,12 +111,12 @@ export function spokenWordsOf(route: string): { language: Language; words: strin
 }
 const WORDS_OF = new Map<string, { language: Language; words: string[] }[]>();
 
-/** One line per language: its question words and what each asks, for `help`. */
-export function spokenHelpLines(routes: ReadonlySet<string>): readonly string[] {
-  const key = [...routes].join(' ');
+/** One line per language: its question words and what each asks, for `help`, in `lang` (the reader's first). */
+export function spokenHelpLines(routes: ReadonlySet<string>, lang: Language = 'en'): readonly string[] {
+  const key = `${lang} ${[...routes].join(' ')}`;
   let lines = HELP_LINES.get(key);
   if (!lines) {
-    lines = helpLinesOf(routes);
+    lines = helpLinesOf(routes, lang);
     if (HELP_LINES.size > 100) HELP_LINES.clear();
     HELP_LINES.set(key, lines);
   }
@@ -120,11 +124,12 @@ export function spokenHelpLines(routes: ReadonlySet<string>): readonly string[] 
 }
 const HELP_LINES = new Map<string, readonly string[]>();
 
-function helpLinesOf(routes: ReadonlySet<string>): string[] {
-  return LANGUAGES.filter((l) => l !== 'en').map((language) => {
+function helpLinesOf(routes: ReadonlySet<string>, lang: Language): string[] {
+  const order = [lang, ...LANGUAGES.filter((l) => l !== lang && l !== 'en')].filter((l) => l !== 'en');
+  return order.map((language) => {
     const words = QUESTION_WORDS.filter((q) => q.language === language && routes.has(q.route));
     const byRoute = new Map<string, string[]>();
     for (const q of words) byRoute.set(q.route, [...(byRoute.get(q.route) ?? []), q.phrase]);
-    return `  ${language}: ${[...byRoute].map(([route, phrases]) => `${phrases[0]} (${route})`).join(', ')}`;
+    return `  ${t(lang, `language.${language}` as const)}: ${[...byRoute].map(([route, phrases]) => `${phrases[0]} (${route})`).join(', ')}`;
   });
 }

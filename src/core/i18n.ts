@@ -17,12 +17,17 @@ export const CATALOGS: Readonly<Record<Language, Catalog>> = { en, es, ca, fr, d
 
 const compiled = new Map<string, IntlMessageFormat>();
 
+/** One catalog message compiled; `<question>` in a message is text, not a tag (our messages have no markup). */
+export function compileMessage(message: string, lang: Language): IntlMessageFormat {
+  return new IntlMessageFormat(message, lang, undefined, { ignoreTag: true });
+}
+
 /** The message `key` in `lang`, with its values. */
 export function t(lang: Language, key: MessageKey, values?: Record<string, string | number>): string {
   const id = `${lang}\u0000${key}`;
   let format = compiled.get(id);
   if (!format) {
-    format = new IntlMessageFormat(CATALOGS[lang][key], lang);
+    format = compileMessage(CATALOGS[lang][key], lang);
     compiled.set(id, format);
   }
   return String(format.format(values));

@@ -1,6 +1,7 @@
 import type { Answer, GlobalAnswer, GlobalTotal, InstanceRef } from './answer.js';
 import type { BillingLine, BillingPlanTerms, BillingTotals } from './billing.js';
 import type { GrowthReport, StoryOutcome } from './story.js';
+import type { Language } from './vocabulary.js';
 
 /**
  * What `ask` returns, whatever the face: every renderer (text, JSON, CSV, Slack, PNG) takes one of
@@ -28,8 +29,22 @@ export interface GlobalOutcome {
 
 export interface HelpText {
   kind: 'help';
+  /** In English (JSON, logs, tests); `translations` holds the other languages. */
   title: string;
   lines: string[];
+  /** `help` and its topic as typed, for the Slack header (`/ofn help turnover`). */
+  command?: string;
+  /** The language of the word that asked for help (`ayuda`, `aide`): preferred over the reader's. */
+  language?: Language;
+  /** The same help in every other language, so each face shows its reader's (helpIn). */
+  translations?: Partial<Record<Language, { title: string; lines: string[] }>>;
+}
+
+/** The help in `lang` (the word typed first, then the reader's), English when it has no translation. */
+export function helpIn(help: HelpText, lang: Language | undefined): { title: string; lines: string[]; language: Language } {
+  const wanted = lang ?? 'en';
+  const found = wanted === 'en' ? undefined : help.translations?.[wanted];
+  return found ? { ...found, language: wanted } : { title: help.title, lines: help.lines, language: 'en' };
 }
 
 /** The reply to a management command (`save`, `pulse add` …): short mrkdwn built by our code, no figures. */

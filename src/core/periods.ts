@@ -80,8 +80,13 @@ export const PERIOD_FORMS = [
   'DD/MM/YYYY',
 ] as const;
 
-// The English of the catalogs' `hint.periods`, which refused periods also show in the reader's language.
-export const PERIOD_HELP = t('en', 'hint.periods', { forms: PERIOD_FORMS.join(', ') });
+/** The catalogs' `hint.periods` in `lang`: what `help` and refused periods show. */
+export function periodHelp(lang: Language): string {
+  return t(lang, 'hint.periods', { forms: PERIOD_FORMS.join(', ') });
+}
+
+// The English of it, which refused periods also show in the reader's language.
+export const PERIOD_HELP = periodHelp('en');
 
 // A Map, not an object: `__proto__` or `constructor` typed as a period must not find a prototype.
 const NAMED = new Map<string, PeriodSpec>(Object.entries({

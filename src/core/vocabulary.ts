@@ -123,15 +123,15 @@ export const QUESTION_WORDS: readonly QuestionWord[] = LANGUAGES.flatMap((langua
 );
 
 /** Folded phrase → route, and its display spelling. Phrases are up to four words. */
-const QUESTION_INDEX = new Map<string, { route: string; shown: string }>();
-for (const { phrase, route } of QUESTION_WORDS) {
+const QUESTION_INDEX = new Map<string, { route: string; shown: string; language: Language }>();
+for (const { phrase, route, language } of QUESTION_WORDS) {
   const key = phrase.split(/\s+/).map(fold).join(' ');
-  if (!QUESTION_INDEX.has(key)) QUESTION_INDEX.set(key, { route, shown: phrase });
+  if (!QUESTION_INDEX.has(key)) QUESTION_INDEX.set(key, { route, shown: phrase, language });
 }
 export const MAX_PHRASE_WORDS = 4;
 
 /** The route a question phrase starting at `words[i]` names (longest first), and how many words it used. */
-export function questionPhraseAt(words: readonly string[], i: number): { route: string; used: number; shown: string } | undefined {
+export function questionPhraseAt(words: readonly string[], i: number): { route: string; used: number; shown: string; language: Language } | undefined {
   for (let used = Math.min(MAX_PHRASE_WORDS, words.length - i); used >= 1; used--) {
     const key = words.slice(i, i + used).map(fold).join(' ');
     const hit = QUESTION_INDEX.get(key) ?? QUESTION_INDEX.get(key.replace(/-/g, ' '));

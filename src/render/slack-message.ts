@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
-import type { HelpText, Outcome } from '../core/outcome.js';
+import { helpIn, type HelpText, type Outcome } from '../core/outcome.js';
 import { billingAllMessage, billingMessage } from './billing.js';
 import { dashboardMessages } from './dashboard.js';
 import { t, type Language } from '../core/i18n.js';
@@ -99,7 +99,9 @@ export function textMessage(title: string, body: string, context: string, option
   return { text: escapeMrkdwn(`${title}: ${body.slice(0, 200)}`), blocks };
 }
 
-export function helpMessage(help: HelpText): SlackMessage {
+/** Help in the language of the word typed (`ayuda`), else the reader's (`language`), else English. */
+export function helpMessage(outcome: HelpText, language?: Language): SlackMessage {
+  const help = helpIn(outcome, outcome.language ?? language);
   const body = help.lines.join('\n');
   const chunks: Block[] = [];
   for (let rest = body; rest.length > 0 && chunks.length < 10; ) {
@@ -107,7 +109,7 @@ export function helpMessage(help: HelpText): SlackMessage {
     chunks.push(mrkdwnSection(codeBlock(rest.slice(0, fits))));
     rest = rest.slice(fits);
   }
-  return { text: escapeMrkdwn(`ofn-insights: ${help.title}`), blocks: [{ type: 'header', text: plain(`/ofn ${help.title === 'Questions' ? 'help' : help.title}`) }, ...chunks] };
+  return { text: escapeMrkdwn(`ofn-insights: ${help.title}`), blocks: [{ type: 'header', text: plain(`/ofn ${outcome.command ?? help.title}`) }, ...chunks] };
 }
 
 export function errorMessage(message: string, hint?: string): SlackMessage {
@@ -159,7 +161,7 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     case 'billing-all':
       return { ...billingAllMessage(outcome), truncated: false };
     case 'help':
-      return { ...helpMessage(outcome), truncated: false };
+      return { ...helpMessage(outcome, options.language), truncated: false };
     case 'notice':
       return { ...noticeMessage(outcome.text), truncated: false };
     case 'dashboard': {

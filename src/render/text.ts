@@ -1,5 +1,5 @@
 import type { Language } from '../core/i18n.js';
-import type { Outcome } from '../core/outcome.js';
+import { helpIn, type Outcome } from '../core/outcome.js';
 import { answerText } from './answer.js';
 import { dashboardText } from './dashboard.js';
 import { billingAllText, billingText } from './billing.js';
@@ -22,8 +22,11 @@ export function renderText(outcome: Outcome, lang?: Language): string {
       return billingText(outcome);
     case 'billing-all':
       return billingAllText(outcome);
-    case 'help':
-      return [outcome.title, '', ...outcome.lines].join('\n');
+    case 'help': {
+      // --lang first, then the word typed (`ayuda`).
+      const help = helpIn(outcome, lang ?? outcome.language);
+      return [help.title, '', ...help.lines].join('\n');
+    }
     case 'notice':
       return outcome.text;
     case 'dashboard':
