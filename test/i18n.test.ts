@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { errorWords, OfnError } from '../src/core/errors.js';
 import type { Answer, InstanceRef } from '../src/core/answer.js';
 import { CATALOGS, compileMessage, isMessageKey, LANGUAGES, languageOfLocale, t, type Language, type MessageKey } from '../src/core/i18n.js';
-import { helpIn } from '../src/core/outcome.js';
+import { helpIn, type BillingReport } from '../src/core/outcome.js';
+import { billingMessage, billingText } from '../src/render/billing.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, parsePeriod, resolvePeriod } from '../src/core/periods.js';
 import { periodName } from '../src/render/format.js';
@@ -679,5 +680,79 @@ describe('help in the reader’s language', () => {
     expect(renderText(parsed, 'de').split('\n')).toEqual(expect.arrayContaining(['Auf Spanisch: facturación, ventas, volumen de ventas, ingresos', 'Beispiele:']));
     // JSON stays English.
     expect(parsed.lines[1]).toBe('Usage: turnover <instance> [period] [by day|week|month|shop] [for <segment>] [chart]');
+  });
+});
+
+describe('billing in the reader’s language', () => {
+  // A provisional month of Katuma's: two lines, one billed, one in trial; plan with a cap and a trial.
+  const report = (lang: Language): BillingReport => ({
+    kind: 'billing',
+    instance: instance(lang),
+    month: '2026-11',
+    provisional: true,
+    asOf: '2026-11-15T13:00:00.000+01:00',
+    hash: 'abcdef0123456789',
+    plan: { name: 'Katuma 2026', kind: 'rate', fixed: '5', rate: '0.025', cap: '20', minimumTurnover: '100', taxRate: '0.21', trialDays: 30, groupBy: null } as BillingReport['plan'],
+    lines: [
+      { enterpriseId: 7, billingId: null, members: [7], name: 'Mercat Verd', category: 'Hub Shop', createdAt: '2024-03-01 10:00:00', turnover: '1234.50', orders: 41, charge: '20.00', tax: '4.20', total: '24.20', status: 'billed' },
+      { enterpriseId: 9, billingId: null, members: [9], name: 'Horta Nord', category: 'Producer Shop', createdAt: '2026-11-02 10:00:00', turnover: '80.00', orders: 3, charge: '0.00', tax: '0.00', total: '0.00', status: 'trial' },
+    ],
+    totals: { turnover: '1314.50', charge: '20.00', tax: '4.20', total: '24.20', billed: 1, trial: 1, belowMinimum: 0 },
+  });
+  // Read as a native speaker would; amounts and dates with the customs of each locale.
+  const golden: Record<Language, string[]> = {
+    en: [
+      'Billing · Katuma · November 2026 (provisional) (Europe/Madrid)',
+      '⚠ Provisional: November 2026 is not over (figures to 15 Nov 13:00, Europe/Madrid). Do not invoice from it.',
+      'Plan Katuma 2026: €5.00 + 2.5 % of turnover, at most €20.00; nothing below €100.00 turnover; first 30 days free; tax 21 %',
+      '1 billed · 1 in trial · 0 below the minimum',
+      'Turnover €1,314.50 · charges €20.00 + tax €4.20 = €24.20',
+    ],
+    es: [
+      'Cuotas · Katuma · noviembre 2026 (provisional) (Europe/Madrid)',
+      '⚠ Provisional: noviembre 2026 aún no ha terminado (cifras hasta 15 nov 13:00, Europe/Madrid). No factures a partir de esto.',
+      'Plan Katuma 2026: 5,00\u00a0€ + 2,5 % de la facturación, como máximo 20,00\u00a0€; nada por debajo de 100,00\u00a0€ de facturación; primeros 30 días gratis; impuestos 21 %',
+      '1 facturada · 1 en prueba · 0 por debajo del mínimo',
+      'Facturación 1.314,50\u00a0€ · cargos 20,00\u00a0€ + impuestos 4,20\u00a0€ = 24,20\u00a0€',
+    ],
+    ca: [
+      'Quotes · Katuma · novembre 2026 (provisional) (Europe/Madrid)',
+      '⚠ Provisional: novembre 2026 encara no ha acabat (xifres fins a 15 nov. 13:00, Europe/Madrid). No en facturis a partir d’aquí.',
+      'Pla Katuma 2026: 5,00\u00a0€ + 2,5 % de la facturació, com a màxim 20,00\u00a0€; res per sota de 100,00\u00a0€ de facturació; primers 30 dies gratuïts; impostos 21 %',
+      '1 facturada · 1 en prova · 0 per sota del mínim',
+      'Facturació 1.314,50\u00a0€ · càrrecs 20,00\u00a0€ + impostos 4,20\u00a0€ = 24,20\u00a0€',
+    ],
+    fr: [
+      'Facturation · Katuma · novembre 2026 (provisoire) (Europe/Madrid)',
+      '⚠ Provisoire\u00a0: novembre 2026 n’est pas terminé (chiffres jusqu’au 15 nov. 13:00, Europe/Madrid). Ne facturez pas à partir de ceci.',
+      'Plan Katuma 2026\u00a0: 5,00\u00a0€ + 2,5 % du chiffre d’affaires, au plus 20,00\u00a0€; rien sous 100,00\u00a0€ de chiffre d’affaires; 30 premiers jours gratuits; taxe 21 %',
+      '1 facturée · 1 en essai · 0 sous le minimum',
+      'Chiffre d’affaires 1\u202f314,50\u00a0€ · frais 20,00\u00a0€ + taxe 4,20\u00a0€ = 24,20\u00a0€',
+    ],
+    de: [
+      'Abrechnung · Katuma · November 2026 (vorläufig) (Europe/Madrid)',
+      '⚠ Vorläufig: November 2026 ist noch nicht vorbei (Zahlen bis 15 Nov 13:00, Europe/Madrid). Stellen Sie danach keine Rechnungen.',
+      'Tarif Katuma 2026: 5,00\u00a0€ + 2,5 % des Umsatzes, höchstens 20,00\u00a0€; nichts unter 100,00\u00a0€ Umsatz; erste 30 Tage kostenlos; Steuer 21 %',
+      '1 abgerechnet · 1 in der Probezeit · 0 unter dem Mindestumsatz',
+      'Umsatz 1.314,50\u00a0€ · Gebühren 20,00\u00a0€ + Steuer 4,20\u00a0€ = 24,20\u00a0€',
+    ],
+  };
+
+  it.each(LANGUAGES)('%s: text and Slack, in the instance’s language by default', (lang) => {
+    const text = billingText(report(lang)).split('\n');
+    expect(text.slice(0, 5)).toEqual(golden[lang]);
+    expect(text.slice(6, 7)[0]!.split(/\s{2,}/)).toEqual([t(lang, 'billing.col.enterprise'), t(lang, 'billing.col.turnover'), t(lang, 'billing.col.total'), t(lang, 'billing.col.status')]);
+    expect(text.at(-1)).toContain(t(lang, 'billing.status.trial'));
+    const slack = billingMessage(report(lang));
+    expect((slack.blocks[0] as { text: { text: string } }).text.text).toBe(golden[lang][0]!.replace(' (Europe/Madrid)', ''));
+    expect(JSON.stringify(slack.blocks)).toContain(t(lang, 'billing.context', { n: 2, hash: 'abcdef012345' }));
+  });
+
+  it('takes the reader’s language over the instance’s (a French reader at Katuma), amounts as the locale writes them', () => {
+    const text = billingText(report('es'), 'fr').split('\n');
+    expect(text[0]).toBe('Facturation · Katuma · novembre 2026 (provisoire) (Europe/Madrid)');
+    expect(text[4]).toBe('Chiffre d’affaires 1.314,50\u00a0€ · frais 20,00\u00a0€ + taxe 4,20\u00a0€ = 24,20\u00a0€');
+    expect(renderText(report('es'), 'de').split('\n')[0]).toBe('Abrechnung · Katuma · November 2026 (vorläufig) (Europe/Madrid)');
+    expect(slackMessage(report('en'), { ephemeral: true, language: 'ca' }).text).toBe('Quotes · Katuma · novembre 2026 (provisional): €24.20');
   });
 });

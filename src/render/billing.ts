@@ -4,7 +4,8 @@ import type { BillingPlanTerms } from '../core/billing.js';
 import type { BillingAllReport, BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney, moneyToJson } from '../core/money.js';
 import { toCsv } from './csv-writer.js';
-import { localMonthLabel, statusLabel } from './format.js';
+import { answerLanguage, localMonthLabel, statusLabel } from './format.js';
+import { t, type Language } from '../core/i18n.js';
 import { dateLocale } from '../core/periods.js';
 import { globalTotalText } from './global.js';
 import { codeBlock, contextLine, escapeMrkdwn, mrkdwnSection, plain, type Block, type SlackMessage } from './mrkdwn.js';
@@ -21,27 +22,32 @@ export function billingCsv(report: BillingReport): string {
   );
 }
 
-const percent = (fraction: string) => `${new Big(fraction).times(100).toString()} %`;
+/** An exact rate as a percentage, with the locale's decimal mark: `0.025` → "2.5 %", "2,5 %". */
+const percent = (fraction: string, locale: string) =>
+  `${new Intl.NumberFormat(locale, { maximumFractionDigits: 6, useGrouping: false }).format(Number(new Big(fraction).times(100).toString()))} %`;
 
 /**
- * The plan a bill applied, in one line: `Plan Katuma 2026: €5.00 + 2 % of turnover, at most €20.00;
- * nothing below €100.00; first 30 days free; tax 21 %`.
+ * The plan a bill applied, in one line, in `lang`: `Plan Katuma 2026: €5.00 + 2 % of turnover, at most
+ * €20.00; nothing below €100.00 turnover; first 30 days free; tax 21 %`.
  */
-export function planText(plan: BillingPlanTerms | null, currency: string, locale: string): string {
-  if (!plan) return 'Plan: not recorded (sent before plans were stored with each post)';
+export function planText(plan: BillingPlanTerms | null, currency: string, locale: string, lang: Language = 'en'): string {
+  if (!plan) return t(lang, 'billing.plan.notRecorded');
   const m = (v: string) => formatMoney(v, currency, locale);
   const charge =
     plan.kind === 'rate'
-      ? [new Big(plan.fixed).gt(0) ? m(plan.fixed) : '', new Big(plan.rate).gt(0) ? `${percent(plan.rate)} of turnover` : ''].filter(Boolean).join(' + ') + (plan.cap ? `, at most ${m(plan.cap)}` : '')
-      : `bands ${plan.tiers.map((t) => (t.upTo ? `below ${m(t.upTo)} → ${m(t.charge)}` : `then ${m(t.charge)}`)).join(', ')}`;
+      ? [new Big(plan.fixed).gt(0) ? m(plan.fixed) : '', new Big(plan.rate).gt(0) ? t(lang, 'billing.plan.rate', { rate: percent(plan.rate, locale) }) : ''].filter(Boolean).join(' + ') +
+        (plan.cap ? `, ${t(lang, 'billing.plan.cap', { cap: m(plan.cap) })}` : '')
+      : t(lang, 'billing.plan.bands', {
+          list: plan.tiers.map((tier) => (tier.upTo ? t(lang, 'billing.plan.band', { upTo: m(tier.upTo), charge: m(tier.charge) }) : t(lang, 'billing.plan.lastBand', { charge: m(tier.charge) }))).join(', '),
+        });
   const terms = [
     charge,
-    new Big(plan.minimumTurnover).gt(0) ? `nothing below ${m(plan.minimumTurnover)} turnover` : '',
-    plan.trialDays > 0 ? `first ${plan.trialDays} days free` : '',
-    new Big(plan.taxRate).gt(0) ? `tax ${percent(plan.taxRate)}` : 'no tax',
-    plan.groupBy ? 'one line per external billing id' : '',
+    new Big(plan.minimumTurnover).gt(0) ? t(lang, 'billing.plan.minimum', { minimum: m(plan.minimumTurnover) }) : '',
+    plan.trialDays > 0 ? t(lang, 'billing.plan.trial', { days: plan.trialDays }) : '',
+    new Big(plan.taxRate).gt(0) ? t(lang, 'billing.plan.tax', { rate: percent(plan.taxRate, locale) }) : t(lang, 'billing.plan.noTax'),
+    plan.groupBy ? t(lang, 'billing.plan.grouped') : '',
   ].filter(Boolean);
-  return `Plan${plan.name ? ` ${plan.name}` : ''}: ${terms.join('; ')}`;
+  return plan.name ? t(lang, 'billing.plan.named', { name: plan.name, terms: terms.join('; ') }) : t(lang, 'billing.plan.unnamed', { terms: terms.join('; ') });
 }
 
 /** The plan in JSON (the API's "plan used"): decimals as strings, as in the config. */
@@ -89,52 +95,60 @@ export function billingJsonObject(report: BillingReport): Record<string, unknown
 }
 
 /** The warning a provisional bill carries in text and Slack. */
-function provisionalLine(report: BillingReport): string[] {
+function provisionalLine(report: BillingReport, lang: Language): string[] {
   if (!report.provisional) return [];
-  const asOf = report.asOf ? DateTime.fromISO(report.asOf, { zone: report.instance.timezone }).setLocale(dateLocale(report.instance.locale, 'en')).toFormat('d LLL HH:mm') : 'now';
-  return [`⚠ Provisional: ${localMonthLabel(report)} is not over (figures to ${asOf}, ${report.instance.timezone}). Do not invoice from it.`];
+  const asOf = report.asOf ? DateTime.fromISO(report.asOf, { zone: report.instance.timezone }).setLocale(dateLocale(report.instance.locale, lang)).toFormat('d LLL HH:mm') : t(lang, 'billing.now');
+  return [t(lang, 'billing.provisional', { month: localMonthLabel(report, lang), asOf, zone: report.instance.timezone })];
 }
 
-function summaryLines(report: BillingReport): string[] {
-  const t = report.totals;
-  const n = (v: number) => formatCount(v, report.instance.locale);
+function summaryLines(report: BillingReport, lang: Language): string[] {
+  const totals = report.totals;
   return [
-    ...provisionalLine(report),
-    planText(report.plan, report.instance.currency, report.instance.locale),
-    `${n(t.billed)} billed · ${n(t.trial)} in trial · ${n(t.belowMinimum)} below the minimum`,
-    `Turnover ${money(report, t.turnover)} · charges ${money(report, t.charge)} + tax ${money(report, t.tax)} = ${money(report, t.total)}`,
+    ...provisionalLine(report, lang),
+    planText(report.plan, report.instance.currency, report.instance.locale, lang),
+    t(lang, 'billing.counts', { billed: totals.billed, trial: totals.trial, below: totals.belowMinimum }),
+    t(lang, 'billing.totals', { turnover: money(report, totals.turnover), charge: money(report, totals.charge), tax: money(report, totals.tax), total: money(report, totals.total) }),
   ];
 }
 
-function topTable(report: BillingReport, limit: number): string {
-  const rows = report.lines.slice(0, limit).map((l) => [l.name, money(report, l.turnover), money(report, l.total), statusLabel(l.status)]);
-  return alignTable(['Enterprise', 'Turnover', 'Total', 'Status'], rows, ['left', 'right', 'right', 'left']);
+function topTable(report: BillingReport, limit: number, lang: Language): string {
+  const rows = report.lines.slice(0, limit).map((l) => [l.name, money(report, l.turnover), money(report, l.total), statusLabel(l.status, lang)]);
+  const head = [t(lang, 'billing.col.enterprise'), t(lang, 'billing.col.turnover'), t(lang, 'billing.col.total'), t(lang, 'billing.col.status')];
+  return alignTable(head, rows, ['left', 'right', 'right', 'left']);
 }
 
-function changeLines(report: BillingReport): string[] {
+function changeLines(report: BillingReport, lang: Language): string[] {
   if (!report.changes?.length) return [];
-  return [
-    `Changed since it was sent (${report.changes.length}):`,
-    ...report.changes.slice(0, 20).map((c) => `  ${c.name} (#${c.enterpriseId}) ${c.field}: ${c.sent} → ${c.now}`),
-  ];
+  return [t(lang, 'billing.changed', { n: report.changes.length }), ...report.changes.slice(0, 20).map((c) => `  ${c.name} (#${c.enterpriseId}) ${c.field}: ${c.sent} → ${c.now}`)];
 }
 
-export function billingText(report: BillingReport): string {
+/** "Billing · Katuma · October 2026 (provisional)", in `lang`. */
+function billingTitle(report: BillingReport, lang: Language): string {
+  const title = t(lang, 'billing.title', { name: report.instance.name, month: localMonthLabel(report, lang) });
+  return report.provisional ? t(lang, 'billing.provisionalTag', { title }) : title;
+}
+
+/** A month's bill as text, in `lang` (default: the instance's language). */
+export function billingText(report: BillingReport, reader?: Language): string {
+  const lang = answerLanguage(report, reader);
   return [
-    `Billing · ${report.instance.name} · ${localMonthLabel(report)}${report.provisional ? ' (provisional)' : ''} (${report.instance.timezone})${report.sentAt ? ` · as sent ${report.sentAt.toISOString()}` : ''}`,
-    ...summaryLines(report),
+    `${billingTitle(report, lang)} (${report.instance.timezone})${report.sentAt ? ` · ${t(lang, 'billing.asSent', { when: report.sentAt.toISOString() })}` : ''}`,
+    ...summaryLines(report, lang),
     '',
-    report.lines.length ? topTable(report, report.lines.length) : 'No billable shops this month.',
-    ...(report.changes?.length ? ['', ...changeLines(report)] : []),
+    report.lines.length ? topTable(report, report.lines.length, lang) : t(lang, 'billing.noLines'),
+    ...(report.changes?.length ? ['', ...changeLines(report, lang)] : []),
   ].join('\n');
 }
 
-export function billingMessage(report: BillingReport): SlackMessage {
-  const title = `Billing · ${report.instance.name} · ${localMonthLabel(report)}${report.provisional ? ' (provisional)' : ''}`;
-  const blocks: Block[] = [{ type: 'header', text: plain(title) }, mrkdwnSection(escapeMrkdwn(summaryLines(report).join('\n')))];
-  if (report.lines.length) blocks.push(mrkdwnSection(codeBlock(topTable(report, 10))));
-  if (report.changes?.length) blocks.push(mrkdwnSection(`:warning: ${escapeMrkdwn(changeLines(report).join('\n').slice(0, 2800))}`));
-  blocks.push(contextLine(`${report.sentAt ? `As sent ${report.sentAt.toISOString()} · ` : ''}${report.lines.length} lines in the CSV · fingerprint ${report.hash.slice(0, 12)}`));
+/** A month's bill for Slack, in `reader`'s language (an ephemeral answer) or the instance's (the monthly post). */
+export function billingMessage(report: BillingReport, reader?: Language): SlackMessage {
+  const lang = answerLanguage(report, reader);
+  const title = billingTitle(report, lang);
+  const blocks: Block[] = [{ type: 'header', text: plain(title) }, mrkdwnSection(escapeMrkdwn(summaryLines(report, lang).join('\n')))];
+  if (report.lines.length) blocks.push(mrkdwnSection(codeBlock(topTable(report, 10, lang))));
+  if (report.changes?.length) blocks.push(mrkdwnSection(`:warning: ${escapeMrkdwn(changeLines(report, lang).join('\n').slice(0, 2800))}`));
+  const context = t(lang, 'billing.context', { n: report.lines.length, hash: report.hash.slice(0, 12) });
+  blocks.push(contextLine(`${report.sentAt ? `${t(lang, 'billing.asSent', { when: report.sentAt.toISOString() })} · ` : ''}${context}`));
   return { text: escapeMrkdwn(`${title}: ${money(report, report.totals.total)}`), blocks };
 }
 
@@ -167,7 +181,7 @@ export function billingAllText(report: BillingAllReport): string {
     '',
     allTotalLine(report),
     ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, r.instance.locale)}`),
-    ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r)[0]!),
+    ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r, 'en')[0]!),
     ...report.warnings.map((w) => `⚠ ${w.name}: ${w.message}`),
   ].join('\n');
 }
@@ -201,7 +215,7 @@ export function billingAllMessage(report: BillingAllReport): SlackMessage {
   const notes = [
     allTotalLine(report),
     ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, r.instance.locale)}`),
-    ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r)[0]!),
+    ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r, 'en')[0]!),
     ...report.warnings.map((w) => `⚠ ${w.name}: ${w.message}`),
   ];
   const blocks: Block[] = [

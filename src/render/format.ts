@@ -103,12 +103,13 @@ export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', local
   return grain === 'week' ? t(lang, 'table.week', { day }) : day;
 }
 
-/** The status of a billing line as a person reads it: `below_minimum` → "below minimum". */
-export function statusLabel(status: string): string {
-  return status.replace(/_/g, ' ');
+/** The status of a billing line as a person reads it, in `lang`: `below_minimum` → "below minimum", "bajo el mínimo". */
+export function statusLabel(status: string, lang: Language = 'en'): string {
+  const key = `billing.status.${status}`;
+  return isMessageKey(key) ? t(lang, key) : status.replace(/_/g, ' ');
 }
 
-/** "October 2026" for a billing month (YYYY-MM), in the language of the bill (English until billing has catalogs). */
+/** "October 2026" for a billing month (YYYY-MM), in the language of the bill. */
 export function localMonthLabel(report: Pick<BillingReport, 'month' | 'instance'>, lang: Language = 'en'): string {
   return DateTime.fromFormat(report.month, 'yyyy-LL', { zone: report.instance.timezone }).setLocale(dateLocale(report.instance.locale, lang)).toFormat('LLLL yyyy');
 }

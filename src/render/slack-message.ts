@@ -157,7 +157,7 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     case 'story':
       return { ...textMessage(storyTitle(outcome), storyText(outcome), `${outcome.periodLabel} · \`${outcome.question}\``, { ...options, question: outcome.question }), truncated: false };
     case 'billing':
-      return { ...billingMessage(outcome), truncated: false };
+      return { ...billingMessage(outcome, options.language), truncated: false };
     case 'billing-all':
       return { ...billingAllMessage(outcome), truncated: false };
     case 'help':

@@ -19,7 +19,7 @@ export function renderText(outcome: Outcome, lang?: Language): string {
     case 'story':
       return storyText(outcome);
     case 'billing':
-      return billingText(outcome);
+      return billingText(outcome, lang);
     case 'billing-all':
       return billingAllText(outcome);
     case 'help': {
