@@ -4,6 +4,7 @@ import type { Answer, InstanceRef } from '../src/core/answer.js';
 import { CATALOGS, compileMessage, isMessageKey, LANGUAGES, languageOfLocale, t, type Language, type MessageKey } from '../src/core/i18n.js';
 import { helpIn, type BillingReport } from '../src/core/outcome.js';
 import { billingMessage, billingText } from '../src/render/billing.js';
+import { announcementMessage } from '../src/render/announcement.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, parsePeriod, resolvePeriod } from '../src/core/periods.js';
 import { periodName } from '../src/render/format.js';
@@ -754,5 +755,34 @@ describe('billing in the reader’s language', () => {
     expect(text[4]).toBe('Chiffre d’affaires 1.314,50\u00a0€ · frais 20,00\u00a0€ + taxe 4,20\u00a0€ = 24,20\u00a0€');
     expect(renderText(report('es'), 'de').split('\n')[0]).toBe('Abrechnung · Katuma · November 2026 (vorläufig) (Europe/Madrid)');
     expect(slackMessage(report('en'), { ephemeral: true, language: 'ca' }).text).toBe('Quotes · Katuma · novembre 2026 (provisional): €24.20');
+  });
+});
+
+describe('announcements in the instance’s language', () => {
+  const shop = { id: 42, name: 'Forn <Nou>', category: 'Hub Shop', town: 'Girona', country: 'ES', createdLocal: '16 nov 2026 09:00' };
+  const golden: Record<Language, { one: string; created: string; many: string; since: string; category: string }> = {
+    en: { one: 'New shop on Katuma', created: 'Created 16 nov 2026 09:00 (Europe/Madrid) · enterprise #42', many: '2 new profiles on Katuma', since: '41 new shops on Katuma since 15 Nov 08:00', category: 'Hub Shop' },
+    es: { one: 'Nueva tienda en Katuma', created: 'Creada el 16 nov 2026 09:00 (Europe/Madrid) · empresa n.º 42', many: '2 perfiles nuevos en Katuma', since: '41 tiendas nuevas en Katuma desde el 15 Nov 08:00', category: 'Tienda (hub)' },
+    ca: { one: 'Nova botiga a Katuma', created: 'Creada el 16 nov 2026 09:00 (Europe/Madrid) · empresa núm. 42', many: '2 perfils nous a Katuma', since: '41 botigues noves a Katuma des del 15 Nov 08:00', category: 'Botiga (hub)' },
+    fr: { one: 'Nouvelle boutique sur Katuma', created: 'Créée le 16 nov 2026 09:00 (Europe/Madrid) · entreprise n°\u00a042', many: '2 nouveaux profils sur Katuma', since: '41 nouvelles boutiques sur Katuma depuis le 15 Nov 08:00', category: 'Boutique (hub)' },
+    de: { one: 'Neuer Laden auf Katuma', created: 'Angelegt am 16 nov 2026 09:00 (Europe/Madrid) · Betrieb Nr. 42', many: '2 neue Profile auf Katuma', since: '41 neue Läden auf Katuma seit 15 Nov 08:00', category: 'Laden (Hub)' },
+  };
+
+  it.each(LANGUAGES)('%s: one, several, a summary since a time; the name escaped', (lang) => {
+    const at = { name: 'Katuma', timezone: TZ, locale: LOCALE[lang], language: lang };
+    const one = announcementMessage(at, 'new-shop', [shop]);
+    expect(one.text).toBe(`${golden[lang].one}: Forn &lt;Nou&gt;`);
+    const blocks = JSON.stringify(one.blocks);
+    expect(blocks).toContain(golden[lang].one.replace('Katuma', '*Katuma*'));
+    expect(blocks).toContain(`*Forn &lt;Nou&gt;* · ${golden[lang].category} · Girona, ES`);
+    expect(blocks).toContain(golden[lang].created);
+    expect(announcementMessage(at, 'new-profile', [shop, { ...shop, id: 43 }]).text).toBe(golden[lang].many);
+    const many = announcementMessage(at, 'new-shop', Array.from({ length: 41 }, (_, i) => ({ ...shop, id: i })), '15 Nov 08:00');
+    expect(many.text).toBe(golden[lang].since);
+    expect(JSON.stringify(many.blocks)).toContain(t(lang, 'announce.more', { n: 1 }));
+  });
+
+  it('takes the language from the locale when the config names none', () => {
+    expect(announcementMessage({ name: 'Katuma', timezone: TZ, locale: 'ca-ES' }, 'new-shop', [shop]).text).toBe('Nova botiga a Katuma: Forn &lt;Nou&gt;');
   });
 });

@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import type { Deps } from '../commands/types.js';
 import type { InstanceConfig } from '../config/config.js';
+import { languageOfLocale } from '../core/i18n.js';
 import type { Logger } from '../core/log.js';
+import { dateLocale } from '../core/periods.js';
 import { categoryLabel, enterpriseSells, enterprisesUpdatedSince, isShop, type EnterpriseChange } from '../queries/watch-queries.js';
 import { announcementMessage, type NewEnterprise } from '../render/announcement.js';
 import type { StateDb } from '../state/store.js';
@@ -27,6 +29,11 @@ export function enterpriseUrl(instance: InstanceConfig, change: Pick<EnterpriseC
   return isShop(change.sells) ? `${base}/${encodeURIComponent(change.permalink)}/shop` : `${base}/producers/${encodeURIComponent(change.permalink)}`;
 }
 
+/** The locale of an announcement's dates: the instance's customs in its language (`16 nov 2026` at Katuma). */
+function announceLocale(instance: InstanceConfig): string {
+  return dateLocale(instance.locale, instance.language ?? languageOfLocale(instance.locale));
+}
+
 /** An enterprise as announced: category, place and link; never people. */
 function asNewEnterprise(instance: InstanceConfig, change: EnterpriseChange): NewEnterprise {
   const url = enterpriseUrl(instance, change);
@@ -37,7 +44,7 @@ function asNewEnterprise(instance: InstanceConfig, change: EnterpriseChange): Ne
     town: change.town,
     country: change.country,
     ...(url ? { url } : {}),
-    createdLocal: DateTime.fromSQL(change.createdAt, { zone: 'UTC' }).setZone(instance.timezone).toFormat('d LLL yyyy HH:mm'),
+    createdLocal: DateTime.fromSQL(change.createdAt, { zone: 'UTC' }).setZone(instance.timezone).setLocale(announceLocale(instance)).toFormat('d LLL yyyy HH:mm'),
   };
 }
 
@@ -93,7 +100,7 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
       // channel, fold this poll's events into one message instead of lengthening the queue.
       const backlog = await deliveryBacklog(tx, watch.channel_id);
       if (fresh.length > summaryAbove || (fresh.length > 1 && backlog > 0)) {
-        const sinceLocal = DateTime.fromSQL(mark.updated_at, { zone: 'UTC' }).setZone(instance.timezone).toFormat('d LLL HH:mm');
+        const sinceLocal = DateTime.fromSQL(mark.updated_at, { zone: 'UTC' }).setZone(instance.timezone).setLocale(announceLocale(instance)).toFormat('d LLL HH:mm');
         await enqueue(tx, {
           dedupeKey: `watch:${watch.id}:${instanceId}:summary:${fresh.map((c) => c.id).join(',')}`.slice(0, 500) + `:${fresh.length}`,
           kind: 'watch',

@@ -103,6 +103,12 @@ export function bucketLabel(date: string, grain: 'day' | 'week' | 'month', local
   return grain === 'week' ? t(lang, 'table.week', { day }) : day;
 }
 
+/** OFN's category of an enterprise in `lang` (`Hub Shop` → "Tienda (hub)"); as OFN names it when the catalogs do not. */
+export function categoryName(category: string, lang: Language): string {
+  const key = `category.${category}`;
+  return isMessageKey(key) ? t(lang, key) : category;
+}
+
 /** The status of a billing line as a person reads it, in `lang`: `below_minimum` → "below minimum", "bajo el mínimo". */
 export function statusLabel(status: string, lang: Language = 'en'): string {
   const key = `billing.status.${status}`;

@@ -1,7 +1,7 @@
 import type { Answer } from '../core/answer.js';
 import { formatCount } from '../core/money.js';
 import { t, type Language } from '../core/i18n.js';
-import { bucketLabel, formatValue, localMeasure } from './format.js';
+import { bucketLabel, categoryName, formatValue, localMeasure } from './format.js';
 
 export type Align = 'left' | 'right';
 
@@ -31,7 +31,7 @@ export function answerTable(answer: Answer, lang: Language = 'en'): { header: st
       return {
         align: ['left', 'left', 'left', 'left'],
         header: [t(lang, 'table.enterprise'), t(lang, 'table.type'), t(lang, 'table.town'), t(lang, 'table.created')],
-        rows: answer.rows.map((r) => [r.name, r.category, [r.town, r.country].filter(Boolean).join(', '), r.createdAt]),
+        rows: answer.rows.map((r) => [r.name, categoryName(r.category, lang), [r.town, r.country].filter(Boolean).join(', '), r.createdAt]),
       };
     case 'ranking': {
       const withOrders = answer.rows.some((r) => r.orders !== undefined) && answer.measure !== 'Orders';

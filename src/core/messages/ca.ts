@@ -131,6 +131,17 @@ export const ca: Catalog = {
   'billing.plan.noTax': 'sense impostos',
   'billing.plan.grouped': 'una línia per id de facturació extern',
 
+  'announce.one': '{what, select, shop {Nova botiga} other {Nou perfil}} a {instance}',
+  'announce.many': '{what, select, shop {{n, plural, one {# botiga nova} other {# botigues noves}}} other {{n, plural, one {# perfil nou} other {# perfils nous}}}} a {instance}',
+  'announce.manySince': '{what, select, shop {{n, plural, one {# botiga nova} other {# botigues noves}}} other {{n, plural, one {# perfil nou} other {# perfils nous}}}} a {instance} des del {since}',
+  'announce.created': 'Creada el {when} ({zone}) · empresa núm. {id}',
+  'announce.more': '…i {n, number} més.',
+  'category.Hub Shop': 'Botiga (hub)',
+  'category.Producer Shop': 'Botiga de productor',
+  'category.Producer Hub': 'Productor i hub',
+  'category.Producer Profile': 'Perfil de productor',
+  'category.Profile': 'Perfil',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

@@ -131,6 +131,17 @@ export const de: Catalog = {
   'billing.plan.noTax': 'keine Steuer',
   'billing.plan.grouped': 'eine Zeile pro externer Abrechnungs-ID',
 
+  'announce.one': '{what, select, shop {Neuer Laden} other {Neues Profil}} auf {instance}',
+  'announce.many': '{what, select, shop {{n, plural, one {# neuer Laden} other {# neue Läden}}} other {{n, plural, one {# neues Profil} other {# neue Profile}}}} auf {instance}',
+  'announce.manySince': '{what, select, shop {{n, plural, one {# neuer Laden} other {# neue Läden}}} other {{n, plural, one {# neues Profil} other {# neue Profile}}}} auf {instance} seit {since}',
+  'announce.created': 'Angelegt am {when} ({zone}) · Betrieb Nr. {id}',
+  'announce.more': '…und {n, number} weitere.',
+  'category.Hub Shop': 'Laden (Hub)',
+  'category.Producer Shop': 'Hofladen',
+  'category.Producer Hub': 'Erzeuger-Hub',
+  'category.Producer Profile': 'Erzeugerprofil',
+  'category.Profile': 'Profil',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

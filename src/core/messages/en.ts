@@ -132,6 +132,17 @@ export const en = {
   'billing.plan.noTax': 'no tax',
   'billing.plan.grouped': 'one line per external billing id',
 
+  'announce.one': '{what, select, shop {New shop} other {New profile}} on {instance}',
+  'announce.many': '{what, select, shop {{n, plural, one {# new shop} other {# new shops}}} other {{n, plural, one {# new profile} other {# new profiles}}}} on {instance}',
+  'announce.manySince': '{what, select, shop {{n, plural, one {# new shop} other {# new shops}}} other {{n, plural, one {# new profile} other {# new profiles}}}} on {instance} since {since}',
+  'announce.created': 'Created {when} ({zone}) · enterprise #{id}',
+  'announce.more': '…and {n, number} more.',
+  'category.Hub Shop': 'Hub Shop',
+  'category.Producer Shop': 'Producer Shop',
+  'category.Producer Hub': 'Producer Hub',
+  'category.Producer Profile': 'Producer Profile',
+  'category.Profile': 'Profile',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

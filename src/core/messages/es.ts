@@ -131,6 +131,17 @@ export const es: Catalog = {
   'billing.plan.noTax': 'sin impuestos',
   'billing.plan.grouped': 'una línea por id de facturación externo',
 
+  'announce.one': '{what, select, shop {Nueva tienda} other {Nuevo perfil}} en {instance}',
+  'announce.many': '{what, select, shop {{n, plural, one {# tienda nueva} other {# tiendas nuevas}}} other {{n, plural, one {# perfil nuevo} other {# perfiles nuevos}}}} en {instance}',
+  'announce.manySince': '{what, select, shop {{n, plural, one {# tienda nueva} other {# tiendas nuevas}}} other {{n, plural, one {# perfil nuevo} other {# perfiles nuevos}}}} en {instance} desde el {since}',
+  'announce.created': 'Creada el {when} ({zone}) · empresa n.º {id}',
+  'announce.more': '…y {n, number} más.',
+  'category.Hub Shop': 'Tienda (hub)',
+  'category.Producer Shop': 'Tienda de productor',
+  'category.Producer Hub': 'Productor y hub',
+  'category.Producer Profile': 'Perfil de productor',
+  'category.Profile': 'Perfil',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

@@ -131,6 +131,17 @@ export const fr: Catalog = {
   'billing.plan.noTax': 'sans taxe',
   'billing.plan.grouped': 'une ligne par identifiant de facturation externe',
 
+  'announce.one': '{what, select, shop {Nouvelle boutique} other {Nouveau profil}} sur {instance}',
+  'announce.many': '{what, select, shop {{n, plural, one {# nouvelle boutique} other {# nouvelles boutiques}}} other {{n, plural, one {# nouveau profil} other {# nouveaux profils}}}} sur {instance}',
+  'announce.manySince': '{what, select, shop {{n, plural, one {# nouvelle boutique} other {# nouvelles boutiques}}} other {{n, plural, one {# nouveau profil} other {# nouveaux profils}}}} sur {instance} depuis le {since}',
+  'announce.created': 'Créée le {when} ({zone}) · entreprise n°\u00a0{id}',
+  'announce.more': '…et {n, number} de plus.',
+  'category.Hub Shop': 'Boutique (hub)',
+  'category.Producer Shop': 'Boutique de producteur',
+  'category.Producer Hub': 'Producteur et hub',
+  'category.Producer Profile': 'Profil de producteur',
+  'category.Profile': 'Profil',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
