@@ -168,12 +168,12 @@ function shownPath(file: string): string {
  * What Slack would attach or do beside the answer, done the terminal's way: a chart is written as a
  * PNG and a CSV as a file (both to `outDir`); `public` and pulses are noted. Returns one line each.
  */
-async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: boolean, outDir: string, headers?: { lang?: Language }): Promise<string[]> {
+async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: boolean, outDir: string, headers?: { lang?: Language }, lang?: Language): Promise<string[]> {
   const notes: string[] = [];
   const presentation = 'presentation' in outcome ? outcome.presentation : undefined;
   if (presentation?.chart) {
     const { chartSpecOf } = await import('./render/answer-chart.js');
-    const spec = chartSpecOf(outcome, session.deps.config);
+    const spec = chartSpecOf(outcome, session.deps.config, lang);
     if (spec) {
       const { renderChart } = await import('./render/chart.js');
       const bytes = await renderChart(spec);
@@ -230,7 +230,7 @@ async function commandAsk(options: Options): Promise<number> {
     const outcome = await withProgress(say, `Still working on \`${question}\`…`, () => ask(asking.deps, question, asking.state, asking.who ? { who: asking.who } : {}));
     const lang = langOf(options);
     process.stdout.write(`${format === 'text' ? terminalText(asking, render(outcome, format, lang)) : render(outcome, format, lang, localized)}\n`);
-    for (const note of await terminalExtras(asking, outcome, csv, outDir, localized ? (lang ? { lang } : {}) : undefined)) say(note);
+    for (const note of await terminalExtras(asking, outcome, csv, outDir, localized ? (lang ? { lang } : {}) : undefined, lang)) say(note);
     return 0;
   } catch (error) {
     const user = isUserError(error);

@@ -10,7 +10,8 @@ import { chartConfiguration, chartSize, PIXEL_RATIO, renderChart, valueLabelsOf,
 // value labels, one currency per axis, the bucket containing now marked and nothing drawn after it.
 
 const ZONE = 'Europe/Madrid';
-const katuma: InstanceRef = { id: 'katuma', name: 'Katuma', timezone: ZONE, currency: 'EUR', locale: 'es-ES' };
+// In English (language: en): these tests read what the chart says, not which language it says it in (test/i18n.test.ts).
+const katuma: InstanceRef = { id: 'katuma', name: 'Katuma', timezone: ZONE, currency: 'EUR', locale: 'es-ES', language: 'en' };
 const france: InstanceRef = { id: 'fr', name: 'OFN France', timezone: 'Europe/Paris', currency: 'EUR', locale: 'fr-FR' };
 const uk: InstanceRef = { id: 'uk', name: 'OFN UK', timezone: 'Europe/London', currency: 'GBP', locale: 'en-GB' };
 const australia: InstanceRef = { id: 'au', name: 'OFN Australia', timezone: 'Australia/Melbourne', currency: 'AUD', locale: 'en-AU' };

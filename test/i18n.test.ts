@@ -5,8 +5,9 @@ import { CATALOGS, compileMessage, isMessageKey, LANGUAGES, languageOfLocale, t,
 import { helpIn, type BillingReport } from '../src/core/outcome.js';
 import { billingMessage, billingText } from '../src/render/billing.js';
 import { announcementMessage } from '../src/render/announcement.js';
+import { chartSpecFor } from '../src/render/answer-chart.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
-import { dateLocale, parsePeriod, resolvePeriod } from '../src/core/periods.js';
+import { dateLocale, describeRange, parsePeriod, resolvePeriod, type ResolvedPeriod } from '../src/core/periods.js';
 import { periodName } from '../src/render/format.js';
 import { answerText } from '../src/render/answer.js';
 import { answerMessage, slackMessage } from '../src/render/slack-message.js';
@@ -784,5 +785,24 @@ describe('announcements in the instance’s language', () => {
 
   it('takes the language from the locale when the config names none', () => {
     expect(announcementMessage({ name: 'Katuma', timezone: TZ, locale: 'ca-ES' }, 'new-shop', [shop]).text).toBe('Nova botiga a Katuma: Forn &lt;Nou&gt;');
+  });
+});
+
+describe('charts in the reader’s language', () => {
+  it.each(LANGUAGES)('%s: title, range, series label, notes and the bucket not over yet', (lang) => {
+    const answer = answers(lang).byMonth!;
+    const spec = chartSpecFor(answer)!;
+    expect(spec.title).toBe(`${t(lang, 'metric.orders')} · Katuma · ${describeRange(answer.period as ResolvedPeriod, LOCALE[lang], lang)} (${TZ})`);
+    expect(spec.datasets[0]!.label).toBe(t(lang, 'metric.orders'));
+    expect(spec.labels.at(-1)).toContain(t(lang, 'chart.toDate'));
+    expect(spec.subtitle).toContain(t(lang, 'chart.total', { value: '' }).trim());
+  });
+
+  it('takes the reader’s language over the instance’s, and names the shops left out in it', () => {
+    const ranking = answers('es').topShops!;
+    const spec = chartSpecFor(ranking, { language: 'fr', topShops: 1 })!;
+    expect(spec.title.startsWith(`${t('fr', 'metric.top-shops')} · Katuma · `)).toBe(true);
+    expect(spec.labels).toEqual(['Mercat Verd', '6 autres boutiques']);
+    expect(spec.subtitle).toBe('Total 140,69\u00a0€ · la première boutique sur 7, le reste en une barre');
   });
 });

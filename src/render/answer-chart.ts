@@ -5,7 +5,8 @@ import { formatCount, formatMoney } from '../core/money.js';
 import type { Outcome } from '../core/outcome.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartPanel, ChartSeries, ChartSpec, ValueFormat } from './chart.js';
-import { bucketLabel, headline } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { answerLanguage, bucketLabel, headline, localTitle } from './format.js';
 import { growthChartSpec, storyChartSpec } from './story-chart.js';
 
 /** A by-shop chart shows this many shops and one bar for all the others: 72 bars are unreadable at Slack's size. */
@@ -16,11 +17,11 @@ const MAX_MONEY_BARS = 62;
 const MAX_LABELLED_COLUMNS = 12;
 // A global money comparison is drawn as lines from this many buckets on (fewer read better as grouped bars).
 const MIN_COMPARISON_LINE_POINTS = 7;
-const TO_DATE = '(to date)';
-
 export interface ChartOptions {
   /** How many shops a by-shop chart names before "Others" (default 15). */
   topShops?: number;
+  /** The reader's language (a Slack locale, the CLI's --lang); default: the instance's. */
+  language?: Language;
 }
 
 /** Whether an answer has something to draw (a single figure does not). */
@@ -37,16 +38,16 @@ function valueFormatOf(answer: Answer): ValueFormat {
  * Bucket labels for an axis: days and weeks within one year drop the year (the title's range has it),
  * or a year of weekly labels is too wide to show more than two of them at Slack's size.
  */
-function axisLabels(dates: readonly string[], grain: SeriesAnswer['grain'], locale: string): string[] {
+function axisLabels(dates: readonly string[], grain: SeriesAnswer['grain'], locale: string, lang: Language = 'en'): string[] {
   const oneYear = new Set(dates.map((d) => d.slice(0, 4))).size <= 1;
   return dates.map((date) => {
-    const label = bucketLabel(date, grain, locale);
+    const label = bucketLabel(date, grain, locale, lang);
     return grain !== 'month' && oneYear ? label.replace(/[\s,]*\b\d{4}\b\.?\s*$/, '') : label;
   });
 }
 
-function toDate(label: string): string {
-  return `${label}: to date, not over yet`;
+function toDate(label: string, lang: Language): string {
+  return t(lang, 'chart.toDateNote', { label });
 }
 
 /** Notes joined into the subtitle, starting with a capital ("Nov 2026: to date" in es-ES too). */
@@ -75,28 +76,29 @@ function rowsUpToNow<R extends { partial?: boolean }>(rows: readonly R[]): { row
 /** Pure: the chart for a series or ranking answer, dates in the instance's zone, currency on the axis. */
 export function chartSpecFor(answer: Answer, options: ChartOptions = {}): ChartSpec | undefined {
   if (answer.kind === 'scalar' || answer.kind === 'list') return undefined;
+  const lang = answerLanguage(answer, options.language);
   const locale = answer.instance.locale;
-  const range = answer.period.from ? describeRange(answer.period as ResolvedPeriod, locale) : answer.period.label;
-  const title = `${headline(answer)} · ${range} (${answer.period.timezone})`;
-  return answer.kind === 'series' ? seriesSpec(answer, title) : rankingSpec(answer, title, options.topShops ?? DEFAULT_TOP_SHOPS);
+  const range = answer.period.from ? describeRange(answer.period as ResolvedPeriod, locale, lang) : answer.period.label;
+  const title = `${headline(answer, lang)} · ${range} (${answer.period.timezone})`;
+  return answer.kind === 'series' ? seriesSpec(answer, title, lang) : rankingSpec(answer, title, options.topShops ?? DEFAULT_TOP_SHOPS, lang);
 }
 
-function seriesSpec(answer: SeriesAnswer, title: string): ChartSpec {
+function seriesSpec(answer: SeriesAnswer, title: string, lang: Language): ChartSpec {
   const locale = answer.instance.locale;
   const { rows, partialIndex } = rowsUpToNow(answer.rows);
   // Counts are whole: bars, never a line whose slopes suggest fractional orders between buckets.
   const kind = answer.unit === 'count' || rows.length <= MAX_MONEY_BARS ? 'bar' : 'line';
   const notes: string[] = answer.note ? [answer.note] : [];
-  if (answer.total?.value != null) notes.push(`Total ${formatFigure(answer, answer.total.value)}`);
-  if (partialIndex !== undefined) notes.push(toDate(bucketLabel(rows[partialIndex]!.date, answer.grain, locale)));
-  if (answer.dataAsOf) notes.push(`data as of ${answer.dataAsOf}`);
-  const labels = axisLabels(rows.map((r) => r.date), answer.grain, locale);
+  if (answer.total?.value != null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, answer.total.value) }));
+  if (partialIndex !== undefined) notes.push(toDate(bucketLabel(rows[partialIndex]!.date, answer.grain, locale, lang), lang));
+  if (answer.dataAsOf) notes.push(t(lang, 'chart.dataAsOf', { when: answer.dataAsOf }));
+  const labels = axisLabels(rows.map((r) => r.date), answer.grain, locale, lang);
   return {
     kind,
     title,
     ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
-    labels: labels.map((label, i) => (i === partialIndex ? `${label} ${TO_DATE}` : label)),
-    datasets: [{ label: answer.title, values: rows.map((r) => toNumber(r.value)) }],
+    labels: labels.map((label, i) => (i === partialIndex ? `${label} ${t(lang, 'chart.toDate')}` : label)),
+    datasets: [{ label: localTitle(answer, lang), values: rows.map((r) => toNumber(r.value)) }],
     valueFormat: valueFormatOf(answer),
     ...(partialIndex !== undefined ? { partialIndex } : {}),
     ...(kind === 'bar' && rows.length <= MAX_LABELLED_COLUMNS ? { valueLabels: true } : {}),
@@ -120,7 +122,7 @@ function sumOf(values: readonly (string | null)[]): Big {
   return values.reduce((sum: Big, v) => (v === null ? sum : sum.plus(v)), new Big(0));
 }
 
-function rankingSpec(answer: RankingAnswer, title: string, topShops: number): ChartSpec {
+function rankingSpec(answer: RankingAnswer, title: string, topShops: number, lang: Language): ChartSpec {
   const n = Math.max(1, Math.floor(topShops));
   const shown = answer.rows.slice(0, n);
   const allShops = Math.max(answer.totalRows ?? answer.rows.length, answer.rows.length);
@@ -136,23 +138,23 @@ function rankingSpec(answer: RankingAnswer, title: string, topShops: number): Ch
     const otherShops = allShops - shown.length;
     if (otherShops > 0 || !others.eq(0)) {
       othersIndex = labels.length;
-      labels.push(otherShops > 0 ? `Other ${otherShops} ${otherShops === 1 ? 'shop' : 'shops'}` : 'Other shops');
+      labels.push(otherShops > 0 ? t(lang, 'chart.otherShops', { n: otherShops }) : t(lang, 'chart.otherShopsAll'));
       values.push(Number(others));
     }
-    if (total !== null) notes.push(`Total ${formatFigure(answer, total)}`);
-    if (othersIndex !== undefined) notes.push(`top ${shown.length} of ${otherShops > 0 ? allShops : 'all'} shops, the rest in one bar`);
+    if (total !== null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, total) }));
+    if (othersIndex !== undefined) notes.push(otherShops > 0 ? t(lang, 'chart.topOf', { shown: shown.length, all: allShops }) : t(lang, 'chart.topOfAll', { shown: shown.length }));
   } else if (allShops > shown.length) {
-    notes.push(`first ${shown.length} of ${allShops} shops as the answer lists them; averages do not add up to an "others" bar`);
+    notes.push(t(lang, 'chart.firstOf', { shown: shown.length, all: allShops }));
   }
-  if (answer.period.asOf) notes.push('to date');
-  if (answer.dataAsOf) notes.push(`data as of ${answer.dataAsOf}`);
+  if (answer.period.asOf) notes.push(t(lang, 'chart.periodToDate'));
+  if (answer.dataAsOf) notes.push(t(lang, 'chart.dataAsOf', { when: answer.dataAsOf }));
   return {
     kind: 'bar',
     horizontal: true,
     title,
     ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
     labels,
-    datasets: [{ label: answer.title, values }],
+    datasets: [{ label: localTitle(answer, lang), values }],
     valueFormat: valueFormatOf(answer),
     valueLabels: true,
     ...(othersIndex !== undefined ? { othersIndex } : {}),
@@ -212,14 +214,14 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings):
       );
     }
   }
-  if (firstPartial >= 0) notes.push(toDate(bucketLabel(dates[firstPartial]!, grain, locale)));
+  if (firstPartial >= 0) notes.push(toDate(bucketLabel(dates[firstPartial]!, grain, locale), 'en'));
   const kind = answer.unit === 'count' || dates.length < MIN_COMPARISON_LINE_POINTS ? 'bar' : 'line';
   const instances = `${series.length} ${series.length === 1 ? 'instance' : 'instances'}`;
   return {
     kind,
     title: `${answer.title} · ${instances} · ${answer.periodLabel}${conversion ? ` (in ${config.reportingCurrency})` : ''}`,
     ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
-    labels: axisLabels(dates, grain, locale).map((label, i) => (firstPartial >= 0 && i >= firstPartial ? `${label} ${TO_DATE}` : label)),
+    labels: axisLabels(dates, grain, locale).map((label, i) => (firstPartial >= 0 && i >= firstPartial ? `${label} ${t('en', 'chart.toDate')}` : label)),
     datasets,
     valueFormat,
     ...(panels ? { panels } : {}),
@@ -282,8 +284,8 @@ function convertAll(series: readonly Trimmed[], dates: readonly string[], config
 }
 
 /** The chart of any outcome that has one (a series, a ranking, several instances' series), else undefined. */
-export function chartSpecOf(outcome: Outcome, currencies: CurrencySettings): ChartSpec | undefined {
-  if (outcome.kind === 'answer') return chartSpecFor(outcome.answer);
+export function chartSpecOf(outcome: Outcome, currencies: CurrencySettings, language?: Language): ChartSpec | undefined {
+  if (outcome.kind === 'answer') return chartSpecFor(outcome.answer, language ? { language } : {});
   if (outcome.kind === 'global') return globalChartSpec(outcome.answer, currencies);
   if (outcome.kind === 'growth') return growthChartSpec(outcome);
   if (outcome.kind === 'story') return storyChartSpec(outcome);

@@ -82,9 +82,9 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
       }
       return;
     }
-    const spec = chartSpecOf(outcome, ctx.deps.config);
-    // An answer only the asker sees is in their language; one the channel sees, in the instance's.
+    // An answer only the asker sees is in their language (its chart too); one the channel sees, in the instance's.
     const language = inChannel ? undefined : await ctx.userLanguage?.(request.who.userId);
+    const spec = chartSpecOf(outcome, ctx.deps.config, language);
     const message = slackMessage(outcome, { ephemeral: !inChannel, chartable: spec !== undefined, ...(language ? { language } : {}) });
     // Files of a private answer go to the asker alone (our DM), never to the channel, until shared.
     const filesPublic = inChannel || request.inSharedMessage === true;

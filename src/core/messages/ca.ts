@@ -142,6 +142,17 @@ export const ca: Catalog = {
   'category.Producer Profile': 'Perfil de productor',
   'category.Profile': 'Perfil',
 
+  'chart.total': 'Total {value}',
+  'chart.toDateNote': '{label}: fins avui, encara no ha acabat',
+  'chart.toDate': '(fins avui)',
+  'chart.dataAsOf': 'dades a {when}',
+  'chart.otherShops': '{n, plural, one {Una altra botiga} other {Altres # botigues}}',
+  'chart.otherShopsAll': 'Altres botigues',
+  'chart.topOf': '{shown, plural, one {la primera de {all, number} botigues} other {les # primeres de {all, number} botigues}}, la resta en una barra',
+  'chart.topOfAll': '{shown, plural, one {la primera de totes les botigues} other {les # primeres de totes les botigues}}, la resta en una barra',
+  'chart.firstOf': '{shown, plural, one {la primera de {all, number} botigues} other {les # primeres de {all, number} botigues}} tal com les llista la resposta; les mitjanes no sumen una barra d’«altres»',
+  'chart.periodToDate': 'fins avui',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

@@ -142,6 +142,17 @@ export const de: Catalog = {
   'category.Producer Profile': 'Erzeugerprofil',
   'category.Profile': 'Profil',
 
+  'chart.total': 'Summe {value}',
+  'chart.toDateNote': '{label}: bis heute, noch nicht vorbei',
+  'chart.toDate': '(bis heute)',
+  'chart.dataAsOf': 'Daten vom {when}',
+  'chart.otherShops': '{n, plural, one {# weiterer Laden} other {# weitere Läden}}',
+  'chart.otherShopsAll': 'Weitere Läden',
+  'chart.topOf': '{shown, plural, one {der beste von {all, number} Läden} other {die besten # von {all, number} Läden}}, der Rest in einem Balken',
+  'chart.topOfAll': '{shown, plural, one {der beste aller Läden} other {die besten # aller Läden}}, der Rest in einem Balken',
+  'chart.firstOf': '{shown, plural, one {der erste von {all, number} Läden} other {die ersten # von {all, number} Läden}} in der Reihenfolge der Antwort; Durchschnitte ergeben keinen „Weitere“-Balken',
+  'chart.periodToDate': 'bis heute',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

@@ -143,6 +143,17 @@ export const en = {
   'category.Producer Profile': 'Producer Profile',
   'category.Profile': 'Profile',
 
+  'chart.total': 'Total {value}',
+  'chart.toDateNote': '{label}: to date, not over yet',
+  'chart.toDate': '(to date)',
+  'chart.dataAsOf': 'data as of {when}',
+  'chart.otherShops': '{n, plural, one {Other # shop} other {Other # shops}}',
+  'chart.otherShopsAll': 'Other shops',
+  'chart.topOf': 'top {shown, number} of {all, number} shops, the rest in one bar',
+  'chart.topOfAll': 'top {shown, number} of all shops, the rest in one bar',
+  'chart.firstOf': 'first {shown, number} of {all, number} shops as the answer lists them; averages do not add up to an "others" bar',
+  'chart.periodToDate': 'to date',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

@@ -142,6 +142,17 @@ export const es: Catalog = {
   'category.Producer Profile': 'Perfil de productor',
   'category.Profile': 'Perfil',
 
+  'chart.total': 'Total {value}',
+  'chart.toDateNote': '{label}: hasta hoy, aún no ha terminado',
+  'chart.toDate': '(hasta hoy)',
+  'chart.dataAsOf': 'datos a {when}',
+  'chart.otherShops': '{n, plural, one {Otra # tienda} other {Otras # tiendas}}',
+  'chart.otherShopsAll': 'Otras tiendas',
+  'chart.topOf': '{shown, plural, one {la primera de {all, number} tiendas} other {las # primeras de {all, number} tiendas}}, el resto en una barra',
+  'chart.topOfAll': '{shown, plural, one {la primera de todas las tiendas} other {las # primeras de todas las tiendas}}, el resto en una barra',
+  'chart.firstOf': '{shown, plural, one {la primera de {all, number} tiendas} other {las # primeras de {all, number} tiendas}} tal como las lista la respuesta; las medias no suman una barra de «otras»',
+  'chart.periodToDate': 'hasta hoy',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

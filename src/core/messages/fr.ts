@@ -142,6 +142,17 @@ export const fr: Catalog = {
   'category.Producer Profile': 'Profil de producteur',
   'category.Profile': 'Profil',
 
+  'chart.total': 'Total {value}',
+  'chart.toDateNote': '{label} : à ce jour, pas encore terminé',
+  'chart.toDate': '(à ce jour)',
+  'chart.dataAsOf': 'données au {when}',
+  'chart.otherShops': '{n, plural, one {# autre boutique} other {# autres boutiques}}',
+  'chart.otherShopsAll': 'Autres boutiques',
+  'chart.topOf': '{shown, plural, one {la première boutique sur {all, number}} other {les # premières boutiques sur {all, number}}}, le reste en une barre',
+  'chart.topOfAll': '{shown, plural, one {la première de toutes les boutiques} other {les # premières de toutes les boutiques}}, le reste en une barre',
+  'chart.firstOf': '{shown, plural, one {la première boutique sur {all, number}} other {les # premières boutiques sur {all, number}}} dans l’ordre de la réponse\u00a0; des moyennes ne s’additionnent pas en une barre «\u00a0autres\u00a0»',
+  'chart.periodToDate': 'à ce jour',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
