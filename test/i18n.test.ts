@@ -6,6 +6,8 @@ import { helpIn, type BillingReport } from '../src/core/outcome.js';
 import { billingMessage, billingText } from '../src/render/billing.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor } from '../src/render/answer-chart.js';
+import { growthText } from '../src/render/growth.js';
+import type { GrowthReport } from '../src/core/story.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, describeRange, parsePeriod, resolvePeriod, type ResolvedPeriod } from '../src/core/periods.js';
 import { periodName } from '../src/render/format.js';
@@ -804,5 +806,48 @@ describe('charts in the reader’s language', () => {
     expect(spec.title.startsWith(`${t('fr', 'metric.top-shops')} · Katuma · `)).toBe(true);
     expect(spec.labels).toEqual(['Mercat Verd', '6 autres boutiques']);
     expect(spec.subtitle).toBe('Total 140,69\u00a0€ · la première boutique sur 7, le reste en une barre');
+  });
+});
+
+describe('growth in the reader’s language', () => {
+  const change = (previous: number | null, yearBefore: number | null) =>
+    Object.fromEntries(['newProfiles', 'newShops', 'activeShops', 'orders', 'turnover'].map((f) => [f, { previous, yearBefore }])) as GrowthReport['instances'][number]['total']['change'];
+  const report = (lang: Language): GrowthReport => {
+    const section = {
+      instance: instance(lang),
+      currency: 'EUR',
+      period: period('last-2-months'),
+      rows: [
+        { date: '2026-09-01', newProfiles: 15, newShops: 4, activeShops: 54, orders: 565, turnover: '28523.9', change: change(12.5, null) },
+        { date: '2026-10-01', newProfiles: 13, newShops: 4, activeShops: 64, orders: 1763, turnover: '36494.92', change: change(-3, 40) },
+      ],
+      total: { newProfiles: 28, newShops: 8, activeShops: 67, orders: 2328, turnover: '65018.82', change: change(20.6, 28.1) },
+    };
+    return { kind: 'growth', question: 'growth katuma last-2-months', periodLabel: 'last-2-months', instances: [section], rates: [], warnings: [], presentation: { chart: false, public: false } };
+  };
+  // The first lines as a native reader would read them; the tables' headings are the metric names.
+  const golden: Record<Language, string[]> = {
+    en: ['Growth · 1 instance · last-2-months', '', 'Katuma · last-2-months: 1 Sept 2026 – 31 Oct 2026 (Europe/Madrid)'],
+    es: ['Crecimiento · 1 instancia · los últimos 2 meses', '', 'Katuma · los últimos 2 meses: 1 sept 2026 – 31 oct 2026 (Europe/Madrid)'],
+    ca: ['Creixement · 1 instància · els últims 2 mesos', '', 'Katuma · els últims 2 mesos: 1 de set. del 2026 – 31 d’oct. del 2026 (Europe/Madrid)'],
+    fr: ['Croissance · 1 instance · les 2 derniers mois', '', 'Katuma · les 2 derniers mois : 1 sept. 2026 – 31 oct. 2026 (Europe/Madrid)'],
+    de: ['Wachstum · 1 Instanz · die letzten 2 Monate', '', 'Katuma · die letzten 2 Monate: 1. Sept. 2026 – 31. Okt. 2026 (Europe/Madrid)'],
+  };
+
+  it.each(LANGUAGES)('%s: titles, headings, months, change line; in the instance’s language by default', (lang) => {
+    const text = growthText(report(lang)).split('\n');
+    expect(text.slice(0, 3)).toEqual(golden[lang]);
+    expect(text[3]!.split(/\s{2,}/)).toEqual([t(lang, 'table.month'), t(lang, 'metric.new-profiles'), t(lang, 'metric.new-shops'), t(lang, 'metric.active-shops'), t(lang, 'metric.orders'), t(lang, 'metric.turnover')]);
+    expect(text[7]!.startsWith(t(lang, 'table.total'))).toBe(true);
+    expect(text[9]).toBe(t(lang, 'growth.change', { months: 2 }));
+    const slack = slackMessage(report(lang), { ephemeral: true });
+    expect(slack.text.startsWith(t(lang, 'growth.slackTitle', { name: 'Katuma' }))).toBe(true);
+  });
+
+  it('writes the changes as the locale does, and takes the reader’s language over the instance’s', () => {
+    const text = growthText(report('es'), 'de').split('\n');
+    expect(text[0]).toBe('Wachstum · 1 Instanz · die letzten 2 Monate');
+    expect(text.filter((l) => l.startsWith('Okt.')).at(-1)).toContain('−3,0\u00a0% / +40,0\u00a0%');
+    expect(growthText(report('fr')).split('\n').filter((l) => l.startsWith('sept.')).at(-1)).toContain('+12,5\u00a0% / —');
   });
 });

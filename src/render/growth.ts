@@ -3,7 +3,8 @@ import { GROWTH_FIGURES } from '../core/story.js';
 import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from '../core/money.js';
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
-import { bucketLabel, describePeriod } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { answerLanguage, bucketLabel, describePeriod, periodName } from './format.js';
 import { alignTable } from './table.js';
 
 /** `growth`: per local month the five figures, their change against the month before and the same month a year before, and totals. */
@@ -16,70 +17,94 @@ const SNAKE: Record<(typeof GROWTH_FIGURES)[number], string> = {
   orders: 'orders',
   turnover: 'turnover',
 };
-const HEADERS = ['New profiles', 'New shops', 'Active shops', 'Orders', 'Turnover'];
+/** The five figures' headings in `lang`: the catalogs' metric names. */
+function headers(lang: Language): string[] {
+  return [t(lang, 'metric.new-profiles'), t(lang, 'metric.new-shops'), t(lang, 'metric.active-shops'), t(lang, 'metric.orders'), t(lang, 'metric.turnover')];
+}
+
+/** The language of a growth report: the reader's; else one instance's own; else English (several instances). */
+export function growthLanguage(report: GrowthReport, reader?: Language): Language {
+  if (reader) return reader;
+  const only = report.instances.length === 1 ? report.instances[0]!.instance : undefined;
+  return only ? answerLanguage({ instance: only }) : 'en';
+}
 
 /** "+12.5%", "−3.0%" (en), "+12,5 %" (es), "—" (nothing to compare with): written as the counts beside it. */
 export function formatChange(change: PercentChange, locale: string = LOCALE): string {
   return formatPercent(change, locale, { signed: true });
 }
 
-export function sectionName(section: { instance: { name: string } | null }, count: number): string {
-  return section.instance ? section.instance.name : `All ${count} instances`;
+export function sectionName(section: { instance: { name: string } | null }, count: number, lang: Language = 'en'): string {
+  return section.instance ? section.instance.name : t(lang, 'growth.all', { n: count });
 }
 
 function locale(section: GrowthSection): string {
   return section.instance?.locale ?? LOCALE;
 }
 
-function money(section: GrowthSection, value: string | null): string {
-  if (value === null || section.currency === null) return 'n/a';
+function money(section: GrowthSection, value: string | null, lang: Language): string {
+  if (value === null || section.currency === null) return t(lang, 'growth.na');
   return formatMoney(roundCents(value), section.currency, locale(section));
 }
 
-function cells(section: GrowthSection, v: GrowthValues): string[] {
+function cells(section: GrowthSection, v: GrowthValues, lang: Language): string[] {
   const l = locale(section);
-  return [formatCount(v.newProfiles, l), formatCount(v.newShops, l), formatCount(v.activeShops, l), formatCount(v.orders, l), money(section, v.turnover)];
+  return [formatCount(v.newProfiles, l), formatCount(v.newShops, l), formatCount(v.activeShops, l), formatCount(v.orders, l), money(section, v.turnover, lang)];
 }
 
 function changeCells(change: GrowthChange, locale: string): string[] {
   return GROWTH_FIGURES.map((f) => `${formatChange(change[f].previous, locale)} / ${formatChange(change[f].yearBefore, locale)}`);
 }
 
-export function ratesText(rates: readonly RateUsed[], currency: string | null): string | undefined {
+export function ratesText(rates: readonly RateUsed[], currency: string | null, lang: Language = 'en'): string | undefined {
   if (rates.length === 0 || !currency) return undefined;
-  return `Rates: ${rates.map((r) => `1 ${r.currency} = ${r.rate} ${currency}${r.month ? ` (${r.month})` : ''}`).join(', ')}`;
+  return t(lang, 'growth.rates', { list: rates.map((r) => `1 ${r.currency} = ${r.rate} ${currency}${r.month ? ` (${r.month})` : ''}`).join(', ') });
 }
 
-function sectionText(section: GrowthSection, count: number, months: number): string[] {
+function sectionText(section: GrowthSection, count: number, months: number, lang: Language): string[] {
   const l = locale(section);
-  const label = (date: string, partial?: true) => `${bucketLabel(date, 'month', l)}${partial ? ' (to date)' : ''}`;
-  const title = section.instance ? `${section.instance.name} · ${describePeriod(section.period, l)}` : `${sectionName(section, count)} · each in its own time zone${section.currency ? `, turnover in ${section.currency}` : ''}`;
-  if (section.rows.length === 0) return [title, 'No data: the period has not started.', ''];
-  const vsPrevious = months === 1 ? 'the month before' : `the ${months} months before`;
+  const label = (date: string, partial?: true) => `${bucketLabel(date, 'month', l, lang)}${partial ? ` ${t(lang, 'table.toDate')}` : ''}`;
+  const name = sectionName(section, count, lang);
+  const title = section.instance
+    ? `${section.instance.name} · ${describePeriod(section.period, l, lang)}`
+    : section.currency
+      ? t(lang, 'growth.allSectionCurrency', { name, currency: section.currency })
+      : t(lang, 'growth.allSection', { name });
+  if (section.rows.length === 0) return [title, t(lang, 'growth.noData'), ''];
+  const head = [t(lang, 'table.month'), ...headers(lang)];
+  const total = t(lang, 'table.total');
   return [
     title,
-    alignTable(['Month', ...HEADERS], [...section.rows.map((r) => [label(r.date, r.partial), ...cells(section, r)]), ['Total', ...cells(section, section.total)]]),
+    alignTable(head, [...section.rows.map((r) => [label(r.date, r.partial), ...cells(section, r, lang)]), [total, ...cells(section, section.total, lang)]]),
     '',
-    `Change: against the month before / the same month a year before (total: ${vsPrevious} / a year before)`,
-    alignTable(['Month', ...HEADERS], [...section.rows.map((r) => [label(r.date, r.partial), ...changeCells(r.change, locale(section))]), ['Total', ...changeCells(section.total.change, locale(section))]]),
+    t(lang, 'growth.change', { months }),
+    alignTable(head, [...section.rows.map((r) => [label(r.date, r.partial), ...changeCells(r.change, l)]), [total, ...changeCells(section.total.change, l)]]),
     '',
   ];
+}
+
+/** The period as typed in English (`last-3-months`), in words in other languages ("los últimos 3 meses"). */
+export function growthPeriod(report: GrowthReport, lang: Language): string {
+  if (lang === 'en') return report.periodLabel;
+  return periodName(report.periodLabel, report.instances[0]?.instance.locale ?? LOCALE, lang) || report.periodLabel;
 }
 
 function monthsOf(report: GrowthReport): number {
   return report.instances[0]?.rows.length ?? 0;
 }
 
-export function growthText(report: GrowthReport): string {
+/** The report as text, in `reader`'s language (the CLI's --lang), else one instance's own, else English. */
+export function growthText(report: GrowthReport, reader?: Language): string {
+  const lang = growthLanguage(report, reader);
   const n = report.instances.length;
-  const lines = [`Growth · ${n} instance${n === 1 ? '' : 's'} · ${report.periodLabel}${n > 1 ? ' (each in its own time zone)' : ''}`, ''];
+  const lines = [t(lang, n > 1 ? 'growth.titleSeveral' : 'growth.title', { n, period: growthPeriod(report, lang) }), ''];
   const months = monthsOf(report);
-  for (const section of report.instances) lines.push(...sectionText(section, n, months));
-  if (report.combined) lines.push(...sectionText(report.combined, n, months));
-  const rates = ratesText(report.rates, report.combined?.currency ?? null);
+  for (const section of report.instances) lines.push(...sectionText(section, n, months, lang));
+  if (report.combined) lines.push(...sectionText(report.combined, n, months, lang));
+  const rates = ratesText(report.rates, report.combined?.currency ?? null, lang);
   if (rates) lines.push(rates);
   if (report.note) lines.push(report.note);
-  if (report.instances.some((s) => s.rows.some((r) => r.partial))) lines.push('A month marked "to date" is not over: it is compared with the same part of the months before.');
+  if (report.instances.some((s) => s.rows.some((r) => r.partial))) lines.push(t(lang, 'growth.partial'));
   for (const w of report.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);
   return lines.join('\n').trimEnd();
 }
@@ -145,20 +170,21 @@ export function growthCsv(report: GrowthReport): string {
  * What Slack shows: one instance in full; for several, the instances added up in full and one line
  * of totals per instance (every instance's months are in the CSV that goes with it).
  */
-export function growthSlackText(report: GrowthReport): string {
-  if (!report.combined) return growthText(report);
+export function growthSlackText(report: GrowthReport, reader?: Language): string {
+  if (!report.combined) return growthText(report, reader);
+  const lang = growthLanguage(report, reader);
   const n = report.instances.length;
   const months = monthsOf(report);
-  const lines = sectionText(report.combined, n, months);
+  const lines = sectionText(report.combined, n, months, lang);
   lines.push(
-    'Totals per instance (each in its own currency and time zone)',
+    t(lang, 'growth.perInstance'),
     alignTable(
-      ['Instance', ...HEADERS, 'Turnover vs a year before'],
-      report.instances.map((s) => [s.instance.name, ...cells(s, s.total), formatChange(s.total.change.turnover.yearBefore, locale(s))]),
+      [t(lang, 'growth.col.instance'), ...headers(lang), t(lang, 'growth.col.vsYear')],
+      report.instances.map((s) => [s.instance.name, ...cells(s, s.total, lang), formatChange(s.total.change.turnover.yearBefore, locale(s))]),
     ),
     '',
   );
-  const rates = ratesText(report.rates, report.combined.currency);
+  const rates = ratesText(report.rates, report.combined.currency, lang);
   if (rates) lines.push(rates);
   if (report.note) lines.push(report.note);
   for (const w of report.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);

@@ -6,7 +6,7 @@ import { dashboardMessages } from './dashboard.js';
 import { t, type Language } from '../core/i18n.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail } from './format.js';
 import { globalText } from './global.js';
-import { growthSlackText, growthText } from './growth.js';
+import { growthLanguage, growthPeriod, growthSlackText, growthText } from './growth.js';
 import { storyText, storyTitle } from './story.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable } from './table.js';
@@ -150,9 +150,12 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     }
     case 'growth': {
       const n = outcome.instances.length;
-      const context = `${outcome.periodLabel}${n > 1 ? ', each instance in its own time zone' : ''} · \`${outcome.question}\``;
+      const lang = growthLanguage(outcome, options.language);
+      const period = growthPeriod(outcome, lang);
+      const context = `${n > 1 ? t(lang, 'growth.eachZone', { period }) : period} · \`${outcome.question}\``;
+      const title = n === 1 ? t(lang, 'growth.slackTitle', { name: outcome.instances[0]!.instance.name }) : t(lang, 'growth.slackSeveral', { n });
       // Several instances: the months of each are in the CSV that goes with the message.
-      return { ...textMessage(`Growth · ${n === 1 ? outcome.instances[0]!.instance.name : `${n} instances`}`, growthSlackText(outcome), context, { ...options, question: outcome.question }), truncated: n > 1 };
+      return { ...textMessage(title, growthSlackText(outcome, lang), context, { ...options, language: lang, question: outcome.question }), truncated: n > 1 };
     }
     case 'story':
       return { ...textMessage(storyTitle(outcome), storyText(outcome), `${outcome.periodLabel} · \`${outcome.question}\``, { ...options, question: outcome.question }), truncated: false };
@@ -181,13 +184,14 @@ export function pulseMessage(outcome: Outcome, pulse: { pulseId: number; slotLoc
 }
 
 /** The figures as a code block beside a chart (a file comment is mrkdwn too): Slack users asked for this since 2017 (metabase #4638). */
-export function figuresComment(title: string, outcome: Outcome): string {
+export function figuresComment(title: string, outcome: Outcome, language?: Language): string {
   let figures = '';
   if (outcome.kind === 'answer') {
-    const table = answerTable(outcome.answer);
+    // In the chart's language: the reader's, else the instance's.
+    const table = answerTable(outcome.answer, answerLanguage(outcome.answer, language));
     if (table) figures = alignTable(table.header, table.rows.slice(0, 60), table.align);
   } else if (outcome.kind === 'global') figures = globalText(outcome.answer);
-  else if (outcome.kind === 'growth') figures = growthText(outcome);
+  else if (outcome.kind === 'growth') figures = growthText(outcome, language);
   else if (outcome.kind === 'story') figures = storyText(outcome);
   return `${escapeMrkdwn(title)}${figures ? `\n${codeBlock(figures, 2800)}` : ''}`;
 }

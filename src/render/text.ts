@@ -15,7 +15,7 @@ export function renderText(outcome: Outcome, lang?: Language): string {
     case 'global':
       return globalText(outcome.answer);
     case 'growth':
-      return growthText(outcome);
+      return growthText(outcome, lang);
     case 'story':
       return storyText(outcome);
     case 'billing':

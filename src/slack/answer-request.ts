@@ -103,7 +103,7 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
         filename: chartFilename(outcome),
         title: spec.title,
         altText: `${spec.title}. ${spec.labels.length} values`.slice(0, 1000),
-        comment: figuresComment(spec.title, outcome),
+        comment: figuresComment(spec.title, outcome, language),
       });
     }
     // The full table goes as a CSV when asked, when the message had to cut it, and always with billing.
