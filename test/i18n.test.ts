@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { errorWords, OfnError } from '../src/core/errors.js';
-import type { Answer, InstanceRef } from '../src/core/answer.js';
+import type { Answer, GlobalAnswer, InstanceRef } from '../src/core/answer.js';
 import { CATALOGS, compileMessage, isMessageKey, LANGUAGES, languageOfLocale, t, type Language, type MessageKey } from '../src/core/i18n.js';
 import { helpIn, type BillingReport } from '../src/core/outcome.js';
 import { billingMessage, billingText } from '../src/render/billing.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor } from '../src/render/answer-chart.js';
 import { growthText } from '../src/render/growth.js';
+import { globalText } from '../src/render/global.js';
 import type { GrowthReport } from '../src/core/story.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, describeRange, parsePeriod, resolvePeriod, type ResolvedPeriod } from '../src/core/periods.js';
@@ -849,5 +850,29 @@ describe('growth in the reader’s language', () => {
     expect(text[0]).toBe('Wachstum · 1 Instanz · die letzten 2 Monate');
     expect(text.filter((l) => l.startsWith('Okt.')).at(-1)).toContain('−3,0\u00a0% / +40,0\u00a0%');
     expect(growthText(report('fr')).split('\n').filter((l) => l.startsWith('sept.')).at(-1)).toContain('+12,5\u00a0% / —');
+  });
+});
+
+describe('several instances in the reader’s language', () => {
+  const global = (): GlobalAnswer => {
+    const katuma = answers('en').turnover!;
+    const uk = { ...katuma, instance: { ...katuma.instance, id: 'uk', name: 'OFN UK', timezone: 'Europe/London', currency: 'GBP' } } as Answer;
+    return { kind: 'global', question: 'turnover all last-month', title: 'Turnover', unit: 'money', periodLabel: 'last-month', results: [katuma, uk], warnings: [], total: { value: '2469', currency: 'EUR', partial: true, rates: [{ currency: 'GBP', rate: '1', month: null } as never] } };
+  };
+  const golden: Record<Language, { title: string; head: string[]; total: string }> = {
+    en: { title: 'Turnover · 2 instances · last-month (each in its own time zone)', head: ['Instance', 'Turnover', 'Period'], total: 'Total: €2,469.00 at 1 GBP = 1 EUR (partial: not every instance is included)' },
+    es: { title: 'Facturación · 2 instancias · el mes pasado (cada una en su zona horaria)', head: ['Instancia', 'Facturación', 'Periodo'], total: 'Total: €2,469.00 a 1 GBP = 1 EUR (parcial: no están todas las instancias)' },
+    ca: { title: 'Facturació · 2 instàncies · el mes passat (cadascuna en la seva zona horària)', head: ['Instància', 'Facturació', 'Període'], total: 'Total: €2,469.00 a 1 GBP = 1 EUR (parcial: no hi són totes les instàncies)' },
+    fr: { title: "Chiffre d'affaires · 2 instances · le mois dernier (chacune dans son fuseau horaire)", head: ['Instance', "Chiffre d'affaires", 'Période'], total: 'Total\u00a0: €2,469.00 au taux de 1 GBP = 1 EUR (partiel\u00a0: toutes les instances n’y sont pas)' },
+    de: { title: 'Umsatz · 2 Instanzen · letzter Monat (jede in ihrer Zeitzone)', head: ['Instanz', 'Umsatz', 'Zeitraum'], total: 'Summe: €2,469.00 zu 1 GBP = 1 EUR (unvollständig: nicht alle Instanzen sind enthalten)' },
+  };
+
+  it.each(LANGUAGES)('%s: title, headings, period in words and the total', (lang) => {
+    const text = globalText(global(), lang).split('\n');
+    expect(text[0]).toBe(golden[lang].title);
+    expect(text[2]!.split(/\s{2,}/)).toEqual(golden[lang].head);
+    expect(text.at(-1)).toBe(golden[lang].total);
+    const slack = slackMessage({ kind: 'global', answer: global(), presentation: { chart: false, public: false } }, { ephemeral: true, language: lang });
+    expect(slack.text.startsWith(t(lang, 'global.slackTitle', { title: t(lang, 'metric.turnover'), n: 2 }))).toBe(true);
   });
 });

@@ -2,37 +2,45 @@ import type { GlobalAnswer, GlobalTotal } from '../core/answer.js';
 import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money.js';
 import { answerToJson } from './answer.js';
 import { toCsv } from './csv-writer.js';
-import { describePeriod, formatValue } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { describePeriod, formatValue, localTitle, periodName } from './format.js';
 import { alignTable, answerTable } from './table.js';
 
 const LOCALE = 'en-GB';
 
-export function globalTotalText(answer: { total?: GlobalTotal | undefined }): string | undefined {
+export function globalTotalText(answer: { total?: GlobalTotal | undefined }, lang: Language = 'en'): string | undefined {
   const total = answer.total;
   if (!total) return undefined;
-  const partial = total.partial ? ' (partial: not every instance is included)' : '';
-  if (total.value === null) return `Total: not shown, the instances use different currencies; set reportingCurrency and exchangeRates.${partial}`;
+  const partial = (text: string) => (total.partial ? t(lang, 'global.partial', { total: text }) : text);
+  if (total.value === null) return partial(t(lang, 'global.noTotal'));
   const value = total.currency ? formatMoney(total.value, total.currency, LOCALE) : formatCount(total.value, LOCALE);
-  const rates = total.rates.length ? ` at ${total.rates.map((r) => `1 ${r.currency} = ${r.rate} ${total.currency}${r.month ? ` (${r.month})` : ''}`).join(', ')}` : '';
-  return `Total: ${value}${rates}${partial}`;
+  const rates = total.rates.map((r) => `1 ${r.currency} = ${r.rate} ${total.currency}${r.month ? ` (${r.month})` : ''}`).join(', ');
+  return partial(rates ? t(lang, 'global.totalAt', { value, rates }) : t(lang, 'global.total', { value }));
 }
 
-/** Rows per instance (single figures) or one block per instance (breakdowns). */
-export function globalText(answer: GlobalAnswer): string {
-  const lines = [`${answer.title} · ${answer.results.length} instance${answer.results.length === 1 ? '' : 's'} · ${answer.periodLabel} (each in its own time zone)`, ''];
+/** Rows per instance (single figures) or one block per instance (breakdowns); in `lang` (the reader's; English by default). */
+export function globalText(answer: GlobalAnswer, lang: Language = 'en'): string {
+  const title = globalTitle(answer, lang);
+  const period = lang === 'en' ? answer.periodLabel : periodName(answer.periodLabel, LOCALE, lang) || answer.periodLabel;
+  const lines = [t(lang, 'global.title', { title, n: answer.results.length, period }), ''];
   if (answer.results.every((a) => a.kind === 'scalar')) {
-    const rows = answer.results.map((a) => [a.instance.name, a.kind === 'scalar' ? formatValue(a, a.value) : '', describePeriod(a.period, LOCALE)]);
-    lines.push(alignTable(['Instance', answer.title, 'Period'], rows, ['left', 'right', 'left']));
+    const rows = answer.results.map((a) => [a.instance.name, a.kind === 'scalar' ? formatValue(a, a.value) : '', describePeriod(a.period, LOCALE, lang)]);
+    lines.push(alignTable([t(lang, 'growth.col.instance'), title, t(lang, 'global.col.period')], rows, ['left', 'right', 'left']));
   } else {
     for (const a of answer.results) {
-      const table = answerTable(a)!;
-      lines.push(`${a.instance.name} · ${describePeriod(a.period, LOCALE)}`, table.rows.length ? alignTable(table.header, table.rows, table.align) : 'No data.', '');
+      const table = answerTable(a, lang)!;
+      lines.push(`${a.instance.name} · ${describePeriod(a.period, LOCALE, lang)}`, table.rows.length ? alignTable(table.header, table.rows, table.align) : t(lang, 'answer.noData'), '');
     }
   }
-  const total = globalTotalText(answer);
+  const total = globalTotalText(answer, lang);
   if (total) lines.push('', total);
   for (const w of answer.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);
   return lines.join('\n');
+}
+
+/** The question's title in `lang` ("Facturación"): built-in questions from the catalog, custom ones as configured. */
+export function globalTitle(answer: Pick<GlobalAnswer, 'title' | 'question'>, lang: Language): string {
+  return localTitle(answer, lang);
 }
 
 export function globalJson(answer: GlobalAnswer): Record<string, unknown> {

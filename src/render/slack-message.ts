@@ -4,8 +4,8 @@ import { helpIn, type HelpText, type Outcome } from '../core/outcome.js';
 import { billingAllMessage, billingMessage } from './billing.js';
 import { dashboardMessages } from './dashboard.js';
 import { t, type Language } from '../core/i18n.js';
-import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail } from './format.js';
-import { globalText } from './global.js';
+import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail, periodName } from './format.js';
+import { globalText, globalTitle } from './global.js';
 import { growthLanguage, growthPeriod, growthSlackText, growthText } from './growth.js';
 import { storyText, storyTitle } from './story.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
@@ -145,8 +145,9 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     case 'global': {
       const answer = outcome.answer;
       const n = answer.results.length;
-      const context = `${answer.periodLabel}, each instance in its own time zone · \`${answer.question}\``;
-      return { ...textMessage(`${answer.title} · ${n} instance${n === 1 ? '' : 's'}`, globalText(answer), context, { ...options, question: answer.question }), truncated: false };
+      const lang = options.language ?? 'en';
+      const context = `${t(lang, 'global.context', { period: lang === 'en' ? answer.periodLabel : periodName(answer.periodLabel, 'en-GB', lang) || answer.periodLabel })} · \`${answer.question}\``;
+      return { ...textMessage(t(lang, 'global.slackTitle', { title: globalTitle(answer, lang), n }), globalText(answer, lang), context, { ...options, question: answer.question }), truncated: false };
     }
     case 'growth': {
       const n = outcome.instances.length;
@@ -190,7 +191,7 @@ export function figuresComment(title: string, outcome: Outcome, language?: Langu
     // In the chart's language: the reader's, else the instance's.
     const table = answerTable(outcome.answer, answerLanguage(outcome.answer, language));
     if (table) figures = alignTable(table.header, table.rows.slice(0, 60), table.align);
-  } else if (outcome.kind === 'global') figures = globalText(outcome.answer);
+  } else if (outcome.kind === 'global') figures = globalText(outcome.answer, language);
   else if (outcome.kind === 'growth') figures = growthText(outcome, language);
   else if (outcome.kind === 'story') figures = storyText(outcome);
   return `${escapeMrkdwn(title)}${figures ? `\n${codeBlock(figures, 2800)}` : ''}`;

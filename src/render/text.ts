@@ -13,7 +13,7 @@ export function renderText(outcome: Outcome, lang?: Language): string {
     case 'answer':
       return answerText(outcome.answer, lang);
     case 'global':
-      return globalText(outcome.answer);
+      return globalText(outcome.answer, lang);
     case 'growth':
       return growthText(outcome, lang);
     case 'story':

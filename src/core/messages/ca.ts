@@ -170,6 +170,15 @@ export const ca: Catalog = {
   'growth.col.vsYear': 'Facturació respecte a un any abans',
   'growth.na': 'n. d.',
 
+  'global.title': '{title} · {n, plural, one {# instància} other {# instàncies}} · {period} (cadascuna en la seva zona horària)',
+  'global.slackTitle': '{title} · {n, plural, one {# instància} other {# instàncies}}',
+  'global.context': '{period}, cada instància en la seva zona horària',
+  'global.col.period': 'Període',
+  'global.total': 'Total: {value}',
+  'global.totalAt': 'Total: {value} a {rates}',
+  'global.partial': '{total} (parcial: no hi són totes les instàncies)',
+  'global.noTotal': 'Total: no es mostra, les instàncies fan servir monedes diferents; configura reportingCurrency i exchangeRates.',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

@@ -170,6 +170,15 @@ export const de: Catalog = {
   'growth.col.vsYear': 'Umsatz gegenüber dem Vorjahr',
   'growth.na': 'k. A.',
 
+  'global.title': '{title} · {n, plural, one {# Instanz} other {# Instanzen}} · {period} (jede in ihrer Zeitzone)',
+  'global.slackTitle': '{title} · {n, plural, one {# Instanz} other {# Instanzen}}',
+  'global.context': '{period}, jede Instanz in ihrer Zeitzone',
+  'global.col.period': 'Zeitraum',
+  'global.total': 'Summe: {value}',
+  'global.totalAt': 'Summe: {value} zu {rates}',
+  'global.partial': '{total} (unvollständig: nicht alle Instanzen sind enthalten)',
+  'global.noTotal': 'Summe: nicht angezeigt, die Instanzen haben verschiedene Währungen; setzen Sie reportingCurrency und exchangeRates.',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

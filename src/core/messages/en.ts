@@ -171,6 +171,15 @@ export const en = {
   'growth.col.vsYear': 'Turnover vs a year before',
   'growth.na': 'n/a',
 
+  'global.title': '{title} · {n, plural, one {# instance} other {# instances}} · {period} (each in its own time zone)',
+  'global.slackTitle': '{title} · {n, plural, one {# instance} other {# instances}}',
+  'global.context': '{period}, each instance in its own time zone',
+  'global.col.period': 'Period',
+  'global.total': 'Total: {value}',
+  'global.totalAt': 'Total: {value} at {rates}',
+  'global.partial': '{total} (partial: not every instance is included)',
+  'global.noTotal': 'Total: not shown, the instances use different currencies; set reportingCurrency and exchangeRates.',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

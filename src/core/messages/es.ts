@@ -170,6 +170,15 @@ export const es: Catalog = {
   'growth.col.vsYear': 'Facturación frente a un año antes',
   'growth.na': 'n. d.',
 
+  'global.title': '{title} · {n, plural, one {# instancia} other {# instancias}} · {period} (cada una en su zona horaria)',
+  'global.slackTitle': '{title} · {n, plural, one {# instancia} other {# instancias}}',
+  'global.context': '{period}, cada instancia en su zona horaria',
+  'global.col.period': 'Periodo',
+  'global.total': 'Total: {value}',
+  'global.totalAt': 'Total: {value} a {rates}',
+  'global.partial': '{total} (parcial: no están todas las instancias)',
+  'global.noTotal': 'Total: no se muestra, las instancias usan monedas distintas; configura reportingCurrency y exchangeRates.',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

@@ -170,6 +170,15 @@ export const fr: Catalog = {
   'growth.col.vsYear': 'Chiffre d’affaires par rapport à un an plus tôt',
   'growth.na': 'n. d.',
 
+  'global.title': '{title} · {n, plural, one {# instance} other {# instances}} · {period} (chacune dans son fuseau horaire)',
+  'global.slackTitle': '{title} · {n, plural, one {# instance} other {# instances}}',
+  'global.context': '{period}, chaque instance dans son fuseau horaire',
+  'global.col.period': 'Période',
+  'global.total': 'Total : {value}',
+  'global.totalAt': 'Total : {value} au taux de {rates}',
+  'global.partial': '{total} (partiel : toutes les instances n’y sont pas)',
+  'global.noTotal': 'Total : non affiché, les instances utilisent des devises différentes ; configurez reportingCurrency et exchangeRates.',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
