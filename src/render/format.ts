@@ -57,7 +57,9 @@ export function headline(answer: Answer, lang: Language = 'en'): string {
 /** The question's title in `lang`: built-in questions from the catalog, custom metrics as configured. */
 export function localTitle(answer: Pick<Answer, 'title' | 'question'>, lang: Language): string {
   if (lang === 'en') return answer.title;
-  const key = `metric.${answer.question.split(' ')[0]}`;
+  // `list hubs …` and `count shops …` are titled by their segment.
+  const [first, second] = answer.question.split(' ');
+  const key = `metric.${first === 'list' || first === 'count' ? second : first}`;
   return isMessageKey(key) ? t(lang, key) : answer.title;
 }
 

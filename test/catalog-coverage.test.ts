@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import type { Answer, GlobalAnswer } from '../src/core/answer.js';
+import { CATALOGS, type MessageKey } from '../src/core/i18n.js';
+import type { BillingReport, Outcome } from '../src/core/outcome.js';
+import { helpIn } from '../src/core/outcome.js';
+import type { GrowthReport } from '../src/core/story.js';
+import { QUESTION_WORDS } from '../src/core/vocabulary.js';
+import { PERIOD_FORMS } from '../src/core/periods.js';
+import { parseQuestion, routeTable } from '../src/commands/index.js';
+import { announcementMessage } from '../src/render/announcement.js';
+import { chartSpecFor } from '../src/render/answer-chart.js';
+import { billingText } from '../src/render/billing.js';
+import { renderText } from '../src/render/text.js';
+import { slackMessage } from '../src/render/slack-message.js';
+import { answers, instance, period } from './support/i18n-answers.js';
+
+/**
+ * Pseudo-localization: every German message is wrapped in ⟦ ⟧ before anything is rendered (this file
+ * runs in its own module graph, so nothing was compiled before). Whatever a reader would see outside the
+ * brackets, apart from the data (names, figures, dates the locale writes, the question as typed, the
+ * grammar of `help`), was built outside the catalogs: the test names it.
+ *
+ * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
+ * charts and help, in text and Slack. Not yet translated (English whatever the language, see issue 18's
+ * note): the story questions (funnel, retention, buyers, report, map), `billing all`, the App Home tab,
+ * dashboards and the charts of growth, stories and several instances.
+ */
+const de = CATALOGS.de as Record<MessageKey, string>;
+for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
+
+const MONTHS = [...Array(12).keys()].flatMap((m) => {
+  const date = new Date(Date.UTC(2026, m, 15));
+  return ['long', 'short'].map((month) => new Intl.DateTimeFormat('de-DE', { month: month as 'long' | 'short', timeZone: 'UTC' }).format(date));
+});
+/** What comes from data, not from us: names, zones, currencies, and the words Intl writes for dates. */
+const DATA = ['ofn-insights', 'Katuma', 'OFN UK', 'Mercat Verd', 'Horta Nord', 'Forn Nou', 'Girona', 'Europe/Madrid', 'Europe/London', 'EUR', 'GBP', 'ES', ...MONTHS.sort((a, b) => b.length - a.length)];
+
+/** The letters left outside the brackets once the data is taken away. */
+function outside(text: string, data: readonly string[] = DATA): string {
+  let s = text;
+  for (let before = ''; before !== s; ) {
+    before = s;
+    s = s.replace(/⟦[^⟦⟧]*⟧/g, ' ');
+  }
+  // A fallback text cut at its length limit ends inside a message.
+  s = s.replace(/⟦[^⟧]*$/, ' ');
+  for (const d of data) s = s.split(d).join(' ');
+  s = s.replace(/`[^`]*`/g, ' ').replace(/:[a-z_]+:/g, ' ').replace(/<[^>]*>/g, ' ');
+  return s.replace(/[^\p{L}]+/gu, ' ').trim();
+}
+
+/** Every string a person reads in a Slack message: texts of blocks, elements and the fallback. */
+function readable(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) readable(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) if (!['type', 'action_id', 'value', 'block_id', 'url', 'image_url', 'style'].includes(key)) readable(v, out);
+  }
+  return out.map((text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+}
+
+function expectAllFromCatalogs(what: string, texts: readonly string[], data?: readonly string[]) {
+  for (const text of texts) expect(outside(text, data), `${what}: ${text}`).toBe('');
+}
+
+const slackTexts = (outcome: Outcome) => {
+  const message = slackMessage(outcome, { ephemeral: true, chartable: true, csv: true, language: 'de' } as never);
+  return [message.text, ...readable(message.blocks)];
+};
+
+describe('every string a German reader sees comes from the catalogs', () => {
+  it('sees the brackets: the pseudo-localization is in force', () => {
+    expect(renderText({ kind: 'answer', answer: answers('de').turnover!, presentation: { chart: false, public: false } }, 'de')).toContain('⟦');
+  });
+
+  it.each(Object.keys(answers('de')))('answer %s, as text, in Slack and as a chart', (name) => {
+    const fixture: Answer = answers('de')[name]!;
+    // A category as OFN names it (the golden fixture's `hub` is not one).
+    const answer: Answer = fixture.kind === 'list' ? { ...fixture, rows: fixture.rows.map((r) => ({ ...r, category: 'Hub Shop' })) } : fixture;
+    const outcome: Outcome = { kind: 'answer', answer, presentation: { chart: false, public: false } };
+    expectAllFromCatalogs(`${name} text`, renderText(outcome, 'de').split('\n'));
+    expectAllFromCatalogs(`${name} slack`, slackTexts(outcome));
+    const chart = chartSpecFor(answer, { language: 'de', topShops: 1 });
+    if (chart) expectAllFromCatalogs(`${name} chart`, [chart.title, chart.subtitle ?? '', ...chart.labels, ...chart.datasets.map((d) => d.label)]);
+  });
+
+  it('several instances', () => {
+    const katuma = answers('de').turnover!;
+    const uk = { ...katuma, instance: { ...katuma.instance, id: 'uk', name: 'OFN UK', currency: 'GBP' } } as Answer;
+    const answer: GlobalAnswer = { kind: 'global', question: 'turnover all last-month', title: 'Turnover', unit: 'money', periodLabel: 'last-month', results: [katuma, uk], warnings: [], total: { value: null, currency: null, partial: true, rates: [] } };
+    const outcome: Outcome = { kind: 'global', answer, presentation: { chart: false, public: false } };
+    expectAllFromCatalogs('global text', renderText(outcome, 'de').split('\n'));
+    expectAllFromCatalogs('global slack', slackTexts(outcome));
+  });
+
+  it('a bill, provisional and with its plan', () => {
+    const report: BillingReport = {
+      kind: 'billing',
+      instance: instance('de'),
+      month: '2026-11',
+      provisional: true,
+      asOf: '2026-11-15T13:00:00.000+01:00',
+      hash: 'abcdef0123456789',
+      plan: { name: null, kind: 'tiers', tiers: [{ upTo: '100', charge: '5' }, { upTo: null, charge: '10' }], minimumTurnover: '10', taxRate: '0', trialDays: 1, groupBy: 'external_billing_id' } as never,
+      lines: [{ enterpriseId: 7, billingId: null, members: [7], name: 'Mercat Verd', category: 'Hub Shop', createdAt: '2024-03-01 10:00:00', turnover: '1234.50', orders: 41, charge: '10.00', tax: '0.00', total: '10.00', status: 'below_minimum' }],
+      totals: { turnover: '1234.50', charge: '10.00', tax: '0.00', total: '10.00', billed: 0, trial: 0, belowMinimum: 1 },
+    };
+    expectAllFromCatalogs('billing text', billingText(report, 'de').split('\n'));
+    expectAllFromCatalogs('billing slack', slackTexts(report));
+    // Without lines, and as sent, with a change since.
+    const { provisional: _provisional, asOf: _asOf, ...closed } = report;
+    const sent: BillingReport = { ...closed, lines: [], sentAt: new Date('2026-12-01T08:00:00Z'), changes: [] };
+    expectAllFromCatalogs('billing empty', billingText(sent, 'de').split('\n'), [...DATA, '2026-12-01T08:00:00.000Z']);
+  });
+
+  it('a growth report, one month still running', () => {
+    const change = Object.fromEntries(['newProfiles', 'newShops', 'activeShops', 'orders', 'turnover'].map((f) => [f, { previous: 1.5, yearBefore: null }]));
+    const section = {
+      instance: instance('de'),
+      currency: 'EUR',
+      period: period('this-month'),
+      rows: [{ date: '2026-11-01', newProfiles: 1, newShops: 1, activeShops: 1, orders: 1, turnover: '1', partial: true as const, change }],
+      total: { newProfiles: 1, newShops: 1, activeShops: 1, orders: 1, turnover: '1', change },
+    } as GrowthReport['instances'][number];
+    const report: GrowthReport = { kind: 'growth', question: 'growth katuma this-month', periodLabel: 'this-month', instances: [section], rates: [], warnings: [], presentation: { chart: false, public: false } };
+    expectAllFromCatalogs('growth text', renderText(report, 'de').split('\n'));
+    expectAllFromCatalogs('growth slack', slackTexts(report));
+  });
+
+  it('announcements of one and of many', () => {
+    const shop = { id: 42, name: 'Forn Nou', category: 'Hub Shop', town: 'Girona', country: 'ES', createdLocal: '16 Nov. 2026 09:00' };
+    const at = { name: 'Katuma', timezone: 'Europe/Madrid', locale: 'de-DE', language: 'de' as const };
+    for (const message of [announcementMessage(at, 'new-shop', [shop]), announcementMessage(at, 'new-profile', Array.from({ length: 41 }, () => shop), '15 Nov. 08:00')]) {
+      expectAllFromCatalogs('announcement', [message.text, ...readable(message.blocks)]);
+    }
+  });
+
+  it('help, all of it and one question, apart from the grammar it teaches', () => {
+    const table = routeTable();
+    const grammar = [
+      ...table.commands.flatMap((r) => [r.usage, r.usage.split(/ [<[]/)[0]!, ...r.examples, ...r.aliases]),
+      ...QUESTION_WORDS.map((q) => q.phrase),
+      ...PERIOD_FORMS,
+      ...table.commands.map((r) => r.name),
+      'katuma',
+    ].sort((a, b) => b.length - a.length);
+    for (const question of ['help', 'help turnover', 'help pulse add', 'help billing']) {
+      const parsed = parseQuestion(question, { instanceIds: ['katuma'] });
+      if (parsed.kind !== 'help') throw new Error(question);
+      expectAllFromCatalogs(question, helpIn(parsed, 'de').lines, [...grammar, ...DATA]);
+      // Help is one code block cut in sections at Slack's limit: read it whole.
+      const [fallback, header, ...sections] = slackTexts(parsed);
+      expectAllFromCatalogs(`${question} slack`, [fallback!, header!, sections.map((c) => c.replace(/```/g, '')).join('')], [...grammar, ...DATA, '/ofn', 'help']);
+    }
+  });
+});
