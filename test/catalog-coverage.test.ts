@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Answer, GlobalAnswer } from '../src/core/answer.js';
+import type { Answer, GlobalAnswer, ScalarAnswer } from '../src/core/answer.js';
 import { CATALOGS, type MessageKey } from '../src/core/i18n.js';
 import type { BillingReport, Outcome } from '../src/core/outcome.js';
 import { helpIn } from '../src/core/outcome.js';
@@ -10,6 +10,7 @@ import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor } from '../src/render/answer-chart.js';
 import { billingText } from '../src/render/billing.js';
+import { homeView } from '../src/render/home.js';
 import { renderText } from '../src/render/text.js';
 import { slackMessage } from '../src/render/slack-message.js';
 import { answers, instance, period } from './support/i18n-answers.js';
@@ -21,8 +22,8 @@ import { answers, instance, period } from './support/i18n-answers.js';
  * grammar of `help`), was built outside the catalogs: the test names it.
  *
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
- * charts and help, in text and Slack. Not yet translated (English whatever the language, see issue 18's
- * note): the story questions (funnel, retention, buyers, report, map), `billing all`, the App Home tab,
+ * charts, help and the App Home tab, in text and Slack. Not yet translated (English whatever the language,
+ * see issue 18's note): the story questions (funnel, retention, buyers, report, map), `billing all`,
  * dashboards and the charts of growth, stories and several instances.
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
@@ -133,6 +134,18 @@ describe('every string a German reader sees comes from the catalogs', () => {
     for (const message of [announcementMessage(at, 'new-shop', [shop]), announcementMessage(at, 'new-profile', Array.from({ length: 41 }, () => shop), '15 Nov. 08:00')]) {
       expectAllFromCatalogs('announcement', [message.text, ...readable(message.blocks)]);
     }
+  });
+
+  it('the App Home tab: figures, an instance that failed, dashboards, nothing to show, and what did not fit', () => {
+    const figure = answers('de').turnover! as ScalarAnswer;
+    const first = { ...figure, period: { ...period('today'), asOf: period('today').asOf! } } as ScalarAnswer;
+    const home = (n: number) => ({ instance: { ...instance('de'), id: `k${n}` }, readAt: '2026-11-15T12:00:00Z', figures: (['turnover', 'orders', 'new-shops', 'active-shops'] as const).map((metric) => ({ metric, thisMonth: n % 2 ? first : figure, ...(n % 2 ? {} : { sameDays: figure }), lastMonth: figure })) });
+    const views = [
+      homeView({ language: 'de', instances: [home(0), home(1), { instance: instance('de'), readAt: '2026-11-15T12:00:00Z', figures: [] }], dashboards: [{ name: 'weekly', title: 'Weekly', questions: 3 }], cacheSeconds: 300 }),
+      homeView({ language: 'de', instances: [], dashboards: [], cacheSeconds: 300 }),
+      homeView({ language: 'de', instances: Array.from({ length: 40 }, (_, i) => home(i)), dashboards: Array.from({ length: 95 }, (_, i) => ({ name: `d${i}`, title: 'Weekly', questions: 1 })), cacheSeconds: 300 }),
+    ];
+    for (const view of views) expectAllFromCatalogs('home', readable(view.blocks), [...DATA, 'katuma', 'weekly', 'Weekly', ...Array.from({ length: 95 }, (_, i) => `d${i}`), ...Array.from({ length: 40 }, (_, i) => `k${i}`)].sort((a, b) => b.length - a.length));
   });
 
   it('help, all of it and one question, apart from the grammar it teaches', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorWords, OfnError } from '../src/core/errors.js';
-import type { Answer, GlobalAnswer } from '../src/core/answer.js';
+import type { Answer, GlobalAnswer, ScalarAnswer } from '../src/core/answer.js';
 import { CATALOGS, compileMessage, isMessageKey, LANGUAGES, languageOfLocale, t, type Language, type MessageKey } from '../src/core/i18n.js';
 import { helpIn, type BillingReport } from '../src/core/outcome.js';
 import { billingMessage, billingText } from '../src/render/billing.js';
@@ -8,6 +8,7 @@ import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor } from '../src/render/answer-chart.js';
 import { growthText } from '../src/render/growth.js';
 import { globalText } from '../src/render/global.js';
+import { homeView } from '../src/render/home.js';
 import type { GrowthReport } from '../src/core/story.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../src/core/periods.js';
@@ -804,5 +805,30 @@ describe('several instances in the reader’s language', () => {
     expect(text.at(-1)).toBe(golden[lang].total);
     const slack = slackMessage({ kind: 'global', answer: global(), presentation: { chart: false, public: false } }, { ephemeral: true, language: lang });
     expect(slack.text.startsWith(t(lang, 'global.slackTitle', { title: t(lang, 'metric.turnover'), n: 2 }))).toBe(true);
+  });
+});
+
+describe('the App Home tab in the reader’s language', () => {
+  const figure = (lang: Language) => answers(lang).turnover! as ScalarAnswer;
+  const view = (lang: Language, language?: Language) =>
+    homeView({ ...(language ? { language } : {}), instances: [{ instance: instance(lang), readAt: '2026-11-15T12:00:00Z', figures: [{ metric: 'orders', thisMonth: figure(lang), sameDays: figure(lang), lastMonth: figure(lang) }] }], dashboards: [{ name: 'weekly', title: 'Weekly', questions: 2 }], cacheSeconds: 300 });
+  const texts = (v: ReturnType<typeof homeView>) => JSON.stringify(v.blocks);
+
+  it('speaks Spanish to a Katuma reader: button, introduction, figures, dashboards', () => {
+    const blocks = texts(view('es'));
+    expect(blocks).toContain('"text":"Actualizar"');
+    expect(blocks).toContain('Lo que va de mes frente a los mismos días del mes pasado, cada instancia en su zona horaria. Las cifras se guardan 5 min; Actualizar las vuelve a leer.');
+    expect(blocks).toContain('*Pedidos*');
+    expect(blocks).toContain('todo oct');
+    expect(blocks).toContain('2 preguntas');
+    expect(blocks).toContain('"text":"Enviármelo"');
+    expect(blocks).toContain('leído de la réplica a las 15 nov 13:00');
+  });
+
+  it('takes the reader’s own language over the instances’, and English when the instances disagree', () => {
+    expect(texts(view('es', 'de'))).toContain('"text":"Aktualisieren"');
+    const mixed = homeView({ instances: [{ instance: instance('es'), readAt: '2026-11-15T12:00:00Z', figures: [] }, { instance: { ...instance('fr'), id: 'fr' }, readAt: '2026-11-15T12:00:00Z', figures: [] }], dashboards: [], cacheSeconds: 60 });
+    expect(texts(mixed)).toContain('"text":"Refresh"');
+    expect(texts(mixed)).toContain('No figures.');
   });
 });

@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Answer, InstanceRef, ScalarAnswer } from '../core/answer.js';
-import { describePeriod, formatValue } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { dateLocale } from '../core/periods.js';
+import { answerLanguage, describePeriod, formatValue } from './format.js';
 import { contextLine, escapeMrkdwn, mrkdwnSection, plain, type Block } from './mrkdwn.js';
 
 /** The App Home tab (views.publish), pure: what the face computed or took from its cache, as Block Kit. */
@@ -33,75 +35,81 @@ export interface HomeInstance {
 }
 
 export interface HomeInput {
+  /** The reader's language (their Slack locale); default: the instances' own when they share one, else English. */
+  language?: Language;
   instances: HomeInstance[];
   dashboards: { name: string; title: string; questions: number }[];
   cacheSeconds: number;
 }
 
-const LABEL: Record<HomeMetric, string> = { turnover: 'Turnover', orders: 'Orders', 'new-shops': 'New shops', 'active-shops': 'Active shops' };
+/** The language of one user's Home: theirs, else their instances' when all share one, else English. */
+export function homeLanguage(input: Pick<HomeInput, 'language' | 'instances'>): Language {
+  if (input.language) return input.language;
+  const languages = new Set(input.instances.map((h) => answerLanguage(h)));
+  return languages.size === 1 ? [...languages][0]! : 'en';
+}
 
 /** "1–15 Oct" from a resolved range, in the instance's locale (the days compared). */
-function days(answer: Answer): string {
+function days(answer: Answer, lang: Language): string {
   const { from, to } = answer.period;
   if (!from) return answer.period.label;
   const last = to.minus({ days: 1 });
-  const month = last.setLocale(answer.instance.locale).toFormat('LLL');
+  const month = last.setLocale(dateLocale(answer.instance.locale, lang)).toFormat('LLL');
   return from.day === last.day ? `${from.day} ${month}` : `${from.day}–${last.day} ${month}`;
 }
 
-function field(figure: HomeFigure): Block {
+function field(figure: HomeFigure, lang: Language): Block {
   const { thisMonth, sameDays, lastMonth } = figure;
-  const monthName = (a: Answer) => a.period.from?.setLocale(a.instance.locale).toFormat('LLL') ?? '';
+  const monthName = (a: Answer) => a.period.from?.setLocale(dateLocale(a.instance.locale, lang)).toFormat('LLL') ?? '';
   // A period still in progress is today alone (the 1st): said so, and compared with nothing but last month.
-  const current = thisMonth.period.asOf ? 'today so far' : escapeMrkdwn(days(thisMonth));
+  const current = thisMonth.period.asOf ? t(lang, 'home.todaySoFar') : escapeMrkdwn(days(thisMonth, lang));
   const lines = [
-    `*${LABEL[figure.metric]}*`,
+    `*${t(lang, `metric.${figure.metric}`)}*`,
     `*${escapeMrkdwn(formatValue(thisMonth, thisMonth.value))}* ${current}`,
-    `${sameDays ? `${escapeMrkdwn(formatValue(sameDays, sameDays.value))} ${escapeMrkdwn(days(sameDays))} · ` : ''}${escapeMrkdwn(formatValue(lastMonth, lastMonth.value))} all ${monthName(lastMonth)}`,
+    `${sameDays ? `${escapeMrkdwn(formatValue(sameDays, sameDays.value))} ${escapeMrkdwn(days(sameDays, lang))} · ` : ''}${escapeMrkdwn(formatValue(lastMonth, lastMonth.value))} ${escapeMrkdwn(t(lang, 'home.allOf', { month: monthName(lastMonth) }))}`,
   ];
   return { type: 'mrkdwn', text: lines.join('\n') };
 }
 
-function instanceBlocks(home: HomeInstance): Block[] {
+function instanceBlocks(home: HomeInstance, lang: Language): Block[] {
   const name = `*${escapeMrkdwn(home.instance.name)}* (${escapeMrkdwn(home.instance.id)})`;
-  if (home.error || home.figures.length === 0) return [mrkdwnSection(`${name}\n:warning: ${escapeMrkdwn(home.error ?? 'No figures.')}`)];
-  const read = DateTime.fromISO(home.readAt, { zone: home.instance.timezone }).toFormat('d LLL HH:mm');
+  if (home.error || home.figures.length === 0) return [mrkdwnSection(`${name}\n:warning: ${escapeMrkdwn(home.error ?? t(lang, 'home.noFigures'))}`)];
+  const read = DateTime.fromISO(home.readAt, { zone: home.instance.timezone }).setLocale(dateLocale(home.instance.locale, lang)).toFormat('d LLL HH:mm');
   const first = home.figures[0]!;
   const period = first.thisMonth.period;
-  const compared = first.sameDays
-    ? `${days(first.thisMonth)}: this month's complete days (today counts once it is over), against the same days of last month and all of it`
-    : `${describePeriod(period, home.instance.locale)}: no day of this month is over yet; against all of last month`;
+  const compared = first.sameDays ? t(lang, 'home.compared', { days: days(first.thisMonth, lang) }) : t(lang, 'home.comparedFirst', { period: describePeriod(period, home.instance.locale, lang) });
   return [
     mrkdwnSection(name),
-    { type: 'section', fields: home.figures.map(field) },
-    contextLine(escapeMrkdwn(`${compared} · ${home.instance.timezone} · read from the replica at ${read}`)),
+    { type: 'section', fields: home.figures.map((f) => field(f, lang)) },
+    contextLine(escapeMrkdwn(t(lang, 'home.readAt', { compared, zone: home.instance.timezone, read }))),
   ];
 }
 
 /** The Home view for one user: their instances' month so far, their dashboards, and a Refresh button. At most 100 blocks. */
 export function homeView(input: HomeInput): { type: 'home'; blocks: Block[] } {
+  const lang = homeLanguage(input);
   const top: Block[] = [
     { type: 'header', text: plain('ofn-insights') },
     {
       type: 'actions',
-      elements: [{ type: 'button', text: plain('Refresh'), action_id: HOME_ACTION.refresh, value: 'refresh' }],
+      elements: [{ type: 'button', text: plain(t(lang, 'home.refresh')), action_id: HOME_ACTION.refresh, value: 'refresh' }],
     },
-    contextLine(escapeMrkdwn(`This month so far against the same days of last month, each instance in its own time zone. Figures are kept for ${Math.round(input.cacheSeconds / 60)} min; Refresh reads them again. Ask anything with /ofn help.`)),
+    contextLine(escapeMrkdwn(t(lang, 'home.intro', { minutes: Math.round(input.cacheSeconds / 60) }))),
   ];
   const tail: Block[] = [];
   if (input.dashboards.length) {
-    tail.push({ type: 'divider' }, { type: 'header', text: plain('Dashboards') });
+    tail.push({ type: 'divider' }, { type: 'header', text: plain(t(lang, 'home.dashboards')) });
     for (const d of input.dashboards) {
       tail.push({
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${escapeMrkdwn(d.title)}*\n\`${escapeMrkdwn(d.name)}\` · ${d.questions} question${d.questions === 1 ? '' : 's'}` },
+        text: { type: 'mrkdwn', text: `*${escapeMrkdwn(d.title)}*\n\`${escapeMrkdwn(d.name)}\` · ${t(lang, 'home.questions', { n: d.questions })}` },
         // The value is re-checked when clicked (the dashboard is looked up and each question authorized again).
-        accessory: { type: 'button', text: plain('Post to me'), action_id: HOME_ACTION.dashboard, value: d.name },
+        accessory: { type: 'button', text: plain(t(lang, 'home.postToMe')), action_id: HOME_ACTION.dashboard, value: d.name },
       });
     }
   }
-  const groups = input.instances.map((home) => [{ type: 'divider' }, ...instanceBlocks(home)] as Block[]);
-  if (input.instances.length === 0) groups.push([mrkdwnSection('No instance to show you here yet: an operator can add a `user:` rule for you under `access:`, or instances under `home:`, in the ofn-insights config.')]);
+  const groups = input.instances.map((home) => [{ type: 'divider' }, ...instanceBlocks(home, lang)] as Block[]);
+  if (input.instances.length === 0) groups.push([mrkdwnSection(t(lang, 'home.noInstance'))]);
   // Slack refuses a Home view of more than 100 blocks: whole instances and dashboards while they fit, and a line saying what was left out.
   const keptTail = tail.length + top.length > HOME_MAX_BLOCKS - 10 ? tail.slice(0, HOME_MAX_BLOCKS - 10 - top.length) : tail;
   const lostDashboards = input.dashboards.length - keptTail.filter((b) => b.accessory).length;
@@ -113,7 +121,7 @@ export function homeView(input: HomeInput): { type: 'home'; blocks: Block[] } {
     body.push(...group);
     shown++;
   }
-  const note = (n: number, what: string) => contextLine(escapeMrkdwn(`${n} more ${what} not shown here (Slack shows at most 100 blocks): ask with /ofn.`));
-  const blocks = [...top, ...body, ...(shown < groups.length ? [note(groups.length - shown, 'instances')] : []), ...keptTail, ...(lostDashboards > 0 ? [note(lostDashboards, 'dashboards')] : [])];
+  const note = (key: 'home.moreInstances' | 'home.moreDashboards', n: number) => contextLine(escapeMrkdwn(t(lang, key, { n })));
+  const blocks = [...top, ...body, ...(shown < groups.length ? [note('home.moreInstances', groups.length - shown)] : []), ...keptTail, ...(lostDashboards > 0 ? [note('home.moreDashboards', lostDashboards)] : [])];
   return { type: 'home', blocks };
 }

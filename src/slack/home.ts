@@ -114,7 +114,9 @@ export async function publishHome(ctx: HomeContext, userId: string, refresh = fa
     .map((d) => ({ d, visible: visibleQuestions(deps, grant, d, reachOf).length }))
     .filter(({ visible }) => visible > 0)
     .map(({ d }) => ({ name: d.name, title: d.title, questions: d.questions.length }));
-  const view = homeView({ instances, dashboards, cacheSeconds: deps.config.home.cacheSeconds });
+  // The reader's own language where Slack says it (users.info, cached an hour), else their instances'.
+  const language = await ctx.userLanguage?.(userId).catch(() => undefined);
+  const view = homeView({ ...(language ? { language } : {}), instances, dashboards, cacheSeconds: deps.config.home.cacheSeconds });
   await ctx.client.views.publish({ user_id: userId, view: view as never });
 }
 
