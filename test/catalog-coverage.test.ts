@@ -3,7 +3,7 @@ import type { Answer, GlobalAnswer, ScalarAnswer } from '../src/core/answer.js';
 import { CATALOGS, type MessageKey } from '../src/core/i18n.js';
 import type { BillingReport, Outcome } from '../src/core/outcome.js';
 import { helpIn } from '../src/core/outcome.js';
-import type { GrowthReport } from '../src/core/story.js';
+import type { GrowthReport, StoryOutcome } from '../src/core/story.js';
 import { QUESTION_WORDS } from '../src/core/vocabulary.js';
 import { PERIOD_FORMS } from '../src/core/periods.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
@@ -22,9 +22,9 @@ import { answers, instance, period } from './support/i18n-answers.js';
  * grammar of `help`), was built outside the catalogs: the test names it.
  *
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
- * charts, help and the App Home tab, in text and Slack. Not yet translated (English whatever the language,
- * see issue 18's note): the story questions (funnel, retention, buyers, report, map), `billing all`,
- * dashboards and the charts of growth, stories and several instances.
+ * charts, help, the App Home tab and the story questions (funnel, buyers, retention, report, map), in
+ * text and Slack. Not yet translated (English whatever the language, see issue 18's note): `billing all`,
+ * dashboards, the yearly report's PNG and the charts of growth, stories and several instances.
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
 for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
@@ -133,6 +133,35 @@ describe('every string a German reader sees comes from the catalogs', () => {
     const at = { name: 'Katuma', timezone: 'Europe/Madrid', locale: 'de-DE', language: 'de' as const };
     for (const message of [announcementMessage(at, 'new-shop', [shop]), announcementMessage(at, 'new-profile', Array.from({ length: 41 }, () => shop), '15 Nov. 08:00')]) {
       expectAllFromCatalogs('announcement', [message.text, ...readable(message.blocks)]);
+    }
+  });
+
+  it('the story questions: funnel, buyers, retention, the yearly report to date and a map; one instance and all', () => {
+    const one = instance('de');
+    const p = period('2026');
+    const common = { kind: 'story' as const, periodLabel: '2026', rates: [], warnings: [], presentation: { chart: false, public: false } };
+    const map = { layer: 'shops' as const, instances: [{ instance: one, points: [{ latitude: 41.98, longitude: 2.82 }], withoutCoordinates: 2 }] };
+    const stories: StoryOutcome[] = [
+      { ...common, question: 'funnel katuma 2026', global: false, story: 'funnel', sections: [{ instance: one, period: p, steps: (['created', 'shop', 'first_sale', 'three_months'] as const).map((step, i) => ({ step, count: 10 - i, ofPrevious: 90, ofFirst: 80 })), medianDaysToFirstSale: null }] },
+      { ...common, question: 'funnel all 2026', global: true, story: 'funnel', sections: [{ instance: one, period: p, steps: [], medianDaysToFirstSale: 3 }, { instance: null, period: null, steps: [], medianDaysToFirstSale: 3 }] },
+      { ...common, question: 'buyers katuma 2026', global: false, story: 'buyers', sections: [{ instance: one, period: p, buyers: 10, repeatBuyers: 3, repeatRate: 30, ordersWithoutBuyer: 2 }] },
+      { ...common, question: 'retention katuma 2026', global: false, story: 'retention', sections: [{ instance: one, period: p, cohorts: [{ month: '2026-10', size: 2, active: [100, null] }] }] },
+      { ...common, question: 'retention katuma 2026', global: false, story: 'retention', sections: [{ instance: one, period: p, cohorts: [] }] },
+      {
+        ...common,
+        question: 'report katuma 2026',
+        global: false,
+        story: 'report',
+        year: 2026,
+        toDate: true,
+        map,
+        sections: [{ instance: one, currency: 'EUR', period: p, headline: (['shops', 'producers', 'hubs', 'active_shops', 'orders', 'turnover', 'buyers'] as const).map((key) => ({ key, label: key, value: '1', previous: null, change: null })), months: [{ date: '2026-11-01', turnover: '1', partial: true }, { date: '2026-10-01', turnover: null }] }],
+      },
+      { ...common, question: 'map shops katuma', global: false, story: 'map', map },
+    ];
+    for (const story of stories) {
+      expectAllFromCatalogs(`${story.question} text`, renderText(story, 'de').split('\n'));
+      expectAllFromCatalogs(`${story.question} slack`, slackTexts(story));
     }
   });
 

@@ -464,12 +464,12 @@ describe('percentages written as the counts beside them', () => {
     try {
       const es: Deps = { config: spanish, replica: () => replica, now: () => NOW };
       const funnel = renderText(await ask(es, 'funnel katuma 2026'));
-      expect(funnel).toMatch(/Became shops\s+5\s+71,4\u00a0%\s+71,4\u00a0%/);
+      // A Spanish instance answers in Spanish (issue 18), numbers as Spain writes them.
+      expect(funnel).toMatch(/Se hicieron tienda\s+5\s+71,4\u00a0%\s+71,4\u00a0%/);
       expect(funnel).not.toMatch(/\d\.\d%/);
       const report = renderText(await ask(es, 'report katuma this-year'));
-      expect(report).toMatch(/Orders\s+9\s+1\s+\+800,0\u00a0%/);
-      expect(renderText(await ask(es, 'buyers katuma 2026'))).toContain('(repeat rate ');
-      expect(renderText(await ask(es, 'buyers katuma 2026'))).toMatch(/repeat rate \d+,\d\u00a0%\)/);
+      expect(report).toMatch(/Pedidos\s+9\s+1\s+\+800,0\u00a0%/);
+      expect(renderText(await ask(es, 'buyers katuma 2026'))).toMatch(/\(tasa de repetición \d+,\d\u00a0%\)/);
     } finally {
       await replica.close();
     }

@@ -7,7 +7,7 @@ import { t, type Language } from '../core/i18n.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail, periodName } from './format.js';
 import { globalText, globalTitle } from './global.js';
 import { growthLanguage, growthPeriod, growthSlackText, growthText } from './growth.js';
-import { storyText, storyTitle } from './story.js';
+import { storyLanguage, storyText, storyTitle } from './story.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable } from './table.js';
 
@@ -159,7 +159,7 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
       return { ...textMessage(title, growthSlackText(outcome, lang), context, { ...options, language: lang, question: outcome.question }), truncated: n > 1 };
     }
     case 'story':
-      return { ...textMessage(storyTitle(outcome), storyText(outcome), `${outcome.periodLabel} · \`${outcome.question}\``, { ...options, question: outcome.question }), truncated: false };
+      return { ...textMessage(storyTitle(outcome, options.language), storyText(outcome, options.language), `${outcome.periodLabel} · \`${outcome.question}\``, { ...options, language: storyLanguage(outcome, options.language), question: outcome.question }), truncated: false };
     case 'billing':
       return { ...billingMessage(outcome, options.language), truncated: false };
     case 'billing-all':
@@ -193,6 +193,6 @@ export function figuresComment(title: string, outcome: Outcome, language?: Langu
     if (table) figures = alignTable(table.header, table.rows.slice(0, 60), table.align);
   } else if (outcome.kind === 'global') figures = globalText(outcome.answer, language);
   else if (outcome.kind === 'growth') figures = growthText(outcome, language);
-  else if (outcome.kind === 'story') figures = storyText(outcome);
+  else if (outcome.kind === 'story') figures = storyText(outcome, language);
   return `${escapeMrkdwn(title)}${figures ? `\n${codeBlock(figures, 2800)}` : ''}`;
 }

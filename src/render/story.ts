@@ -2,33 +2,40 @@ import type { StoryOutcome, FunnelSection, RetentionSection, BuyersSection, Repo
 import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from '../core/money.js';
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
-import { bucketLabel, describePeriod } from './format.js';
+import { isMessageKey, t, type Language } from '../core/i18n.js';
+import { answerLanguage, bucketLabel, describePeriod, periodName } from './format.js';
 import { formatChange, ratesText } from './growth.js';
 import { alignTable } from './table.js';
 
 /** Text, JSON and CSV of `funnel`, `retention`, `buyers`, `report` and `map` (issue 16). */
 
 const LOCALE = 'en-GB';
-export const STEP_LABELS: Record<string, string> = {
-  created: 'Created in the period',
-  shop: 'Became shops',
-  first_sale: 'Made a first sale',
-  three_months: 'Sold in 3+ months',
-};
+const STEPS = ['created', 'shop', 'first_sale', 'three_months'] as const;
 
-export const STORY_TITLES: Record<StoryOutcome['story'], string> = {
-  funnel: 'Funnel',
-  retention: 'Retention',
-  buyers: 'Buyers',
-  report: 'Yearly report',
-  map: 'Map',
-};
+/** A funnel step in `lang`: "Became shops", "Se hicieron tienda". */
+export function stepLabel(step: string, lang: Language = 'en'): string {
+  const key = `story.step.${step}`;
+  return isMessageKey(key) ? t(lang, key) : step;
+}
+
+/** The steps' English names (the charts' labels until they are translated). */
+export const STEP_LABELS: Record<string, string> = Object.fromEntries(STEPS.map((step) => [step, stepLabel(step)]));
+
+/** The language of a story: the reader's; else one instance's own; else English (several instances). */
+export function storyLanguage(outcome: StoryOutcome, reader?: Language): Language {
+  if (reader) return reader;
+  const only = outcome.story === 'map' ? outcome.map.instances.map((i) => i.instance) : outcome.sections.flatMap((s) => (s.instance ? [s.instance] : []));
+  return only.length === 1 ? answerLanguage({ instance: only[0]! }) : 'en';
+}
 
 type Section = { instance: { name: string; locale: string } | null; period: Parameters<typeof describePeriod>[0] | null };
 
-function heading(outcome: StoryOutcome, section: Section, count: number): string {
-  if (!section.instance) return `All ${count} instances · ${outcome.periodLabel}, each in its own time zone`;
-  return `${section.instance.name}${section.period ? ` · ${describePeriod(section.period, section.instance.locale)}` : ''}`;
+function heading(outcome: StoryOutcome, section: Section, count: number, lang: Language): string {
+  if (!section.instance) {
+    const period = lang === 'en' ? outcome.periodLabel : periodName(outcome.periodLabel, LOCALE, lang) || outcome.periodLabel;
+    return t(lang, 'story.allSection', { n: count, period });
+  }
+  return `${section.instance.name}${section.period ? ` · ${describePeriod(section.period, section.instance.locale, lang)}` : ''}`;
 }
 
 function instanceCount(outcome: StoryOutcome): number {
@@ -36,112 +43,132 @@ function instanceCount(outcome: StoryOutcome): number {
   return outcome.sections.filter((s) => s.instance !== null).length;
 }
 
-export function storyTitle(outcome: StoryOutcome): string {
+export function storyTitle(outcome: StoryOutcome, reader?: Language): string {
+  const lang = storyLanguage(outcome, reader);
   const n = instanceCount(outcome);
-  const what = outcome.story === 'map' ? `Map of ${outcome.map.layer}` : outcome.story === 'report' ? `Report ${outcome.year}${outcome.toDate ? ' (to date)' : ''}` : STORY_TITLES[outcome.story];
+  const what =
+    outcome.story === 'map'
+      ? t(lang, 'story.map', { layer: outcome.map.layer })
+      : outcome.story === 'report'
+        ? t(lang, outcome.toDate ? 'story.reportToDate' : 'story.report', { year: String(outcome.year) })
+        : t(lang, `story.${outcome.story}`);
   const only = outcome.story === 'map' ? outcome.map.instances : outcome.sections;
-  const name = n === 1 && only[0]?.instance ? only[0].instance.name : `${n} instance${n === 1 ? '' : 's'}`;
-  return `${what} · ${name}`;
+  const name = n === 1 && only[0]?.instance ? only[0].instance.name : t(lang, 'story.instances', { n });
+  return t(lang, 'story.title', { what, name });
 }
 
-function funnelText(outcome: StoryOutcome, s: FunnelSection, n: number): string[] {
+function funnelText(outcome: StoryOutcome, s: FunnelSection, n: number, lang: Language): string[] {
   const l = s.instance?.locale ?? LOCALE;
   return [
-    heading(outcome, s, n),
+    heading(outcome, s, n, lang),
     alignTable(
-      ['Step', 'Enterprises', '% of previous', '% of created'],
-      s.steps.map((st) => [STEP_LABELS[st.step]!, formatCount(st.count, l), formatPercent(st.ofPrevious, l), formatPercent(st.ofFirst, l)]),
+      [t(lang, 'story.col.step'), t(lang, 'story.col.enterprises'), t(lang, 'story.col.ofPrevious'), t(lang, 'story.col.ofCreated')],
+      s.steps.map((st) => [stepLabel(st.step, lang), formatCount(st.count, l), formatPercent(st.ofPrevious, l), formatPercent(st.ofFirst, l)]),
       ['left', 'right', 'right', 'right'],
     ),
-    `Median days from creation to first sale: ${s.medianDaysToFirstSale === null ? '— (no sale yet)' : formatCount(s.medianDaysToFirstSale, l)}`,
+    t(lang, 'story.medianDays', { days: s.medianDaysToFirstSale === null ? t(lang, 'story.noSaleYet') : formatCount(s.medianDaysToFirstSale, l) }),
     '',
   ];
 }
 
-function buyersText(outcome: StoryOutcome, s: BuyersSection, n: number): string[] {
+function buyersText(outcome: StoryOutcome, s: BuyersSection, n: number, lang: Language): string[] {
   const l = s.instance?.locale ?? LOCALE;
   return [
-    heading(outcome, s, n),
-    `Buyers: ${formatCount(s.buyers, l)}, of whom ${formatCount(s.repeatBuyers, l)} ordered twice or more (repeat rate ${formatPercent(s.repeatRate, l)})`,
-    ...(s.ordersWithoutBuyer ? [`${formatCount(s.ordersWithoutBuyer, l)} sales orders had neither a user nor a customer record and are not counted.`] : []),
+    heading(outcome, s, n, lang),
+    t(lang, 'story.buyersLine', { buyers: formatCount(s.buyers, l), repeat: formatCount(s.repeatBuyers, l), rate: formatPercent(s.repeatRate, l) }),
+    ...(s.ordersWithoutBuyer ? [t(lang, 'story.ordersWithoutBuyer', { n: s.ordersWithoutBuyer })] : []),
     '',
   ];
 }
 
-export function cohortLabel(month: string, locale = LOCALE): string {
-  return bucketLabel(`${month}-01`, 'month', locale);
+export function cohortLabel(month: string, locale = LOCALE, lang: Language = 'en'): string {
+  return bucketLabel(`${month}-01`, 'month', locale, lang);
 }
 
-function retentionText(outcome: StoryOutcome, s: RetentionSection, n: number): string[] {
+function retentionText(outcome: StoryOutcome, s: RetentionSection, n: number, lang: Language): string[] {
   const l = s.instance?.locale ?? LOCALE;
-  if (s.cohorts.length === 0) return [heading(outcome, s, n), 'No shop made its first sale in this period.', ''];
+  if (s.cohorts.length === 0) return [heading(outcome, s, n, lang), t(lang, 'story.noCohort'), ''];
   const width = Math.max(...s.cohorts.map((c) => c.active.length));
   return [
-    heading(outcome, s, n),
+    heading(outcome, s, n, lang),
     alignTable(
-      ['First sale', 'Shops', ...Array.from({ length: width }, (_, k) => `+${k}`)],
-      s.cohorts.map((c) => [cohortLabel(c.month, l), formatCount(c.size, l), ...c.active.map((v) => (v === null ? '' : Math.round(v).toString()))]),
+      [t(lang, 'story.col.firstSale'), t(lang, 'story.col.shops'), ...Array.from({ length: width }, (_, k) => `+${k}`)],
+      s.cohorts.map((c) => [cohortLabel(c.month, l, lang), formatCount(c.size, l), ...c.active.map((v) => (v === null ? '' : Math.round(v).toString()))]),
     ),
     '',
   ];
 }
 
-function headlineValue(s: ReportSection, key: string, value: string | null): string {
+function headlineValue(s: ReportSection, key: string, value: string | null, lang: Language): string {
   const l = s.instance?.locale ?? LOCALE;
-  if (value === null) return 'n/a';
-  return key === 'turnover' ? (s.currency ? formatMoney(roundCents(value), s.currency, l) : 'n/a') : formatCount(value, l);
+  if (value === null) return t(lang, 'growth.na');
+  return key === 'turnover' ? (s.currency ? formatMoney(roundCents(value), s.currency, l) : t(lang, 'growth.na')) : formatCount(value, l);
 }
 
-function reportText(outcome: Extract<StoryOutcome, { story: 'report' }>, s: ReportSection, n: number): string[] {
+/** A headline figure's name in `lang`: the catalogs' metric names (buyers: the story's). */
+function headlineLabel(h: { key: string; label: string }, lang: Language): string {
+  const key = h.key === 'buyers' ? 'story.buyers' : `metric.${h.key.replace(/_/g, '-')}`;
+  return isMessageKey(key) ? t(lang, key) : h.label;
+}
+
+function reportText(outcome: Extract<StoryOutcome, { story: 'report' }>, s: ReportSection, n: number, lang: Language): string[] {
   const l = s.instance?.locale ?? LOCALE;
+  const year = String(outcome.year);
+  const previous = String(outcome.year - 1);
   return [
-    heading(outcome, s, n),
+    heading(outcome, s, n, lang),
     alignTable(
-      ['Figure', String(outcome.year) + (outcome.toDate ? ' to date' : ''), String(outcome.year - 1) + (outcome.toDate ? ' same days' : ''), 'Change'],
-      s.headline.map((h) => [h.label, headlineValue(s, h.key, h.value), headlineValue(s, h.key, h.previous), formatChange(h.change, l)]),
+      [t(lang, 'story.col.figure'), outcome.toDate ? t(lang, 'story.col.yearToDate', { year }) : year, outcome.toDate ? t(lang, 'story.col.sameDays', { year: previous }) : previous, t(lang, 'story.col.change')],
+      s.headline.map((h) => [headlineLabel(h, lang), headlineValue(s, h.key, h.value, lang), headlineValue(s, h.key, h.previous, lang), formatChange(h.change, l)]),
       ['left', 'right', 'right', 'right'],
     ),
-    'Turnover by month',
-    alignTable(['Month', 'Turnover'], s.months.map((m) => [`${bucketLabel(m.date, 'month', l)}${m.partial ? ' (to date)' : ''}`, m.turnover === null || !s.currency ? 'n/a' : formatMoney(roundCents(m.turnover), s.currency, l)])),
+    t(lang, 'story.turnoverByMonth'),
+    alignTable(
+      [t(lang, 'table.month'), t(lang, 'metric.turnover')],
+      s.months.map((m) => [`${bucketLabel(m.date, 'month', l, lang)}${m.partial ? ` ${t(lang, 'table.toDate')}` : ''}`, m.turnover === null || !s.currency ? t(lang, 'growth.na') : formatMoney(roundCents(m.turnover), s.currency, l)]),
+    ),
     '',
   ];
 }
 
-function mapText(map: MapData): string[] {
-  return map.instances.map(
-    (i) => `${i.instance.name}: ${formatCount(i.points.length, LOCALE)} public ${map.layer} on the map${i.withoutCoordinates ? `, ${formatCount(i.withoutCoordinates, LOCALE)} without coordinates (not shown)` : ''}`,
-  );
+function mapText(map: MapData, lang: Language): string[] {
+  return map.instances.map((i) => {
+    const line = t(lang, 'story.mapLine', { name: i.instance.name, n: i.points.length, layer: map.layer });
+    return i.withoutCoordinates ? t(lang, 'story.mapWithout', { line, n: i.withoutCoordinates }) : line;
+  });
 }
 
-export function storyText(outcome: StoryOutcome): string {
+/** A story as text, in `reader`'s language (the CLI's --lang), else one instance's own, else English. */
+export function storyText(outcome: StoryOutcome, reader?: Language): string {
+  const lang = storyLanguage(outcome, reader);
   const n = instanceCount(outcome);
-  const lines = [storyTitle(outcome), ''];
+  const lines = [storyTitle(outcome, lang), ''];
   switch (outcome.story) {
     case 'funnel':
-      for (const s of outcome.sections) lines.push(...funnelText(outcome, s, n));
-      lines.push('Shops: sells own or any today, or distributed a sales order (it was a shop then). Sales are counted up to now.');
+      for (const s of outcome.sections) lines.push(...funnelText(outcome, s, n, lang));
+      lines.push(t(lang, 'story.noteFunnel'));
       break;
     case 'buyers':
-      for (const s of outcome.sections) lines.push(...buyersText(outcome, s, n));
-      lines.push('A buyer is the order’s user, or for a guest order its shop’s customer record (a guest at two shops counts twice); never shown who.');
+      for (const s of outcome.sections) lines.push(...buyersText(outcome, s, n, lang));
+      lines.push(t(lang, 'story.noteBuyers'));
       break;
     case 'retention':
-      for (const s of outcome.sections) lines.push(...retentionText(outcome, s, n));
-      lines.push('Each cell: % of the shops that first sold in that month which sold again k months later (+0 = the first month, always 100). Blank: not yet.');
+      for (const s of outcome.sections) lines.push(...retentionText(outcome, s, n, lang));
+      lines.push(t(lang, 'story.noteRetention'));
       break;
     case 'report':
-      for (const s of outcome.sections) lines.push(...reportText(outcome, s, n));
-      lines.push(...mapText(outcome.map));
-      if (outcome.toDate) lines.push(`${outcome.year} is not over: every figure is to date, compared with the same days of ${outcome.year - 1}.`);
-      lines.push('Shops, producers and hubs: those existing at the end of the period, by today’s type.');
+      for (const s of outcome.sections) lines.push(...reportText(outcome, s, n, lang));
+      lines.push(...mapText(outcome.map, lang));
+      if (outcome.toDate) lines.push(t(lang, 'story.noteReportToDate', { year: String(outcome.year), previous: String(outcome.year - 1) }));
+      lines.push(t(lang, 'story.noteReport'));
       break;
     case 'map':
-      lines.push(...mapText(outcome.map));
-      lines.push('Only enterprises OFN lists publicly, at their own address, rounded to about 1 km.');
+      lines.push(...mapText(outcome.map, lang));
+      lines.push(t(lang, 'story.noteMap'));
       break;
   }
   const sectionCurrency = outcome.story === 'report' ? (outcome.sections.at(-1)?.currency ?? null) : null;
-  const rates = ratesText(outcome.rates, sectionCurrency);
+  const rates = ratesText(outcome.rates, sectionCurrency, lang);
   if (rates) lines.push(rates);
   if (outcome.note) lines.push(outcome.note);
   for (const w of outcome.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);

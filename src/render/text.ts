@@ -17,7 +17,7 @@ export function renderText(outcome: Outcome, lang?: Language): string {
     case 'growth':
       return growthText(outcome, lang);
     case 'story':
-      return storyText(outcome);
+      return storyText(outcome, lang);
     case 'billing':
       return billingText(outcome, lang);
     case 'billing-all':
