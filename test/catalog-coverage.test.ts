@@ -23,8 +23,8 @@ import { answers, instance, period } from './support/i18n-answers.js';
  *
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
  * charts, help, the App Home tab and the story questions (funnel, buyers, retention, report, map), in
- * text and Slack. Not yet translated (English whatever the language, see issue 18's note): `billing all`,
- * dashboards, the yearly report's PNG and the charts of growth, stories and several instances.
+ * text and Slack, and dashboards. Not yet translated (English whatever the language, see issue 18's note):
+ * `billing all`, the yearly report's PNG and the charts of growth, stories and several instances.
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
 for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
@@ -55,13 +55,18 @@ function readable(value: unknown, out: string[] = []): string[] {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) for (const v of value) readable(v, out);
   else if (value && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) if (!['type', 'action_id', 'value', 'block_id', 'url', 'image_url', 'style'].includes(key)) readable(v, out);
+    for (const [key, v] of Object.entries(value)) if (!['type', 'action_id', 'value', 'block_id', 'url', 'image_url', 'style', 'align'].includes(key)) readable(v, out);
   }
   return out.map((text) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
 }
 
 function expectAllFromCatalogs(what: string, texts: readonly string[], data?: readonly string[]) {
   for (const text of texts) expect(outside(text, data), `${what}: ${text}`).toBe('');
+}
+
+/** A category as OFN names it (the golden fixture's `hub` is not one). */
+function ofnCategories(answer: Answer): Answer {
+  return answer.kind === 'list' ? { ...answer, rows: answer.rows.map((r) => ({ ...r, category: 'Hub Shop' })) } : answer;
 }
 
 const slackTexts = (outcome: Outcome) => {
@@ -75,9 +80,7 @@ describe('every string a German reader sees comes from the catalogs', () => {
   });
 
   it.each(Object.keys(answers('de')))('answer %s, as text, in Slack and as a chart', (name) => {
-    const fixture: Answer = answers('de')[name]!;
-    // A category as OFN names it (the golden fixture's `hub` is not one).
-    const answer: Answer = fixture.kind === 'list' ? { ...fixture, rows: fixture.rows.map((r) => ({ ...r, category: 'Hub Shop' })) } : fixture;
+    const answer = ofnCategories(answers('de')[name]!);
     const outcome: Outcome = { kind: 'answer', answer, presentation: { chart: false, public: false } };
     expectAllFromCatalogs(`${name} text`, renderText(outcome, 'de').split('\n'));
     expectAllFromCatalogs(`${name} slack`, slackTexts(outcome));
@@ -163,6 +166,22 @@ describe('every string a German reader sees comes from the catalogs', () => {
       expectAllFromCatalogs(`${story.question} text`, renderText(story, 'de').split('\n'));
       expectAllFromCatalogs(`${story.question} slack`, slackTexts(story));
     }
+  });
+
+  it('a dashboard: answers of each kind, one refused and one failed, in text and Slack', () => {
+    const parts = Object.entries(answers('de')).map(([name, answer]) => ({ question: name, status: 'answered' as const, outcome: { kind: 'answer' as const, answer: ofnCategories(answer), presentation: { chart: false, public: false } } }));
+    const dashboard: Outcome = {
+      kind: 'dashboard',
+      name: 'weekly',
+      title: 'Weekly',
+      askedAt: '2026-11-15T12:00:00Z',
+      presentation: { chart: false, public: false },
+      // The refusal's and failure's own words are the errors' (errorWords), passed through as written.
+      parts: [...parts, { question: 'turnover uk', status: 'refused', message: '⟦refused⟧' }, { question: 'orders katuma', status: 'failed', message: '⟦failed⟧' }],
+    };
+    const data = [...DATA, 'turnover uk', 'orders katuma', 'weekly', 'Weekly', ...Object.keys(answers('de'))];
+    expectAllFromCatalogs('dashboard text', renderText(dashboard, 'de').split('\n'), data);
+    expectAllFromCatalogs('dashboard slack', slackTexts(dashboard), data);
   });
 
   it('the App Home tab: figures, an instance that failed, dashboards, nothing to show, and what did not fit', () => {

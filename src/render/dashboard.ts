@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import type { DashboardOutcome, DashboardPart, Outcome } from '../core/outcome.js';
-import { describePeriod, formatValue, headline } from './format.js';
+import { t, type Language } from '../core/i18n.js';
+import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail } from './format.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable, type Align } from './table.js';
 import { toCsv } from './csv-writer.js';
@@ -46,12 +47,31 @@ export function partPeriods(outcome: DashboardOutcome): string[] {
   return [...seen];
 }
 
+/**
+ * The language of a dashboard's own words (its closing line, refusals): the reader's; else the one its
+ * answered parts' instances share; else English. Each answer is in its own instance's language unless
+ * the reader has one.
+ */
+export function dashboardLanguage(outcome: DashboardOutcome, reader?: Language): Language {
+  if (reader) return reader;
+  const languages = new Set<Language>();
+  for (const part of outcome.parts) {
+    if (part.status !== 'answered') continue;
+    const o = part.outcome;
+    if (o.kind === 'answer') languages.add(answerLanguage(o.answer));
+    else if (o.kind === 'billing') languages.add(answerLanguage(o));
+    else return 'en';
+  }
+  return languages.size === 1 ? [...languages][0]! : 'en';
+}
+
 /** Plain text for a terminal: each question's answer in order, refusals and failures named. */
-export function dashboardText(outcome: DashboardOutcome, textOf: (o: Outcome) => string): string {
-  const lines = [outcome.title, `Dashboard ${outcome.name} · ${outcome.parts.length} questions · each period in its instance's time zone`, ''];
+export function dashboardText(outcome: DashboardOutcome, textOf: (o: Outcome) => string, reader?: Language): string {
+  const lang = dashboardLanguage(outcome, reader);
+  const lines = [outcome.title, t(lang, 'dash.text', { name: outcome.name, n: outcome.parts.length }), ''];
   for (const part of outcome.parts) {
     lines.push(`── ${part.question}`);
-    lines.push(part.status === 'answered' ? textOf(part.outcome) : `${part.status === 'refused' ? 'Not shown' : 'Not answered'}: ${part.message}`, '');
+    lines.push(part.status === 'answered' ? textOf(part.outcome) : t(lang, part.status === 'refused' ? 'dash.refusedText' : 'dash.failed', { message: part.message }), '');
   }
   return lines.join('\n').trimEnd();
 }
@@ -110,21 +130,24 @@ interface Unit {
   blocks(tableAllowed: boolean): { blocks: Block[]; usedTable: boolean };
 }
 
-function answerUnit(answer: Answer, chart: ChartRef | undefined): Unit {
-  const title = headline(answer);
-  const context = [describePeriod(answer.period, answer.instance.locale), `\`${answer.question}\``];
-  if (answer.dataAsOf) context.push(`data as of ${answer.dataAsOf}: the replica is behind`);
-  if (answer.note) context.push(answer.note);
+function answerUnit(answer: Answer, chart: ChartRef | undefined, reader: Language | undefined): Unit {
+  const lang = answerLanguage(answer, reader);
+  const title = headline(answer, lang);
+  const context = [describePeriod(answer.period, answer.instance.locale, lang), `\`${answer.question}\``];
+  if (answer.dataAsOf) context.push(t(lang, 'answer.dataAsOfSlack', { when: answer.dataAsOf }));
+  const note = answerNote(answer, lang);
+  if (note) context.push(note);
   const head = [mrkdwnSection(`*${escapeMrkdwn(title)}*`), contextLine(escapeMrkdwn(context.join(' · ')))];
   const image = chart ? [imageBlock(chart)] : [];
   if (answer.kind === 'scalar') {
     const figure = formatValue(answer, answer.value);
-    const line = mrkdwnSection(`*${escapeMrkdwn(title)}*: *${escapeMrkdwn(figure)}*${answer.detail ? `  ${escapeMrkdwn(answer.detail)}` : ''}`);
+    const detail = ordersDetail(answer, lang);
+    const line = mrkdwnSection(`*${escapeMrkdwn(title)}*: *${escapeMrkdwn(figure)}*${detail ? `  ${escapeMrkdwn(detail)}` : ''}`);
     return { blocks: () => ({ blocks: [line, head[1]!, ...image], usedTable: false }) };
   }
-  const table = answerTable(answer)!;
-  if (table.rows.length === 0) return { blocks: () => ({ blocks: [...head, mrkdwnSection('_No data in this period._')], usedTable: false }) };
-  const cut = answer.kind === 'list' && answer.totalRows > answer.rows.length ? [contextLine(escapeMrkdwn(`First ${answer.rows.length} of ${answer.totalRows}.`))] : [];
+  const table = answerTable(answer, lang)!;
+  if (table.rows.length === 0) return { blocks: () => ({ blocks: [...head, mrkdwnSection(`_${escapeMrkdwn(t(lang, 'answer.noData'))}_`)], usedTable: false }) };
+  const cut = answer.kind === 'list' && answer.totalRows > answer.rows.length ? [contextLine(escapeMrkdwn(t(lang, 'answer.firstOf', { shown: answer.rows.length, total: answer.totalRows })))] : [];
   return {
     blocks(tableAllowed) {
       const block = tableAllowed ? tableBlock(table.header, table.rows, table.align) : undefined;
@@ -144,10 +167,9 @@ function otherUnit(message: SlackMessage, chart: ChartRef | undefined): Unit {
   return { blocks: () => ({ blocks: [...blocks, ...(chart ? [imageBlock(chart)] : [])], usedTable: false }) };
 }
 
-function noticeUnit(part: Extract<DashboardPart, { status: 'refused' | 'failed' }>): Unit {
+function noticeUnit(part: Extract<DashboardPart, { status: 'refused' | 'failed' }>, lang: Language): Unit {
   const icon = part.status === 'refused' ? ':no_entry:' : ':warning:';
-  const what = part.status === 'refused' ? 'Not shown here' : 'Not answered';
-  const text = `${icon} ${partTitle(part)} · ${what}: ${escapeMrkdwn(part.message)}`;
+  const text = `${icon} ${partTitle(part)} · ${escapeMrkdwn(t(lang, part.status === 'refused' ? 'dash.refused' : 'dash.failed', { message: part.message }))}`;
   return { blocks: () => ({ blocks: [mrkdwnSection(text.slice(0, SECTION_LIMIT))], usedTable: false }) };
 }
 
@@ -163,24 +185,26 @@ function size(blocks: readonly Block[]): number {
  */
 export function dashboardMessages(
   outcome: DashboardOutcome,
-  options: { charts?: readonly (ChartRef | undefined)[]; messageOf: (o: Outcome) => SlackMessage; footer?: string },
+  options: { charts?: readonly (ChartRef | undefined)[]; messageOf: (o: Outcome) => SlackMessage; footer?: string; language?: Language },
 ): SlackMessage[] {
   const charts = options.charts ?? [];
+  const lang = dashboardLanguage(outcome, options.language);
   const units = outcome.parts.map((part, i): Unit => {
-    if (part.status !== 'answered') return noticeUnit(part);
-    if (part.outcome.kind === 'answer') return answerUnit(part.outcome.answer, charts[i]);
+    if (part.status !== 'answered') return noticeUnit(part, lang);
+    if (part.outcome.kind === 'answer') return answerUnit(part.outcome.answer, charts[i], options.language);
     return otherUnit(options.messageOf(part.outcome), charts[i]);
   });
   const zones = partPeriods(outcome);
-  const asked = DateTime.fromISO(outcome.askedAt, { zone: zones.length === 1 ? zones[0]! : 'UTC' }).toFormat('d LLL yyyy HH:mm');
+  const askedZone = zones.length === 1 ? zones[0]! : 'UTC';
+  const asked = DateTime.fromISO(outcome.askedAt, { zone: askedZone }).setLocale(lang).toFormat('d LLL yyyy HH:mm');
   const refused = outcome.parts.filter((p) => p.status === 'refused').length;
   const closing = contextLine(
     escapeMrkdwn(
       [
-        `Dashboard \`${outcome.name}\` · ${outcome.parts.length} question${outcome.parts.length === 1 ? '' : 's'}`,
-        zones.length ? `each period in its instance's time zone (${zones.join(', ')})` : undefined,
-        `asked ${asked} (${zones.length === 1 ? zones[0] : 'UTC'})`,
-        refused ? `${refused} not shown: this audience may not see ${refused === 1 ? 'it' : 'them'}` : undefined,
+        t(lang, 'dash.name', { name: outcome.name, n: outcome.parts.length }),
+        zones.length ? t(lang, 'dash.zones', { zones: zones.join(', ') }) : undefined,
+        t(lang, 'dash.asked', { when: asked, zone: askedZone }),
+        refused ? t(lang, 'dash.refusedCount', { n: refused }) : undefined,
         options.footer,
       ]
         .filter(Boolean)
@@ -196,7 +220,7 @@ export function dashboardMessages(
     const fits = (blocks: Block[]) => current.length + blocks.length + 1 <= DASHBOARD_MAX_BLOCKS && size(current) + size(blocks) <= MESSAGE_CHARACTERS;
     if (!fits(rendered.blocks) && current.length > 1) {
       // A new message (continued), with its own table block allowance.
-      messages.push([contextLine(escapeMrkdwn(`${outcome.title} (continued)`))]);
+      messages.push([contextLine(escapeMrkdwn(t(lang, 'dash.continued', { title: outcome.title })))]);
       current = messages.at(-1)!;
       tableUsed = false;
       rendered = unit.blocks(true);
@@ -207,6 +231,6 @@ export function dashboardMessages(
     if (rendered.usedTable) tableUsed = true;
   }
   messages.at(-1)!.push(closing);
-  const fallback = escapeMrkdwn(`${outcome.title}: ${outcome.parts.length} questions`);
-  return messages.map((blocks, i) => ({ text: i === 0 ? fallback : escapeMrkdwn(`${outcome.title} (continued)`), blocks }));
+  const fallback = escapeMrkdwn(t(lang, 'dash.fallback', { title: outcome.title, n: outcome.parts.length }));
+  return messages.map((blocks, i) => ({ text: i === 0 ? fallback : escapeMrkdwn(t(lang, 'dash.continued', { title: outcome.title })), blocks }));
 }

@@ -170,7 +170,7 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
       return { ...noticeMessage(outcome.text), truncated: false };
     case 'dashboard': {
       // Without its charts (the faces that upload them call dashboardMessages) and, if Slack's limits cut it in several, the first.
-      const [first] = dashboardMessages(outcome, { messageOf: (o) => slackMessage(o, { ...options, digest: true }) });
+      const [first] = dashboardMessages(outcome, { messageOf: (o) => slackMessage(o, { ...options, digest: true }), ...(options.language ? { language: options.language } : {}) });
       return { ...first!, truncated: false };
     }
   }

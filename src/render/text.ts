@@ -30,6 +30,6 @@ export function renderText(outcome: Outcome, lang?: Language): string {
     case 'notice':
       return outcome.text;
     case 'dashboard':
-      return dashboardText(outcome, renderText);
+      return dashboardText(outcome, (o) => renderText(o, lang), lang);
   }
 }

@@ -232,6 +232,17 @@ export const ca: Catalog = {
   'story.noteReport': 'Botigues, productors i hubs: els que existien al final del període, segons el seu tipus d’avui.',
   'story.noteMap': 'Només les empreses que OFN mostra públicament, a la seva pròpia adreça, arrodonida a 1 km aprox.',
 
+  'dash.text': 'Tauler {name} · {n, plural, one {# pregunta} other {# preguntes}} · cada període en la zona horària de la seva instància',
+  'dash.refusedText': 'No es mostra: {message}',
+  'dash.refused': 'No es mostra aquí: {message}',
+  'dash.failed': 'Sense resposta: {message}',
+  'dash.name': 'Tauler `{name}` · {n, plural, one {# pregunta} other {# preguntes}}',
+  'dash.zones': 'cada període en la zona horària de la seva instància ({zones})',
+  'dash.asked': 'preguntat el {when} ({zone})',
+  'dash.refusedCount': '{n, plural, one {# no es mostra: aquesta audiència no la pot veure} other {# no es mostren: aquesta audiència no les pot veure}}',
+  'dash.continued': '{title} (continuació)',
+  'dash.fallback': '{title}: {n, plural, one {# pregunta} other {# preguntes}}',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

@@ -232,6 +232,17 @@ export const de: Catalog = {
   'story.noteReport': 'Läden, Erzeuger und Hubs: die am Ende des Zeitraums bestehenden, nach heutigem Typ.',
   'story.noteMap': 'Nur Betriebe, die OFN öffentlich zeigt, an ihrer eigenen Adresse, auf etwa 1 km gerundet.',
 
+  'dash.text': 'Dashboard {name} · {n, plural, one {# Frage} other {# Fragen}} · jeder Zeitraum in der Zeitzone seiner Instanz',
+  'dash.refusedText': 'Nicht gezeigt: {message}',
+  'dash.refused': 'Hier nicht gezeigt: {message}',
+  'dash.failed': 'Nicht beantwortet: {message}',
+  'dash.name': 'Dashboard `{name}` · {n, plural, one {# Frage} other {# Fragen}}',
+  'dash.zones': 'jeder Zeitraum in der Zeitzone seiner Instanz ({zones})',
+  'dash.asked': 'gefragt am {when} ({zone})',
+  'dash.refusedCount': '{n, plural, one {# nicht gezeigt: dieses Publikum darf sie nicht sehen} other {# nicht gezeigt: dieses Publikum darf sie nicht sehen}}',
+  'dash.continued': '{title} (Fortsetzung)',
+  'dash.fallback': '{title}: {n, plural, one {# Frage} other {# Fragen}}',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

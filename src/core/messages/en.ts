@@ -233,6 +233,17 @@ export const en = {
   'story.noteReport': 'Shops, producers and hubs: those existing at the end of the period, by today’s type.',
   'story.noteMap': 'Only enterprises OFN lists publicly, at their own address, rounded to about 1 km.',
 
+  'dash.text': "Dashboard {name} · {n, plural, one {# question} other {# questions}} · each period in its instance's time zone",
+  'dash.refusedText': 'Not shown: {message}',
+  'dash.refused': 'Not shown here: {message}',
+  'dash.failed': 'Not answered: {message}',
+  'dash.name': 'Dashboard `{name}` · {n, plural, one {# question} other {# questions}}',
+  'dash.zones': "each period in its instance's time zone ({zones})",
+  'dash.asked': 'asked {when} ({zone})',
+  'dash.refusedCount': '{n, plural, one {# not shown: this audience may not see it} other {# not shown: this audience may not see them}}',
+  'dash.continued': '{title} (continued)',
+  'dash.fallback': '{title}: {n, plural, one {# question} other {# questions}}',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

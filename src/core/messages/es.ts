@@ -232,6 +232,17 @@ export const es: Catalog = {
   'story.noteReport': 'Tiendas, productores y hubs: los que existían al final del periodo, según su tipo de hoy.',
   'story.noteMap': 'Solo las empresas que OFN muestra públicamente, en su propia dirección, redondeada a 1 km aprox.',
 
+  'dash.text': 'Panel {name} · {n, plural, one {# pregunta} other {# preguntas}} · cada periodo en la zona horaria de su instancia',
+  'dash.refusedText': 'No se muestra: {message}',
+  'dash.refused': 'No se muestra aquí: {message}',
+  'dash.failed': 'Sin respuesta: {message}',
+  'dash.name': 'Panel `{name}` · {n, plural, one {# pregunta} other {# preguntas}}',
+  'dash.zones': 'cada periodo en la zona horaria de su instancia ({zones})',
+  'dash.asked': 'preguntado el {when} ({zone})',
+  'dash.refusedCount': '{n, plural, one {# no se muestra: esta audiencia no puede verla} other {# no se muestran: esta audiencia no puede verlas}}',
+  'dash.continued': '{title} (continuación)',
+  'dash.fallback': '{title}: {n, plural, one {# pregunta} other {# preguntas}}',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

@@ -232,6 +232,17 @@ export const fr: Catalog = {
   'story.noteReport': 'Boutiques, producteurs et hubs : ceux qui existaient à la fin de la période, selon leur type actuel.',
   'story.noteMap': 'Seulement les entreprises qu’OFN affiche publiquement, à leur propre adresse, arrondie à environ 1 km.',
 
+  'dash.text': 'Tableau de bord {name} · {n, plural, one {# question} other {# questions}} · chaque période dans le fuseau horaire de son instance',
+  'dash.refusedText': 'Non affiché : {message}',
+  'dash.refused': 'Non affiché ici : {message}',
+  'dash.failed': 'Sans réponse : {message}',
+  'dash.name': 'Tableau de bord `{name}` · {n, plural, one {# question} other {# questions}}',
+  'dash.zones': 'chaque période dans le fuseau horaire de son instance ({zones})',
+  'dash.asked': 'demandé le {when} ({zone})',
+  'dash.refusedCount': '{n, plural, one {# non affichée : ce public ne peut pas la voir} other {# non affichées : ce public ne peut pas les voir}}',
+  'dash.continued': '{title} (suite)',
+  'dash.fallback': '{title} : {n, plural, one {# question} other {# questions}}',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
