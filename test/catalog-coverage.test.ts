@@ -23,8 +23,8 @@ import { answers, instance, period } from './support/i18n-answers.js';
  *
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
  * charts, help, the App Home tab and the story questions (funnel, buyers, retention, report, map), in
- * text and Slack, and dashboards. Not yet translated (English whatever the language, see issue 18's note):
- * `billing all`, the yearly report's PNG and the charts of growth, stories and several instances.
+ * text and Slack, dashboards and `billing all`. Not yet translated (English whatever the language, see
+ * issue 18's note): the yearly report's PNG and the charts of growth, stories and several instances.
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
 for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
@@ -112,6 +112,9 @@ describe('every string a German reader sees comes from the catalogs', () => {
     expectAllFromCatalogs('billing text', billingText(report, 'de').split('\n'));
     expectAllFromCatalogs('billing slack', slackTexts(report));
     // Without lines, and as sent, with a change since.
+    const all: Outcome = { kind: 'billing-all', reports: [report, { ...report, plan: null, provisional: undefined as never, sentAt: new Date('2026-12-01T08:00:00Z') }], total: { value: '20', currency: 'EUR', partial: true, rates: [] }, warnings: [] };
+    expectAllFromCatalogs('billing all text', renderText(all, 'de').split('\n'), [...DATA, 'abcdef0123456789']);
+    expectAllFromCatalogs('billing all slack', slackTexts(all), [...DATA, '<instance>', '<YYYY-MM>']);
     const { provisional: _provisional, asOf: _asOf, ...closed } = report;
     const sent: BillingReport = { ...closed, lines: [], sentAt: new Date('2026-12-01T08:00:00Z'), changes: [] };
     expectAllFromCatalogs('billing empty', billingText(sent, 'de').split('\n'), [...DATA, '2026-12-01T08:00:00.000Z']);

@@ -153,37 +153,41 @@ export function billingMessage(report: BillingReport, reader?: Language): SlackM
 }
 
 /** `billing all`: one row per instance in its own currency, the total in the reporting currency. */
-function allTable(report: BillingAllReport): string {
+function allTable(report: BillingAllReport, lang: Language): string {
+  const provisional = (title: string) => t(lang, 'billing.provisionalTag', { title });
   const rows = report.reports.map((r) => [
     r.instance.name,
-    `${r.month}${r.provisional ? ' (provisional)' : ''}${r.sentAt ? ' (as sent)' : ''}`,
-    r.plan?.name ?? (r.plan ? '(unnamed)' : '(not recorded)'),
+    `${r.provisional ? provisional(r.month) : r.month}${r.sentAt ? ` ${t(lang, 'billingAll.asSent')}` : ''}`,
+    r.plan?.name ?? (r.plan ? t(lang, 'billingAll.unnamed') : t(lang, 'billingAll.notRecorded')),
     formatCount(r.totals.billed, r.instance.locale),
     money(r, r.totals.turnover),
     money(r, r.totals.total),
   ]);
-  return alignTable(['Instance', 'Month', 'Plan', 'Billed', 'Turnover', 'Total'], rows, ['left', 'left', 'left', 'right', 'right', 'right']);
+  const head = [t(lang, 'billingAll.col.instance'), t(lang, 'billingAll.col.month'), t(lang, 'billingAll.col.plan'), t(lang, 'billingAll.col.billed'), t(lang, 'billing.col.turnover'), t(lang, 'billing.col.total')];
+  return alignTable(head, rows, ['left', 'left', 'left', 'right', 'right', 'right']);
 }
 
-function allTotalLine(report: BillingAllReport): string {
-  return globalTotalText({ total: report.total }) ?? '';
+function allTotalLine(report: BillingAllReport, lang: Language): string {
+  return globalTotalText({ total: report.total }, lang) ?? '';
 }
 
-function allTitle(report: BillingAllReport): string {
-  return `Billing · ${report.reports.length} instance${report.reports.length === 1 ? '' : 's'} · ${report.month ?? 'last month'}${report.reports.some((r) => r.provisional) ? ' (provisional)' : ''}`;
+function allTitle(report: BillingAllReport, lang: Language): string {
+  const title = t(lang, 'billingAll.title', { n: report.reports.length, month: report.month ?? t(lang, 'period.last-month') });
+  return report.reports.some((r) => r.provisional) ? t(lang, 'billing.provisionalTag', { title }) : title;
 }
 
-export function billingAllText(report: BillingAllReport): string {
+/** The notes under `billing all`: each plan, the provisional months, the instances that did not answer. */
+function allNotes(report: BillingAllReport, lang: Language): string[] {
   return [
-    `${allTitle(report)} (each in its own time zone and currency)`,
-    '',
-    allTable(report),
-    '',
-    allTotalLine(report),
-    ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, r.instance.locale)}`),
-    ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r, 'en')[0]!),
+    ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, r.instance.locale, lang)}`),
+    ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r, lang)[0]!),
     ...report.warnings.map((w) => `⚠ ${w.name}: ${w.message}`),
-  ].join('\n');
+  ];
+}
+
+/** `billing all` as text, in the reader's language (the CLI's --lang), English by default. */
+export function billingAllText(report: BillingAllReport, lang: Language = 'en'): string {
+  return [t(lang, 'billingAll.each', { title: allTitle(report, lang) }), '', allTable(report, lang), '', allTotalLine(report, lang), ...allNotes(report, lang)].join('\n');
 }
 
 export function billingAllJson(report: BillingAllReport): string {
@@ -210,20 +214,14 @@ export function billingAllCsv(report: BillingAllReport): string {
   );
 }
 
-export function billingAllMessage(report: BillingAllReport): SlackMessage {
-  const title = allTitle(report);
-  const notes = [
-    allTotalLine(report),
-    ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, r.instance.locale)}`),
-    ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r, 'en')[0]!),
-    ...report.warnings.map((w) => `⚠ ${w.name}: ${w.message}`),
-  ];
+export function billingAllMessage(report: BillingAllReport, lang: Language = 'en'): SlackMessage {
+  const title = allTitle(report, lang);
+  const notes = [allTotalLine(report, lang), ...allNotes(report, lang)];
   const blocks: Block[] = [
     { type: 'header', text: plain(title) },
-    mrkdwnSection(codeBlock(allTable(report))),
+    mrkdwnSection(codeBlock(allTable(report, lang))),
     mrkdwnSection(escapeMrkdwn(notes.join('\n').slice(0, 2800))),
-    contextLine('Each instance in its own time zone and currency · `billing <instance> <YYYY-MM>` for the lines · the CSV has every line'),
+    contextLine(escapeMrkdwn(t(lang, 'billingAll.context'))),
   ];
-  return { text: escapeMrkdwn(`${title}: ${allTotalLine(report)}`), blocks };
+  return { text: escapeMrkdwn(`${title}: ${allTotalLine(report, lang)}`), blocks };
 }
-

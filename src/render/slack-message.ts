@@ -163,7 +163,7 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     case 'billing':
       return { ...billingMessage(outcome, options.language), truncated: false };
     case 'billing-all':
-      return { ...billingAllMessage(outcome), truncated: false };
+      return { ...billingAllMessage(outcome, options.language), truncated: false };
     case 'help':
       return { ...helpMessage(outcome, options.language), truncated: false };
     case 'notice':

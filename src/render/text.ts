@@ -21,7 +21,7 @@ export function renderText(outcome: Outcome, lang?: Language): string {
     case 'billing':
       return billingText(outcome, lang);
     case 'billing-all':
-      return billingAllText(outcome);
+      return billingAllText(outcome, lang);
     case 'help': {
       // --lang first, then the word typed (`ayuda`).
       const help = helpIn(outcome, lang ?? outcome.language);

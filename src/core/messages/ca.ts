@@ -243,6 +243,17 @@ export const ca: Catalog = {
   'dash.continued': '{title} (continuació)',
   'dash.fallback': '{title}: {n, plural, one {# pregunta} other {# preguntes}}',
 
+  'billingAll.title': 'Quotes · {n, plural, one {# instància} other {# instàncies}} · {month}',
+  'billingAll.each': '{title} (cadascuna en la seva zona horària i moneda)',
+  'billingAll.col.instance': 'Instància',
+  'billingAll.col.month': 'Mes',
+  'billingAll.col.plan': 'Pla',
+  'billingAll.col.billed': 'Facturades',
+  'billingAll.unnamed': '(sense nom)',
+  'billingAll.notRecorded': '(no registrat)',
+  'billingAll.asSent': '(tal com es va enviar)',
+  'billingAll.context': 'Cada instància en la seva zona horària i moneda · `billing <instància> <AAAA-MM>` per a les línies · el CSV té totes les línies',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

@@ -243,6 +243,17 @@ export const de: Catalog = {
   'dash.continued': '{title} (Fortsetzung)',
   'dash.fallback': '{title}: {n, plural, one {# Frage} other {# Fragen}}',
 
+  'billingAll.title': 'Abrechnung · {n, plural, one {# Instanz} other {# Instanzen}} · {month}',
+  'billingAll.each': '{title} (jede in ihrer Zeitzone und Währung)',
+  'billingAll.col.instance': 'Instanz',
+  'billingAll.col.month': 'Monat',
+  'billingAll.col.plan': 'Tarif',
+  'billingAll.col.billed': 'Abgerechnet',
+  'billingAll.unnamed': '(ohne Namen)',
+  'billingAll.notRecorded': '(nicht gespeichert)',
+  'billingAll.asSent': '(wie versandt)',
+  'billingAll.context': 'Jede Instanz in ihrer Zeitzone und Währung · `billing <Instanz> <JJJJ-MM>` für die Zeilen · die CSV hat alle Zeilen',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

@@ -244,6 +244,17 @@ export const en = {
   'dash.continued': '{title} (continued)',
   'dash.fallback': '{title}: {n, plural, one {# question} other {# questions}}',
 
+  'billingAll.title': 'Billing · {n, plural, one {# instance} other {# instances}} · {month}',
+  'billingAll.each': '{title} (each in its own time zone and currency)',
+  'billingAll.col.instance': 'Instance',
+  'billingAll.col.month': 'Month',
+  'billingAll.col.plan': 'Plan',
+  'billingAll.col.billed': 'Billed',
+  'billingAll.unnamed': '(unnamed)',
+  'billingAll.notRecorded': '(not recorded)',
+  'billingAll.asSent': '(as sent)',
+  'billingAll.context': 'Each instance in its own time zone and currency · `billing <instance> <YYYY-MM>` for the lines · the CSV has every line',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

@@ -243,6 +243,17 @@ export const es: Catalog = {
   'dash.continued': '{title} (continuación)',
   'dash.fallback': '{title}: {n, plural, one {# pregunta} other {# preguntas}}',
 
+  'billingAll.title': 'Cuotas · {n, plural, one {# instancia} other {# instancias}} · {month}',
+  'billingAll.each': '{title} (cada una en su zona horaria y moneda)',
+  'billingAll.col.instance': 'Instancia',
+  'billingAll.col.month': 'Mes',
+  'billingAll.col.plan': 'Plan',
+  'billingAll.col.billed': 'Facturadas',
+  'billingAll.unnamed': '(sin nombre)',
+  'billingAll.notRecorded': '(no registrado)',
+  'billingAll.asSent': '(tal como se envió)',
+  'billingAll.context': 'Cada instancia en su zona horaria y moneda · `billing <instancia> <AAAA-MM>` para las líneas · el CSV tiene todas las líneas',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

@@ -243,6 +243,17 @@ export const fr: Catalog = {
   'dash.continued': '{title} (suite)',
   'dash.fallback': '{title} : {n, plural, one {# question} other {# questions}}',
 
+  'billingAll.title': 'Facturation · {n, plural, one {# instance} other {# instances}} · {month}',
+  'billingAll.each': '{title} (chacune dans son fuseau horaire et sa devise)',
+  'billingAll.col.instance': 'Instance',
+  'billingAll.col.month': 'Mois',
+  'billingAll.col.plan': 'Plan',
+  'billingAll.col.billed': 'Facturées',
+  'billingAll.unnamed': '(sans nom)',
+  'billingAll.notRecorded': '(non enregistré)',
+  'billingAll.asSent': '(tel qu’envoyé)',
+  'billingAll.context': 'Chaque instance dans son fuseau horaire et sa devise · `billing <instance> <AAAA-MM>` pour les lignes · le CSV a toutes les lignes',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
