@@ -6,6 +6,8 @@ import { helpIn, type BillingReport } from '../src/core/outcome.js';
 import { billingMessage, billingText } from '../src/render/billing.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor } from '../src/render/answer-chart.js';
+import { growthChartSpec } from '../src/render/story-chart.js';
+import { panelTitleLines } from '../src/render/chart.js';
 import { growthText } from '../src/render/growth.js';
 import { globalText } from '../src/render/global.js';
 import { homeView } from '../src/render/home.js';
@@ -830,5 +832,30 @@ describe('the App Home tab in the reader’s language', () => {
     const mixed = homeView({ instances: [{ instance: instance('es'), readAt: '2026-11-15T12:00:00Z', figures: [] }, { instance: { ...instance('fr'), id: 'fr' }, readAt: '2026-11-15T12:00:00Z', figures: [] }], dashboards: [], cacheSeconds: 60 });
     expect(texts(mixed)).toContain('"text":"Refresh"');
     expect(texts(mixed)).toContain('No figures.');
+  });
+});
+
+describe('the growth chart in the reader’s language', () => {
+  it('names its panels and the month not over in the report’s language, and draws no turnover panel that cannot be added up', () => {
+    const change = Object.fromEntries(['newProfiles', 'newShops', 'activeShops', 'orders', 'turnover'].map((f) => [f, { previous: null, yearBefore: null }])) as GrowthReport['instances'][number]['total']['change'];
+    const row = { date: '2026-11-01', newProfiles: 1, newShops: 2, activeShops: 3, orders: 4, turnover: '5', partial: true as const, change };
+    const section = { instance: instance('fr'), currency: 'EUR', period: period('this-month'), rows: [row], total: { ...row, change } } as GrowthReport['instances'][number];
+    const report: GrowthReport = { kind: 'growth', question: 'growth katuma this-month', periodLabel: 'this-month', instances: [section], rates: [], warnings: [], presentation: { chart: true, public: false } };
+    const spec = growthChartSpec(report)!;
+    expect(spec.panels!.map((p) => p.title)).toEqual(["Chiffre d'affaires", 'Boutiques actives', 'Nouvelles boutiques']);
+    expect(spec.partialLabel).toBe('à ce jour');
+    expect(spec.labels).toEqual(['nov. 2026 (à ce jour)']);
+    // Several currencies and no reporting currency: the instances' turnover is not added up, and not drawn.
+    const combined = { ...section, instance: null, currency: null, total: { ...row, turnover: null, change } };
+    const several = growthChartSpec({ ...report, instances: [section, { ...section, instance: { ...instance('fr'), id: 'uk' } }], combined }, 'de')!;
+    expect(several.panels!.map((p) => p.title)).toEqual(['Aktive Läden', 'Neue Läden']);
+    expect(several.datasets.map((d) => d.label)).toEqual(['Aktive Läden', 'Neue Läden']);
+  });
+
+  it('writes a panel title longer than its panel is tall in two lines', () => {
+    expect(panelTitleLines('Boutiques actives')).toEqual(['Boutiques', 'actives']);
+    expect(panelTitleLines('Nouvelles boutiques')).toEqual(['Nouvelles', 'boutiques']);
+    expect(panelTitleLines('Active shops')).toBe('Active shops');
+    expect(panelTitleLines('Durchschnittsbestellung')).toBe('Durchschnittsbestellung');
   });
 });

@@ -5,7 +5,7 @@ import { bucketsOf, periodLabel, resolvePeriod, toUtcTimestamp, type PeriodSpec,
 import { GROWTH_FIGURES, percentChange, type GrowthChange, type GrowthReport, type GrowthRow, type GrowthSection, type GrowthValues } from '../core/story.js';
 import type { InstanceRef } from '../core/answer.js';
 import { growthByBucket, growthInWindows, type GrowthFigures, type UtcWindow } from '../queries/definitions.js';
-import { canonicalQuestion, type QuestionArgs } from './question.js';
+import { canonicalQuestion, instanceRef, type QuestionArgs } from './question.js';
 import { fanOutInstances } from './fan-out.js';
 import { Converter } from './story-support.js';
 import type { Deps } from './types.js';
@@ -76,7 +76,7 @@ async function readInstance(deps: Deps, instanceId: string, spec: PeriodSpec, qu
     }),
   ]);
   const result: InstanceGrowth = {
-    instance: { id: config.id, name: config.name, timezone: config.timezone, currency: config.currency, locale: config.locale },
+    instance: instanceRef(config),
     period,
     shown: period.future ? [] : shown,
     months,

@@ -100,7 +100,7 @@ function seriesSpec(answer: SeriesAnswer, title: string, lang: Language): ChartS
     labels: labels.map((label, i) => (i === partialIndex ? `${label} ${t(lang, 'chart.toDate')}` : label)),
     datasets: [{ label: localTitle(answer, lang), values: rows.map((r) => toNumber(r.value)) }],
     valueFormat: valueFormatOf(answer),
-    ...(partialIndex !== undefined ? { partialIndex } : {}),
+    ...(partialIndex !== undefined ? { partialIndex, partialLabel: t(lang, 'chart.periodToDate') } : {}),
     ...(kind === 'bar' && rows.length <= MAX_LABELLED_COLUMNS ? { valueLabels: true } : {}),
   };
 }
@@ -287,7 +287,7 @@ function convertAll(series: readonly Trimmed[], dates: readonly string[], config
 export function chartSpecOf(outcome: Outcome, currencies: CurrencySettings, language?: Language): ChartSpec | undefined {
   if (outcome.kind === 'answer') return chartSpecFor(outcome.answer, language ? { language } : {});
   if (outcome.kind === 'global') return globalChartSpec(outcome.answer, currencies);
-  if (outcome.kind === 'growth') return growthChartSpec(outcome);
+  if (outcome.kind === 'growth') return growthChartSpec(outcome, language);
   if (outcome.kind === 'story') return storyChartSpec(outcome);
   return undefined;
 }

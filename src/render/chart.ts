@@ -39,6 +39,8 @@ export interface ChartSpec {
   panels?: ChartPanel[];
   /** The index of the bucket that contains now (drawn lighter, or dashed for lines): it is not over. */
   partialIndex?: number;
+  /** What is written over that bucket, in the chart's language (default "to date"). */
+  partialLabel?: string;
   /** The index of the bar that aggregates the rest ("Other 57 shops"), drawn in grey. */
   othersIndex?: number;
   /** Prints each bar's value at its end, in the locale and currency (rankings, short series). */
@@ -322,7 +324,7 @@ function valueLabelsPlugin(texts: (string | null)[][], horizontal: boolean): Plu
  * Writes "to date" over the bucket containing now: among 48 weekly bars a lighter bar alone is easy to
  * miss, and its axis label may be one that is skipped.
  */
-function partialMarkerPlugin(index: number): Plugin {
+function partialMarkerPlugin(index: number, label = 'to date'): Plugin {
   return {
     id: 'ofnPartialMarker',
     afterDatasetsDraw(chart) {
@@ -341,7 +343,7 @@ function partialMarkerPlugin(index: number): Plugin {
       ctx.fillStyle = MUTED_TEXT_COLOUR;
       ctx.strokeStyle = MUTED_TEXT_COLOUR;
       ctx.font = `${FONT_SIZE - 1}px "${CHART_FONT_FAMILY}"`;
-      const text = 'to date';
+      const text = label;
       const half = ctx.measureText(text).width / 2;
       // In the band the axis's grace keeps free above the bars, kept inside the plot (the bucket in
       // progress is usually the last, at the right edge), with a dotted line down to the bar.
@@ -417,6 +419,18 @@ export function chartSize(spec: ChartSpec): { width: number; height: number } {
   const tilted = spec.labels.length > 6 && spec.labels.length <= MAX_LABELS_TILTED;
   const plot = spec.panels && spec.panels.length > 1 ? spec.panels.length * PANEL_PLOT_HEIGHT : PLOT_HEIGHT;
   return { width, height: header + plot + (tilted ? 56 : 26) };
+}
+
+/**
+ * A panel's axis title, written up its side: in two lines when it is longer than a panel is tall
+ * ("Boutiques / actives"), cut at the space nearest its middle.
+ */
+export function panelTitleLines(title: string): string | string[] {
+  if (title.length <= 14 || !title.includes(' ')) return title;
+  const middle = title.length / 2;
+  let cut = -1;
+  for (let i = title.indexOf(' '); i >= 0; i = title.indexOf(' ', i + 1)) if (cut < 0 || Math.abs(i - middle) < Math.abs(cut - middle)) cut = i;
+  return [title.slice(0, cut), title.slice(cut + 1)];
 }
 
 /** The panels a spec is drawn in: its own, or one value axis for all its series. */
@@ -503,7 +517,7 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
       // Headroom above each panel's highest point keeps it clear of the baseline of the panel above.
       ...(panelled ? { stack: 'currencies', stackWeight: 1, grace: '10%' } : {}),
       ...(panelled
-        ? { title: { display: true, text: panel.title, color: TEXT_COLOUR, font: font(FONT_SIZE, 'bold'), padding: { top: 0, bottom: 2 } } }
+        ? { title: { display: true, text: panelTitleLines(panel.title), color: TEXT_COLOUR, font: font(FONT_SIZE, 'bold'), padding: { top: 0, bottom: 2 } } }
         : {}),
       ticks: {
         // Without data the axis would show an invented 0–1 range.
@@ -556,7 +570,7 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
   const plugins: Plugin[] = [whiteBackground, legendGap, noDataNotice];
   if (labelled) plugins.push(valueLabelsPlugin(valueLabelTexts, horizontal));
   // A column with its value printed already says where it stands; the marker would sit on that value.
-  else if (partial !== undefined && !horizontal) plugins.push(partialMarkerPlugin(partial));
+  else if (partial !== undefined && !horizontal) plugins.push(partialMarkerPlugin(partial, spec.partialLabel));
 
   return {
     type: spec.kind,

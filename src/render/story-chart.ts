@@ -4,57 +4,72 @@ import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartSpec } from './chart.js';
 import type { MapFigure, ReportTile } from './figure.js';
 import { bucketLabel } from './format.js';
-import { formatChange } from './growth.js';
+import { t, type Language } from '../core/i18n.js';
+import { formatChange, growthLanguage, growthPeriod } from './growth.js';
 import { cohortLabel, STEP_LABELS } from './story.js';
 
 /** The charts of the growth story (issue 16): pure specs; chart.ts draws them. */
 
 const LOCALE = 'en-GB';
 
-function rangeOf(section: { period: GrowthSection['period'] | null; instance: { timezone: string; locale: string } | null }): string {
+function rangeOf(section: { period: GrowthSection['period'] | null; instance: { timezone: string; locale: string } | null }, lang: Language = 'en'): string {
   if (!section.period?.from || !section.instance) return '';
-  return `${describeRange(section.period as ResolvedPeriod, section.instance.locale)} (${section.instance.timezone})`;
+  return `${describeRange(section.period as ResolvedPeriod, section.instance.locale, lang)} (${section.instance.timezone})`;
 }
 
-function ratesNote(rates: StoryOutcome['rates'], currency: string | null): string | undefined {
+function ratesNote(rates: StoryOutcome['rates'], currency: string | null, lang: Language = 'en'): string | undefined {
   if (rates.length === 0 || !currency) return undefined;
-  return `Converted to ${currency}: ${rates.map((r) => `1 ${r.currency} = ${r.rate}${r.month ? ` in ${bucketLabel(`${r.month}-01`, 'month', LOCALE)}` : ''}`).join(', ')}`;
+  const list = rates.map((r) => `1 ${r.currency} = ${r.month ? t(lang, 'growthChart.rateIn', { rate: r.rate, month: bucketLabel(`${r.month}-01`, 'month', LOCALE, lang) }) : r.rate}`).join(', ');
+  return t(lang, 'growthChart.converted', { currency, list });
 }
 
-/** Growth: turnover, active shops and new shops per month, one panel each (never one axis for money and counts). */
-export function growthChartSpec(report: GrowthReport): ChartSpec | undefined {
+/** Growth: turnover, active shops and new shops per month, one panel each (never one axis for money and counts); in the report's language. */
+export function growthChartSpec(report: GrowthReport, reader?: Language): ChartSpec | undefined {
   const section: GrowthSection | undefined = report.combined ?? report.instances[0];
   if (!section || section.rows.length === 0) return undefined;
-  const locale = section.instance?.locale ?? LOCALE;
-  const who = section.instance ? section.instance.name : `${report.instances.length} instances`;
+  const lang = growthLanguage(report, reader);
+  // Several instances added up: figures as the reader's language writes them.
+  const locale = section.instance?.locale ?? (lang === 'en' ? LOCALE : lang);
+  const who = section.instance ? section.instance.name : t(lang, 'story.instances', { n: report.instances.length });
   const partialIndex = section.rows.findIndex((r) => r.partial);
-  const t = section.total;
-  const money = (v: string | null) => (v === null || !section.currency ? 'n/a' : formatMoney(roundCents(v), section.currency, locale));
-  const months = section.rows.length;
+  const total = section.total;
+  const money = (v: string | null) => (v === null || !section.currency ? t(lang, 'growth.na') : formatMoney(roundCents(v), section.currency, locale));
   const notes = [
-    `Total turnover ${money(t.turnover)} (${formatChange(t.change.turnover.yearBefore, locale)} on a year before), ${formatCount(t.orders, locale)} orders, ${formatCount(t.activeShops, locale)} active shops, ${formatCount(t.newShops, locale)} new shops in ${months} month${months === 1 ? '' : 's'}`,
+    t(lang, 'growthChart.total', {
+      turnover: money(total.turnover),
+      change: formatChange(total.change.turnover.yearBefore, locale),
+      orders: formatCount(total.orders, locale),
+      active: formatCount(total.activeShops, locale),
+      newShops: formatCount(total.newShops, locale),
+      months: section.rows.length,
+    }),
   ];
-  if (partialIndex >= 0) notes.push(`${bucketLabel(section.rows[partialIndex]!.date, 'month', locale)}: to date`);
-  const rates = ratesNote(report.rates, section.currency);
+  if (partialIndex >= 0) notes.push(t(lang, 'growthChart.toDate', { month: bucketLabel(section.rows[partialIndex]!.date, 'month', locale, lang) }));
+  const rates = ratesNote(report.rates, section.currency, lang);
   if (rates) notes.push(rates);
   if (report.note) notes.push(report.note);
   const currency = section.currency;
+  const turnover = t(lang, 'metric.turnover');
+  const active = t(lang, 'metric.active-shops');
+  const newShops = t(lang, 'metric.new-shops');
+  const where = section.instance ? rangeOf(section, lang) : t(lang, 'growth.eachZone', { period: growthPeriod(report, lang) });
+  // Turnover that cannot be added up (several currencies, no reporting currency) gets no panel: an empty
+  // axis would read as nothing sold. The note says why.
+  const series = [
+    ...(currency ? [{ label: `${turnover} (${currency})`, values: section.rows.map((r) => (r.turnover === null ? null : Number(r.turnover))), format: { style: 'currency' as const, currency, locale } }] : []),
+    { label: active, values: section.rows.map((r) => r.activeShops), format: { style: 'count' as const, locale } },
+    { label: newShops, values: section.rows.map((r) => r.newShops), format: { style: 'count' as const, locale } },
+  ];
+  const titles = [...(currency ? [turnover] : []), active, newShops];
   return {
     kind: 'bar',
-    title: `Growth · ${who} · ${section.instance ? rangeOf(section) : `${report.periodLabel}, each in its own time zone`}`,
+    title: t(lang, 'growth.slackTitle', { name: `${who} · ${where}` }),
     subtitle: notes.join(' · '),
-    labels: section.rows.map((r) => bucketLabel(r.date, 'month', locale) + (r.partial ? ' (to date)' : '')),
-    datasets: [
-      { label: `Turnover${currency ? ` (${currency})` : ''}`, values: section.rows.map((r) => (r.turnover === null ? null : Number(r.turnover))) },
-      { label: 'Active shops', values: section.rows.map((r) => r.activeShops) },
-      { label: 'New shops', values: section.rows.map((r) => r.newShops) },
-    ],
-    valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'count', locale },
-    panels: [
-      { title: 'Turnover', valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'count', locale }, datasets: [0] },
-      { title: 'Active shops', valueFormat: { style: 'count', locale }, datasets: [1] },
-      { title: 'New shops', valueFormat: { style: 'count', locale }, datasets: [2] },
-    ],
+    labels: section.rows.map((r) => bucketLabel(r.date, 'month', locale, lang) + (r.partial ? ` ${t(lang, 'table.toDate')}` : '')),
+    datasets: series.map(({ label, values }) => ({ label, values })),
+    valueFormat: series[0]!.format,
+    panels: series.map((s, i) => ({ title: titles[i]!, valueFormat: s.format, datasets: [i] })),
+    ...(partialIndex >= 0 ? { partialLabel: t(lang, 'chart.periodToDate') } : {}),
     ...(partialIndex >= 0 ? { partialIndex } : {}),
   };
 }

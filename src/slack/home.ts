@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import { allDashboards, visibleQuestions } from '../commands/dashboard.js';
 import { ask, questionReach } from '../commands/pipeline.js';
+import { instanceRef } from '../commands/question.js';
 import type { Deps } from '../commands/types.js';
 import { grantForHome, requireGrant, type Grant } from '../core/access.js';
 import type { ScalarAnswer } from '../core/answer.js';
@@ -57,7 +58,7 @@ function cacheOf(deps: Deps): Map<string, Cached> {
  */
 async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
   const instance = deps.config.instances.get(id)!;
-  const ref = { id, name: instance.name, timezone: instance.timezone, currency: instance.currency, locale: instance.locale };
+  const ref = instanceRef(instance);
   const readAt = deps.now().toISOString();
   // Days in the instance's zone. "The same days" of last month end on yesterday's day number (or its last day).
   const now = DateTime.fromJSDate(deps.now(), { zone: instance.timezone });

@@ -254,6 +254,11 @@ export const ca: Catalog = {
   'billingAll.asSent': '(tal com es va enviar)',
   'billingAll.context': 'Cada instància en la seva zona horària i moneda · `billing <instància> <AAAA-MM>` per a les línies · el CSV té totes les línies',
 
+  'growthChart.total': 'Facturació total {turnover} ({change} respecte a un any abans), {orders} comandes, {active} botigues actives, {newShops} botigues noves en {months, plural, one {# mes} other {# mesos}}',
+  'growthChart.toDate': '{month}: fins avui',
+  'growthChart.converted': 'Convertit a {currency}: {list}',
+  'growthChart.rateIn': '{rate} el {month}',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

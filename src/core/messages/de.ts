@@ -254,6 +254,11 @@ export const de: Catalog = {
   'billingAll.asSent': '(wie versandt)',
   'billingAll.context': 'Jede Instanz in ihrer Zeitzone und Währung · `billing <Instanz> <JJJJ-MM>` für die Zeilen · die CSV hat alle Zeilen',
 
+  'growthChart.total': 'Gesamtumsatz {turnover} ({change} gegenüber dem Vorjahr), {orders} Bestellungen, {active} aktive Läden, {newShops} neue Läden in {months, plural, one {# Monat} other {# Monaten}}',
+  'growthChart.toDate': '{month}: bis heute',
+  'growthChart.converted': 'Umgerechnet in {currency}: {list}',
+  'growthChart.rateIn': '{rate} im {month}',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

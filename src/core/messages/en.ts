@@ -255,6 +255,11 @@ export const en = {
   'billingAll.asSent': '(as sent)',
   'billingAll.context': 'Each instance in its own time zone and currency · `billing <instance> <YYYY-MM>` for the lines · the CSV has every line',
 
+  'growthChart.total': 'Total turnover {turnover} ({change} on a year before), {orders} orders, {active} active shops, {newShops} new shops in {months, plural, one {# month} other {# months}}',
+  'growthChart.toDate': '{month}: to date',
+  'growthChart.converted': 'Converted to {currency}: {list}',
+  'growthChart.rateIn': '{rate} in {month}',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

@@ -254,6 +254,11 @@ export const es: Catalog = {
   'billingAll.asSent': '(tal como se envió)',
   'billingAll.context': 'Cada instancia en su zona horaria y moneda · `billing <instancia> <AAAA-MM>` para las líneas · el CSV tiene todas las líneas',
 
+  'growthChart.total': 'Facturación total {turnover} ({change} frente a un año antes), {orders} pedidos, {active} tiendas activas, {newShops} tiendas nuevas en {months, plural, one {# mes} other {# meses}}',
+  'growthChart.toDate': '{month}: hasta hoy',
+  'growthChart.converted': 'Convertido a {currency}: {list}',
+  'growthChart.rateIn': '{rate} en {month}',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

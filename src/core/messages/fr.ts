@@ -254,6 +254,11 @@ export const fr: Catalog = {
   'billingAll.asSent': '(tel qu’envoyé)',
   'billingAll.context': 'Chaque instance dans son fuseau horaire et sa devise · `billing <instance> <AAAA-MM>` pour les lignes · le CSV a toutes les lignes',
 
+  'growthChart.total': 'Chiffre d’affaires total {turnover} ({change} sur un an), {orders} commandes, {active} boutiques actives, {newShops} nouvelles boutiques en {months, plural, one {# mois} other {# mois}}',
+  'growthChart.toDate': '{month} : à ce jour',
+  'growthChart.converted': 'Converti en {currency} : {list}',
+  'growthChart.rateIn': '{rate} en {month}',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
