@@ -24,7 +24,7 @@ import { answers, instance, period } from './support/i18n-answers.js';
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
  * charts, help, the App Home tab and the story questions (funnel, buyers, retention, report, map), in
  * text and Slack, dashboards and `billing all`. Not yet translated (English whatever the language, see
- * issue 18's note): the yearly report's PNG and the charts of growth, stories and several instances.
+ * issue 18's note): the yearly report's PNG and the charts of the story questions and of several instances.
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
 for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
