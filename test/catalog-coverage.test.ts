@@ -8,7 +8,7 @@ import { QUESTION_WORDS } from '../src/core/vocabulary.js';
 import { PERIOD_FORMS } from '../src/core/periods.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { announcementMessage } from '../src/render/announcement.js';
-import { chartSpecFor } from '../src/render/answer-chart.js';
+import { chartSpecFor, globalChartSpec } from '../src/render/answer-chart.js';
 import { billingText } from '../src/render/billing.js';
 import { homeView } from '../src/render/home.js';
 import { renderText } from '../src/render/text.js';
@@ -24,7 +24,7 @@ import { answers, instance, period } from './support/i18n-answers.js';
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
  * charts, help, the App Home tab and the story questions (funnel, buyers, retention, report, map), in
  * text and Slack, dashboards and `billing all`. Not yet translated (English whatever the language, see
- * issue 18's note): the yearly report's PNG and the charts of the story questions and of several instances.
+ * issue 18's note): the yearly report's PNG and the charts of the story questions.
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
 for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
@@ -95,6 +95,16 @@ describe('every string a German reader sees comes from the catalogs', () => {
     const outcome: Outcome = { kind: 'global', answer, presentation: { chart: false, public: false } };
     expectAllFromCatalogs('global text', renderText(outcome, 'de').split('\n'));
     expectAllFromCatalogs('global slack', slackTexts(outcome));
+    // Its chart: two series in two currencies, with and without rates to a reporting currency.
+    const series = answers('de').byMonth!;
+    const compare: GlobalAnswer = { ...answer, question: 'compare orders katuma,uk', title: 'Orders', unit: 'money', periodLabel: 'this-quarter', results: [series, { ...series, instance: { ...series.instance, id: 'uk', name: 'OFN UK', currency: 'GBP' } } as Answer] };
+    const rates = (flat: Record<string, string>) => ({ flat, monthly: { '2026-10': { GBP: '1.16' } } });
+    for (const config of [{ exchangeRates: rates({}) }, { reportingCurrency: 'EUR', exchangeRates: { flat: {}, monthly: {} } }, { reportingCurrency: 'EUR', exchangeRates: rates({ GBP: '1.15' }) }]) {
+      const chart = globalChartSpec(compare, config as never, 'de')!;
+      expectAllFromCatalogs('global chart', [chart.title, chart.subtitle ?? '', ...chart.labels, chart.partialLabel ?? '', ...(chart.panels ?? []).map((p) => p.title)]);
+      // The last one converts, and names its rates (monthly and flat).
+      if (config.exchangeRates.flat.GBP) expect(chart.subtitle).toMatch(/1 GBP = .*1\.16 EUR.*1\.15 EUR/);
+    }
   });
 
   it('a bill, provisional and with its plan', () => {

@@ -6,7 +6,8 @@ import type { Outcome } from '../core/outcome.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartPanel, ChartSeries, ChartSpec, ValueFormat } from './chart.js';
 import { t, type Language } from '../core/i18n.js';
-import { answerLanguage, bucketLabel, headline, localTitle } from './format.js';
+import { answerLanguage, bucketLabel, headline, localTitle, periodName } from './format.js';
+import { globalTitle } from './global.js';
 import { growthChartSpec, storyChartSpec } from './story-chart.js';
 
 /** A by-shop chart shows this many shops and one bar for all the others: 72 bars are unreadable at Slack's size. */
@@ -168,7 +169,7 @@ type SeriesResult = SeriesAnswer;
  * converted to the reporting currency when every rate is known (the rates are in the subtitle), and is
  * otherwise drawn as one panel per currency: amounts in EUR, AUD and GBP never share an axis.
  */
-export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings): ChartSpec | undefined {
+export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings, lang: Language = 'en'): ChartSpec | undefined {
   const series = answer.results.filter((a): a is SeriesResult => a.kind === 'series');
   if (series.length === 0) return undefined;
   const trimmed = series.map((s) => ({ answer: s, ...rowsUpToNow(s.rows) }));
@@ -177,7 +178,7 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings):
   const firstPartial = partialDates.length > 0 ? dates.indexOf([...partialDates].sort()[0]!) : -1;
   const grain = series[0]!.grain;
   const locales = new Set(series.map((s) => s.instance.locale));
-  const locale = locales.size === 1 ? [...locales][0]! : 'en-GB';
+  const locale = locales.size === 1 ? [...locales][0]! : lang === 'en' ? 'en-GB' : lang;
   const currencies = [...new Set(series.map((s) => s.instance.currency))];
   const money = answer.unit === 'money';
   const mixed = money && currencies.length > 1;
@@ -186,7 +187,7 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings):
   let panels: ChartPanel[] | undefined;
   let datasets: ChartSeries[];
   let valueFormat: ValueFormat;
-  const conversion = mixed ? convertAll(trimmed, dates, config, locale) : undefined;
+  const conversion = mixed ? convertAll(trimmed, dates, config, locale, lang) : undefined;
   if (conversion) {
     datasets = conversion.datasets;
     valueFormat = { style: 'currency', currency: config.reportingCurrency!, locale };
@@ -209,23 +210,24 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings):
       }));
       notes.push(
         config.reportingCurrency
-          ? `No rate to ${config.reportingCurrency} configured for ${missingRates(trimmed, config).join(', ')}: one panel per currency, not converted`
-          : 'No reporting currency configured: one panel per currency, not converted',
+          ? t(lang, 'chart.noRate', { currency: config.reportingCurrency, list: missingRates(trimmed, config).join(', ') })
+          : t(lang, 'chart.noReporting'),
       );
     }
   }
-  if (firstPartial >= 0) notes.push(toDate(bucketLabel(dates[firstPartial]!, grain, locale), 'en'));
+  if (firstPartial >= 0) notes.push(toDate(bucketLabel(dates[firstPartial]!, grain, locale, lang), lang));
   const kind = answer.unit === 'count' || dates.length < MIN_COMPARISON_LINE_POINTS ? 'bar' : 'line';
-  const instances = `${series.length} ${series.length === 1 ? 'instance' : 'instances'}`;
+  const period = lang === 'en' ? answer.periodLabel : periodName(answer.periodLabel, locale, lang) || answer.periodLabel;
+  const title = t(lang, 'chart.globalTitle', { title: globalTitle(answer, lang), n: series.length, period });
   return {
     kind,
-    title: `${answer.title} · ${instances} · ${answer.periodLabel}${conversion ? ` (in ${config.reportingCurrency})` : ''}`,
+    title: conversion ? t(lang, 'chart.inCurrency', { title, currency: config.reportingCurrency! }) : title,
     ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
-    labels: axisLabels(dates, grain, locale).map((label, i) => (firstPartial >= 0 && i >= firstPartial ? `${label} ${t('en', 'chart.toDate')}` : label)),
+    labels: axisLabels(dates, grain, locale, lang).map((label, i) => (firstPartial >= 0 && i >= firstPartial ? `${label} ${t(lang, 'chart.toDate')}` : label)),
     datasets,
     valueFormat,
     ...(panels ? { panels } : {}),
-    ...(firstPartial >= 0 ? { partialIndex: firstPartial } : {}),
+    ...(firstPartial >= 0 ? { partialIndex: firstPartial, partialLabel: t(lang, 'chart.periodToDate') } : {}),
   };
 }
 
@@ -247,7 +249,7 @@ function missingRates(series: readonly Trimmed[], config: CurrencySettings): str
  * Every instance's buckets in the reporting currency, exactly (big.js) until drawn, with a note naming
  * each rate used; undefined when there is no reporting currency or a bucket has no rate.
  */
-function convertAll(series: readonly Trimmed[], dates: readonly string[], config: CurrencySettings, locale: string): { datasets: ChartSeries[]; note: string } | undefined {
+function convertAll(series: readonly Trimmed[], dates: readonly string[], config: CurrencySettings, locale: string, lang: Language): { datasets: ChartSeries[]; note: string } | undefined {
   const reporting = config.reportingCurrency;
   if (!reporting) return undefined;
   const used = new Map<string, Map<string, string | undefined>>(); // currency → rate → month it is for (undefined: flat)
@@ -277,16 +279,19 @@ function convertAll(series: readonly Trimmed[], dates: readonly string[], config
     // Monthly rates first, named by their month; the flat rate covers the other months.
     const entries = [...rates].sort(([, a], [, b]) => (a === b ? 0 : a === undefined ? 1 : b === undefined ? -1 : a < b ? -1 : 1));
     const monthly = entries.some(([, month]) => month !== undefined);
-    const list = entries.map(([rate, month]) => `${rate} ${reporting}${month ? ` in ${bucketLabel(`${month}-01`, 'month', locale)}` : monthly ? ' otherwise' : ''}`);
+    const list = entries.map(([rate, month]) => {
+      const value = `${rate} ${reporting}`;
+      return month ? t(lang, 'growthChart.rateIn', { rate: value, month: bucketLabel(`${month}-01`, 'month', locale, lang) }) : monthly ? t(lang, 'chart.otherwise', { rate: value }) : value;
+    });
     return `1 ${currency} = ${list.join(', ')}`;
   });
-  return { datasets, note: described.length > 0 ? `Converted to ${reporting}: ${described.join('; ')}` : `In ${reporting}` };
+  return { datasets, note: described.length > 0 ? t(lang, 'growthChart.converted', { currency: reporting, list: described.join('; ') }) : t(lang, 'chart.inReporting', { currency: reporting }) };
 }
 
 /** The chart of any outcome that has one (a series, a ranking, several instances' series), else undefined. */
 export function chartSpecOf(outcome: Outcome, currencies: CurrencySettings, language?: Language): ChartSpec | undefined {
   if (outcome.kind === 'answer') return chartSpecFor(outcome.answer, language ? { language } : {});
-  if (outcome.kind === 'global') return globalChartSpec(outcome.answer, currencies);
+  if (outcome.kind === 'global') return globalChartSpec(outcome.answer, currencies, language);
   if (outcome.kind === 'growth') return growthChartSpec(outcome, language);
   if (outcome.kind === 'story') return storyChartSpec(outcome);
   return undefined;

@@ -259,6 +259,13 @@ export const ca: Catalog = {
   'growthChart.converted': 'Convertit a {currency}: {list}',
   'growthChart.rateIn': '{rate} el {month}',
 
+  'chart.globalTitle': '{title} · {n, plural, one {# instància} other {# instàncies}} · {period}',
+  'chart.inCurrency': '{title} (en {currency})',
+  'chart.noRate': 'Sense tipus de canvi a {currency} per a {list}: un tauler per moneda, sense convertir',
+  'chart.noReporting': 'Sense moneda de referència configurada: un tauler per moneda, sense convertir',
+  'chart.otherwise': '{rate} la resta',
+  'chart.inReporting': 'En {currency}',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

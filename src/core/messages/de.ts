@@ -259,6 +259,13 @@ export const de: Catalog = {
   'growthChart.converted': 'Umgerechnet in {currency}: {list}',
   'growthChart.rateIn': '{rate} im {month}',
 
+  'chart.globalTitle': '{title} · {n, plural, one {# Instanz} other {# Instanzen}} · {period}',
+  'chart.inCurrency': '{title} (in {currency})',
+  'chart.noRate': 'Kein Kurs nach {currency} für {list}: ein Feld pro Währung, nicht umgerechnet',
+  'chart.noReporting': 'Keine Berichtswährung konfiguriert: ein Feld pro Währung, nicht umgerechnet',
+  'chart.otherwise': '{rate} sonst',
+  'chart.inReporting': 'In {currency}',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

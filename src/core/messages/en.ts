@@ -260,6 +260,13 @@ export const en = {
   'growthChart.converted': 'Converted to {currency}: {list}',
   'growthChart.rateIn': '{rate} in {month}',
 
+  'chart.globalTitle': '{title} · {n, plural, one {# instance} other {# instances}} · {period}',
+  'chart.inCurrency': '{title} (in {currency})',
+  'chart.noRate': 'No rate to {currency} configured for {list}: one panel per currency, not converted',
+  'chart.noReporting': 'No reporting currency configured: one panel per currency, not converted',
+  'chart.otherwise': '{rate} otherwise',
+  'chart.inReporting': 'In {currency}',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

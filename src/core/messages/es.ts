@@ -259,6 +259,13 @@ export const es: Catalog = {
   'growthChart.converted': 'Convertido a {currency}: {list}',
   'growthChart.rateIn': '{rate} en {month}',
 
+  'chart.globalTitle': '{title} · {n, plural, one {# instancia} other {# instancias}} · {period}',
+  'chart.inCurrency': '{title} (en {currency})',
+  'chart.noRate': 'Sin tipo de cambio a {currency} para {list}: un panel por moneda, sin convertir',
+  'chart.noReporting': 'Sin moneda de referencia configurada: un panel por moneda, sin convertir',
+  'chart.otherwise': '{rate} el resto',
+  'chart.inReporting': 'En {currency}',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

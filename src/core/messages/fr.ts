@@ -259,6 +259,13 @@ export const fr: Catalog = {
   'growthChart.converted': 'Converti en {currency} : {list}',
   'growthChart.rateIn': '{rate} en {month}',
 
+  'chart.globalTitle': '{title} · {n, plural, one {# instance} other {# instances}} · {period}',
+  'chart.inCurrency': '{title} (en {currency})',
+  'chart.noRate': 'Pas de taux vers {currency} pour {list} : un panneau par devise, sans conversion',
+  'chart.noReporting': 'Pas de devise de référence configurée : un panneau par devise, sans conversion',
+  'chart.otherwise': '{rate} sinon',
+  'chart.inReporting': 'En {currency}',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
