@@ -9,6 +9,7 @@ import { PERIOD_FORMS } from '../src/core/periods.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor, globalChartSpec } from '../src/render/answer-chart.js';
+import { storyChartSpec } from '../src/render/story-chart.js';
 import { billingText } from '../src/render/billing.js';
 import { homeView } from '../src/render/home.js';
 import { renderText } from '../src/render/text.js';
@@ -24,7 +25,7 @@ import { answers, instance, period } from './support/i18n-answers.js';
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
  * charts, help, the App Home tab and the story questions (funnel, buyers, retention, report, map), in
  * text and Slack, dashboards and `billing all`. Not yet translated (English whatever the language, see
- * issue 18's note): the yearly report's PNG and the charts of the story questions.
+ * issue 18's note): the yearly report's PNG.
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
 for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
@@ -103,7 +104,7 @@ describe('every string a German reader sees comes from the catalogs', () => {
       const chart = globalChartSpec(compare, config as never, 'de')!;
       expectAllFromCatalogs('global chart', [chart.title, chart.subtitle ?? '', ...chart.labels, chart.partialLabel ?? '', ...(chart.panels ?? []).map((p) => p.title)]);
       // The last one converts, and names its rates (monthly and flat).
-      if (config.exchangeRates.flat.GBP) expect(chart.subtitle).toMatch(/1 GBP = .*1\.16 EUR.*1\.15 EUR/);
+      if ((config.exchangeRates.flat as Record<string, string>).GBP) expect(chart.subtitle).toMatch(/1 GBP = .*1\.16 EUR.*1\.15 EUR/);
     }
   });
 
@@ -178,6 +179,12 @@ describe('every string a German reader sees comes from the catalogs', () => {
     for (const story of stories) {
       expectAllFromCatalogs(`${story.question} text`, renderText(story, 'de').split('\n'));
       expectAllFromCatalogs(`${story.question} slack`, slackTexts(story));
+      // Its chart, but the yearly report's page (still English).
+      const chart = story.story === 'report' ? undefined : storyChartSpec(story, 'de');
+      if (!chart) continue;
+      const figure = chart.figure as { rows?: { label: string; note: string }[]; corner?: string; footer?: string[]; groups?: { label: string }[] } | undefined;
+      const texts = [chart.title, chart.subtitle ?? '', ...chart.labels, ...chart.datasets.map((d) => d.label), ...(figure?.rows ?? []).flatMap((r) => [r.label, r.note]), figure?.corner ?? '', ...(figure?.footer ?? [])];
+      expectAllFromCatalogs(`${story.question} chart`, texts, [...DATA, 'Natural Earth']);
     }
   });
 

@@ -293,6 +293,6 @@ export function chartSpecOf(outcome: Outcome, currencies: CurrencySettings, lang
   if (outcome.kind === 'answer') return chartSpecFor(outcome.answer, language ? { language } : {});
   if (outcome.kind === 'global') return globalChartSpec(outcome.answer, currencies, language);
   if (outcome.kind === 'growth') return growthChartSpec(outcome, language);
-  if (outcome.kind === 'story') return storyChartSpec(outcome);
+  if (outcome.kind === 'story') return storyChartSpec(outcome, language);
   return undefined;
 }

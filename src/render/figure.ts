@@ -16,6 +16,8 @@ export interface HeatmapFigure {
   /** Row labels (cohorts) and a note each (the cohort's size). */
   rows: { label: string; note: string }[];
   columns: string[];
+  /** Over the row labels, in the chart's language (default "First sale"). */
+  corner?: string;
   /** Percent 0–100, or null for a month not started. */
   cells: (number | null)[][];
   /** Under the grid: how to read it. */
@@ -108,7 +110,7 @@ function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: n
   ctx.textBaseline = 'middle';
   f.columns.forEach((c, k) => ctx.fillText(c, gridLeft + k * HEAT_CELL_W + HEAT_CELL_W / 2, top + 8));
   ctx.textAlign = 'left';
-  ctx.fillText('First sale', left, top + 8);
+  ctx.fillText(f.corner ?? 'First sale', left, top + 8);
   const gridTop = top + 18;
   f.rows.forEach((row, r) => {
     const y = gridTop + r * HEAT_CELL_H;

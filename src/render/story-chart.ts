@@ -1,12 +1,13 @@
 import type { GrowthReport, GrowthSection, StoryOutcome, ReportSection, MapData } from '../core/story.js';
 import { formatCount, formatMoney, formatPercent, roundCents } from '../core/money.js';
-import { describeRange, type ResolvedPeriod } from '../core/periods.js';
+import { DateTime } from 'luxon';
+import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartSpec } from './chart.js';
 import type { MapFigure, ReportTile } from './figure.js';
-import { bucketLabel } from './format.js';
+import { bucketLabel, periodName } from './format.js';
 import { t, type Language } from '../core/i18n.js';
 import { formatChange, growthLanguage, growthPeriod } from './growth.js';
-import { cohortLabel, STEP_LABELS } from './story.js';
+import { cohortLabel, stepLabel, storyLanguage } from './story.js';
 
 /** The charts of the growth story (issue 16): pure specs; chart.ts draws them. */
 
@@ -21,6 +22,11 @@ function ratesNote(rates: StoryOutcome['rates'], currency: string | null, lang: 
   if (rates.length === 0 || !currency) return undefined;
   const list = rates.map((r) => `1 ${r.currency} = ${r.month ? t(lang, 'growthChart.rateIn', { rate: r.rate, month: bucketLabel(`${r.month}-01`, 'month', LOCALE, lang) }) : r.rate}`).join(', ');
   return t(lang, 'growthChart.converted', { currency, list });
+}
+
+/** "Jan 2026", "gen. 2026": a month as short as the language writes it. */
+function shortMonth(month: string, locale: string, lang: Language): string {
+  return DateTime.fromISO(`${month}-01`, { zone: 'UTC' }).setLocale(dateLocale(locale, lang)).toFormat('LLL yyyy');
 }
 
 /** Growth: turnover, active shops and new shops per month, one panel each (never one axis for money and counts); in the report's language. */
@@ -74,7 +80,7 @@ export function growthChartSpec(report: GrowthReport, reader?: Language): ChartS
   };
 }
 
-function mapFigure(map: MapData, footer: string[] = []): MapFigure {
+function mapFigure(map: MapData, footer: string[] = [], lang: Language = 'en'): MapFigure {
   const total = map.instances.reduce((n, i) => n + i.points.length, 0);
   const missing = map.instances.reduce((n, i) => n + i.withoutCoordinates, 0);
   return {
@@ -83,10 +89,10 @@ function mapFigure(map: MapData, footer: string[] = []): MapFigure {
     noun: map.layer,
     // One short line each: a footer is not wrapped, and the count left out must not run off the edge.
     footer: [
-      `${formatCount(total, LOCALE)} publicly listed ${map.layer}, each at its own address rounded to about 1 km.`,
-      ...(missing ? [`${formatCount(missing, LOCALE)} more without coordinates are not shown.`] : []),
+      t(lang, 'sc.mapListed', { n: formatCount(total, LOCALE), layer: map.layer }),
+      ...(missing ? [t(lang, 'sc.mapMissing', { n: formatCount(missing, LOCALE) })] : []),
       ...footer,
-      'Country outlines: Natural Earth.',
+      t(lang, 'sc.outlines'),
     ],
   };
 }
@@ -172,23 +178,28 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>): ChartS
 }
 
 /** The chart of funnel, retention, buyers, report and map. */
-export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
+export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartSpec | undefined {
+  const lang = storyLanguage(outcome, reader);
+  const eachZone = () => t(lang, 'sc.eachZone', { period: lang === 'en' ? outcome.periodLabel : periodName(outcome.periodLabel, LOCALE, lang) || outcome.periodLabel });
+  const several = (n: number) => t(lang, 'story.instances', { n });
+  // The step names start a clause after the first: lower case, except German nouns.
+  const inSentence = (label: string) => (lang === 'de' ? label : label.toLowerCase());
   switch (outcome.story) {
     case 'funnel': {
       const s = outcome.global ? outcome.sections.find((x) => x.instance === null)! : outcome.sections[0]!;
-      const who = s.instance ? s.instance.name : `${outcome.sections.length - 1} instances`;
+      const who = s.instance ? s.instance.name : several(outcome.sections.length - 1);
       const locale = s.instance?.locale ?? LOCALE;
       const pct = (v: number | null) => formatPercent(v, locale);
       return {
         kind: 'bar',
         horizontal: true,
-        title: `Funnel · ${who} · enterprises created in ${s.instance ? rangeOf(s) : `${outcome.periodLabel}, each in its own time zone`}`,
+        title: t(lang, 'sc.funnelTitle', { who, where: s.instance ? rangeOf(s, lang) : eachZone() }),
         subtitle: [
-          ...s.steps.slice(1).map((st) => `${STEP_LABELS[st.step]!.toLowerCase()}: ${pct(st.ofFirst)} of created (${pct(st.ofPrevious)} of the step before)`),
-          `median ${s.medianDaysToFirstSale === null ? '—' : formatCount(s.medianDaysToFirstSale, locale)} days from creation to first sale`,
+          ...s.steps.slice(1).map((st) => t(lang, 'sc.stepNote', { step: inSentence(stepLabel(st.step, lang)), ofFirst: pct(st.ofFirst), ofPrevious: pct(st.ofPrevious) })),
+          t(lang, 'sc.medianNote', { days: s.medianDaysToFirstSale === null ? '—' : formatCount(s.medianDaysToFirstSale, locale) }),
         ].join(' · ').replace(/^./, (c) => c.toUpperCase()),
-        labels: s.steps.map((st) => STEP_LABELS[st.step]!),
-        datasets: [{ label: 'Enterprises', values: s.steps.map((st) => st.count) }],
+        labels: s.steps.map((st) => stepLabel(st.step, lang)),
+        datasets: [{ label: t(lang, 'story.col.enterprises'), values: s.steps.map((st) => st.count) }],
         valueFormat: { style: 'count', locale },
         valueLabels: true,
       };
@@ -201,16 +212,16 @@ export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
       return {
         kind: 'bar',
         horizontal: true,
-        title: `Buyers · ${shown.length === 1 ? `${shown[0]!.instance!.name} · ${rangeOf(shown[0]!)}` : `${shown.length} instances · ${outcome.periodLabel}, each in its own time zone`}`,
+        title: t(lang, 'sc.buyersTitle', { who: shown.length === 1 ? `${shown[0]!.instance!.name} · ${rangeOf(shown[0]!, lang)}` : `${several(shown.length)} · ${eachZone()}` }),
         subtitle: [
-          ...shown.map((s) => `${s.instance!.name}: repeat rate ${pct(s.repeatRate)}`),
-          ...(combined ? [`all: ${formatCount(combined.buyers, LOCALE)} buyers, repeat rate ${pct(combined.repeatRate)}`] : []),
-          'a buyer is a user, or a guest’s customer record at one shop; never who',
+          ...shown.map((s) => t(lang, 'sc.repeatRate', { name: s.instance!.name, rate: pct(s.repeatRate) })),
+          ...(combined ? [t(lang, 'sc.allBuyers', { n: formatCount(combined.buyers, LOCALE), rate: pct(combined.repeatRate) })] : []),
+          t(lang, 'sc.buyerNote'),
         ].join(' · ').replace(/^./, (c) => c.toUpperCase()),
         labels: shown.map((s) => s.instance!.name),
         datasets: [
-          { label: 'Buyers', values: shown.map((s) => s.buyers) },
-          { label: 'Ordered twice or more', values: shown.map((s) => s.repeatBuyers) },
+          { label: t(lang, 'story.buyers'), values: shown.map((s) => s.buyers) },
+          { label: t(lang, 'sc.orderedTwice'), values: shown.map((s) => s.repeatBuyers) },
         ],
         valueFormat: { style: 'count', locale },
         valueLabels: true,
@@ -218,7 +229,7 @@ export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
     }
     case 'retention': {
       const s = outcome.global ? outcome.sections.find((x) => x.instance === null)! : outcome.sections[0]!;
-      const who = s.instance ? s.instance.name : `${outcome.sections.length - 1} instances`;
+      const who = s.instance ? s.instance.name : several(outcome.sections.length - 1);
       const locale = s.instance?.locale ?? LOCALE;
       const columns = Array.from({ length: 12 }, (_, k) => `+${k}`);
       // Every month between the first and the last cohort gets a row: a month without new sellers is a fact, not a gap.
@@ -230,19 +241,21 @@ export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
       }
       return {
         kind: 'bar',
-        title: `Retention · ${who} · shops by the month of their first sale · ${s.instance ? rangeOf(s) : `${outcome.periodLabel}, each in its own time zone`}`,
-        subtitle: '% of each month’s new sellers with a sales order 0–11 months later; blank: not there yet',
+        title: t(lang, 'sc.retentionTitle', { who, where: s.instance ? rangeOf(s, lang) : eachZone() }),
+        subtitle: t(lang, 'sc.retentionNote'),
         labels: s.cohorts.map((c) => c.month),
         datasets: [],
         valueFormat: { style: 'count', locale },
         figure: {
           kind: 'heatmap',
-          rows: cohorts.map((c) => ({ label: cohortLabel(c.month, locale), note: c.size === 0 ? 'none' : `${formatCount(c.size, locale)} shop${c.size === 1 ? '' : 's'}` })),
+          // Short month names ("gen. 2026", not "de gen. del 2026"): the label column is narrow.
+          rows: cohorts.map((c) => ({ label: shortMonth(c.month, locale, lang), note: c.size === 0 ? t(lang, 'sc.none') : t(lang, 'sc.shops', { n: c.size }) })),
+          corner: t(lang, 'story.col.firstSale'),
           columns,
           cells: cohorts.map((c) => c.active),
           footer: [
-            'Columns: months after the first sale (+0 = that month, always 100).',
-            ...(s.currentMonth ? [`${cohortLabel(s.currentMonth, locale).replace(/^./, (c) => c.toUpperCase())} is not over: its cells are to date.`] : []),
+            t(lang, 'sc.columns'),
+            ...(s.currentMonth ? [t(lang, 'sc.notOver', { month: cohortLabel(s.currentMonth, locale, lang).replace(/^./, (c) => c.toUpperCase()) })] : []),
           ],
         },
       };
@@ -251,11 +264,11 @@ export function storyChartSpec(outcome: StoryOutcome): ChartSpec | undefined {
       const n = outcome.map.instances.length;
       return {
         kind: 'bar',
-        title: `${outcome.map.layer[0]!.toUpperCase()}${outcome.map.layer.slice(1)} · ${n === 1 ? outcome.map.instances[0]!.instance.name : `${n} instances`} · as listed publicly now`,
+        title: t(lang, 'sc.mapTitle', { layer: outcome.map.layer, who: n === 1 ? outcome.map.instances[0]!.instance.name : several(n) }),
         labels: outcome.map.instances.map((i) => i.instance.name),
         datasets: [],
         valueFormat: { style: 'count', locale: LOCALE },
-        figure: mapFigure(outcome.map),
+        figure: mapFigure(outcome.map, [], lang),
       };
     }
     case 'report':

@@ -10,7 +10,6 @@ import { alignTable } from './table.js';
 /** Text, JSON and CSV of `funnel`, `retention`, `buyers`, `report` and `map` (issue 16). */
 
 const LOCALE = 'en-GB';
-const STEPS = ['created', 'shop', 'first_sale', 'three_months'] as const;
 
 /** A funnel step in `lang`: "Became shops", "Se hicieron tienda". */
 export function stepLabel(step: string, lang: Language = 'en'): string {
@@ -18,8 +17,6 @@ export function stepLabel(step: string, lang: Language = 'en'): string {
   return isMessageKey(key) ? t(lang, key) : step;
 }
 
-/** The steps' English names (the charts' labels until they are translated). */
-export const STEP_LABELS: Record<string, string> = Object.fromEntries(STEPS.map((step) => [step, stepLabel(step)]));
 
 /** The language of a story: the reader's; else one instance's own; else English (several instances). */
 export function storyLanguage(outcome: StoryOutcome, reader?: Language): Language {
