@@ -24,8 +24,7 @@ import { answers, instance, period } from './support/i18n-answers.js';
  *
  * Covers what is translated: answers of every kind, several instances, billing, growth, announcements,
  * charts, help, the App Home tab and the story questions (funnel, buyers, retention, report, map), in
- * text and Slack, dashboards and `billing all`. Not yet translated (English whatever the language, see
- * issue 18's note): the yearly report's PNG.
+ * text and Slack, dashboards, `billing all`, and every chart and page (the yearly report's included).
  */
 const de = CATALOGS.de as Record<MessageKey, string>;
 for (const key of Object.keys(de) as MessageKey[]) de[key] = `⟦${de[key]}⟧`;
@@ -179,11 +178,15 @@ describe('every string a German reader sees comes from the catalogs', () => {
     for (const story of stories) {
       expectAllFromCatalogs(`${story.question} text`, renderText(story, 'de').split('\n'));
       expectAllFromCatalogs(`${story.question} slack`, slackTexts(story));
-      // Its chart, but the yearly report's page (still English).
-      const chart = story.story === 'report' ? undefined : storyChartSpec(story, 'de');
+      // Its chart, the yearly report's page included.
+      const chart = storyChartSpec(story, 'de');
       if (!chart) continue;
-      const figure = chart.figure as { rows?: { label: string; note: string }[]; corner?: string; footer?: string[]; groups?: { label: string }[] } | undefined;
-      const texts = [chart.title, chart.subtitle ?? '', ...chart.labels, ...chart.datasets.map((d) => d.label), ...(figure?.rows ?? []).flatMap((r) => [r.label, r.note]), figure?.corner ?? '', ...(figure?.footer ?? [])];
+      type Page = { rows?: { label: string; note: string }[]; corner?: string; empty?: string; footer?: string[]; noun?: string; insetLabel?: string; heading?: string; subheading?: string; chartTitle?: string; mapTitle?: string; tiles?: { label: string; value: string; change: string }[]; map?: Page; table?: { title?: string; header: string[] } };
+      const figure = chart.figure as Page | undefined;
+      const pageTexts = (f: Page | undefined): string[] =>
+        f ? [...(f.rows ?? []).flatMap((r) => [r.label, r.note]), f.corner ?? '', f.empty ?? '', (f.footer ?? []).join(' '), f.noun ?? '', f.insetLabel ?? '', f.subheading ?? '', f.chartTitle ?? '', f.mapTitle ?? '', ...(f.tiles ?? []).flatMap((x) => [x.label, x.value, x.change]), f.table?.title ?? '', ...(f.table?.header ?? []), ...pageTexts(f.map)] : [];
+      const inset = chart.inset;
+      const texts = [chart.title, chart.subtitle ?? '', ...chart.labels, ...chart.datasets.map((d) => d.label), ...pageTexts(figure), ...(inset ? [...inset.labels, ...inset.datasets.map((d) => d.label), inset.partialLabel ?? ''] : [])];
       expectAllFromCatalogs(`${story.question} chart`, texts, [...DATA, 'Natural Earth']);
     }
   });

@@ -18,6 +18,8 @@ export interface HeatmapFigure {
   columns: string[];
   /** Over the row labels, in the chart's language (default "First sale"). */
   corner?: string;
+  /** Said instead of the grid when it has no row, in the chart's language. */
+  empty?: string;
   /** Percent 0–100, or null for a month not started. */
   cells: (number | null)[][];
   /** Under the grid: how to read it. */
@@ -35,6 +37,8 @@ export interface MapFigure {
   footer: string[];
   /** What a point is ("shops"), for an inset's label. */
   noun?: string;
+  /** An inset's label, in the chart's language (default "Inset, at its own scale:"). */
+  insetLabel?: string;
 }
 
 export interface ReportTile {
@@ -53,8 +57,8 @@ export interface ReportFigure {
   tiles: ReportTile[];
   /** The monthly turnover chart, already drawn by chart.ts. */
   chartTitle: string;
-  /** A table for `all`: one row per instance. */
-  table?: { header: string[]; rows: string[][] };
+  /** A table for `all`: one row per instance, under `title` (default "By instance"). */
+  table?: { header: string[]; rows: string[][]; title?: string };
   map: MapFigure;
   mapTitle: string;
   footer: string[];
@@ -137,7 +141,7 @@ function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: n
   if (f.rows.length === 0) {
     ctx.fillStyle = theme.muted;
     ctx.textAlign = 'left';
-    ctx.fillText('No shop made its first sale in this period.', gridLeft, gridTop + HEAT_CELL_H / 2);
+    ctx.fillText(f.empty ?? 'No shop made its first sale in this period.', gridLeft, gridTop + HEAT_CELL_H / 2);
   }
   drawFooter(ctx, f.footer, gridTop + Math.max(1, f.rows.length) * HEAT_CELL_H + 12, width, theme);
 }
@@ -326,7 +330,7 @@ function withAlpha(hex: string, alpha: number): string {
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
-function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, theme: FigureTheme, radius: number, noun = ''): void {
+function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, theme: FigureTheme, radius: number, noun = '', insetLabel = 'Inset, at its own scale:'): void {
   const { box } = frame;
   ctx.save();
   ctx.translate(left + box.x, top + box.y);
@@ -364,7 +368,7 @@ function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, 
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
     // Two lines: what it is, and what its number counts (a bare "9" read as a scale factor).
-    ctx.fillText('Inset, at its own scale:', left + box.x + 4, top + box.y + 3);
+    ctx.fillText(insetLabel, left + box.x + 4, top + box.y + 3);
     ctx.fillText(`${frame.points.length} ${noun}`.trim(), left + box.x + 4, top + box.y + 14);
   }
   ctx.strokeStyle = frame.inset ? '#6b7280' : '#d1d5db';
@@ -376,7 +380,7 @@ function drawMap(ctx: SKRSContext2D, f: MapFigure, left: number, top: number, wi
   const layout = mapLayout(f.groups, width);
   const count = f.groups.reduce((n, g) => n + g.points.length, 0);
   const radius = count > 2000 ? 1.6 : count > 300 ? 2.2 : 3;
-  for (const frame of layout.frames) drawFrame(ctx, frame, left, top, theme, radius, f.noun);
+  for (const frame of layout.frames) drawFrame(ctx, frame, left, top, theme, radius, f.noun, f.insetLabel);
   let y = top + layout.height + 10;
   if (f.groups.length > 1) {
     ctx.font = `11px "${theme.font}"`;
@@ -451,7 +455,7 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
   if (f.table) {
     ctx.fillStyle = theme.text;
     ctx.font = `bold 15px "${theme.font}"`;
-    ctx.fillText('By instance', margin, y);
+    ctx.fillText(f.table.title ?? 'By instance', margin, y);
     y += 20;
     const cols = f.table.header.length;
     const first = width * 0.28;

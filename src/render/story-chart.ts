@@ -7,7 +7,7 @@ import type { MapFigure, ReportTile } from './figure.js';
 import { bucketLabel, periodName } from './format.js';
 import { t, type Language } from '../core/i18n.js';
 import { formatChange, growthLanguage, growthPeriod } from './growth.js';
-import { cohortLabel, stepLabel, storyLanguage } from './story.js';
+import { cohortLabel, headlineLabel, stepLabel, storyLanguage } from './story.js';
 
 /** The charts of the growth story (issue 16): pure specs; chart.ts draws them. */
 
@@ -22,6 +22,19 @@ function ratesNote(rates: StoryOutcome['rates'], currency: string | null, lang: 
   if (rates.length === 0 || !currency) return undefined;
   const list = rates.map((r) => `1 ${r.currency} = ${r.month ? t(lang, 'growthChart.rateIn', { rate: r.rate, month: bucketLabel(`${r.month}-01`, 'month', LOCALE, lang) }) : r.rate}`).join(', ');
   return t(lang, 'growthChart.converted', { currency, list });
+}
+
+/** A note cut at spaces into lines of at most `width` characters (a word longer than that is left whole). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
 }
 
 /** "Jan 2026", "gen. 2026": a month as short as the language writes it. */
@@ -86,7 +99,8 @@ function mapFigure(map: MapData, footer: string[] = [], lang: Language = 'en'): 
   return {
     kind: 'map',
     groups: map.instances.map((i) => ({ label: `${i.instance.name} (${formatCount(i.points.length, LOCALE)})`, points: i.points })),
-    noun: map.layer,
+    noun: t(lang, 'sc.noun', { layer: map.layer }),
+    insetLabel: t(lang, 'rp.inset'),
     // One short line each: a footer is not wrapped, and the count left out must not run off the edge.
     footer: [
       t(lang, 'sc.mapListed', { n: formatCount(total, LOCALE), layer: map.layer }),
@@ -97,43 +111,48 @@ function mapFigure(map: MapData, footer: string[] = [], lang: Language = 'en'): 
   };
 }
 
-function headlineTiles(section: ReportSection, year: number, toDate: boolean): ReportTile[] {
-  const locale = section.instance?.locale ?? LOCALE;
+function headlineTiles(section: ReportSection, year: number, lang: Language, locale: string): ReportTile[] {
+  const na = t(lang, 'growth.na');
   return section.headline.map((h) => {
-    const value = h.value === null ? 'n/a' : h.key === 'turnover' ? (section.currency ? formatMoney(roundCents(h.value), section.currency, locale).replace(/[.,]\d\d(?=\D*$)/, '') : 'n/a') : formatCount(h.value, locale);
-    const against = toDate ? `same days of ${year - 1}` : String(year - 1);
-    const change = h.value === null || h.previous === null ? 'not added up: see below' : h.change === null ? `none in ${year - 1}` : `${formatChange(h.change, locale)} vs ${against}`;
-    return { label: h.label, value, change, trend: h.change === null || h.change === 0 ? 'none' : h.change > 0 ? 'up' : 'down' };
+    const value = h.value === null ? na : h.key === 'turnover' ? (section.currency ? formatMoney(roundCents(h.value), section.currency, locale).replace(/[.,]\d\d(?=\D*$)/, '') : na) : formatCount(h.value, locale);
+    // The year before, to the same day when this one is not over: the page's notes say so (a tile has room for "+88.9 % vs 2025" only).
+    const against = String(year - 1);
+    const change = h.value === null || h.previous === null ? t(lang, 'rp.notAdded') : h.change === null ? t(lang, 'rp.noneIn', { year: String(year - 1) }) : t(lang, 'rp.vs', { change: formatChange(h.change, locale), against });
+    return { label: headlineLabel(h, lang), value, change, trend: h.change === null || h.change === 0 ? 'none' : h.change > 0 ? 'up' : 'down' };
   });
 }
 
-function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>): ChartSpec {
+function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>, lang: Language): ChartSpec {
   const section = outcome.global ? outcome.sections.find((s) => s.instance === null)! : outcome.sections[0]!;
   const instances = outcome.sections.filter((s) => s.instance !== null);
-  const locale = section.instance?.locale ?? LOCALE;
-  const who = section.instance ? section.instance.name : `${instances.length} instances`;
+  // Several instances added up: figures as the reader's language writes them.
+  const locale = section.instance?.locale ?? (lang === 'en' ? LOCALE : lang);
+  const who = section.instance ? section.instance.name : t(lang, 'story.instances', { n: instances.length });
   const currency = section.currency;
   const partial = section.months.findIndex((m) => m.partial);
+  const year = String(outcome.year);
+  const previous = String(outcome.year - 1);
   const notes = [
-    outcome.toDate ? `${outcome.year} is not over: every figure is to date and compared with the same days of ${outcome.year - 1}.` : `Every figure compared with ${outcome.year - 1}.`,
-    'Shops sell (own or others’ products); hubs sell others’ too; producers grow or make. Counted at the end of the period, by today’s type.',
-    'Turnover: completed sales orders (not canceled or returned), gross. Buyers: distinct users or guest customer records; never who.',
+    outcome.toDate ? t(lang, 'rp.toDate', { year, previous }) : t(lang, 'rp.everyVs', { previous }),
+    t(lang, 'rp.typesNote'),
+    t(lang, 'rp.turnoverNote'),
   ];
-  const rates = ratesNote(outcome.rates, currency);
+  const rates = ratesNote(outcome.rates, currency, lang);
   if (rates) notes.push(rates);
   if (outcome.note) notes.push(outcome.note);
-  for (const w of outcome.warnings) notes.push(`Not included: ${w.name} (${w.message})`);
-  notes.push('Source: each instance’s OFN database (read-only replica), by ofn-insights.');
+  for (const w of outcome.warnings) notes.push(t(lang, 'rp.notIncluded', { name: w.name, message: w.message }));
+  notes.push(t(lang, 'rp.source'));
   // Money of instances that can't be added up is drawn one panel per currency, never on one axis.
   const perCurrency = section.months.some((m) => m.turnover === null) && instances.length > 1;
   const currencies = [...new Set(instances.map((s) => s.currency!))];
+  const turnover = t(lang, 'metric.turnover');
   const chart: ChartSpec = {
     kind: 'bar',
     title: '',
-    labels: section.months.map((m) => bucketLabel(m.date, 'month', LOCALE).replace(/ \d{4}$/, '') + (m.partial ? ' (to date)' : '')),
+    labels: section.months.map((m) => shortMonth(m.date.slice(0, 7), LOCALE, lang).replace(/ \d{4}$/, '') + (m.partial ? ` ${t(lang, 'table.toDate')}` : '')),
     datasets: perCurrency
       ? instances.map((s) => ({ label: `${s.instance!.name} (${s.currency})`, values: section.months.map((m) => Number(s.months.find((x) => x.date === m.date)?.turnover ?? 0)) }))
-      : [{ label: 'Turnover', values: section.months.map((m) => (m.turnover === null ? null : Number(m.turnover))) }],
+      : [{ label: turnover, values: section.months.map((m) => (m.turnover === null ? null : Number(m.turnover))) }],
     valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'currency', currency: currencies[0]!, locale: LOCALE },
     ...(perCurrency
       ? { panels: currencies.map((c) => ({ title: c, valueFormat: { style: 'currency' as const, currency: c, locale: LOCALE }, datasets: instances.flatMap((s, i) => (s.currency === c ? [i] : [])) })) }
@@ -141,37 +160,40 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>): ChartS
     width: 698,
     // Panels as low as still readable: the page's map needs the room (three currencies: 325 px).
     height: perCurrency ? 100 + 75 * currencies.length : 230,
-    ...(partial >= 0 ? { partialIndex: partial } : {}),
+    ...(partial >= 0 ? { partialIndex: partial, partialLabel: t(lang, 'chart.periodToDate') } : {}),
   };
-  const range = section.instance && section.period ? `${describeRange(section.period as ResolvedPeriod, LOCALE)} (${section.instance.timezone})` : `1 Jan – ${outcome.toDate ? 'to date' : '31 Dec'} ${outcome.year}, each instance in its own time zone`;
+  const range = section.instance && section.period ? `${describeRange(section.period as ResolvedPeriod, LOCALE, lang)} (${section.instance.timezone})` : t(lang, outcome.toDate ? 'rp.rangeAllToDate' : 'rp.rangeAll', { year });
   return {
     kind: 'bar',
-    title: `Open Food Network · ${who} · ${outcome.year}${outcome.toDate ? ' (to date)' : ''}`,
-    labels: section.headline.map((h) => h.label),
+    title: t(lang, outcome.toDate ? 'rp.titleToDate' : 'rp.title', { who, year }),
+    labels: section.headline.map((h) => headlineLabel(h, lang)),
     datasets: [],
     valueFormat: { style: 'count', locale },
     figure: {
       kind: 'report',
       heading: `Open Food Network · ${who}`,
       subheading: range,
-      tiles: headlineTiles(section, outcome.year, outcome.toDate),
-      chartTitle: `Turnover by month${currency ? ` (${currency})` : ''}`,
+      tiles: headlineTiles(section, outcome.year, lang, locale),
+      chartTitle: `${t(lang, 'story.turnoverByMonth')}${currency ? ` (${currency})` : ''}`,
       ...(outcome.global
         ? {
             table: {
-              header: ['Instance', 'Shops', 'Active shops', 'Orders', 'Turnover', 'Buyers'],
+              title: t(lang, 'rp.byInstance'),
+              // Short headings: the page's columns are narrow.
+              header: [t(lang, 'growth.col.instance'), t(lang, 'rp.col.shops'), t(lang, 'rp.col.active'), t(lang, 'rp.col.orders'), t(lang, 'rp.col.turnover'), t(lang, 'rp.col.buyers')],
               rows: instances.map((s) => {
                 const v = (key: string) => s.headline.find((h) => h.key === key)?.value ?? null;
-                const l = LOCALE; // one table, one way of writing numbers
-                const t = v('turnover');
-                return [s.instance!.name, formatCount(v('shops') ?? 0, l), formatCount(v('active_shops') ?? 0, l), formatCount(v('orders') ?? 0, l), t === null ? 'n/a' : formatMoney(roundCents(t), s.currency!, l).replace(/[.,]\d\d(?=\D*$)/, ''), formatCount(v('buyers') ?? 0, l)];
+                const l = locale; // one table, one way of writing numbers
+                const sum = v('turnover');
+                return [s.instance!.name, formatCount(v('shops') ?? 0, l), formatCount(v('active_shops') ?? 0, l), formatCount(v('orders') ?? 0, l), sum === null ? t(lang, 'growth.na') : formatMoney(roundCents(sum), s.currency!, l).replace(/[.,]\d\d(?=\D*$)/, ''), formatCount(v('buyers') ?? 0, l)];
               }),
             },
           }
         : {}),
-      map: mapFigure(outcome.map),
-      mapTitle: 'Where the shops are',
-      footer: notes,
+      map: mapFigure(outcome.map, [], lang),
+      mapTitle: t(lang, 'rp.mapTitle'),
+      // The page's footer is not wrapped when drawn: longer languages are cut into lines here.
+      footer: notes.flatMap((note) => wrapText(note, 135)),
     },
     inset: chart,
   };
@@ -251,6 +273,7 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
           // Short month names ("gen. 2026", not "de gen. del 2026"): the label column is narrow.
           rows: cohorts.map((c) => ({ label: shortMonth(c.month, locale, lang), note: c.size === 0 ? t(lang, 'sc.none') : t(lang, 'sc.shops', { n: c.size }) })),
           corner: t(lang, 'story.col.firstSale'),
+          empty: t(lang, 'story.noCohort'),
           columns,
           cells: cohorts.map((c) => c.active),
           footer: [
@@ -272,6 +295,6 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
       };
     }
     case 'report':
-      return reportSpec(outcome);
+      return reportSpec(outcome, lang);
   }
 }

@@ -103,7 +103,7 @@ function headlineValue(s: ReportSection, key: string, value: string | null, lang
 }
 
 /** A headline figure's name in `lang`: the catalogs' metric names (buyers: the story's). */
-function headlineLabel(h: { key: string; label: string }, lang: Language): string {
+export function headlineLabel(h: { key: string; label: string }, lang: Language): string {
   const key = h.key === 'buyers' ? 'story.buyers' : `metric.${h.key.replace(/_/g, '-')}`;
   return isMessageKey(key) ? t(lang, key) : h.label;
 }
