@@ -859,3 +859,26 @@ describe('the growth chart in the reader’s language', () => {
     expect(panelTitleLines('Durchschnittsbestellung')).toBe('Durchschnittsbestellung');
   });
 });
+
+describe('why a period is refused, in the reader’s language', () => {
+  const refusal = (question: string, lang: Language) => {
+    try {
+      parseQuestion(question, { instanceIds: ['katuma'] });
+    } catch (error) {
+      return errorWords(error as OfnError, lang).message;
+    }
+    throw new Error(`${question} was accepted`);
+  };
+  const golden: Record<Language, string[]> = {
+    en: ['`2026-13` is not a period I understand. Months are 01 to 12.', '`31/02/2026` is not a period I understand. Dates here are day/month/year, as in 31/10/2026.', '`10/31/2026` is not a period I understand. Dates here are day/month/year, as in 31/10/2026: did you mean 31/10/2026?', '`last-9999-days` is not a period I understand. N must be between 1 and 3660 for days.', 'One period at a time.'],
+    es: ['`2026-13` no es un periodo que entienda. Los meses van de 01 a 12.', '`31/02/2026` no es un periodo que entienda. Aquí las fechas son día/mes/año, como 31/10/2026.', '`10/31/2026` no es un periodo que entienda. Aquí las fechas son día/mes/año, como 31/10/2026: ¿querías decir 31/10/2026?', '`last-9999-days` no es un periodo que entienda. N debe estar entre 1 y 3660 para días.', 'Un periodo cada vez.'],
+    ca: ['`2026-13` no és un període que entengui. Els mesos van de 01 a 12.', '`31/02/2026` no és un període que entengui. Aquí les dates són dia/mes/any, com 31/10/2026.', '`10/31/2026` no és un període que entengui. Aquí les dates són dia/mes/any, com 31/10/2026: volies dir 31/10/2026?', '`last-9999-days` no és un període que entengui. N ha d’estar entre 1 i 3660 per a dies.', 'Un període cada vegada.'],
+    fr: ['`2026-13` n’est pas une période que je comprends. Les mois vont de 01 à 12.', '`31/02/2026` n’est pas une période que je comprends. Ici, les dates s’écrivent jour/mois/année, comme 31/10/2026.', '`10/31/2026` n’est pas une période que je comprends. Ici, les dates s’écrivent jour/mois/année, comme 31/10/2026\u00a0: vouliez-vous dire 31/10/2026\u00a0?', '`last-9999-days` n’est pas une période que je comprends. N doit être entre 1 et 3660 pour des jours.', 'Une période à la fois.'],
+    de: ['`2026-13` ist kein Zeitraum, den ich verstehe. Monate sind 01 bis 12.', '`31/02/2026` ist kein Zeitraum, den ich verstehe. Daten schreibt man hier Tag/Monat/Jahr, wie 31/10/2026.', '`10/31/2026` ist kein Zeitraum, den ich verstehe. Daten schreibt man hier Tag/Monat/Jahr, wie 31/10/2026: Meinten Sie 31/10/2026?', '`last-9999-days` ist kein Zeitraum, den ich verstehe. N muss zwischen 1 und 3660 Tagen liegen.', 'Ein Zeitraum auf einmal.'],
+  };
+
+  it.each(LANGUAGES)('%s', (lang) => {
+    const questions = ['turnover katuma 2026-13', 'turnover katuma 31/02/2026', 'turnover katuma 10/31/2026', 'turnover katuma last-9999-days', 'turnover katuma last-month 2026-10'];
+    expect(questions.map((q) => refusal(q, lang))).toEqual(golden[lang]);
+  });
+});

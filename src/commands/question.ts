@@ -12,7 +12,7 @@ import {
   spanOf,
   resolvePeriod,
   toUtcTimestamp,
-  PERIOD_HELP,
+  PERIOD_FORMS,
   type Grain,
   type PeriodOptions,
   type PeriodSpec,
@@ -217,7 +217,7 @@ function startsLongerPeriod(words: readonly string[], i: number, options: Period
 function joinPeriods(first: PeriodSpec, second: PeriodSpec, typed: string): PeriodSpec {
   if (first.kind === 'span' && second.kind === 'span' && first.from && !first.to && second.to && !second.from) return spanOf(typed, first.from, second.to);
   if (first.kind === 'span' && second.kind === 'span' && first.to && !first.from && second.from && !second.to) return spanOf(typed, second.from, first.to);
-  throw new OfnError('BadPeriod', 'One period at a time.', PERIOD_HELP);
+  throw OfnError.say('BadPeriod', 'error.onePeriod', { forms: PERIOD_FORMS.join(', ') }, 'hint.periods');
 }
 
 function unknownWord(commandName: string, word: string, known: readonly string[], context: ParseContext): OfnError {

@@ -1,6 +1,6 @@
 import { DateTime, IANAZone, type Zone } from 'luxon';
 import { OfnError } from './errors.js';
-import { t } from './i18n.js';
+import { t, type MessageKey } from './i18n.js';
 import { fold, type Language } from './vocabulary.js';
 
 /**
@@ -187,7 +187,7 @@ export function parsePeriod(text: string, options: PeriodOptions = {}): PeriodSp
   if (m) {
     const n = Number(m[1]);
     const unit = m[2] as 'day' | 'week' | 'month';
-    if (n < 1 || n > MAX_N[unit]) throw badPeriod(text, `N must be between 1 and ${MAX_N[unit]} for ${unit}s.`);
+    if (n < 1 || n > MAX_N[unit]) throw badPeriod(text, 'error.period.n', { max: String(MAX_N[unit]), unit });
     return { kind: 'last-n', n, unit };
   }
   m = /^(\d{4})$/.exec(w);
@@ -195,13 +195,13 @@ export function parsePeriod(text: string, options: PeriodOptions = {}): PeriodSp
   m = /^(\d{4})-q(\d)$/.exec(w);
   if (m) {
     const quarter = Number(m[2]);
-    if (quarter < 1 || quarter > 4) throw badPeriod(text, 'Quarters are Q1 to Q4.');
+    if (quarter < 1 || quarter > 4) throw badPeriod(text, 'error.period.quarter');
     return { kind: 'quarter', year: checkYear(text, Number(m[1])), quarter };
   }
   m = /^(\d{4})-(\d{2})$/.exec(w);
   if (m) {
     const month = Number(m[2]);
-    if (month < 1 || month > 12) throw badPeriod(text, 'Months are 01 to 12.');
+    if (month < 1 || month > 12) throw badPeriod(text, 'error.period.month');
     return { kind: 'month', year: checkYear(text, Number(m[1])), month };
   }
   m = /^(\d{4}-\d{2}-\d{2})$/.exec(w);
@@ -210,7 +210,7 @@ export function parsePeriod(text: string, options: PeriodOptions = {}): PeriodSp
   if (m) {
     const from = parseLocalDate(text, m[1]!);
     const to = parseLocalDate(text, m[2]!);
-    if (compareDates(from, to) > 0) throw badPeriod(text, 'The range ends before it starts.');
+    if (compareDates(from, to) > 0) throw badPeriod(text, 'error.period.reversed');
     return { kind: 'range', from, to };
   }
   const typed = parseTypedPeriod(text, fold(w), options);
@@ -233,7 +233,7 @@ function parseTypedPeriod(text: string, w: string, options: PeriodOptions): Peri
   m = /^(\d{4})[/.](\d{1,2})$/.exec(w) ?? /^(\d{1,2})[/.](\d{4})$/.exec(w);
   if (m) {
     const [year, month] = m[1]!.length === 4 ? [Number(m[1]), Number(m[2])] : [Number(m[2]), Number(m[1])];
-    if (month < 1 || month > 12) throw badPeriod(text, 'Months are 01 to 12.');
+    if (month < 1 || month > 12) throw badPeriod(text, 'error.period.month');
     return { kind: 'month', year: checkYear(text, year), month };
   }
   m = /^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/.exec(w);
@@ -245,8 +245,10 @@ function parseTypedPeriod(text: string, w: string, options: PeriodOptions): Peri
     const [month, day] = usOrder ? [a, b] : [b, a];
     if (!validDate(year, month, day)) {
       const swapped = validDate(year, day, month);
-      const how = usOrder ? 'month/day/year, as in 10/31/2026' : 'day/month/year, as in 31/10/2026';
-      throw badPeriod(text, `Dates here are ${how}${swapped ? `: did you mean ${usOrder ? `${pad2(day)}/${pad2(month)}` : `${pad2(b)}/${pad2(a)}`}/${year}?` : '.'}`);
+      const order = usOrder ? 'mdy' : 'dmy';
+      throw swapped
+        ? badPeriod(text, 'error.period.dateOrderGuess', { order, guess: `${usOrder ? `${pad2(day)}/${pad2(month)}` : `${pad2(b)}/${pad2(a)}`}/${year}` })
+        : badPeriod(text, 'error.period.dateOrder', { order });
     }
     return { kind: 'day', ...calendarDate(text, year, month, day) };
   }
@@ -254,7 +256,7 @@ function parseTypedPeriod(text: string, w: string, options: PeriodOptions): Peri
   if (parts.length === 2 && parts.every((part) => DATE_FORM.test(part))) {
     const [from, to] = parts.map((part) => (/^\d{4}-\d{2}-\d{2}$/.test(part) ? parseLocalDate(text, part) : (parseTypedPeriod(text, part, options) as LocalDate & { kind: 'day' })));
     const range = { kind: 'range' as const, from: { year: from!.year, month: from!.month, day: from!.day }, to: { year: to!.year, month: to!.month, day: to!.day } };
-    if (compareDates(range.from, range.to) > 0) throw badPeriod(text, 'The range ends before it starts.');
+    if (compareDates(range.from, range.to) > 0) throw badPeriod(text, 'error.period.reversed');
     return range;
   }
   return undefined;
@@ -271,18 +273,18 @@ function validDate(year: number, month: number, day: number): boolean {
 
 function calendarDate(text: string, year: number, month: number, day: number): LocalDate {
   checkYear(text, year);
-  if (!validDate(year, month, day)) throw badPeriod(text, `${year}-${pad2(month)}-${pad2(day)} is not a date.`);
+  if (!validDate(year, month, day)) throw badPeriod(text, 'error.period.notDate', { date: `${year}-${pad2(month)}-${pad2(day)}` });
   return { year, month, day };
 }
 
 function checkQuarter(text: string, quarter: number): number {
-  if (quarter < 1 || quarter > 4) throw badPeriod(text, 'Quarters are Q1 to Q4.');
+  if (quarter < 1 || quarter > 4) throw badPeriod(text, 'error.period.quarter');
   return quarter;
 }
 
 function parseBound(text: string, word: string, options: PeriodOptions): BoundSpec {
   const spec = parsePeriod(word, options);
-  if (spec.kind === 'span') throw badPeriod(text, '`since` and `until` take a date or a period, once each.');
+  if (spec.kind === 'span') throw badPeriod(text, 'error.period.span');
   return spec;
 }
 
@@ -310,23 +312,23 @@ export function spanOf(text: string, from: BoundSpec | undefined, to: BoundSpec 
   if (from && to) {
     const a = fixedDays(from);
     const b = fixedDays(to);
-    if (a && b && compareDates(a.first, b.last) > 0) throw badPeriod(text, 'The range ends before it starts.');
+    if (a && b && compareDates(a.first, b.last) > 0) throw badPeriod(text, 'error.period.reversed');
     // Two fixed ends are a plain range, named as one: `del 1/10/2026 al 31/10/2026` is 2026-10-01..2026-10-31.
     if (a && b) return { kind: 'range', from: { year: a.first.year, month: a.first.month, day: a.first.day }, to: { year: b.last.year, month: b.last.month, day: b.last.day } };
   }
   return { kind: 'span', ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
 
-function badPeriod(text: string, why?: string): OfnError {
+/** A period refused, in the catalogs' words: why when something specific can be said, else the forms accepted. */
+function badPeriod(text: string, why?: MessageKey, values: Record<string, string> = {}): OfnError {
   const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-  // The list of accepted forms only when nothing more specific can be said (and that `why` is English only).
   if (!why) return OfnError.say('BadPeriod', 'error.badPeriod', { text: shown, forms: PERIOD_FORMS.join(', ') }, 'hint.periods');
-  return new OfnError('BadPeriod', `\`${shown}\` is not a period I understand. ${why}`);
+  return OfnError.say('BadPeriod', why, { ...values, text: shown });
 }
 
 function checkYear(text: string, year: number): number {
   if (!Number.isFinite(year)) throw badPeriod(text);
-  if (year < MIN_YEAR || year > MAX_YEAR) throw badPeriod(text, `Years go from ${MIN_YEAR} to ${MAX_YEAR}.`);
+  if (year < MIN_YEAR || year > MAX_YEAR) throw badPeriod(text, 'error.period.years', { min: String(MIN_YEAR), max: String(MAX_YEAR) });
   return year;
 }
 
@@ -335,7 +337,7 @@ function parseLocalDate(text: string, iso: string): LocalDate {
   checkYear(text, year);
   // Validate in UTC: only the calendar matters here, not a zone.
   const date = DateTime.fromObject({ year, month, day }, { zone: 'UTC' });
-  if (!date.isValid) throw badPeriod(text, `${iso} is not a date.`);
+  if (!date.isValid) throw badPeriod(text, 'error.period.notDate', { date: iso });
   return { year, month, day };
 }
 

@@ -310,6 +310,17 @@ export const ca: Catalog = {
 
   'sc.noun': '{layer, select, shops {botigues} producers {productors} other {hubs}}',
 
+  'error.period.n': '`{text}` no és un període que entengui. N ha d’estar entre 1 i {max} per a {unit, select, day {dies} week {setmanes} other {mesos}}.',
+  'error.period.quarter': '`{text}` no és un període que entengui. Els trimestres van de Q1 a Q4.',
+  'error.period.month': '`{text}` no és un període que entengui. Els mesos van de 01 a 12.',
+  'error.period.reversed': '`{text}` no és un període que entengui. L’interval acaba abans de començar.',
+  'error.period.dateOrder': '`{text}` no és un període que entengui. Aquí les dates són {order, select, mdy {mes/dia/any, com 10/31/2026} other {dia/mes/any, com 31/10/2026}}.',
+  'error.period.dateOrderGuess': '`{text}` no és un període que entengui. Aquí les dates són {order, select, mdy {mes/dia/any, com 10/31/2026} other {dia/mes/any, com 31/10/2026}}: volies dir {guess}?',
+  'error.period.notDate': '`{text}` no és un període que entengui. {date} no és una data.',
+  'error.period.span': '`{text}` no és un període que entengui. `des de` i `fins a` porten una data o un període, un cop cadascun.',
+  'error.period.years': '`{text}` no és un període que entengui. Els anys van de {min} a {max}.',
+  'error.onePeriod': 'Un període cada vegada.',
+
   'language.en': 'anglès',
   'language.es': 'castellà',
   'language.ca': 'català',

@@ -310,6 +310,17 @@ export const de: Catalog = {
 
   'sc.noun': '{layer, select, shops {Läden} producers {Erzeuger} other {Hubs}}',
 
+  'error.period.n': '`{text}` ist kein Zeitraum, den ich verstehe. N muss zwischen 1 und {max} {unit, select, day {Tagen} week {Wochen} other {Monaten}} liegen.',
+  'error.period.quarter': '`{text}` ist kein Zeitraum, den ich verstehe. Quartale sind Q1 bis Q4.',
+  'error.period.month': '`{text}` ist kein Zeitraum, den ich verstehe. Monate sind 01 bis 12.',
+  'error.period.reversed': '`{text}` ist kein Zeitraum, den ich verstehe. Der Zeitraum endet, bevor er beginnt.',
+  'error.period.dateOrder': '`{text}` ist kein Zeitraum, den ich verstehe. Daten schreibt man hier {order, select, mdy {Monat/Tag/Jahr, wie 10/31/2026} other {Tag/Monat/Jahr, wie 31/10/2026}}.',
+  'error.period.dateOrderGuess': '`{text}` ist kein Zeitraum, den ich verstehe. Daten schreibt man hier {order, select, mdy {Monat/Tag/Jahr, wie 10/31/2026} other {Tag/Monat/Jahr, wie 31/10/2026}}: Meinten Sie {guess}?',
+  'error.period.notDate': '`{text}` ist kein Zeitraum, den ich verstehe. {date} ist kein Datum.',
+  'error.period.span': '`{text}` ist kein Zeitraum, den ich verstehe. `seit` und `bis` nehmen ein Datum oder einen Zeitraum, je einmal.',
+  'error.period.years': '`{text}` ist kein Zeitraum, den ich verstehe. Jahre gehen von {min} bis {max}.',
+  'error.onePeriod': 'Ein Zeitraum auf einmal.',
+
   'language.en': 'Englisch',
   'language.es': 'Spanisch',
   'language.ca': 'Katalanisch',

@@ -311,6 +311,17 @@ export const en = {
 
   'sc.noun': '{layer, select, shops {shops} producers {producers} other {hubs}}',
 
+  'error.period.n': '`{text}` is not a period I understand. N must be between 1 and {max} for {unit, select, day {days} week {weeks} other {months}}.',
+  'error.period.quarter': '`{text}` is not a period I understand. Quarters are Q1 to Q4.',
+  'error.period.month': '`{text}` is not a period I understand. Months are 01 to 12.',
+  'error.period.reversed': '`{text}` is not a period I understand. The range ends before it starts.',
+  'error.period.dateOrder': '`{text}` is not a period I understand. Dates here are {order, select, mdy {month/day/year, as in 10/31/2026} other {day/month/year, as in 31/10/2026}}.',
+  'error.period.dateOrderGuess': '`{text}` is not a period I understand. Dates here are {order, select, mdy {month/day/year, as in 10/31/2026} other {day/month/year, as in 31/10/2026}}: did you mean {guess}?',
+  'error.period.notDate': '`{text}` is not a period I understand. {date} is not a date.',
+  'error.period.span': '`{text}` is not a period I understand. `since` and `until` take a date or a period, once each.',
+  'error.period.years': '`{text}` is not a period I understand. Years go from {min} to {max}.',
+  'error.onePeriod': 'One period at a time.',
+
   'language.en': 'English',
   'language.es': 'Spanish',
   'language.ca': 'Catalan',

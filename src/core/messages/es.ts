@@ -310,6 +310,17 @@ export const es: Catalog = {
 
   'sc.noun': '{layer, select, shops {tiendas} producers {productores} other {hubs}}',
 
+  'error.period.n': '`{text}` no es un periodo que entienda. N debe estar entre 1 y {max} para {unit, select, day {días} week {semanas} other {meses}}.',
+  'error.period.quarter': '`{text}` no es un periodo que entienda. Los trimestres van de Q1 a Q4.',
+  'error.period.month': '`{text}` no es un periodo que entienda. Los meses van de 01 a 12.',
+  'error.period.reversed': '`{text}` no es un periodo que entienda. El intervalo termina antes de empezar.',
+  'error.period.dateOrder': '`{text}` no es un periodo que entienda. Aquí las fechas son {order, select, mdy {mes/día/año, como 10/31/2026} other {día/mes/año, como 31/10/2026}}.',
+  'error.period.dateOrderGuess': '`{text}` no es un periodo que entienda. Aquí las fechas son {order, select, mdy {mes/día/año, como 10/31/2026} other {día/mes/año, como 31/10/2026}}: ¿querías decir {guess}?',
+  'error.period.notDate': '`{text}` no es un periodo que entienda. {date} no es una fecha.',
+  'error.period.span': '`{text}` no es un periodo que entienda. `desde` y `hasta` llevan una fecha o un periodo, una vez cada uno.',
+  'error.period.years': '`{text}` no es un periodo que entienda. Los años van de {min} a {max}.',
+  'error.onePeriod': 'Un periodo cada vez.',
+
   'language.en': 'inglés',
   'language.es': 'español',
   'language.ca': 'catalán',

@@ -310,6 +310,17 @@ export const fr: Catalog = {
 
   'sc.noun': '{layer, select, shops {boutiques} producers {producteurs} other {hubs}}',
 
+  'error.period.n': '`{text}` n’est pas une période que je comprends. N doit être entre 1 et {max} pour des {unit, select, day {jours} week {semaines} other {mois}}.',
+  'error.period.quarter': '`{text}` n’est pas une période que je comprends. Les trimestres vont de T1 à T4.',
+  'error.period.month': '`{text}` n’est pas une période que je comprends. Les mois vont de 01 à 12.',
+  'error.period.reversed': '`{text}` n’est pas une période que je comprends. L’intervalle se termine avant de commencer.',
+  'error.period.dateOrder': '`{text}` n’est pas une période que je comprends. Ici, les dates s’écrivent {order, select, mdy {mois/jour/année, comme 10/31/2026} other {jour/mois/année, comme 31/10/2026}}.',
+  'error.period.dateOrderGuess': '`{text}` n’est pas une période que je comprends. Ici, les dates s’écrivent {order, select, mdy {mois/jour/année, comme 10/31/2026} other {jour/mois/année, comme 31/10/2026}} : vouliez-vous dire {guess} ?',
+  'error.period.notDate': '`{text}` n’est pas une période que je comprends. {date} n’est pas une date.',
+  'error.period.span': '`{text}` n’est pas une période que je comprends. `depuis` et `jusqu’au` prennent une date ou une période, une fois chacun.',
+  'error.period.years': '`{text}` n’est pas une période que je comprends. Les années vont de {min} à {max}.',
+  'error.onePeriod': 'Une période à la fois.',
+
   'language.en': 'anglais',
   'language.es': 'espagnol',
   'language.ca': 'catalan',
