@@ -130,12 +130,10 @@ export function helpText(args: HelpArgs | undefined, context: Pick<ParseContext,
   const topic = args?.topic;
   const instances = (context.visibleIds ?? context.instanceIds).join(', ');
   const table = routeTable(registry);
-  let build: (lang: Language) => { title: string; lines: string[] };
-  // The route's own name, never the words typed (they may hold `<!channel>`).
-  let topicTitle: string | undefined;
+  let found: { command: Route<any> } | undefined;
   if (topic) {
     const words = topic.split(/[\s]+/);
-    const found = findIn(words, table) ?? findIn(topic.split(/[\s-]+/), table) ?? spokenTopic(words, table);
+    found = findIn(words, table) ?? findIn(topic.split(/[\s-]+/), table) ?? spokenTopic(words, table);
     if (!found) {
       const guess = closest(topic, [...table.names.keys()]);
       const word = topic.slice(0, 60);
@@ -143,7 +141,27 @@ export function helpText(args: HelpArgs | undefined, context: Pick<ParseContext,
         ? OfnError.say('UnknownQuestion', 'error.noHelpTopicGuess', { word, guess: guess.replace(/-(add|list|pause|resume|remove)$/, ' $1') }, 'hint.helpList')
         : OfnError.say('UnknownQuestion', 'error.noHelpTopic', { word }, 'hint.helpList');
     }
-    const c = found.command;
+  }
+  // Built once per topic and audience (five languages of text): `help` is asked far more often than the table changes.
+  let cache = HELP_CACHE.get(table);
+  if (!cache) HELP_CACHE.set(table, (cache = new Map()));
+  const key = `${found?.command.name ?? ''}\u0000${instances}`;
+  let help = cache.get(key);
+  if (!help) {
+    help = buildHelp(found?.command, instances, table);
+    if (cache.size > 200) cache.clear();
+    cache.set(key, help);
+  }
+  return args?.language ? { ...help, language: args.language } : { ...help };
+}
+const HELP_CACHE = new WeakMap<CommandTable<Route<any>>, Map<string, HelpText>>();
+
+/** Every language's help for one route (or all of them), for an audience that sees `instances`. */
+function buildHelp(c: Route<any> | undefined, instances: string, table: CommandTable<Route<any>>): HelpText {
+  let build: (lang: Language) => { title: string; lines: string[] };
+  // The route's own name, never the words typed (they may hold `<!channel>`).
+  let topicTitle: string | undefined;
+  if (c) {
     const title = c.usage.split(' ')[0] === c.name ? c.name : c.usage.split(/ [<[]/)[0]!;
     topicTitle = title;
     const asks = c.group === 'question' || c.group === 'instances' || c.group === 'billing';
@@ -174,7 +192,7 @@ export function helpText(args: HelpArgs | undefined, context: Pick<ParseContext,
     };
   }
   const translations = Object.fromEntries(LANGUAGES.filter((l) => l !== 'en').map((l) => [l, build(l)]));
-  return { kind: 'help', ...build('en'), command: topicTitle ? `help ${topicTitle}` : 'help', ...(args?.language ? { language: args.language } : {}), translations };
+  return { kind: 'help', ...build('en'), command: topicTitle ? `help ${topicTitle}` : 'help', translations };
 }
 
 /** Text → a route and its arguments. Pure: throws OfnError with suggestions. */

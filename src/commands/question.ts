@@ -63,7 +63,6 @@ function shorten(word: string): string {
 /** Parses the words after a question's name: instance, period, `by …`, N, chart, public, in any order. */
 export function parseQuestionWords(commandName: string, words: readonly string[], shape: QuestionShape, context: ParseContext): QuestionArgs {
   const args: Partial<QuestionArgs> & Presentation = { chart: false, public: false };
-  const known = [...listed(context), ...FLAGS, 'by', ...shape.breakdowns];
   const periodOptions = context.dateOrder ? { dateOrder: context.dateOrder } : {};
   // Words as typed in a sentence: `katuma?` is katuma, a lone `?` is nothing.
   // Bared as they are read (a 10 kB paste stops at its first unknown word, unbared past it).
@@ -166,7 +165,9 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       i++;
       continue;
     }
-    throw unknownWord(commandName, shorten(original), [...known, ...(shape.segments ? (context.segmentNames ?? []) : [])], context);
+    // The words it could have been, built only when one is not understood (every parse would pay for them).
+    const known = [...listed(context), ...FLAGS, 'by', ...shape.breakdowns, ...(shape.segments ? (context.segmentNames ?? []) : [])];
+    throw unknownWord(commandName, shorten(original), known, context);
   }
   if (args.scope) args.instance = args.scope === 'all' ? context.instanceIds[0]! : args.scope[0]!;
   if (!args.instance) {
