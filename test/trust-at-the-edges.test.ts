@@ -131,7 +131,10 @@ describe('formats of the instance’s locale', () => {
   });
 
   it('says "1 instance", not "1 instances"', async () => {
-    expect(renderText(await ask(deps, 'growth katuma 2026'))).toContain('Growth · 1 instance ·');
+    const growth = await ask(deps, 'growth katuma 2026');
+    // Read in English (--lang en) and in the instance's own language (Spanish, from es-ES).
+    expect(renderText(growth, 'en')).toContain('Growth · 1 instance ·');
+    expect(renderText(growth)).toContain('Crecimiento · 1 instancia ·');
   });
 });
 
