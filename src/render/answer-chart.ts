@@ -6,8 +6,7 @@ import type { Outcome } from '../core/outcome.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartPanel, ChartSeries, ChartSpec, ValueFormat } from './chart.js';
 import { t, type Language } from '../core/i18n.js';
-import { answerLanguage, bucketLabel, headline, localTitle, periodName } from './format.js';
-import { globalTitle } from './global.js';
+import { answerLanguage, bucketLabel, headline, localTitle, periodInWords } from './format.js';
 import { growthChartSpec, storyChartSpec } from './story-chart.js';
 
 /** A by-shop chart shows this many shops and one bar for all the others: 72 bars are unreadable at Slack's size. */
@@ -217,8 +216,7 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings, 
   }
   if (firstPartial >= 0) notes.push(toDate(bucketLabel(dates[firstPartial]!, grain, locale, lang), lang));
   const kind = answer.unit === 'count' || dates.length < MIN_COMPARISON_LINE_POINTS ? 'bar' : 'line';
-  const period = lang === 'en' ? answer.periodLabel : periodName(answer.periodLabel, locale, lang) || answer.periodLabel;
-  const title = t(lang, 'chart.globalTitle', { title: globalTitle(answer, lang), n: series.length, period });
+  const title = t(lang, 'chart.globalTitle', { title: localTitle(answer, lang), n: series.length, period: periodInWords(answer.periodLabel, locale, lang) });
   return {
     kind,
     title: conversion ? t(lang, 'chart.inCurrency', { title, currency: config.reportingCurrency! }) : title,

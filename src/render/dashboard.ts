@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import type { DashboardOutcome, DashboardPart, Outcome } from '../core/outcome.js';
 import { t, type Language } from '../core/i18n.js';
-import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail } from './format.js';
+import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail, sharedLanguage } from './format.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable, type Align } from './table.js';
 import { toCsv } from './csv-writer.js';
@@ -53,16 +53,16 @@ export function partPeriods(outcome: DashboardOutcome): string[] {
  * the reader has one.
  */
 export function dashboardLanguage(outcome: DashboardOutcome, reader?: Language): Language {
-  if (reader) return reader;
-  const languages = new Set<Language>();
+  const instances: Answer['instance'][] = [];
   for (const part of outcome.parts) {
     if (part.status !== 'answered') continue;
     const o = part.outcome;
-    if (o.kind === 'answer') languages.add(answerLanguage(o.answer));
-    else if (o.kind === 'billing') languages.add(answerLanguage(o));
-    else return 'en';
+    if (o.kind === 'answer') instances.push(o.answer.instance);
+    else if (o.kind === 'billing') instances.push(o.instance);
+    // A part about several instances (growth, all, billing all) has no one language: the dashboard's words are English.
+    else return reader ?? 'en';
   }
-  return languages.size === 1 ? [...languages][0]! : 'en';
+  return sharedLanguage(instances, reader);
 }
 
 /** Plain text for a terminal: each question's answer in order, refusals and failures named. */

@@ -32,6 +32,21 @@ export function describePeriod(period: AnswerPeriod, locale: string, lang: Langu
   return label ? t(lang, 'period.labelled', { label, range, zone: period.timezone }) : t(lang, 'period.range', { range, zone: period.timezone });
 }
 
+/** A period as its reader reads it: as typed in English (`last-3-months`, what can be typed again), in words in other languages ("los últimos 3 meses"). */
+export function periodInWords(label: string, locale: string, lang: Language): string {
+  return lang === 'en' ? label : periodName(label, locale, lang) || label;
+}
+
+/**
+ * The language of a face showing several instances at once (Home, dashboards, reports): the reader's;
+ * else the one language they all answer in; else English.
+ */
+export function sharedLanguage(instances: readonly Answer['instance'][], reader?: Language): Language {
+  if (reader) return reader;
+  const languages = new Set(instances.map((instance) => answerLanguage({ instance })));
+  return languages.size === 1 ? [...languages][0]! : 'en';
+}
+
 /** A canonical period label in words: `last-3-months` → "los últimos 3 meses", `2026-10` → "octubre de 2026"; '' for a range (its dates say it). */
 export function periodName(label: string, locale: string, lang: Language): string {
   if (label.includes(' ')) return label.split(' ').map((part) => periodName(part, locale, lang)).join(' ');

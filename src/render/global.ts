@@ -3,7 +3,7 @@ import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money
 import { answerToJson } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { t, type Language } from '../core/i18n.js';
-import { describePeriod, formatValue, localTitle, periodName } from './format.js';
+import { describePeriod, formatValue, localTitle, periodInWords } from './format.js';
 import { alignTable, answerTable } from './table.js';
 
 const LOCALE = 'en-GB';
@@ -20,8 +20,8 @@ export function globalTotalText(answer: { total?: GlobalTotal | undefined }, lan
 
 /** Rows per instance (single figures) or one block per instance (breakdowns); in `lang` (the reader's; English by default). */
 export function globalText(answer: GlobalAnswer, lang: Language = 'en'): string {
-  const title = globalTitle(answer, lang);
-  const period = lang === 'en' ? answer.periodLabel : periodName(answer.periodLabel, LOCALE, lang) || answer.periodLabel;
+  const title = localTitle(answer, lang);
+  const period = periodInWords(answer.periodLabel, LOCALE, lang);
   const lines = [t(lang, 'global.title', { title, n: answer.results.length, period }), ''];
   if (answer.results.every((a) => a.kind === 'scalar')) {
     const rows = answer.results.map((a) => [a.instance.name, a.kind === 'scalar' ? formatValue(a, a.value) : '', describePeriod(a.period, LOCALE, lang)]);
@@ -36,11 +36,6 @@ export function globalText(answer: GlobalAnswer, lang: Language = 'en'): string 
   if (total) lines.push('', total);
   for (const w of answer.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);
   return lines.join('\n');
-}
-
-/** The question's title in `lang` ("Facturación"): built-in questions from the catalog, custom ones as configured. */
-export function globalTitle(answer: Pick<GlobalAnswer, 'title' | 'question'>, lang: Language): string {
-  return localTitle(answer, lang);
 }
 
 export function globalJson(answer: GlobalAnswer): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { t, type Language } from '../core/i18n.js';
-import { answerLanguage, bucketLabel, describePeriod, periodName } from './format.js';
+import { bucketLabel, describePeriod, periodInWords, sharedLanguage } from './format.js';
 import { alignTable } from './table.js';
 
 /** `growth`: per local month the five figures, their change against the month before and the same month a year before, and totals. */
@@ -24,9 +24,7 @@ function headers(lang: Language): string[] {
 
 /** The language of a growth report: the reader's; else one instance's own; else English (several instances). */
 export function growthLanguage(report: GrowthReport, reader?: Language): Language {
-  if (reader) return reader;
-  const only = report.instances.length === 1 ? report.instances[0]!.instance : undefined;
-  return only ? answerLanguage({ instance: only }) : 'en';
+  return sharedLanguage(report.instances.length === 1 ? [report.instances[0]!.instance] : [], reader);
 }
 
 /** "+12.5%", "−3.0%" (en), "+12,5 %" (es), "—" (nothing to compare with): written as the counts beside it. */
@@ -85,8 +83,7 @@ function sectionText(section: GrowthSection, count: number, months: number, lang
 
 /** The period as typed in English (`last-3-months`), in words in other languages ("los últimos 3 meses"). */
 export function growthPeriod(report: GrowthReport, lang: Language): string {
-  if (lang === 'en') return report.periodLabel;
-  return periodName(report.periodLabel, report.instances[0]?.instance.locale ?? LOCALE, lang) || report.periodLabel;
+  return periodInWords(report.periodLabel, report.instances[0]?.instance.locale ?? LOCALE, lang);
 }
 
 function monthsOf(report: GrowthReport): number {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Answer, InstanceRef, ScalarAnswer } from '../core/answer.js';
 import { t, type Language } from '../core/i18n.js';
 import { dateLocale } from '../core/periods.js';
-import { answerLanguage, describePeriod, formatValue } from './format.js';
+import { describePeriod, formatValue, sharedLanguage } from './format.js';
 import { contextLine, escapeMrkdwn, mrkdwnSection, plain, type Block } from './mrkdwn.js';
 
 /** The App Home tab (views.publish), pure: what the face computed or took from its cache, as Block Kit. */
@@ -44,9 +44,7 @@ export interface HomeInput {
 
 /** The language of one user's Home: theirs, else their instances' when all share one, else English. */
 export function homeLanguage(input: Pick<HomeInput, 'language' | 'instances'>): Language {
-  if (input.language) return input.language;
-  const languages = new Set(input.instances.map((h) => answerLanguage(h)));
-  return languages.size === 1 ? [...languages][0]! : 'en';
+  return sharedLanguage(input.instances.map((h) => h.instance), input.language);
 }
 
 /** "1–15 Oct" from a resolved range, in the instance's locale (the days compared). */

@@ -4,8 +4,8 @@ import { helpIn, type HelpText, type Outcome } from '../core/outcome.js';
 import { billingAllMessage, billingMessage } from './billing.js';
 import { dashboardMessages } from './dashboard.js';
 import { t, type Language } from '../core/i18n.js';
-import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail, periodName } from './format.js';
-import { globalText, globalTitle } from './global.js';
+import { answerLanguage, answerNote, describePeriod, formatValue, headline, localTitle, ordersDetail, periodInWords } from './format.js';
+import { globalText } from './global.js';
 import { growthLanguage, growthPeriod, growthSlackText, growthText } from './growth.js';
 import { storyLanguage, storyText, storyTitle } from './story.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
@@ -146,8 +146,8 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
       const answer = outcome.answer;
       const n = answer.results.length;
       const lang = options.language ?? 'en';
-      const context = `${t(lang, 'global.context', { period: lang === 'en' ? answer.periodLabel : periodName(answer.periodLabel, 'en-GB', lang) || answer.periodLabel })} · \`${answer.question}\``;
-      return { ...textMessage(t(lang, 'global.slackTitle', { title: globalTitle(answer, lang), n }), globalText(answer, lang), context, { ...options, question: answer.question }), truncated: false };
+      const context = `${t(lang, 'global.context', { period: periodInWords(answer.periodLabel, 'en-GB', lang) })} · \`${answer.question}\``;
+      return { ...textMessage(t(lang, 'global.slackTitle', { title: localTitle(answer, lang), n }), globalText(answer, lang), context, { ...options, question: answer.question }), truncated: false };
     }
     case 'growth': {
       const n = outcome.instances.length;

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartSpec } from './chart.js';
 import type { MapFigure, ReportTile } from './figure.js';
-import { bucketLabel, periodName } from './format.js';
+import { bucketLabel, periodInWords } from './format.js';
 import { t, type Language } from '../core/i18n.js';
 import { formatChange, growthLanguage, growthPeriod } from './growth.js';
 import { cohortLabel, headlineLabel, stepLabel, storyLanguage } from './story.js';
@@ -202,7 +202,7 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>, lang: L
 /** The chart of funnel, retention, buyers, report and map. */
 export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartSpec | undefined {
   const lang = storyLanguage(outcome, reader);
-  const eachZone = () => t(lang, 'sc.eachZone', { period: lang === 'en' ? outcome.periodLabel : periodName(outcome.periodLabel, LOCALE, lang) || outcome.periodLabel });
+  const eachZone = () => t(lang, 'sc.eachZone', { period: periodInWords(outcome.periodLabel, LOCALE, lang) });
   const several = (n: number) => t(lang, 'story.instances', { n });
   // The step names start a clause after the first: lower case, except German nouns.
   const inSentence = (label: string) => (lang === 'de' ? label : label.toLowerCase());

@@ -3,7 +3,7 @@ import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { isMessageKey, t, type Language } from '../core/i18n.js';
-import { answerLanguage, bucketLabel, describePeriod, periodName } from './format.js';
+import { bucketLabel, describePeriod, periodInWords, sharedLanguage } from './format.js';
 import { formatChange, ratesText } from './growth.js';
 import { alignTable } from './table.js';
 
@@ -20,17 +20,15 @@ export function stepLabel(step: string, lang: Language = 'en'): string {
 
 /** The language of a story: the reader's; else one instance's own; else English (several instances). */
 export function storyLanguage(outcome: StoryOutcome, reader?: Language): Language {
-  if (reader) return reader;
-  const only = outcome.story === 'map' ? outcome.map.instances.map((i) => i.instance) : outcome.sections.flatMap((s) => (s.instance ? [s.instance] : []));
-  return only.length === 1 ? answerLanguage({ instance: only[0]! }) : 'en';
+  const shown = outcome.story === 'map' ? outcome.map.instances.map((i) => i.instance) : outcome.sections.flatMap((s) => (s.instance ? [s.instance] : []));
+  return sharedLanguage(shown.length === 1 ? shown : [], reader);
 }
 
 type Section = { instance: { name: string; locale: string } | null; period: Parameters<typeof describePeriod>[0] | null };
 
 function heading(outcome: StoryOutcome, section: Section, count: number, lang: Language): string {
   if (!section.instance) {
-    const period = lang === 'en' ? outcome.periodLabel : periodName(outcome.periodLabel, LOCALE, lang) || outcome.periodLabel;
-    return t(lang, 'story.allSection', { n: count, period });
+    return t(lang, 'story.allSection', { n: count, period: periodInWords(outcome.periodLabel, LOCALE, lang) });
   }
   return `${section.instance.name}${section.period ? ` · ${describePeriod(section.period, section.instance.locale, lang)}` : ''}`;
 }
