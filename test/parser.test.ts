@@ -32,6 +32,19 @@ describe('question parser', () => {
     expect(t.kind === 'question' && [t.command.name, t.args.limit, t.args.period.n]).toEqual(['top-shops', 5, 3]);
   });
 
+  it('finds a question by its first one to three words, longest name first, in any case, with _ for -', () => {
+    const named = (text: string) => {
+      const q = parseQuestion(text, context);
+      return q.kind === 'question' ? [q.command.name, q.args.instance, q.args.limit] : q.kind;
+    };
+    expect(named('TOP_SHOPS 3 katuma')).toEqual(['top-shops', 'katuma', 3]);
+    expect(named('Top Shops katuma')).toEqual(['top-shops', 'katuma', 10]);
+    expect(named('new_profiles katuma')).toEqual(['new-profiles', 'katuma', undefined]);
+    // `new` alone is no question: the two-word name wins over reading `shops` as an argument.
+    expect(named('New shops katuma')).toEqual(['new-shops', 'katuma', undefined]);
+    expect(named('shops katuma')).toEqual(['shops', 'katuma', undefined]);
+  });
+
   it('suggests the closest question for a typo', () => {
     const e = errorOf('turnovr katuma last-month');
     expect(e.code).toBe('UnknownQuestion');

@@ -46,10 +46,17 @@ export function splitWords(text: string): string[] {
 
 /** Finds the entry named by the first one to three words ("new profiles", "top-shops", "pulse add"). */
 export function findIn<C extends { name: string; aliases: readonly string[] }>(words: readonly string[], table: CommandTable<C>): { command: C; used: number } | undefined {
-  for (const used of [3, 2, 1]) {
-    if (words.length < used) continue;
-    const name = words.slice(0, used).join('-').toLowerCase().replace(/_/g, '-');
-    const command = table.names.get(name);
+  // The longest name first; the key is built once, word by word (this runs on every question).
+  const n = Math.min(3, words.length);
+  const keys: string[] = [];
+  let key = '';
+  for (let i = 0; i < n; i++) {
+    const word = words[i]!.toLowerCase();
+    key = i === 0 ? word : `${key}-${word}`;
+    keys.push(key.includes('_') ? key.replace(/_/g, '-') : key);
+  }
+  for (let used = n; used >= 1; used--) {
+    const command = table.names.get(keys[used - 1]!);
     if (command) return { command, used };
   }
   return undefined;
