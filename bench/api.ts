@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -68,7 +69,31 @@ async function startApi(config: string, stateUrl: string) {
     });
     child.once('exit', (code) => reject(new Error(`api exited ${code}`)));
   });
-  return { port, stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+  return { port, pid: child.pid!, stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+/**
+ * One GET as an integration platform makes it: keep-alive, `Accept-Encoding: gzip`, the body read to its
+ * last byte and counted, not unzipped nor parsed (that is the caller's CPU on the caller's machine, not
+ * the API's; the bench's fifty clients share the API's two cores). Resolves with the bytes received.
+ */
+function get(agent: Agent, port: number, path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: { ...headers, 'accept-encoding': 'gzip' } }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`))));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**
@@ -93,8 +118,6 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
   const deps: Deps = { config, replica: (id) => replicas.get(id), now: () => new Date() };
   const server = await startApi(file, await recreateDatabase(adminUrl, 'bench_api_state'));
   const fresh = await startApi(freshFile, await recreateDatabase(adminUrl, 'bench_api_state_fresh'));
-  const base = `http://127.0.0.1:${server.port}`;
-  const freshBase = `http://127.0.0.1:${fresh.port}`;
   const headers = { authorization: `Bearer ${TOKEN}` };
 
   const question = 'turnover bench last-month';
@@ -102,15 +125,12 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
     const start = DateTime.now().setZone('Europe/Madrid').startOf('month');
     return [1, 2, 3].map((i) => start.minus({ months: i }).toFormat('yyyy-LL'));
   })();
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const cases = [
     {
       name: '`answers?q=turnover bench last-month`',
       inProcess: async () => renderJson(await ask(deps, question)).length,
-      api: (at: string) => async () => {
-        const response = await fetch(`${at}/api/v1/answers?q=${encodeURIComponent(question)}`, { headers });
-        if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 80)}`);
-        return (await response.text()).length;
-      },
+      path: `/api/v1/answers?q=${encodeURIComponent(question)}`,
       total: 500,
     },
     {
@@ -119,19 +139,16 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
         const reports = await Promise.all(months.map(async (m) => ask(deps, `billing bench ${m}`)));
         return JSON.stringify(reports.flatMap((r) => (r.kind === 'billing' ? billingLineItems(r, { provisional: false, groupedByBillingId: true }) : []))).length;
       },
-      api: (at: string) => async () => {
-        const response = await fetch(`${at}/api/v1/billing-lines?instance=bench`, { headers });
-        if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 80)}`);
-        return (await response.text()).length;
-      },
+      path: '/api/v1/billing-lines?instance=bench',
       total: 150,
     },
   ];
+  const api = (c: (typeof cases)[number], at: { port: number }) => () => get(agent, at.port, c.path, headers);
   const rows: (string | number)[][] = [];
   try {
     for (const c of cases) {
-      const [a, b] = [await c.inProcess(), await c.api(base)()];
-      log(`  ${c.name}: ${a} bytes in process, ${b} bytes over HTTP`);
+      const [a, b] = [await c.inProcess(), await api(c, server)()];
+      log(`  ${c.name}: ${a} bytes in process, ${b} bytes over HTTP (gzipped above 8 KB)`);
       const cell = (r: { times: number[]; failed: number; reasons: Set<string> }) =>
         `${r.times.length ? `${fmt(percentile(r.times, 50))} / ${fmt(percentile(r.times, 99))}` : '-'}${r.failed ? ` (${r.failed} failed: ${[...r.reasons].join('; ')})` : ''}`;
       const overhead = (x: number[], y: number[]) => {
@@ -139,28 +156,32 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
         const pct = (p: number) => ((percentile(y, p) - percentile(x, p)) / percentile(x, p)) * 100;
         return [50, 99].map((p) => `${pct(p) >= 0 ? '+' : ''}${pct(p).toFixed(1)} %`).join(' / ');
       };
-      const run = async (concurrency: number, total: number, name: string, work: () => Promise<unknown>, versus?: { times: number[] }) => {
-        await load(Math.min(concurrency, 5), 10, work); // warm-up
+      const run = async (concurrency: number, total: number, name: string, work: () => Promise<unknown>, versus?: { times: number[] }, process?: { pid: number }) => {
+        // Warm-up; over HTTP with every client, so that each has its keep-alive connection open as a polling client has.
+        await (process ? load(concurrency, Math.max(10, concurrency), work) : load(Math.min(concurrency, 5), 10, work));
+        const cpuBefore = process ? cpuMs(process.pid) : 0;
         const result = await load(concurrency, total, work);
-        log(`  ${c.name} c=${concurrency} ${name}: ${cell(result)}`);
-        rows.push([c.name, concurrency, total, name, cell(result), versus ? overhead(versus.times, result.times) : '']);
+        const cpu = process ? `${fmt((cpuMs(process.pid) - cpuBefore) / total)}` : '';
+        log(`  ${c.name} c=${concurrency} ${name}: ${cell(result)}${cpu ? ` (API CPU ${cpu} ms per request)` : ''}`);
+        rows.push([c.name, concurrency, total, name, cell(result), versus ? overhead(versus.times, result.times) : '', cpu]);
         return result;
       };
       const alone = await run(1, 30, '`ask` in process', c.inProcess);
-      await run(1, 30, 'HTTP API, `reuseSeconds: 0`', c.api(freshBase), alone);
+      await run(1, 30, 'HTTP API, `reuseSeconds: 0`', api(c, fresh), alone, fresh);
       await run(50, c.total, '`ask` in process, each request computed', c.inProcess);
       const sharedRun = await run(50, c.total, '`ask` in process, requests in flight shared', sharedInFlight(c.inProcess));
-      await run(50, c.total, 'HTTP API, `reuseSeconds: 0` (requests in flight shared)', c.api(freshBase), sharedRun);
-      await run(50, c.total, 'HTTP API, default `reuseSeconds: 5`', c.api(base), sharedRun);
+      await run(50, c.total, 'HTTP API, `reuseSeconds: 0` (requests in flight shared)', api(c, fresh), sharedRun, fresh);
+      await run(50, c.total, 'HTTP API, default `reuseSeconds: 5`', api(c, server), sharedRun, server);
     }
   } finally {
     await server.stop();
     await fresh.stop();
     await replicas.closeAll();
+    agent.destroy();
   }
   return [
-    `Seed \`${scale}\`. API = \`ofn-insights api\` in its own process (state store on PostgreSQL), called with fetch (keep-alive) from the bench process; in process = \`ask\` and the same rendering in the bench process, each call computed on its own. Closed loop: each client sends its next request when the previous answer arrives.`,
+    `Seed \`${scale}\`. API = \`ofn-insights api\` in its own process (state store on PostgreSQL), called from the bench process over keep-alive HTTP with \`Accept-Encoding: gzip\`, each body read to its last byte (not unzipped nor parsed: the caller's work, on the caller's machine); in process = \`ask\` and the same rendering in the bench process, each call computed on its own. Closed loop: each client sends its next request when the previous answer arrives. API CPU = the API process's user + system time during the run, per request.`,
     '',
-    table(['request', 'clients', 'requests', 'answered by', 'p50 / p99 ms', 'API vs in process, same sharing (p50 / p99)'], rows),
+    table(['request', 'clients', 'requests', 'answered by', 'p50 / p99 ms', 'API vs in process, same sharing (p50 / p99)', 'API CPU ms per request'], rows),
   ].join('\n');
 }
