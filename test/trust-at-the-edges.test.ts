@@ -3,6 +3,7 @@
  * unfinished and future periods, totals, the instance's number formats, errors that name the real
  * problem, and a list that means what its period says.
  */
+import { totalOfRows } from '../src/commands/metric-command.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ask } from '../src/commands/pipeline.js';
 import { composeBilling } from '../src/jobs/billing-post.js';
@@ -106,10 +107,35 @@ describe('totals', () => {
       expect(JSON.stringify(slackMessage(outcome, { ephemeral: true }).blocks), breakdown).toContain('Total');
       expect(renderCsv(outcome).trim().split('\r\n').at(-1), breakdown).toMatch(/^total,.*9191\.86/);
     }
+    // Sums and counts by day, week and month carry the total their own rows add up to (one statement):
+    // the same figure as the scalar question's, with the orders behind money.
+    const figure = async (q: string) => JSON.parse(renderJson(await ask(deps, q)));
+    for (const [question, grains] of [
+      ['turnover katuma 2026-01-01..2026-11-28', ['by day', 'by week', 'by month']],
+      ['orders katuma 2026-01-01..2026-11-28', ['by day', 'by week', 'by month']],
+      ['new-shops katuma 2026-01-01..2026-11-28', ['by week', 'by month']],
+      ['turnover katuma 2026-09', ['by month']], // a month with no sales order: 0, not a missing total
+    ] as const) {
+      const alone = await figure(question);
+      for (const grain of grains) {
+        const broken = await figure(`${question} ${grain}`);
+        expect(broken.total.value, `${question} ${grain}`).toBe(alone.value);
+        if (question.startsWith('turnover')) expect(broken.total.orders, `${question} ${grain}`).toBe(alone.orders);
+      }
+    }
     // Active shops by month: the total is the distinct count over the whole period, not the sum of months.
     const active = JSON.parse(renderJson(await ask(deps, 'active-shops katuma 2026-10-01..2026-11-28 by month')));
     expect(active.rows.map((r: { value: number }) => r.value)).toEqual([1, 1]);
     expect(active.total.value).toBe(1);
+  });
+});
+
+describe('the total of an additive series', () => {
+  it('adds its rows exactly, at the largest scale of the rows, with the orders behind money, and is 0 over none', () => {
+    expect(totalOfRows([{ value: '0.10', orders: 1 }, { value: '0.20', orders: 2 }, { value: '9191.56', orders: 13 }], 'money')).toEqual({ value: '9191.86', orders: 16 });
+    expect(totalOfRows([{ value: '1.5' }, { value: '2' }, { value: null }], 'money')).toEqual({ value: '3.5', orders: 0 });
+    expect(totalOfRows([{ value: '3' }, { value: '4' }], 'count')).toEqual({ value: '7' });
+    expect(totalOfRows([], 'money')).toEqual({ value: '0', orders: 0 });
   });
 });
 

@@ -22,6 +22,7 @@ function newEnterprises(name: 'new-profiles' | 'new-shops', segmentName: string,
     async series(tx, window, buckets) {
       return (await countEnterprisesByBucket(tx, filters, window, buckets)).map((r) => ({ bucket: r.bucket, value: String(r.count) }));
     },
+    additive: true,
   });
 }
 

@@ -16,6 +16,7 @@ export const orders = defineMetricCommand({
   async series(tx, window, buckets, scope) {
     return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: String(r.orders) }));
   },
+  additive: true,
   async byShop(tx, window, limit, scope) {
     const rows = await turnoverByShop(tx, window, limit, scope);
     return rows

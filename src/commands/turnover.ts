@@ -17,8 +17,9 @@ export const turnover = defineMetricCommand({
     return { value: totals.turnover, orders: totals.orders };
   },
   async series(tx, window, buckets, scope) {
-    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: r.turnover }));
+    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: r.turnover, orders: r.orders }));
   },
+  additive: true,
   async byShop(tx, window, limit, scope) {
     return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
   },
