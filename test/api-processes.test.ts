@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './suppor
 import { startServeProcess } from './support/serve-process.js';
 import { createStateStore, eventually } from './support/state.js';
 import { startWebhookReceiver, verifyStandardWebhook, type WebhookReceiver } from './support/webhook-receiver.js';
+import { tempDir } from './support/temp-dir.js';
 
 /**
  * The API as deployed: mounted by `ofn-insights serve` on the Slack port (answered in its answer
@@ -36,7 +36,7 @@ beforeAll(async () => {
   state = await createStateStore();
   fake = await startFakeSlack({ botToken: 'xoxb-apiproc' });
   receiver = await startWebhookReceiver();
-  const dir = mkdtempSync(join(tmpdir(), 'apiproc-'));
+  const dir = tempDir('apiproc');
   config = join(dir, 'ofn-insights.yml');
   writeFileSync(
     config,

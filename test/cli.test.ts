@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
+import { tempDir } from './support/temp-dir.js';
 
 /** The built CLI, as a user runs it (`npm test` builds first). */
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
@@ -33,7 +33,7 @@ beforeAll(async () => {
   // Computed in UTC this would be the month before during the first hours of a month in Madrid.
   const lastMonth = DateTime.now().setZone('Europe/Madrid').startOf('month').minus({ months: 1 });
   await f.order(shop, { total: '1850.75', completed_at: utc(lastMonth.set({ day: 15, hour: 12 }).toFormat('yyyy-MM-dd HH:mm'), 'Europe/Madrid') });
-  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const dir = tempDir('cli');
   config = join(dir, 'ofn-insights.yml');
   writeFileSync(config, `instances:\n  katuma:\n    name: Katuma\n    replica: \${KATUMA_URL}\n    timezone: Europe/Madrid\n    currency: EUR\n`);
 });
@@ -86,7 +86,7 @@ describe('ofn-insights ask', () => {
   });
 
   it('refuses a bad config with the path of the field', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-bad-'));
+    const dir = tempDir('cli-bad');
     const bad = join(dir, 'bad.yml');
     writeFileSync(bad, 'instances:\n  katuma:\n    name: Katuma\n    replica: postgres://x@y/z\n    timezone: Mars/Olympus\n    currency: EUR\n');
     const result = await run(['ask', '--config', bad, 'turnover katuma']);
@@ -95,7 +95,7 @@ describe('ofn-insights ask', () => {
   });
 
   it('writes the PNG and the CSV of a growth-story answer under names from its question', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'cli-out-'));
+    const out = tempDir('cli-out');
     const result = await run(['ask', '--config', config, '--out', out, 'funnel katuma last-12-months csv'], '', env());
     expect(result.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['funnel-katuma-last-12-months.csv', 'funnel-katuma-last-12-months.png']);
@@ -113,7 +113,7 @@ describe('ofn-insights ask', () => {
 describe('ofn-insights demo', () => {
   it('answers questions on embedded data with no PostgreSQL server', async () => {
     // Its own data directory: the demo keeps its database there (never the repository's ./data).
-    const dataDir = mkdtempSync(join(tmpdir(), 'cli-demo-'));
+    const dataDir = tempDir('cli-demo');
     const result = await run(['demo'], 'turnover katuma last-month\nnew shops uk last-12-months by month\nturnovr au\n', { OFN_INSIGHTS_DEMO_SCALE: 'tiny', OFN_INSIGHTS_DATA_DIR: dataDir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Turnover · Katuma (demo)');

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { loadConfig, parseConfig } from '../src/installation.js';
 import { OfnError } from '../src/core/errors.js';
 import { checkConfigDashboards } from '../src/commands/check-dashboards.js';
+import { tempDir } from './support/temp-dir.js';
 
 function failure(document: unknown, env: NodeJS.ProcessEnv = {}): string {
   try {
@@ -41,7 +41,7 @@ describe('configuration', () => {
   });
 
   it('loads YAML files and reports unreadable or malformed ones', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg');
     const good = join(dir, 'good.yml');
     writeFileSync(good, 'instances:\n  katuma:\n    name: Katuma\n    replica: postgres://r@h/k\n    timezone: Europe/Madrid\n    currency: EUR\n');
     expect(loadConfig(good, {}).instances.get('katuma')!.name).toBe('Katuma');

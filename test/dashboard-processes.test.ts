@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
 import { startServeProcess } from './support/serve-process.js';
+import { tempDir } from './support/temp-dir.js';
 
 /** A dashboard pulse, due while two serve processes share one state database: one message, its chart uploaded once (test/multi-process.test.ts's pattern). */
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await f.order(shop, { total: '7.50', completed_at: utc('2026-09-14 12:00', 'Europe/Madrid') });
   state = await createStateStore();
   fake = await startFakeSlack({ botToken: TOKEN });
-  const dir = mkdtempSync(join(tmpdir(), 'dashproc-'));
+  const dir = tempDir('dashproc');
   config = join(dir, 'ofn-insights.yml');
   writeFileSync(
     config,

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore } from './support/state.js';
 import { postSigned, slashCommandBody } from './support/slack-requests.js';
 import { startServeProcess } from './support/serve-process.js';
+import { tempDir } from './support/temp-dir.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe('serve on SIGTERM', () => {
   it('finishes the answers in flight, then exits 0', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'drain-'));
+    const dir = tempDir('drain');
     const config = join(dir, 'ofn-insights.yml');
     writeFileSync(config, `instances:\n  katuma:\n    name: Katuma\n    replica: ${replica.url}\n    timezone: Europe/Madrid\n    currency: EUR\naccess:\n  - channel: C0DRAIN01\n    instances: [katuma]\n`);
     const { child, port, exited } = await startServeProcess(CLI, config, { SLACK_BOT_TOKEN: 'xoxb-drain', SLACK_SIGNING_SECRET: 'drain', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url });

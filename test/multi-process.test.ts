@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 
@@ -10,6 +9,7 @@ import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './suppor
 import { createStateStore, eventually } from './support/state.js';
 import { postSigned, slackSignature, slashCommandBody } from './support/slack-requests.js';
 import { startServeProcess } from './support/serve-process.js';
+import { tempDir } from './support/temp-dir.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 const TOKEN = 'xoxb-multi';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await f.order(shop, { total: '42.50', completed_at: utc('2026-10-14 12:00', 'Europe/Madrid') });
   state = await createStateStore();
   fake = await startFakeSlack({ botToken: TOKEN });
-  const dir = mkdtempSync(join(tmpdir(), 'multi-'));
+  const dir = tempDir('multi');
   config = join(dir, 'ofn-insights.yml');
   writeFileSync(
     config,

@@ -6,8 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DateTime } from 'luxon';
@@ -23,6 +22,7 @@ import { withDatabase } from './support/global-setup.js';
 import { freePort } from './support/postgres-cluster.js';
 import { postSigned, slashCommandBody } from './support/slack-requests.js';
 import { createStateStore, eventually } from './support/state.js';
+import { tempDir } from './support/temp-dir.js';
 
 const SECRET = 'opsec-signing-secret';
 const TOKEN = 'xoxb-opsec';
@@ -224,7 +224,7 @@ describe('serve with the state database down at start', () => {
   it('also with the answer worker thread (the built CLI)', async () => {
     const name = `opsec_cli_state_${randomBytes(4).toString('hex')}`;
     databases.push(name);
-    const dir = mkdtempSync(join(tmpdir(), 'opsec-'));
+    const dir = tempDir('opsec');
     const config = join(dir, 'ofn-insights.yml');
     writeFileSync(config, `instances:\n  katuma:\n    name: Katuma\n    replica: ${readerUrl}\n    timezone: Europe/Madrid\n    currency: EUR\naccess:\n  - channel: ${OPS.channelId}\n    instances: [katuma]\n`);
     const port = await freePort();

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { sql, type CompiledQuery } from 'kysely';
@@ -21,6 +20,7 @@ import { PLANTED_PERSONAL_DATA, personalColumnViolations } from './support/perso
 import { startServeProcess } from './support/serve-process.js';
 import { buttonClickBody, postSigned, slashCommandBody } from './support/slack-requests.js';
 import { createStateStore } from './support/state.js';
+import { tempDir } from './support/temp-dir.js';
 
 const TZ = 'Europe/Madrid';
 const NOW = new Date('2026-11-15T12:00:00Z');
@@ -155,7 +155,7 @@ describe('replica access', () => {
     const config = parseConfig(configDocument(readerUrl), {}, 'test');
     const fake = await startFakeSlack({ botToken: 'xoxb-safety' });
     const state = await createStateStore();
-    const file = join(mkdtempSync(join(tmpdir(), 'safety-')), 'ofn-insights.yml');
+    const file = join(tempDir('safety'), 'ofn-insights.yml');
     writeFileSync(file, JSON.stringify(configDocument(readerUrl))); // JSON is YAML
     // The real serve process, its answer worker and its logger, at debug: what it would write in production and more.
     const serve = await startServeProcess(CLI, file, { SLACK_BOT_TOKEN: 'xoxb-safety', SLACK_SIGNING_SECRET: 'safety', SLACK_API_URL: fake.url, STATE_DATABASE_URL: state.url }, { logLevel: 'debug' });
