@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,6 +178,7 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
     await fresh.stop();
     await replicas.closeAll();
     agent.destroy();
+    rmSync(dir, { recursive: true, force: true });
   }
   return [
     `Seed \`${scale}\`. API = \`ofn-insights api\` in its own process (state store on PostgreSQL), called from the bench process over keep-alive HTTP with \`Accept-Encoding: gzip\`, each body read to its last byte (not unzipped nor parsed: the caller's work, on the caller's machine); in process = \`ask\` and the same rendering in the bench process, each call computed on its own. Closed loop: each client sends its next request when the previous answer arrives. API CPU = the API process's user + system time during the run, per request.`,
