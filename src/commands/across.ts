@@ -31,7 +31,7 @@ export const compareRoute: Route<CompareArgs> = {
     const found = findIn(words, table);
     if (!found) {
       const guess = words[0] ? closest(words[0], [...table.names.keys()]) : undefined;
-      throw new OfnError('BadArguments', `Compare which question?${guess ? ` Did you mean \`compare ${guess}\`?` : ''}`, 'For example: `compare turnover`, `compare new-shops all 2026`.');
+      throw guess ? OfnError.say('BadArguments', 'error.compareWhichGuess', { guess }, 'hint.compare') : OfnError.say('BadArguments', 'error.compareWhich', undefined, 'hint.compare');
     }
     const rest = words.slice(found.used);
     const args = found.command.parse(hasScope(rest, context) ? rest : [...rest, 'all'], context) as QuestionArgs;

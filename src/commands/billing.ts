@@ -4,7 +4,8 @@ import { OfnError } from '../core/errors.js';
 import type { BillingAllReport, BillingChange, BillingReport } from '../core/outcome.js';
 import { parsePeriod, resolvePeriod, toUtcTimestamp, type PeriodOptions, type PeriodSpec } from '../core/periods.js';
 import { readPeriod } from '../core/period-phrases.js';
-import { didYouMean } from '../core/suggest.js';
+import { closest } from '../core/suggest.js';
+import { t } from '../core/i18n.js';
 import { isFiller } from '../core/vocabulary.js';
 import { billableEnterprises } from '../queries/billing-queries.js';
 import { billingRun, recordBillingRun as storeBillingRun } from '../state/billing-runs.js';
@@ -50,11 +51,14 @@ export function parseBilling(words: readonly string[], instanceIds: readonly str
     }
     else {
       const read = readPeriod(words, i, options); // throws BadPeriod for 2026-13, with the usual message
-      if (!read) throw new OfnError('BadArguments', `I don't understand \`${raw.slice(0, 40)}\` in billing.${didYouMean(w, [...visibleIds, 'all', 'as-sent'])}`, `Usage: ${BILLING_USAGE}`);
+      if (!read) {
+        const guess = closest(w, [...visibleIds, 'all', 'as-sent']);
+        throw OfnError.say('BadArguments', guess ? 'error.billing.wordGuess' : 'error.billing.word', { word: raw.slice(0, 40), ...(guess ? { guess } : {}) }, 'hint.billingUsage');
+      }
       const spec = read.spec;
       if (!isOneMonth(spec)) {
         const typed = words.slice(i, i + read.used).join(' ');
-        throw new OfnError('BadPeriod', `Billing is by calendar month: \`${typed.slice(0, 60)}\` is not one month.`, 'Name a month: `billing katuma 2026-10`, `billing katuma october`, `billing katuma last-month` or `this-month` (provisional).');
+        throw OfnError.say('BadPeriod', 'error.billing.oneMonth', { text: typed.slice(0, 60) }, 'hint.billing.oneMonth');
       }
       month = undefined;
       period = undefined;
@@ -66,12 +70,12 @@ export function parseBilling(words: readonly string[], instanceIds: readonly str
     i++;
   }
   if (all) {
-    if (instance) throw new OfnError('BadArguments', `\`all\` and \`${instance}\` together: ask for one instance or for all.`, `Usage: ${BILLING_USAGE}`);
+    if (instance) throw OfnError.say('BadArguments', 'error.billing.allAndOne', { instance }, 'hint.billingUsage');
     return { instance: 'all', all: true, ...(month ? { month } : {}), ...(period ? { period } : {}), asSent };
   }
   if (!instance) {
     if (visibleIds.length === 1) instance = visibleIds[0]!;
-    else throw new OfnError('UnknownInstance', `Which instance? One of: ${visibleIds.join(', ')}.`, `Usage: ${BILLING_USAGE}`);
+    else throw OfnError.say('UnknownInstance', 'error.whichInstance', { instances: visibleIds.join(', ') }, 'hint.billingUsage');
   }
   return { instance, ...(month ? { month } : {}), ...(period ? { period } : {}), asSent };
 }
@@ -106,23 +110,21 @@ export function billingMonth(args: BillingArgs, timezone: string, now: Date): { 
   const period = resolvePeriod(spec, timezone, now);
   const month = period.from.toFormat('yyyy-LL');
   // A month that has not started has nothing to bill: refused, so nobody sends an all-zero invoice.
-  if (period.future) throw new OfnError('BadPeriod', `${month} has not started yet (${timezone}); there is nothing to bill. The current month can be asked for, as a provisional bill.`);
+  if (period.future) throw OfnError.say('BadPeriod', 'error.billing.notStarted', { month, zone: timezone });
   return { month, window: { fromUtc: toUtcTimestamp(period.from), toUtc: toUtcTimestamp(period.to) }, provisional: period.asOf !== undefined };
 }
 
 /** Computes a month's billing from the replica (or shows what was sent), and what changed since sending. */
 export async function runBilling(deps: Deps, state: StateDb | undefined, args: BillingArgs): Promise<BillingReport> {
   const instance = lookupInstance(deps, args.instance);
-  if (!instance.billing) throw new OfnError('BadArguments', `${instance.name} has no billing plan: add \`billing:\` under instances.${instance.id} in the config (docs/billing.md).`);
+  if (!instance.billing) throw OfnError.say('BadArguments', 'error.billing.noPlan', { name: instance.name, id: instance.id });
   const { month, window, provisional } = billingMonth(args, instance.timezone, deps.now());
   const sent = state ? await billingRun(state, instance.id, month) : undefined;
   if (args.asSent) {
     // Both say what to do instead: the bill as the replica has it now is one question away.
-    const instead = `\`billing ${instance.id} ${month}\` (without as-sent) computes it from the replica now.`;
-    if (!state) {
-      throw new OfnError('BadArguments', 'as-sent shows what the monthly post stored, and the state store is not available here.', `${instead} On the command line, STATE_DATABASE_URL (or OFN_INSIGHTS_DATA_DIR) points ask at the state store serve uses.`);
-    }
-    if (!sent) throw new OfnError('NotFound', `No billing for ${instance.name} ${month} has been sent yet.`, instead);
+    const values = { id: instance.id, name: instance.name, month };
+    if (!state) throw OfnError.say('BadArguments', 'error.billing.asSentNoState', values, 'hint.billing.asSentNoState');
+    if (!sent) throw OfnError.say('NotFound', 'error.billing.notSent', values, 'hint.billing.insteadNow');
     return { kind: 'billing', instance: instanceRef(instance), month, lines: sent.lines, totals: sent.totals, hash: sent.hash, plan: sent.plan, sentAt: sent.sentAt };
   }
   const replica = deps.replica(instance.id);
@@ -152,8 +154,8 @@ export async function runBillingAll(deps: Deps, state: StateDb | undefined, args
   const withPlan = instanceIds.filter((id) => deps.config.instances.get(id)?.billing);
   const warnings: BillingAllReport['warnings'] = instanceIds
     .filter((id) => !withPlan.includes(id))
-    .map((id) => ({ instance: id, name: deps.config.instances.get(id)?.name ?? id, message: 'no billing plan in the config' }));
-  if (withPlan.length === 0) throw new OfnError('BadArguments', 'None of the instances you may see has a billing plan: add `billing:` under an instance in the config (docs/billing.md).');
+    .map((id) => ({ instance: id, name: deps.config.instances.get(id)?.name ?? id, message: t('en', 'warning.noBillingPlan'), text: { key: 'warning.noBillingPlan' as const } }));
+  if (withPlan.length === 0) throw OfnError.say('BadArguments', 'error.billing.noneWithPlan');
   const { results, warnings: failed } = await fanOutInstances(deps, withPlan, (instance) => runBilling(deps, state, { ...args, instance: instance.id, all: undefined }));
   warnings.push(...failed);
   const reports = results.map((r) => r.value);

@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import { authorize, covers, type Grant, type Reach } from '../core/access.js';
-import { OfnError } from '../core/errors.js';
-import type { DashboardPart, Outcome } from '../core/outcome.js';
+import { OfnError, type ErrorText } from '../core/errors.js';
+import { t, type MessageKey, type Words } from '../core/i18n.js';
+import { notice, type DashboardPart, type Outcome } from '../core/outcome.js';
 import { closest } from '../core/suggest.js';
 import { DASHBOARD_MAX_QUESTIONS, DASHBOARD_NAME, DASHBOARD_RESERVED } from '../config/config.js';
 import { removeDashboard, saveDashboard, storedDashboard, storedDashboards } from '../state/dashboards.js';
@@ -23,7 +24,6 @@ export interface Dashboard {
 }
 
 const NOTHING: Reach = { instances: [], billing: false };
-export const DASHBOARD_HELP = '`dashboard <name> [public]` · `dashboard list` · `dashboard add <name> [title "<title>"] "<question>" "<question>" …` · `dashboard remove <name>`';
 
 /** Every dashboard: the config's, then those added from Slack (a name in the config can't be added again). */
 export async function allDashboards(deps: Deps, state: StateDb | undefined): Promise<Dashboard[]> {
@@ -73,14 +73,23 @@ export function dashboardZone(deps: Deps, dashboard: Dashboard, reachOf: RouteCo
 
 function notFound(name: string, known: readonly string[]): OfnError {
   const guess = closest(name, known);
-  return new OfnError('NotFound', `There is no dashboard \`${name.slice(0, 41)}\`.${guess ? ` Did you mean \`${guess}\`?` : ''}`, '`dashboard list` shows them.');
+  return OfnError.say('NotFound', guess ? 'error.noDashboardGuess' : 'error.noDashboard', { name: name.slice(0, 41), ...(guess ? { guess } : {}) }, 'hint.dashboardList');
+}
+
+/** A part's reason in English and in the catalogs (render/dashboard.ts shows it in the reader's language). */
+function said(key: MessageKey): { message: string; text: ErrorText } {
+  return { message: t('en', key), text: { key } };
+}
+
+function saidOf(error: OfnError): { message: string; text?: ErrorText } {
+  return { message: error.message, ...(error.text ? { text: error.text } : {}) };
 }
 
 /** Rejects with ReplicaTimeout once a question has run longer than the deadline of one instance of `all`. */
 function deadline(ms: number, question: string): { promise: Promise<never>; clear(): void } {
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OfnError('ReplicaTimeout', `\`${question.slice(0, 80)}\` did not answer in ${ms / 1000} s.`)), ms);
+    timer = setTimeout(() => reject(OfnError.say('ReplicaTimeout', 'error.questionDeadline', { question: question.slice(0, 80), seconds: ms / 1000 })), ms);
     timer.unref?.();
   });
   return { promise, clear: () => clearTimeout(timer) };
@@ -96,24 +105,24 @@ export async function answerDashboard(deps: Deps, dashboard: Dashboard, context:
   return Promise.all(
     dashboard.questions.map((question) =>
       limit(async (): Promise<DashboardPart> => {
-        if (isDashboardQuestion(question)) return { question, status: 'failed', message: 'A dashboard can’t hold another dashboard.' };
+        if (isDashboardQuestion(question)) return { question, status: 'failed', ...said('error.dashboard.nested') };
         try {
           const reach = context.reachOf(question);
-          if (reach.help) return { question, status: 'failed', message: 'This is not a question (help, management): remove it from the dashboard.' };
+          if (reach.help) return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
           // Checked here as well as in `ask`, so that a refusal is told apart from a failure.
           authorize(deps.config, context.grant, reach);
         } catch (error) {
           if (!(error instanceof OfnError)) throw error;
-          return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', message: error.message };
+          return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
         }
         const timer = deadline(timeoutMs, question);
         try {
           const outcome: Outcome = await Promise.race([context.ask(question), timer.promise]);
-          if (outcome.kind === 'help' || outcome.kind === 'notice') return { question, status: 'failed', message: 'This is not a question (help, management): remove it from the dashboard.' };
+          if (outcome.kind === 'help' || outcome.kind === 'notice') return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
           return { question, status: 'answered', outcome };
         } catch (error) {
           if (!(error instanceof OfnError)) throw error;
-          return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', message: error.message };
+          return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
         } finally {
           timer.clear();
         }
@@ -140,13 +149,13 @@ export const dashboardRoute: Route<ShowArgs> = {
     const names = rest.filter((w) => w !== 'public');
     if (names.length === 0) return { name: '', public: isPublic }; // `dashboards`: the list
     if (names.length > 1 || !DASHBOARD_NAME.test(names[0]!)) {
-      throw new OfnError('BadArguments', `\`dashboard ${words.join(' ').slice(0, 60)}\`: give one dashboard name, then \`public\` to post it for the channel.`, DASHBOARD_HELP);
+      throw OfnError.say('BadArguments', 'error.dashboard.oneName', { words: words.join(' ').slice(0, 60) }, 'hint.dashboards');
     }
     return { name: names[0]!, public: isPublic };
   },
   reach: () => NOTHING,
   async run(deps, args, context) {
-    if (!args.name) return { kind: 'notice', action: 'dashboard-list', text: await listText(deps, context) };
+    if (!args.name) return notice('dashboard-list', await listWords(deps, context));
     const dashboard = await findDashboard(deps, context.state, args.name);
     if (!dashboard) {
       const known = (await allDashboards(deps, context.state)).filter((d) => visibleQuestions(deps, context.grant, d, context.reachOf).length > 0).map((d) => d.name);
@@ -157,18 +166,16 @@ export const dashboardRoute: Route<ShowArgs> = {
   },
 };
 
-async function listText(deps: Deps, context: RouteContext): Promise<string> {
+async function listWords(deps: Deps, context: RouteContext): Promise<Words[]> {
   const rows = (await allDashboards(deps, context.state))
     .map((d) => ({ d, visible: visibleQuestions(deps, context.grant, d, context.reachOf) }))
     // A dashboard none of whose questions this audience may see is not listed: even its questions would say too much.
     .filter(({ visible }) => visible.length > 0);
-  if (rows.length === 0) return `No dashboard this channel may see yet. ${context.grant.admin ? 'Add one: `dashboard add <name> "<question>" "<question>"`.' : 'An admin can add one.'}`;
-  return rows
-    .map(({ d, visible }) => {
-      const hidden = d.questions.length - visible.length;
-      return `• \`${d.name}\` ${d.title === d.name ? '' : `(${d.title}) `}· ${visible.map((q) => `\`${q}\``).join(', ')}${hidden ? ` · and ${hidden} question${hidden === 1 ? '' : 's'} this channel may not see` : ''}${d.source === 'config' ? ' · config' : ''}`;
-    })
-    .join('\n');
+  if (rows.length === 0) return [{ key: 'notice.dashboards.none', values: { admin: context.grant.admin ? 'yes' : 'no' } }];
+  return rows.map(({ d, visible }): Words => ({
+    key: 'notice.dashboards.row',
+    values: { name: d.name, titled: d.title === d.name ? 'no' : 'yes', title: d.title, questions: visible.map((q) => `\`${q}\``).join(', '), hidden: d.questions.length - visible.length, source: d.source },
+  }));
 }
 
 type ManageArgs = { kind: 'add'; name: string; title?: string; questions: string[] } | { kind: 'list' } | { kind: 'remove'; name: string };
@@ -177,7 +184,7 @@ type ManageArgs = { kind: 'add'; name: string; title?: string; questions: string
 export function parseDashboardAdd(words: readonly string[]): ManageArgs {
   const name = words[0]?.toLowerCase() ?? '';
   if (!DASHBOARD_NAME.test(name) || (DASHBOARD_RESERVED as readonly string[]).includes(name)) {
-    throw new OfnError('BadArguments', 'Name the dashboard first: lower-case words with dashes, such as `katuma-monthly` (not add, list or remove).', DASHBOARD_HELP);
+    throw OfnError.say('BadArguments', 'error.dashboard.nameFirst', undefined, 'hint.dashboards');
   }
   let text = words.slice(1).join(' ');
   let title: string | undefined;
@@ -189,46 +196,46 @@ export function parseDashboardAdd(words: readonly string[]): ManageArgs {
   const questions = [...text.matchAll(/["“”]([^"“”]+)["“”]/g)].map((m) => m[1]!.trim()).filter(Boolean);
   const leftover = text.replace(/["“”][^"“”]+["“”]/g, '').trim();
   if (questions.length === 0 || leftover) {
-    throw new OfnError('BadArguments', 'Put each question in quotes: `dashboard add katuma-monthly "turnover katuma last-month by shop" "new-shops katuma last-month"`.', DASHBOARD_HELP);
+    throw OfnError.say('BadArguments', 'error.dashboard.quotes', undefined, 'hint.dashboards');
   }
-  if (questions.length > DASHBOARD_MAX_QUESTIONS) throw new OfnError('BadArguments', `A dashboard holds at most ${DASHBOARD_MAX_QUESTIONS} questions (Slack shows 50 blocks a message).`);
+  if (questions.length > DASHBOARD_MAX_QUESTIONS) throw OfnError.say('BadArguments', 'error.dashboard.tooMany', { max: String(DASHBOARD_MAX_QUESTIONS) });
   return { kind: 'add', name, ...(title ? { title } : {}), questions };
 }
 
-async function runManage(deps: Deps, args: ManageArgs, context: RouteContext): Promise<string> {
+async function runManage(deps: Deps, args: ManageArgs, context: RouteContext): Promise<Words[]> {
   const { grant } = context;
-  if (args.kind === 'list') return listText(deps, context);
-  if (!context.state || !context.who) throw new OfnError('BadArguments', 'Dashboards are added and removed from Slack, with the state store running.');
+  if (args.kind === 'list') return listWords(deps, context);
+  if (!context.state || !context.who) throw OfnError.say('BadArguments', 'error.dashboard.fromSlack');
   if (args.kind === 'add') {
-    if (deps.config.dashboards.has(args.name)) throw new OfnError('BadArguments', `\`${args.name}\` is a dashboard of the config: an operator changes it there. Choose another name.`);
+    if (deps.config.dashboards.has(args.name)) throw OfnError.say('BadArguments', 'error.dashboard.configChange', { name: args.name });
     for (const question of args.questions) {
-      if (isDashboardQuestion(question)) throw new OfnError('BadArguments', 'A dashboard can’t hold another dashboard.');
+      if (isDashboardQuestion(question)) throw OfnError.say('BadArguments', 'error.dashboard.nested');
       let reach: Reach & { help: boolean };
       try {
         reach = context.reachOf(question);
       } catch (error) {
-        if (error instanceof OfnError) throw new OfnError(error.code, `\`${question.slice(0, 80)}\`: ${error.message}`, error.hint);
+        if (error instanceof OfnError) throw OfnError.within(`\`${question.slice(0, 80)}\`: `, error);
         throw error;
       }
-      if (reach.help) throw new OfnError('BadArguments', `\`${question.slice(0, 80)}\` is not a question: a dashboard asks questions.`);
+      if (reach.help) throw OfnError.say('BadArguments', 'error.dashboard.notQuestion', { question: question.slice(0, 80) });
       // An admin puts in a dashboard only what their own channel may see.
       authorize(deps.config, grant, reach);
     }
     const existing = await storedDashboard(context.state, args.name);
     if (existing && existing.createdBy !== context.who.userId && visibleQuestions(deps, grant, { ...existing, source: 'slack' }, context.reachOf).length < existing.questions.length) {
-      throw new OfnError('BadArguments', `\`${args.name}\` is taken by a dashboard with questions you may not see. Choose another name.`);
+      throw OfnError.say('BadArguments', 'error.dashboard.taken', { name: args.name });
     }
     await saveDashboard(context.state, { name: args.name, title: args.title ?? args.name, questions: args.questions, createdBy: context.who.userId, channelId: context.who.channelId });
-    return `${existing ? 'Replaced' : 'Added'} dashboard \`${args.name}\` with ${args.questions.length} question${args.questions.length === 1 ? '' : 's'}. Post it with \`/ofn dashboard ${args.name}\`, or every month with \`/ofn pulse add dashboard ${args.name} monthly 1 09:00\`.`;
+    return [{ key: 'notice.dashboards.added', values: { replaced: existing ? 'yes' : 'no', name: args.name, n: args.questions.length } }];
   }
-  if (deps.config.dashboards.has(args.name)) throw new OfnError('BadArguments', `\`${args.name}\` is a dashboard of the config: an operator removes it there.`);
+  if (deps.config.dashboards.has(args.name)) throw OfnError.say('BadArguments', 'error.dashboard.configRemove', { name: args.name });
   const existing = await storedDashboard(context.state, args.name);
   // One the asker's channel may not fully see is answered as absent, like pulses.
   if (!existing || visibleQuestions(deps, grant, { ...existing, source: 'slack' }, context.reachOf).length < existing.questions.length) {
     throw notFound(args.name, []);
   }
   await removeDashboard(context.state, args.name);
-  return `Dashboard \`${args.name}\` removed. Pulses that post it now say it no longer exists; \`pulse list\` shows them.`;
+  return [{ key: 'notice.dashboards.removed', values: { name: args.name } }];
 }
 
 function manageRoute(spec: Pick<Route<ManageArgs>, 'name' | 'summary' | 'usage' | 'examples' | 'parse'> & { admin: boolean; state: boolean }): Route<ManageArgs> {
@@ -242,7 +249,7 @@ function manageRoute(spec: Pick<Route<ManageArgs>, 'name' | 'summary' | 'usage' 
     needs: { admin: spec.admin, state: spec.state },
     parse: spec.parse,
     reach: () => NOTHING,
-    run: async (deps, args, context) => ({ kind: 'notice', action: `dashboard-${args.kind}`, text: await runManage(deps, args, context) }),
+    run: async (deps, args, context) => notice(`dashboard-${args.kind}`, await runManage(deps, args, context)),
   };
 }
 
@@ -275,7 +282,7 @@ export const DASHBOARD_ROUTES: readonly Route<any>[] = [
     state: true,
     parse: (words) => {
       const name = words[0]?.toLowerCase() ?? '';
-      if (!DASHBOARD_NAME.test(name) || words.length > 1) throw new OfnError('BadArguments', 'Which dashboard? `dashboard remove <name>`; `dashboard list` shows them.');
+      if (!DASHBOARD_NAME.test(name) || words.length > 1) throw OfnError.say('BadArguments', 'error.dashboard.removeWhich');
       return { kind: 'remove', name };
     },
   }),

@@ -12,7 +12,17 @@ import type { Command, Deps } from './types.js';
 
 /** Rejects with ReplicaTimeout when `signal` fires: the instance's deadline (AbortSignal.timeout). */
 function deadline(signal: AbortSignal, ms: number, name: string): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(new OfnError('ReplicaTimeout', `${name}'s replica did not answer in ${ms / 1000} s.`)), { once: true }));
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(OfnError.say('ReplicaTimeout', 'error.replicaDeadline', { name, seconds: ms / 1000 })), { once: true }));
+}
+
+/** An instance that did not answer, named with its error (in English, and its words for other languages). */
+function warningOf(instance: string, name: string, error: OfnError): GlobalAnswer['warnings'][number] {
+  return { instance, name, message: error.message, ...(error.text ? { text: error.text } : {}) };
+}
+
+/** Every instance failed: their reasons, each in the reader's language where the catalogs have it. */
+function noneAnswered(warnings: GlobalAnswer['warnings']): OfnError {
+  return OfnError.of('ReplicaUnavailable', { key: 'error.noInstanceAnswered', details: warnings });
 }
 
 /** The month a period starts in, in the instance's zone (YYYY-MM), for monthly exchange rates. */
@@ -82,7 +92,7 @@ export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args
           return { answer, warning: undefined };
         } catch (error) {
           if (!(error instanceof OfnError)) throw error;
-          return { answer: undefined, warning: { instance: id, name, message: error.message } };
+          return { answer: undefined, warning: warningOf(id, name, error) };
         }
       }),
     ),
@@ -93,9 +103,7 @@ export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args
     if (o.answer) results.push(o.answer);
     if (o.warning) warnings.push(o.warning);
   }
-  if (results.length === 0) {
-    throw new OfnError('ReplicaUnavailable', `No instance answered: ${warnings.map((w) => `${w.name}: ${w.message}`).join(' ')}`);
-  }
+  if (results.length === 0) throw noneAnswered(warnings);
   const first = results[0]!;
   const total = totalOf(deps, results, warnings.length > 0);
   return {
@@ -128,13 +136,13 @@ export async function fanOutInstances<T>(deps: Deps, ids: readonly string[], wor
         } catch (error) {
           // One instance asked: its error is the answer.
           if (single || !(error instanceof OfnError)) throw error;
-          return { instance: instanceRef(instance), value: undefined, warning: { instance: id, name: instance.name, message: error.message } };
+          return { instance: instanceRef(instance), value: undefined, warning: warningOf(id, instance.name, error) };
         }
       }),
     ),
   );
   const results = outcomes.flatMap((o) => (o.warning ? [] : [{ instance: o.instance, value: o.value as T }]));
   const warnings = outcomes.flatMap((o) => (o.warning ? [o.warning] : []));
-  if (results.length === 0) throw new OfnError('ReplicaUnavailable', `No instance answered: ${warnings.map((w) => `${w.name}: ${w.message}`).join(' ')}`);
+  if (results.length === 0) throw noneAnswered(warnings);
   return { results, warnings };
 }

@@ -18,7 +18,7 @@ export function monthPeriod(spec: PeriodSpec, timezone: string, now: Date, quest
   const period = resolvePeriod(spec, timezone, now);
   const whole = (t: DateTime) => t.day === 1 && t.hour === 0 && t.minute === 0;
   if (!whole(period.from) || !whole(period.to)) {
-    throw new OfnError('BadPeriod', `\`${question}\` goes by whole months: \`${periodLabel(spec)}\` does not start and end on a month.`, 'Try a month (2026-10), a quarter (2026-Q3), a year (2026), last-12-months or this-year.');
+    throw OfnError.say('BadPeriod', 'error.wholeMonths', { question, period: periodLabel(spec) }, 'hint.wholeMonths');
   }
   return period;
 }
@@ -166,7 +166,7 @@ export async function runGrowth(deps: Deps, args: QuestionArgs, ids: readonly st
     const c = converter;
     combined = sectionOf(data, (value, instance, month) => c.convert(value, instance.currency, month), null, c.currency);
   }
-  const note = converter?.note();
+  const note = converter?.note() ?? {};
   return {
     kind: 'growth',
     question: canonicalQuestion('growth', { ...args, period: spec }),
@@ -174,7 +174,7 @@ export async function runGrowth(deps: Deps, args: QuestionArgs, ids: readonly st
     instances,
     ...(combined ? { combined } : {}),
     rates: converter?.rates() ?? [],
-    ...(note ? { note } : {}),
+    ...note,
     warnings,
     // The chart is part of the story: drawn with every answer, as for compare.
     presentation: { chart: true, public: args.public },

@@ -59,7 +59,7 @@ function definitionsRoute(name: 'metrics' | 'segments' | 'define'): Route<string
     parse(words) {
       if (name !== 'define') return name;
       const what = words[0]?.toLowerCase();
-      if (!what) throw new OfnError('BadArguments', 'Define what? `define turnover`, `define hubs`; `metrics` and `segments` list them.');
+      if (!what) throw OfnError.say('BadArguments', 'error.defineWhat');
       return what;
     },
     reach: () => NOTHING,

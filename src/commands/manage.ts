@@ -6,7 +6,8 @@ import { insertPulse, livePulse, livePulses, setPulseStatus } from '../state/pul
 import { savedQuestion, savedQuestionsIn, saveQuestion } from '../state/saved-questions.js';
 import type { StateDb } from '../state/store.js';
 import { liveWatch, liveWatches, removeWatch, upsertWatch } from '../state/watches.js';
-import type { Outcome } from '../core/outcome.js';
+import type { Words } from '../core/i18n.js';
+import { notice, type Outcome } from '../core/outcome.js';
 import { findIn, splitWords, tableOf } from './questions.js';
 import { dashboardZone, findDashboard, isDashboardQuestion, visibleQuestions } from './dashboard.js';
 import type { Deps, Route } from './types.js';
@@ -22,13 +23,6 @@ export type ManageArgs =
   | { kind: 'watch-list' }
   | { kind: 'watch-remove'; id: number };
 
-export const MANAGE_HELP = [
-  '`save <name> <question>` · `saved`',
-  '`pulse add <saved name or question> daily HH:MM | weekly mon HH:MM | monthly 1 HH:MM | "<cron>" [#channel] [only-if-results] [tz Area/City]`',
-  '`pulse list` · `pulse pause|resume|remove <id>`',
-  '`watch new-profiles|new-shops [instance] [#channel]` · `watch list` · `watch remove <id>`',
-].join('\n');
-
 /** `<#C0123|general>` (how Slack escapes a channel mention) or a bare channel id. */
 function channelId(word: string): string | undefined {
   const m = /^<#([CG][A-Z0-9]+)(\|[^>]*)?>$/.exec(word) ?? /^([CG][A-Z0-9]{2,})$/.exec(word);
@@ -36,7 +30,7 @@ function channelId(word: string): string | undefined {
 }
 
 function id(word: string | undefined, what: string): number {
-  if (!word || !/^#?\d{1,9}$/.test(word)) throw new OfnError('BadArguments', `Which ${what}? Give its number, e.g. \`${what} pause 3\`.`, MANAGE_HELP);
+  if (!word || !/^#?\d{1,9}$/.test(word)) throw OfnError.say('BadArguments', 'error.manage.whichId', { what }, 'hint.manage');
   return Number(word.replace('#', ''));
 }
 
@@ -64,19 +58,19 @@ function parsePulseAdd(words: readonly string[]): ManageArgs {
     schedule = quoted[2]!;
   } else {
     const at = rest.findLastIndex((w) => ['daily', 'weekly', 'monthly'].includes(w.toLowerCase()));
-    if (at < 1) throw new OfnError('BadArguments', 'A pulse needs a question and a schedule.', MANAGE_HELP);
+    if (at < 1) throw OfnError.say('BadArguments', 'error.pulse.needsBoth', undefined, 'hint.manage');
     question = rest.slice(0, at).join(' ');
     schedule = rest.slice(at).join(' ');
   }
   parseSchedule(schedule);
-  if (!question) throw new OfnError('BadArguments', 'A pulse needs a question or a saved name before the schedule.', MANAGE_HELP);
+  if (!question) throw OfnError.say('BadArguments', 'error.pulse.needsQuestion', undefined, 'hint.manage');
   return { kind: 'pulse-add', question, schedule, onlyIfResults, ...(channel ? { channelId: channel } : {}), ...(timezone ? { timezone } : {}) };
 }
 
 function parseWatchAdd(words: readonly string[]): ManageArgs {
   const event = words[0]?.toLowerCase().replace(/_/g, '-');
   if (event !== 'new-profiles' && event !== 'new-shops') {
-    throw new OfnError('BadArguments', '`watch new-profiles` or `watch new-shops`, then an instance and a channel if not this one; `watch list` shows them.', MANAGE_HELP);
+    throw OfnError.say('BadArguments', 'error.watch.which', undefined, 'hint.manage');
   }
   let instance: string | undefined;
   let channel: string | undefined;
@@ -88,7 +82,7 @@ function parseWatchAdd(words: readonly string[]): ManageArgs {
 }
 
 function noMoreWords(name: string, words: readonly string[]): void {
-  if (words.length) throw new OfnError('BadArguments', `\`${name}\` takes nothing after it.`, MANAGE_HELP);
+  if (words.length) throw OfnError.say('BadArguments', 'error.manage.nothingAfter', { name }, 'hint.manage');
 }
 
 export interface ManageContext {
@@ -101,8 +95,8 @@ export interface ManageContext {
   reachOf(question: string): Reach & { help: boolean };
 }
 
-function requireAdmin(ctx: ManageContext, what = 'Managing pulses, watches and saved questions') {
-  if (!ctx.grant.admin) throw new OfnError('AccessDenied', `${what} needs \`admin: true\` for your user (${ctx.who.userId}) in the ofn-insights config.`);
+function requireAdmin(ctx: ManageContext, what: 'save' | 'manage' = 'manage') {
+  if (!ctx.grant.admin) throw OfnError.say('AccessDenied', 'error.manage.admin', { what, user: ctx.who.userId });
 }
 
 /** The reach of a stored question, or undefined when it no longer parses (an instance removed from the config). */
@@ -122,7 +116,7 @@ async function resolveQuestion(ctx: ManageContext, text: string): Promise<{ ques
   const saved = /^[a-z][a-z0-9-]*$/.test(text) ? await savedQuestion(ctx.state, ctx.who.channelId, text) : undefined;
   const question = saved?.question ?? text;
   const reach = ctx.reachOf(question);
-  if (reach.help) throw new OfnError('BadArguments', 'A pulse or saved question must ask a question, not for help.');
+  if (reach.help) throw OfnError.say('BadArguments', 'error.manage.notHelp');
   const instances = authorize(ctx.deps.config, ctx.grant, reach);
   return { question, reach, instances };
 }
@@ -131,7 +125,7 @@ async function resolveQuestion(ctx: ManageContext, text: string): Promise<{ ques
 function requireTarget(ctx: ManageContext, channelId: string, reach: Reach): void {
   if (channelId === ctx.who.channelId) return;
   const target = grantFor(ctx.deps.config, { userId: ctx.who.userId, channelId });
-  if (!target) throw new OfnError('AccessDenied', `Channel <#${channelId}> has no access to ofn-insights; add it under \`access:\` first.`);
+  if (!target) throw OfnError.say('AccessDenied', 'error.manage.targetNoAccess', { channel: channelId });
   authorize(ctx.deps.config, { ...target, label: `Channel <#${channelId}>` }, reach);
 }
 
@@ -140,33 +134,34 @@ async function loadPulse(ctx: ManageContext, id: number) {
   const reach = pulse ? reachOrUndefined(ctx, pulse.question) : undefined;
   // A pulse the asker's channel may not see is answered as absent: its existence is not theirs to know.
   if (!pulse || !(reach ? covers(ctx.deps.config, ctx.grant, { ...reach, billing: false }) : pulse.channel_id === ctx.who.channelId)) {
-    throw new OfnError('NotFound', `There is no pulse #${id} here. \`pulse list\` shows them.`);
+    throw OfnError.say('NotFound', 'error.pulse.notHere', { id: String(id) });
   }
   if (!mayManage(ctx.deps.config, ctx.grant, ctx.who.userId, pulse.channel_id, reach ?? { instances: [], billing: false })) {
-    throw new OfnError('AccessDenied', `Pulse #${id} posts to <#${pulse.channel_id}>, which sees instances you may not manage.`);
+    throw OfnError.say('AccessDenied', 'error.pulse.othersChannel', { id: String(id), channel: pulse.channel_id });
   }
   return pulse;
 }
 
-export async function runManagement(ctx: ManageContext, args: ManageArgs): Promise<string> {
+/** What a management command did, as the lines of its notice (catalog words). */
+export async function runManagement(ctx: ManageContext, args: ManageArgs): Promise<Words[]> {
   const { state, deps } = ctx;
   const here = ctx.who.channelId;
   switch (args.kind) {
     case 'save': {
-      requireAdmin(ctx, 'Saving questions');
+      requireAdmin(ctx, 'save');
       const { question } = await resolveQuestion(ctx, args.question);
       const existing = await savedQuestion(state, here, args.name);
       if (existing && existing.created_by !== ctx.who.userId) {
-        throw new OfnError('BadArguments', `\`${args.name}\` is already saved here by someone else. Choose another name.`);
+        throw OfnError.say('BadArguments', 'error.save.taken', { name: args.name });
       }
       await saveQuestion(state, { channelId: here, name: args.name, question, createdBy: ctx.who.userId });
-      return `Saved \`${args.name}\` = \`${question}\`. Use it in \`pulse add ${args.name} weekly mon 09:00\`.`;
+      return [{ key: 'notice.saved', values: { name: args.name, question } }];
     }
     case 'saved': {
       const rows = (await savedQuestionsIn(state, here)).filter((r) =>
         covers(deps.config, ctx.grant, reachOrUndefined(ctx, r.question) ?? { instances: ['?'], billing: false }),
       );
-      return rows.length ? rows.map((r) => `• \`${r.name}\`: \`${r.question}\``).join('\n') : 'No saved questions in this channel yet: `save <name> <question>`.';
+      return rows.length ? rows.map((r): Words => ({ key: 'notice.savedRow', values: { name: r.name, question: r.question } })) : [{ key: 'notice.savedNone' }];
     }
     case 'pulse-add': {
       requireAdmin(ctx);
@@ -174,31 +169,37 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
       const channel = args.channelId ?? here;
       requireTarget(ctx, channel, reach);
       const dashboard = isDashboardQuestion(question) ? await findDashboard(deps, state, question.trim().split(/\s+/)[1]?.toLowerCase() ?? '') : undefined;
-      if (isDashboardQuestion(question) && !dashboard) throw new OfnError('NotFound', `There is no dashboard \`${question.trim().split(/\s+/)[1]?.slice(0, 41) ?? ''}\`. \`dashboard list\` shows them.`);
+      if (isDashboardQuestion(question) && !dashboard) throw OfnError.say('NotFound', 'error.pulse.noDashboard', { name: question.trim().split(/\s+/)[1]?.slice(0, 41) ?? '' });
       // A dashboard's questions are checked at every delivery against the channel's access: those it may not see are named, not shown.
       const hidden = dashboard ? dashboard.questions.length - visibleQuestions(deps, grantFor(deps.config, { userId: ctx.who.userId, channelId: channel }), dashboard, ctx.reachOf).length : 0;
       const zone = dashboard ? dashboardZone(deps, dashboard, ctx.reachOf) : instances[0] ? deps.config.instances.get(instances[0])?.timezone : undefined;
       const timezone = args.timezone ?? zone ?? [...deps.config.instances.values()][0]!.timezone;
-      if (!isValidTimeZone(timezone)) throw new OfnError('BadArguments', `\`${timezone.slice(0, 40)}\` is not an IANA time zone.`);
+      if (!isValidTimeZone(timezone)) throw OfnError.say('BadArguments', 'error.notTimeZone', { zone: timezone.slice(0, 40) });
       const schedule = parseSchedule(args.schedule);
       const next = nextSlot(schedule, timezone, deps.now());
-      if (!next) throw new OfnError('BadArguments', `\`${schedule.text}\` would not fire in the next 13 months; choose a schedule that does.`);
+      if (!next) throw OfnError.say('BadArguments', 'error.pulse.neverNext', { schedule: schedule.text });
       const id = await insertPulse(state, { question, schedule: schedule.text, timezone, channelId: channel, onlyIfResults: args.onlyIfResults, createdBy: ctx.who.userId, from: deps.now() });
-      const unseen = hidden ? ` ${hidden} of its questions ${hidden === 1 ? 'is' : 'are'} not visible in <#${channel}>: ${hidden === 1 ? 'it' : 'they'} will be named, not shown.` : '';
-      return `Pulse #${id}: \`${question}\` ${schedule.text} (${timezone}) in <#${channel}>${args.onlyIfResults ? ', only when there are results' : ''}. Next: ${next.local.replace('T', ' ')}.${unseen}`;
+      return [
+        {
+          key: 'notice.pulseAdded',
+          values: { id: String(id), question, schedule: schedule.text, zone: timezone, channel, onlyIfResults: args.onlyIfResults ? 'yes' : 'no', next: next.local.replace('T', ' '), hidden },
+        },
+      ];
     }
     case 'pulse-list': {
       const rows = (await livePulses(state)).filter((p) => {
         const reach = reachOrUndefined(ctx, p.question);
         return reach ? covers(deps.config, ctx.grant, { ...reach, billing: false }) : p.channel_id === here;
       });
-      if (rows.length === 0) return 'No pulses this channel may see yet: `pulse add <question> weekly mon 09:00`.';
-      return rows
-        .map((p) => {
-          const next = p.status === 'active' ? nextSlot(parseSchedule(p.schedule), p.timezone, deps.now())?.local.replace('T', ' ') : undefined;
-          return `• #${p.id} \`${p.question}\` ${p.schedule} (${p.timezone}) → <#${p.channel_id}> · ${p.status}${next ? ` · next ${next}` : ''}${p.note ? ` · ${p.note}` : ''}`;
-        })
-        .join('\n');
+      if (rows.length === 0) return [{ key: 'notice.pulsesNone' }];
+      return rows.map((p): Words => {
+        const next = p.status === 'active' ? nextSlot(parseSchedule(p.schedule), p.timezone, deps.now())?.local.replace('T', ' ') : undefined;
+        // A pulse's note (why it was disabled or skipped) is the jobs' words for operators, shown as stored.
+        return {
+          key: 'notice.pulseRow',
+          values: { id: String(p.id), question: p.question, schedule: p.schedule, zone: p.timezone, channel: p.channel_id, status: p.status, hasNext: next ? 'yes' : 'no', next: next ?? '', hasNote: p.note ? 'yes' : 'no', note: p.note ?? '' },
+        };
+      });
     }
     case 'pulse-set': {
       requireAdmin(ctx);
@@ -206,33 +207,37 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
       const status = args.action === 'pause' ? 'paused' : args.action === 'resume' ? 'active' : 'removed';
       // Resuming starts from now: slots missed while paused are not delivered late.
       await setPulseStatus(state, args.id, status, status === 'active' ? deps.now() : undefined);
-      return `Pulse #${args.id} ${status === 'removed' ? 'removed' : status}.`;
+      return [{ key: 'notice.pulseSet', values: { id: String(args.id), status } }];
     }
     case 'watch-add': {
       requireAdmin(ctx);
       const ids = [...ctx.grant.instances];
       const instance = args.instance ?? (ids.length === 1 ? ids[0] : undefined);
-      if (!instance || !deps.config.instances.has(instance)) throw new OfnError('UnknownInstance', `Which instance? One of: ${ids.join(', ')}.`);
+      if (!instance || !deps.config.instances.has(instance)) throw OfnError.say('UnknownInstance', 'error.whichInstance', { instances: ids.join(', ') });
       const reach: Reach = { instances: [instance], billing: false };
       authorize(deps.config, ctx.grant, reach);
       const channel = args.channelId ?? here;
       requireTarget(ctx, channel, reach);
       const id = await upsertWatch(state, { event: args.event, instanceId: instance, channelId: channel, createdBy: ctx.who.userId, source: 'slack' });
-      return `Watch #${id}: ${args.event} on ${instance} → <#${channel}>. I announce what appears from now on.`;
+      return [{ key: 'notice.watchAdded', values: { id: String(id), event: args.event, instance, channel } }];
     }
     case 'watch-list': {
       const rows = (await liveWatches(state)).filter((w) => ctx.grant.instances.has(w.instance_id));
-      return rows.length ? rows.map((w) => `• #${w.id} ${w.event} on ${w.instance_id} → <#${w.channel_id}> · ${w.status} (${w.source})${w.note ? ` · ${w.note}` : ''}`).join('\n') : 'No watches this channel may see yet: `watch new-shops <instance>`.';
+      if (rows.length === 0) return [{ key: 'notice.watchesNone' }];
+      return rows.map((w): Words => ({
+        key: 'notice.watchRow',
+        values: { id: String(w.id), event: w.event, instance: w.instance_id, channel: w.channel_id, status: w.status, source: w.source, hasNote: w.note ? 'yes' : 'no', note: w.note ?? '' },
+      }));
     }
     case 'watch-remove': {
       requireAdmin(ctx);
       const watch = await liveWatch(state, args.id);
-      if (!watch || !ctx.grant.instances.has(watch.instance_id)) throw new OfnError('NotFound', `There is no watch #${args.id} here. \`watch list\` shows them.`);
+      if (!watch || !ctx.grant.instances.has(watch.instance_id)) throw OfnError.say('NotFound', 'error.watch.notHere', { id: String(args.id) });
       if (!mayManage(deps.config, ctx.grant, ctx.who.userId, watch.channel_id, { instances: [watch.instance_id], billing: false })) {
-        throw new OfnError('AccessDenied', `Watch #${args.id} posts to <#${watch.channel_id}>, which sees instances you may not manage.`);
+        throw OfnError.say('AccessDenied', 'error.watch.othersChannel', { id: String(args.id), channel: watch.channel_id });
       }
       await removeWatch(state, args.id);
-      return `Watch #${args.id} removed.`;
+      return [{ key: 'notice.watchRemoved', values: { id: String(args.id) } }];
     }
   }
 }
@@ -247,9 +252,8 @@ function manageRoute(spec: Pick<Route<ManageArgs>, 'name' | 'aliases' | 'summary
     // What a pulse or saved question touches is known only once a saved name is resolved: run() authorizes it.
     reach: () => ({ instances: [], billing: false }),
     async run(deps, args, context): Promise<Outcome> {
-      if (!context.who || !context.state) throw new OfnError('BadArguments', 'Saved questions, pulses and watches are managed from Slack.');
-      const text = await runManagement({ deps, state: context.state, who: context.who, grant: context.grant, reachOf: context.reachOf }, args);
-      return { kind: 'notice', action: args.kind, text };
+      if (!context.who || !context.state) throw OfnError.say('BadArguments', 'error.manage.fromSlack');
+      return notice(args.kind, await runManagement({ deps, state: context.state, who: context.who, grant: context.grant, reachOf: context.reachOf }, args));
     },
   };
 }
@@ -265,7 +269,7 @@ export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
     parse(words) {
       const name = words[0]?.toLowerCase();
       if (!name || !/^[a-z][a-z0-9-]{0,40}$/.test(name) || words.length < 2) {
-        throw new OfnError('BadArguments', 'Usage: `save <name> <question>`, e.g. `save weekly-katuma turnover katuma last-week`. Names are lower-case words with dashes.');
+        throw OfnError.say('BadArguments', 'error.save.usage');
       }
       return { kind: 'save', name, question: words.slice(1).join(' ') };
     },
@@ -296,7 +300,7 @@ export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
     usage: 'pulse list',
     examples: ['pulse list'],
     parse: (words) => {
-      if (words.length) throw new OfnError('BadArguments', `\`pulse ${words[0]!.slice(0, 20)}\` is not a pulse command.`, MANAGE_HELP);
+      if (words.length) throw OfnError.say('BadArguments', 'error.pulse.notCommand', { word: words[0]!.slice(0, 20) }, 'hint.manage');
       return { kind: 'pulse-list' };
     },
   }),

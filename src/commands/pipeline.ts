@@ -58,10 +58,11 @@ export async function ask(deps: Deps, text: string, state?: StateDb, options: As
   const context: AskContext = { grant: grantOf(deps, options), ...(state ? { state } : {}), ...(options.who ? { who: options.who } : {}) };
   const { route, args } = parseRoute(text, parseContext(deps, [...context.grant.instances]));
   if (route.needs?.admin && !context.grant.admin) {
-    throw new OfnError('AccessDenied', `\`${route.usage.split(/ [<[]/)[0]}\` needs \`admin: true\` for your user${context.who ? ` (${context.who.userId})` : ''} in the ofn-insights config.`);
+    const command = route.usage.split(/ [<[]/)[0]!;
+    throw context.who ? OfnError.say('AccessDenied', 'error.needsAdminUser', { command, user: context.who.userId }) : OfnError.say('AccessDenied', 'error.needsAdmin', { command });
   }
   if (route.needs?.state && !context.state) {
-    throw new OfnError('BadArguments', 'Saved questions, pulses and watches need the state store, which is not available right now. Questions still work; try again in a few minutes.');
+    throw OfnError.say('BadArguments', 'error.stateDown');
   }
   const instances = authorize(deps.config, context.grant, route.reach(args));
   return route.run(deps, args, { ...context, instances, reachOf: (question) => questionReach(deps, question), ask: (question) => ask(deps, question, state, { ...options, grant: context.grant }) });

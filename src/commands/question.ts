@@ -19,7 +19,7 @@ import {
   type ResolvedPeriod,
 } from '../core/periods.js';
 import { languageOfLocale } from '../core/i18n.js';
-import { closest, didYouMean } from '../core/suggest.js';
+import { closest } from '../core/suggest.js';
 import { bare, BREAKDOWN_WORDS, BY_WORDS, FLAG_WORDS, fold, isFiller } from '../core/vocabulary.js';
 import type { InstanceConfig } from '../config/config.js';
 import type { UtcWindow } from '../queries/definitions.js';
@@ -86,16 +86,14 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
       const target = next === undefined ? undefined : (BREAKDOWN_WORDS.get(fold(next)) ?? next);
       i += word.startsWith('by-') ? 1 : 2;
       if (shape.breakdowns.length === 0) {
-        throw new OfnError('BadArguments', `\`${commandName}\` has no breakdowns.`);
+        throw OfnError.say('BadArguments', 'error.noBreakdowns', { command: commandName });
       }
       if (!target || !(shape.breakdowns as readonly string[]).includes(target)) {
         const list = shape.breakdowns.map((b) => `by ${b}`).join(', ');
-        throw new OfnError(
-          'BadArguments',
-          `\`${commandName}\` can be broken down ${list}.${target ? didYouMean(target, shape.breakdowns) : ''}`,
-        );
+        const guess = target ? closest(target, shape.breakdowns) : undefined;
+        throw OfnError.say('BadArguments', guess ? 'error.breakdownsGuess' : 'error.breakdowns', { command: commandName, list, ...(guess ? { guess } : {}) });
       }
-      if (args.breakdown) throw new OfnError('BadArguments', 'Only one breakdown (`by …`) at a time.');
+      if (args.breakdown) throw OfnError.say('BadArguments', 'error.oneBreakdown');
       args.breakdown = target as Breakdown;
       continue;
     }
@@ -108,28 +106,29 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
         i++;
         continue;
       }
-      if (!shape.segments) throw new OfnError('BadArguments', `\`${commandName}\` can't be restricted with \`for <segment>\`.`);
+      if (!shape.segments) throw OfnError.say('BadArguments', 'error.noSegments', { command: commandName });
       if (!target || !names.includes(target)) {
-        throw new OfnError('BadArguments', `\`for\` takes a segment: ${names.join(', ')}.${target ? didYouMean(target, names) : ''}`, 'Type `segments` for their definitions.');
+        const guess = target ? closest(target, names) : undefined;
+        throw OfnError.say('BadArguments', guess ? 'error.forSegmentGuess' : 'error.forSegment', { names: names.join(', '), ...(guess ? { guess } : {}) }, 'hint.segments');
       }
       args.segment = target;
       i += 2;
       continue;
     }
     if (word === 'all' || (word.includes(',') && word.split(',').every((id) => context.instanceIds.includes(id)))) {
-      if (args.scope || args.instance) throw new OfnError('BadArguments', 'Name the instances once: one id, a list such as `katuma,uk`, or `all`.');
+      if (args.scope || args.instance) throw OfnError.say('BadArguments', 'error.instancesOnce');
       args.scope = word === 'all' ? 'all' : [...new Set(word.split(','))];
       i++;
       continue;
     }
     if (word.includes(',')) {
       const unknown = word.split(',').filter((id) => !context.instanceIds.includes(id));
-      throw new OfnError('UnknownInstance', `Unknown instance${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `\`${shorten(u)}\``).join(', ')} in \`${shorten(word)}\`. Instances: ${listed(context).join(', ')}.`);
+      throw OfnError.say('UnknownInstance', 'error.unknownInList', { n: unknown.length, unknown: unknown.map((u) => `\`${shorten(u)}\``).join(', '), word: shorten(word), instances: listed(context).join(', ') });
     }
     if (context.instanceIds.includes(word)) {
-      if (args.scope) throw new OfnError('BadArguments', 'Name the instances once: one id, a list such as `katuma,uk`, or `all`.');
+      if (args.scope) throw OfnError.say('BadArguments', 'error.instancesOnce');
       if (args.instance && args.instance !== word) {
-        throw new OfnError('BadArguments', `One instance at a time: got \`${args.instance}\` and \`${word}\`.`);
+        throw OfnError.say('BadArguments', 'error.oneInstance', { first: args.instance, second: word });
       }
       args.instance = word;
       i++;
@@ -140,7 +139,7 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
     if (/^\d+$/.test(word) && shape.limit && !(/^\d{4}$/.test(word) && Number(word) >= 2000) && !startsLongerPeriod(typed.from(i), 0, periodOptions, context)) {
       const n = Number(word);
       if (n < 1 || n > shape.limit.max) {
-        throw new OfnError('BadArguments', `\`${commandName}\` shows between 1 and ${shape.limit.max} rows.`);
+        throw OfnError.say('BadArguments', 'error.rowsRange', { command: commandName, max: String(shape.limit.max) });
       }
       args.limit = n;
       i++;
@@ -174,11 +173,7 @@ export function parseQuestionWords(commandName: string, words: readonly string[]
     const visible = listed(context);
     if (visible.length === 1) args.instance = visible[0]!;
     else {
-      throw new OfnError(
-        'UnknownInstance',
-        `Which instance? Add one of: ${visible.join(', ')}, or \`all\`.`,
-        `For example: \`${commandName} ${visible[0] ?? 'katuma'} last-month\``,
-      );
+      throw OfnError.say('UnknownInstance', 'error.whichInstanceOrAll', { instances: visible.join(', '), command: commandName, example: visible[0] ?? 'katuma' }, 'hint.instanceExample');
     }
   }
   if (!args.period && shape.defaultPeriod) args.period = shape.defaultPeriod;

@@ -6,7 +6,7 @@ import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, tu
 import type { MetricEntry, Registry } from '../queries/registry.js';
 import { needsAddresses, needsPeriod } from '../queries/definitions.js';
 import { categoryLabel } from '../queries/watch-queries.js';
-import { didYouMean } from '../core/suggest.js';
+import { closest } from '../core/suggest.js';
 import { defineMetricCommand } from './metric-command.js';
 import { answerPeriod, canonicalQuestion, instanceRef, lookupInstance, parseQuestionWords, utcWindow, type QuestionArgs } from './question.js';
 import type { ResolvedPeriod } from '../core/periods.js';
@@ -18,7 +18,8 @@ function segmentWord(command: string, words: readonly string[], context: ParseCo
   const names = context.segmentNames ?? [];
   const word = words[0]?.toLowerCase();
   if (!word || !names.includes(word)) {
-    throw new OfnError('BadArguments', `\`${command}\` needs a segment first: ${names.join(', ')}.${word ? didYouMean(word, names) : ''}`, `For example: \`${command} hubs katuma\`. Type \`segments\` for their definitions.`);
+    const guess = word ? closest(word, names) : undefined;
+    throw OfnError.say('BadArguments', guess ? 'error.needsSegmentGuess' : 'error.needsSegment', { command, names: names.join(', '), ...(guess ? { guess } : {}) }, 'hint.needsSegment');
   }
   return word;
 }
@@ -37,7 +38,7 @@ async function segmentQuestion(deps: Deps, args: SegmentArgs, verb: 'counted' | 
   // A replica without the personal tables (spree_addresses) still answers, but can't filter by country.
   const { addresses } = await replica.capabilities();
   if (needsAddresses(filters) && !addresses) {
-    throw new OfnError('SchemaMismatch', `${instance.name}'s replica has no address tables, so \`${args.segmentName}\` (by country) can't be ${verb} there.`);
+    throw OfnError.say('SchemaMismatch', 'error.noAddresses', { name: instance.name, segment: args.segmentName, verb });
   }
   const base = { measure: args.segmentName, instance: instanceRef(instance), period, unit: 'count' as const };
   return { instance, filters, window, replica, addresses, base };
@@ -158,5 +159,6 @@ export function describeRegistry(registry: Registry, what: 'metrics' | 'segments
   const segment = registry.segments.get(what);
   if (segment) return { title: `Segment ${segment.name}`, lines: [segment.description, `Definition: ${segment.definition}.`, segment.builtIn ? 'Built in (docs/definitions.md).' : 'Custom, from the config.', `Use: \`count ${segment.name} <instance>\`, \`list ${segment.name} <instance>\`, \`turnover <instance> last-month for ${segment.name}\`.`] };
   const names = [...registry.metrics.keys(), ...registry.segments.keys()];
-  throw new OfnError('NotFound', `Nothing is called \`${what.slice(0, 40)}\`.${didYouMean(what, names)}`, 'Type `metrics` or `segments` for the lists.');
+  const guess = closest(what, names);
+  throw OfnError.say('NotFound', guess ? 'error.nothingCalledGuess' : 'error.nothingCalled', { what: what.slice(0, 40), ...(guess ? { guess } : {}) }, 'hint.metricsSegments');
 }

@@ -1,5 +1,6 @@
 import Big from 'big.js';
 import { convert, rateFor } from '../core/exchange.js';
+import { say, type Words } from '../core/i18n.js';
 import type { RateUsed } from '../core/story.js';
 import type { Deps } from './types.js';
 
@@ -39,11 +40,15 @@ export class Converter {
     return [...this.used.values()].sort((a, b) => a.currency.localeCompare(b.currency) || (a.month ?? '').localeCompare(b.month ?? ''));
   }
 
-  /** Why money is not added up, or undefined when it is. */
-  note(): string | undefined {
-    if (this.currency === null) return 'Turnover is not added up: the instances use different currencies and no reportingCurrency is configured.';
-    if (this.missing.size > 0) return `Turnover is not added up: no rate to ${this.currency} for ${[...this.missing].sort().join(', ')} (exchangeRates in the config).`;
-    return undefined;
+  /** Why money is not added up (`note` in English, `noteWords` in the catalogs), or nothing when it is. */
+  note(): { note?: string; noteWords?: Words } {
+    const words: Words | undefined =
+      this.currency === null
+        ? { key: 'note.notAddedCurrencies' }
+        : this.missing.size > 0
+          ? { key: 'note.notAddedRates', values: { currency: this.currency, list: [...this.missing].sort().join(', ') } }
+          : undefined;
+    return words ? { note: say('en', words), noteWords: words } : {};
   }
 }
 

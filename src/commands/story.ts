@@ -59,7 +59,7 @@ function common(name: string, args: QuestionArgs, spec: PeriodSpec | undefined, 
 function requirePeriod(name: string, args: QuestionArgs, context: ParseContext): void {
   if (args.period) return;
   const id = args.scope === 'all' ? 'all' : (context.visibleIds ?? context.instanceIds)[0] ?? 'katuma';
-  throw new OfnError('BadPeriod', `\`${name}\` needs a period: the enterprises created in it, or the orders placed in it.`, `For example: \`${name} ${id} last-year\`, \`${name} ${id} 2026-Q3\`, \`${name} all 2025\`.`);
+  throw OfnError.say('BadPeriod', 'error.storyNeedsPeriod', { name, id }, 'hint.storyNeedsPeriod');
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -212,12 +212,12 @@ export const mapRoute: Route<MapArgs> = {
   parse(words, context) {
     const layerWord = words.find((w) => (LAYERS as readonly string[]).includes(w.toLowerCase()) || /^(shop|producer|hub)$/i.test(w));
     if (!layerWord) {
-      throw new OfnError('BadArguments', 'Map what? `map shops katuma`, `map producers all` or `map hubs au`.');
+      throw OfnError.say('BadArguments', 'error.mapWhat');
     }
     const layer = (layerWord.toLowerCase().endsWith('s') ? layerWord.toLowerCase() : `${layerWord.toLowerCase()}s`) as MapLayer;
     const rest = words.filter((w) => w !== layerWord);
     const args = parseQuestionWords('map', rest, { breakdowns: [] }, context);
-    if (args.period) throw new OfnError('BadArguments', 'A map shows the enterprises as they are now: it takes no period.', `For example: \`map ${layer} ${args.scope === 'all' ? 'all' : args.instance}\`.`);
+    if (args.period) throw OfnError.say('BadArguments', 'error.mapNoPeriod', { layer, where: args.scope === 'all' ? 'all' : (args.instance ?? '') }, 'hint.mapNoPeriod');
     return { ...args, layer };
   },
   reach: reachOf,
@@ -355,7 +355,7 @@ export const reportRoute: Route<QuestionArgs> = {
     const args = parseQuestionWords('report', words, { breakdowns: [], defaultPeriod: { kind: 'current', unit: 'year', offset: -1 } }, context);
     const p = args.period!;
     if (p.kind === 'current' && p.unit === 'year') return args;
-    if (p.kind !== 'year') throw new OfnError('BadPeriod', `A report covers a calendar year: \`${periodLabel(p)}\` is not one.`, 'For example: `report all 2025`, `report katuma this-year` (to date).');
+    if (p.kind !== 'year') throw OfnError.say('BadPeriod', 'error.reportYear', { period: periodLabel(p) }, 'hint.reportYear');
     return args;
   },
   reach: reachOf,
@@ -376,7 +376,7 @@ export const reportRoute: Route<QuestionArgs> = {
       sections.push(reportSection(parts, null, c.currency, (value, instance, month) => c.convert(value, instance.currency, month)));
     }
     const year = parts[0]!.year.period.from.year;
-    const note = converter?.note();
+    const note = converter?.note() ?? {};
     // Instances that answered the map but not the figures (or the reverse) are in the warnings once.
     const allWarnings = [...new Map([...warnings, ...layer.warnings].map((w) => [w.instance, w])).values()];
     return {
@@ -387,7 +387,7 @@ export const reportRoute: Route<QuestionArgs> = {
       sections,
       map: layer.map,
       rates: converter?.rates() ?? [],
-      ...(note ? { note } : {}),
+      ...note,
     };
   },
 };

@@ -57,6 +57,29 @@ export interface Grant {
   label: string;
 }
 
+/**
+ * A grant's label as catalog values: which audience (`who`, a select in the messages) and its id, so
+ * that a refusal names it in the reader's language; a label of another form is named as written.
+ */
+export function audience(label: string): { who: string; id: string } {
+  const forms: [RegExp, string][] = [
+    [/^This conversation$/, 'conversation'],
+    [/^This channel \((.+)\)$/, 'channel'],
+    [/^This channel$/, 'here'],
+    [/^Channel (.+)$/, 'target'],
+    [/^This API token \((.+)\)$/, 'token'],
+    [/^This webhook \((.+)\)$/, 'webhook'],
+    [/^Your Home tab$/, 'yourHome'],
+    [/^The Home tab$/, 'home'],
+    [/^The operator$/, 'operator'],
+  ];
+  for (const [form, who] of forms) {
+    const m = form.exec(label);
+    if (m) return { who, id: m[1] ?? '' };
+  }
+  return { who: 'other', id: label };
+}
+
 /** What a question touches: the instances it reads (`all` = every instance the audience may see) and whether it shows billing. */
 export interface Reach {
   instances: readonly string[] | 'all';
@@ -146,19 +169,16 @@ export function requireGrant(config: AccessConfig, who: Requester): Grant {
  */
 export function authorize(config: AccessConfig, grant: Grant, reach: Reach): string[] {
   if (reach.billing && !grant.billing) {
-    throw new OfnError('AccessDenied', `Billing answers need \`billing: true\` for ${grant.label === 'This conversation' ? 'this user' : grant.label.replace(/^This/, 'this')} in the ofn-insights config.`);
+    throw OfnError.say('AccessDenied', 'error.access.billing', audience(grant.label));
   }
   const ids = reach.instances === 'all' ? [...config.instances.keys()].filter((id) => grant.instances.has(id)) : [...new Set(reach.instances)];
   const hidden = ids.filter((id) => !grant.instances.has(id));
   if (hidden.length) {
     const names = hidden.map((id) => config.instances.get(id)?.name ?? id).join(', ');
-    throw new OfnError(
-      'AccessDenied',
-      `${grant.label} may not see ${names}. It may see: ${[...grant.instances].join(', ') || 'no instance'}. An operator can add \`${hidden.join('`, `')}\` to its \`instances\` in the ofn-insights config.`,
-    );
+    throw OfnError.say('AccessDenied', 'error.access.hidden', { ...audience(grant.label), names, visible: [...grant.instances].join(', '), count: grant.instances.size, hidden: `\`${hidden.join('`, `')}\`` });
   }
   // `all` with nothing visible is refused; a route that touches no instance (help, management) is not.
-  if (reach.instances === 'all' && ids.length === 0) throw new OfnError('AccessDenied', `${grant.label} may see no instance.`);
+  if (reach.instances === 'all' && ids.length === 0) throw OfnError.say('AccessDenied', 'error.access.none', audience(grant.label));
   return ids;
 }
 

@@ -1,6 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { Grain } from './periods.js';
 import type { Language } from './vocabulary.js';
+import type { ErrorText } from './errors.js';
 
 /** What an answer is about: enough to render it without looking anything up. */
 export interface InstanceRef {
@@ -97,7 +98,8 @@ export interface GlobalAnswer {
   /** The period as typed; each instance resolved it in its own time zone. */
   periodLabel: string;
   results: Answer[];
-  warnings: { instance: string; name: string; message: string }[];
+  /** In English (`message`, as JSON and logs have it) and, when the catalogs have them, its words (`text`, saidIn). */
+  warnings: { instance: string; name: string; message: string; text?: ErrorText }[];
   /** For single figures: counts summed, money converted to the reporting currency. */
   total?: GlobalTotal;
 }

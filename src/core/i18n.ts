@@ -22,8 +22,22 @@ export function compileMessage(message: string, lang: Language): IntlMessageForm
   return new IntlMessageFormat(message, lang, undefined, { ignoreTag: true });
 }
 
+/** Values of a catalog message. */
+export type MessageValues = Record<string, string | number>;
+
+/** Catalog words not yet rendered: what a face shows in its reader's language (`say`), English kept for JSON and logs. */
+export interface Words {
+  key: MessageKey;
+  values?: MessageValues;
+}
+
+/** Words in `lang`. */
+export function say(lang: Language, words: Words): string {
+  return t(lang, words.key, words.values);
+}
+
 /** The message `key` in `lang`, with its values. */
-export function t(lang: Language, key: MessageKey, values?: Record<string, string | number>): string {
+export function t(lang: Language, key: MessageKey, values?: MessageValues): string {
   const id = `${lang}\u0000${key}`;
   let format = compiled.get(id);
   if (!format) {

@@ -1,7 +1,8 @@
 import type { Answer, GlobalAnswer, GlobalTotal, InstanceRef } from './answer.js';
 import type { BillingLine, BillingPlanTerms, BillingTotals } from './billing.js';
 import type { GrowthReport, StoryOutcome } from './story.js';
-import type { Language } from './vocabulary.js';
+import type { ErrorText } from './errors.js';
+import { say, type Language, type Words } from './i18n.js';
 
 /**
  * What `ask` returns, whatever the face: every renderer (text, JSON, CSV, Slack, PNG) takes one of
@@ -52,7 +53,20 @@ export interface Notice {
   kind: 'notice';
   /** What was done, e.g. `pulse-add`; for logs and metrics. */
   action: string;
+  /** In English (JSON, CSV, logs): the words' English lines. */
   text: string;
+  /** Its lines in the catalogs, shown in the reader's language (noticeIn). */
+  words?: Words[];
+}
+
+/** A notice of these lines (catalog words), its `text` in English. */
+export function notice(action: string, words: Words[]): Notice {
+  return { kind: 'notice', action, text: words.map((w) => say('en', w)).join('\n'), words };
+}
+
+/** A notice's text in `lang` (English without words). */
+export function noticeIn(outcome: Notice, lang: Language | undefined): string {
+  return outcome.words && lang && lang !== 'en' ? outcome.words.map((w) => say(lang, w)).join('\n') : outcome.text;
 }
 
 export interface BillingChange {
@@ -113,4 +127,4 @@ export interface DashboardOutcome {
 
 export type DashboardPart =
   | { question: string; status: 'answered'; outcome: Outcome }
-  | { question: string; status: 'refused' | 'failed'; message: string };
+  | { question: string; status: 'refused' | 'failed'; message: string; text?: ErrorText };

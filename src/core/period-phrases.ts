@@ -129,8 +129,8 @@ function skipArticles(folded: readonly string[], i: number): number {
 
 function readBound(folded: readonly string[], i: number, options: PeriodOptions, typed: string): { spec: BoundSpec; end: number } {
   const one = i < folded.length ? readOne(folded, i, options) : undefined;
-  if (!one) throw new OfnError('BadPeriod', `\`${typed.slice(0, 20)}\` needs a date or a period after it: \`since 2026-01-01\`, \`until 31/10/2026\`, \`since october\`.`);
-  if (one.spec.kind === 'span') throw new OfnError('BadPeriod', '`since` and `until` take a date or a period, once each.');
+  if (!one) throw OfnError.say('BadPeriod', 'error.boundNeedsDate', { word: typed.slice(0, 20) });
+  if (one.spec.kind === 'span') throw OfnError.say('BadPeriod', 'error.boundOnce');
   return { spec: one.spec, end: i + one.used };
 }
 

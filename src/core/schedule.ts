@@ -16,11 +16,10 @@ export interface Schedule {
 }
 
 const DAYS: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
-const SCHEDULE_HELP = 'Schedules: `daily HH:MM`, `weekly mon HH:MM`, `monthly 1 HH:MM`, or a cron expression in quotes such as `"0 9 * * 1-5"`, in the instance’s time zone.';
 
 function time(text: string): [number, number] {
   const m = /^(\d{1,2}):(\d{2})$/.exec(text);
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new OfnError('BadArguments', `\`${text.slice(0, 20)}\` is not a time (HH:MM).`, SCHEDULE_HELP);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw OfnError.say('BadArguments', 'error.schedule.time', { text: text.slice(0, 20) }, 'hint.schedule');
   return [Number(m[1]), Number(m[2])];
 }
 
@@ -37,26 +36,27 @@ export function parseSchedule(text: string): Schedule {
   }
   if (words[0] === 'weekly' && words.length === 3) {
     const day = DAYS[words[1]!.slice(0, 3)];
-    if (day === undefined) throw new OfnError('BadArguments', `\`${words[1]!.slice(0, 12)}\` is not a day (mon … sun).`, SCHEDULE_HELP);
+    if (day === undefined) throw OfnError.say('BadArguments', 'error.schedule.day', { text: words[1]!.slice(0, 12) }, 'hint.schedule');
     const [h, m] = time(words[2]!);
     return { text: `weekly ${words[1]!.slice(0, 3)} ${words[2]}`, cron: `${m} ${h} * * ${day}` };
   }
   if (words[0] === 'monthly' && words.length === 3) {
     const day = Number(words[1]);
-    if (!Number.isInteger(day) || day < 1 || day > 28) throw new OfnError('BadArguments', 'A monthly pulse runs on day 1 to 28 (every month has those).', SCHEDULE_HELP);
+    if (!Number.isInteger(day) || day < 1 || day > 28) throw OfnError.say('BadArguments', 'error.schedule.monthDay', undefined, 'hint.schedule');
     const [h, m] = time(words[2]!);
     return { text: `monthly ${day} ${words[2]}`, cron: `${m} ${h} ${day} * *` };
   }
   const fields = text.trim().replace(/^["']|["']$/g, '').split(/\s+/);
-  if (fields.length !== 5) throw new OfnError('BadArguments', `\`${text.slice(0, 40)}\` is not a schedule.`, SCHEDULE_HELP);
+  if (fields.length !== 5) throw OfnError.say('BadArguments', 'error.schedule.notOne', { text: text.slice(0, 40) }, 'hint.schedule');
   const schedule = { text: fields.join(' '), cron: fields.join(' ') };
   let cron: Cron;
   try {
     cron = cronOf(schedule);
   } catch (error) {
-    throw new OfnError('BadArguments', `\`${schedule.text.slice(0, 40)}\` is not a cron expression: ${(error as Error).message.replace(/^CronPattern: /, '').slice(0, 120)}.`, SCHEDULE_HELP);
+    // croner's reason stays as croner writes it (English): it names the field at fault.
+    throw OfnError.say('BadArguments', 'error.schedule.cron', { text: schedule.text.slice(0, 40), reason: (error as Error).message.replace(/^CronPattern: /, '').slice(0, 120) }, 'hint.schedule');
   }
-  if (!cron.nextRun()) throw new OfnError('BadArguments', `\`${schedule.text.slice(0, 40)}\` never fires: no month has that day.`, SCHEDULE_HELP);
+  if (!cron.nextRun()) throw OfnError.say('BadArguments', 'error.schedule.never', { text: schedule.text.slice(0, 40) }, 'hint.schedule');
   return schedule;
 }
 

@@ -1,5 +1,6 @@
 import Big from 'big.js';
 import type { AnswerPeriod, GlobalAnswer, InstanceRef } from './answer.js';
+import type { Words } from './i18n.js';
 
 /**
  * The growth story for funders (issue 16): growth, funnel, retention, buyers, the yearly report and
@@ -66,6 +67,8 @@ export interface GrowthReport {
   rates: RateUsed[];
   /** Why turnover is not added up (no reporting currency, a missing rate). */
   note?: string;
+  /** The note in the catalogs, for a face in another language. */
+  noteWords?: Words;
   warnings: GlobalAnswer['warnings'];
   presentation: Presentation;
 }
@@ -152,6 +155,8 @@ export type StoryOutcome = StoryReport & {
   global: boolean;
   rates: RateUsed[];
   note?: string;
+  /** The note in the catalogs, for a face in another language. */
+  noteWords?: Words;
   warnings: GlobalAnswer['warnings'];
   presentation: Presentation;
 };

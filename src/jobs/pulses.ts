@@ -4,9 +4,8 @@ import type { Grant } from '../core/access.js';
 import type { Logger } from '../core/log.js';
 import { chartSpecOf } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
-import { dashboardMessages, type ChartRef } from '../render/dashboard.js';
-import { isEmptyOutcome, pulseMessage, slackMessage } from '../render/slack-message.js';
-import { DateTime } from 'luxon';
+import { dashboardLanguage, dashboardMessages, type ChartRef } from '../render/dashboard.js';
+import { isEmptyOutcome, pulseLabel, pulseMessage, slackMessage } from '../render/slack-message.js';
 import type { DashboardOutcome } from '../core/outcome.js';
 import { dashboardChartFiles } from './dashboard-charts.js';
 import { activePulses, advancePulseSlot } from '../state/pulses.js';
@@ -105,8 +104,8 @@ async function composeDashboardPulse(deps: Deps, source: PulseSource, outcome: D
     images.push({ filename: file.filename, title: file.title, altText: file.altText, base64: file.bytes.toString('base64') });
     return { fileId: `upload:${images.length - 1}`, title: file.title, altText: file.altText };
   });
-  const slot = DateTime.fromISO(source.slotLocal, { zone: source.timezone }).toFormat('ccc d LLL yyyy HH:mm');
-  const footer = source.late ? `late delivery of pulse #${source.pulseId}, due ${slot} (${source.timezone})` : `pulse #${source.pulseId} · ${slot} (${source.timezone})`;
+  // In the language of the dashboard's own words (as dashboardMessages writes them for a channel).
+  const footer = pulseLabel(source, dashboardLanguage(outcome), true);
   const [first, ...more] = dashboardMessages(outcome, { charts, messageOf: (o) => slackMessage(o, { ephemeral: false, digest: true }), footer });
   return { text: `${source.late ? '[late] ' : ''}${first!.text}`, blocks: first!.blocks, ...(images.length ? { images } : {}), ...(more.length ? { more } : {}) };
 }

@@ -234,13 +234,13 @@ export class Replica {
     }
     if (e.code === '42703' || e.code === '42P01') {
       this.capabilitiesProbe = undefined; // the release may have changed under us: probe again next time
-      return new OfnError('SchemaMismatch', schemaMismatchMessage(name, e.message), undefined, error);
+      return OfnError.say('SchemaMismatch', 'error.replicaSchema', schemaMismatchValues(name, e.message), undefined, error);
     }
     if (
       e.code === '25006' || // read_only_sql_transaction: would only happen on a bug, never retry it as a write
       e.code === '42501' // insufficient_privilege
     ) {
-      return new OfnError('ReplicaUnavailable', `${name}'s replica refused the query (permissions). Ask an operator to check the replica role.`, undefined, error);
+      return OfnError.say('ReplicaUnavailable', 'error.replicaPermissions', { name }, undefined, error);
     }
     if (
       (e.code !== undefined && /^(08|57P|53)/.test(e.code)) ||
@@ -255,17 +255,22 @@ export class Replica {
 }
 
 /** Columns OFN added after 2019 that a question may need, and the release that brought each. */
-const LATE_COLUMNS: Readonly<Record<string, readonly [string, string]>> = {
-  included_tax_total: ['spree_orders.included_tax_total', 'OFN added it in v3.5.11, February 2021'],
-  additional_tax_total: ['spree_orders.additional_tax_total', 'OFN added it in v3.5.11, February 2021'],
-  external_billing_id: ['enterprises.external_billing_id', 'OFN added it in v5.0.11, January 2025'],
+/** Columns added by a later OFN release: the column, the release, and its year and month. */
+const LATE_COLUMNS: Readonly<Record<string, readonly [string, string, number, number]>> = {
+  included_tax_total: ['spree_orders.included_tax_total', 'v3.5.11', 2021, 2],
+  additional_tax_total: ['spree_orders.additional_tax_total', 'v3.5.11', 2021, 2],
+  external_billing_id: ['enterprises.external_billing_id', 'v5.0.11', 2025, 1],
 };
 
-/** What PostgreSQL said is missing (`column o.included_tax_total does not exist`), in words for the asker. */
-function schemaMismatchMessage(instanceName: string, message: string | undefined): string {
+/**
+ * What PostgreSQL said is missing (`column o.included_tax_total does not exist`), as the values of
+ * `error.replicaSchema`: "Katuma's replica runs an OFN release without spree_orders.included_tax_total,
+ * which this question needs (OFN added it in v3.5.11, February 2021)."
+ */
+function schemaMismatchValues(instanceName: string, message: string | undefined): Record<string, string | number> {
   const column = /column "?(?:\w+\.)?(\w+)"? does not exist/.exec(message ?? '')?.[1];
   const table = /relation "?(?:\w+\.)?(\w+)"? does not exist/.exec(message ?? '')?.[1];
   const late = column ? LATE_COLUMNS[column] : undefined;
-  const what = late ? late[0] : column ? `the column ${column}` : table ? `the table ${table}` : 'a table or column';
-  return `${instanceName}'s replica runs an OFN release without ${what}, which this question needs${late ? ` (${late[1]})` : ''}.`;
+  if (late) return { name: instanceName, kind: 'late', thing: late[0], version: late[1], year: String(late[2]), month: String(late[3]) };
+  return { name: instanceName, kind: column ? 'column' : table ? 'table' : 'unknown', thing: column ?? table ?? '', version: '', year: '', month: '' };
 }

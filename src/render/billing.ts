@@ -4,7 +4,7 @@ import type { BillingPlanTerms } from '../core/billing.js';
 import type { BillingAllReport, BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney, moneyToJson } from '../core/money.js';
 import { toCsv } from './csv-writer.js';
-import { answerLanguage, localMonthLabel, statusLabel } from './format.js';
+import { answerLanguage, localMonthLabel, statusLabel, warningLine } from './format.js';
 import { t, type Language } from '../core/i18n.js';
 import { dateLocale } from '../core/periods.js';
 import { globalTotalText } from './global.js';
@@ -181,7 +181,7 @@ function allNotes(report: BillingAllReport, lang: Language): string[] {
   return [
     ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, r.instance.locale, lang)}`),
     ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r, lang)[0]!),
-    ...report.warnings.map((w) => `⚠ ${w.name}: ${w.message}`),
+    ...report.warnings.map((w) => warningLine(w, lang)),
   ];
 }
 

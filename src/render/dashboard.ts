@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import type { DashboardOutcome, DashboardPart, Outcome } from '../core/outcome.js';
 import { t, type Language } from '../core/i18n.js';
+import { saidIn } from '../core/errors.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail, sharedLanguage } from './format.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable, type Align } from './table.js';
@@ -71,7 +72,7 @@ export function dashboardText(outcome: DashboardOutcome, textOf: (o: Outcome) =>
   const lines = [outcome.title, t(lang, 'dash.text', { name: outcome.name, n: outcome.parts.length }), ''];
   for (const part of outcome.parts) {
     lines.push(`── ${part.question}`);
-    lines.push(part.status === 'answered' ? textOf(part.outcome) : t(lang, part.status === 'refused' ? 'dash.refusedText' : 'dash.failed', { message: part.message }), '');
+    lines.push(part.status === 'answered' ? textOf(part.outcome) : t(lang, part.status === 'refused' ? 'dash.refusedText' : 'dash.failed', { message: saidIn(part, lang) }), '');
   }
   return lines.join('\n').trimEnd();
 }
@@ -169,7 +170,7 @@ function otherUnit(message: SlackMessage, chart: ChartRef | undefined): Unit {
 
 function noticeUnit(part: Extract<DashboardPart, { status: 'refused' | 'failed' }>, lang: Language): Unit {
   const icon = part.status === 'refused' ? ':no_entry:' : ':warning:';
-  const text = `${icon} ${partTitle(part)} · ${escapeMrkdwn(t(lang, part.status === 'refused' ? 'dash.refused' : 'dash.failed', { message: part.message }))}`;
+  const text = `${icon} ${partTitle(part)} · ${escapeMrkdwn(t(lang, part.status === 'refused' ? 'dash.refused' : 'dash.failed', { message: saidIn(part, lang) }))}`;
   return { blocks: () => ({ blocks: [mrkdwnSection(text.slice(0, SECTION_LIMIT))], usedTable: false }) };
 }
 

@@ -1,9 +1,20 @@
 import { DateTime } from 'luxon';
-import type { Answer, AnswerPeriod } from '../core/answer.js';
+import type { Answer, AnswerPeriod, GlobalAnswer } from '../core/answer.js';
 import type { BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney } from '../core/money.js';
-import { CATALOGS, isMessageKey, languageOfLocale, t, type Language, type MessageKey } from '../core/i18n.js';
+import { CATALOGS, isMessageKey, languageOfLocale, say, t, type Language, type MessageKey, type Words } from '../core/i18n.js';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
+import { saidIn } from '../core/errors.js';
+
+/** "⚠ OFN UK: OFN UK's replica did not answer in 30 s.": an instance that did not answer, in `lang` where the catalogs have its words. */
+export function warningLine(warning: GlobalAnswer['warnings'][number], lang: Language): string {
+  return `⚠ ${warning.name}: ${saidIn(warning, lang)}`;
+}
+
+/** A note a question wrote (turnover not added up), in `lang` where it has catalog words, else as written. */
+export function noteIn(outcome: { note?: string; noteWords?: Words }, lang: Language): string | undefined {
+  return outcome.noteWords && lang !== 'en' ? say(lang, outcome.noteWords) : outcome.note;
+}
 
 /** A value as a person reads it: money in the instance's currency and locale, counts grouped; "—" where undefined. */
 export function formatValue(answer: Answer, value: string | null): string {

@@ -3,7 +3,7 @@ import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money
 import { answerToJson } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { t, type Language } from '../core/i18n.js';
-import { describePeriod, formatValue, localTitle, periodInWords } from './format.js';
+import { describePeriod, formatValue, localTitle, periodInWords, warningLine } from './format.js';
 import { alignTable, answerTable } from './table.js';
 
 const LOCALE = 'en-GB';
@@ -34,7 +34,7 @@ export function globalText(answer: GlobalAnswer, lang: Language = 'en'): string 
   }
   const total = globalTotalText(answer, lang);
   if (total) lines.push('', total);
-  for (const w of answer.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);
+  for (const w of answer.warnings) lines.push(warningLine(w, lang));
   return lines.join('\n');
 }
 

@@ -4,7 +4,7 @@ import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { t, type Language } from '../core/i18n.js';
-import { bucketLabel, describePeriod, periodInWords, sharedLanguage } from './format.js';
+import { bucketLabel, describePeriod, noteIn, periodInWords, sharedLanguage, warningLine } from './format.js';
 import { alignTable } from './table.js';
 
 /** `growth`: per local month the five figures, their change against the month before and the same month a year before, and totals. */
@@ -100,9 +100,10 @@ export function growthText(report: GrowthReport, reader?: Language): string {
   if (report.combined) lines.push(...sectionText(report.combined, n, months, lang));
   const rates = ratesText(report.rates, report.combined?.currency ?? null, lang);
   if (rates) lines.push(rates);
-  if (report.note) lines.push(report.note);
+  const note = noteIn(report, lang);
+  if (note) lines.push(note);
   if (report.instances.some((s) => s.rows.some((r) => r.partial))) lines.push(t(lang, 'growth.partial'));
-  for (const w of report.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);
+  for (const w of report.warnings) lines.push(warningLine(w, lang));
   return lines.join('\n').trimEnd();
 }
 
@@ -183,7 +184,8 @@ export function growthSlackText(report: GrowthReport, reader?: Language): string
   );
   const rates = ratesText(report.rates, report.combined.currency, lang);
   if (rates) lines.push(rates);
-  if (report.note) lines.push(report.note);
-  for (const w of report.warnings) lines.push(`⚠ ${w.name}: ${w.message}`);
+  const note = noteIn(report, lang);
+  if (note) lines.push(note);
+  for (const w of report.warnings) lines.push(warningLine(w, lang));
   return lines.join('\n').trimEnd();
 }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Answer, InstanceRef, ScalarAnswer } from '../core/answer.js';
+import { saidIn, type ErrorText } from '../core/errors.js';
 import { t, type Language } from '../core/i18n.js';
 import { dateLocale } from '../core/periods.js';
 import { describePeriod, formatValue, sharedLanguage } from './format.js';
@@ -32,6 +33,8 @@ export interface HomeInstance {
   figures: HomeFigure[];
   /** Set when the replica could not answer: said instead of figures. */
   error?: string;
+  /** The error's words in the catalogs, so each reader of the cached figures reads it in their language. */
+  errorText?: ErrorText;
 }
 
 export interface HomeInput {
@@ -71,7 +74,8 @@ function field(figure: HomeFigure, lang: Language): Block {
 
 function instanceBlocks(home: HomeInstance, lang: Language): Block[] {
   const name = `*${escapeMrkdwn(home.instance.name)}* (${escapeMrkdwn(home.instance.id)})`;
-  if (home.error || home.figures.length === 0) return [mrkdwnSection(`${name}\n:warning: ${escapeMrkdwn(home.error ?? t(lang, 'home.noFigures'))}`)];
+  const said = home.error === undefined ? undefined : saidIn({ message: home.error, ...(home.errorText ? { text: home.errorText } : {}) }, lang);
+  if (home.error || home.figures.length === 0) return [mrkdwnSection(`${name}\n:warning: ${escapeMrkdwn(said ?? t(lang, 'home.noFigures'))}`)];
   const read = DateTime.fromISO(home.readAt, { zone: home.instance.timezone }).setLocale(dateLocale(home.instance.locale, lang)).toFormat('d LLL HH:mm');
   const first = home.figures[0]!;
   const period = first.thisMonth.period;

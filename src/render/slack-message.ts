@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
-import { helpIn, type HelpText, type Outcome } from '../core/outcome.js';
+import { helpIn, noticeIn, type HelpText, type Outcome } from '../core/outcome.js';
 import { billingAllMessage, billingMessage } from './billing.js';
-import { dashboardMessages } from './dashboard.js';
+import { dashboardLanguage, dashboardMessages } from './dashboard.js';
 import { t, type Language } from '../core/i18n.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, localTitle, ordersDetail, periodInWords } from './format.js';
 import { globalText } from './global.js';
@@ -167,7 +167,7 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
     case 'help':
       return { ...helpMessage(outcome, options.language), truncated: false };
     case 'notice':
-      return { ...noticeMessage(outcome.text), truncated: false };
+      return { ...noticeMessage(noticeIn(outcome, options.language)), truncated: false };
     case 'dashboard': {
       // Without its charts (the faces that upload them call dashboardMessages) and, if Slack's limits cut it in several, the first.
       const [first] = dashboardMessages(outcome, { messageOf: (o) => slackMessage(o, { ...options, digest: true }), ...(options.language ? { language: options.language } : {}) });
@@ -176,12 +176,54 @@ export function slackMessage(outcome: Outcome, options: MessageOptions): SlackMe
   }
 }
 
-/** A pulse digest: the message as in Slack without buttons, plus which pulse and slot, and "late" if it is. */
-export function pulseMessage(outcome: Outcome, pulse: { pulseId: number; slotLocal: string; timezone: string; late: boolean }): SlackMessage {
+/**
+ * The language `slackMessage` writes an outcome in for `reader` (none: a digest posted to a channel),
+ * as each kind chooses it: an answer or a bill its instance's, several instances English unless they share one…
+ */
+export function outcomeLanguage(outcome: Outcome, reader?: Language): Language {
+  switch (outcome.kind) {
+    case 'answer':
+      return answerLanguage(outcome.answer, reader);
+    case 'billing':
+      return answerLanguage(outcome, reader);
+    case 'growth':
+      return growthLanguage(outcome, reader);
+    case 'story':
+      return storyLanguage(outcome, reader);
+    case 'dashboard':
+      return dashboardLanguage(outcome, reader);
+    case 'help':
+      return helpIn(outcome, outcome.language ?? reader).language;
+    case 'global':
+    case 'billing-all':
+    case 'notice':
+      return reader ?? 'en';
+  }
+}
+
+export interface PulseSlot {
+  pulseId: number;
+  slotLocal: string;
+  timezone: string;
+  late: boolean;
+}
+
+/**
+ * "Pulse #3 · Mon 16 Nov 2026 09:00 (Europe/Madrid)", "Late delivery of pulse #3, due …": in `lang`, the
+ * slot written in that language (English keeps the form it always had); `midLine` when it follows other words.
+ */
+export function pulseLabel(pulse: PulseSlot, lang: Language, midLine = false): string {
+  const at = DateTime.fromISO(pulse.slotLocal, { zone: pulse.timezone });
+  const slot = lang === 'en' ? at.toFormat('ccc d LLL yyyy HH:mm') : at.setLocale(lang).toLocaleString({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const key = pulse.late ? (midLine ? 'pulse.footerLate' : 'pulse.late') : midLine ? 'pulse.footer' : 'pulse.label';
+  return t(lang, key, { id: String(pulse.pulseId), slot, zone: pulse.timezone });
+}
+
+/** A pulse digest: the message as in Slack without buttons, plus which pulse and slot, and "late" if it is, in the message's language. */
+export function pulseMessage(outcome: Outcome, pulse: PulseSlot): SlackMessage {
   const message = slackMessage(outcome, { ephemeral: false, digest: true });
-  const slot = DateTime.fromISO(pulse.slotLocal, { zone: pulse.timezone }).toFormat('ccc d LLL yyyy HH:mm');
-  const label = pulse.late ? `:hourglass: Late delivery of pulse #${pulse.pulseId}, due ${slot} (${pulse.timezone})` : `Pulse #${pulse.pulseId} · ${slot} (${pulse.timezone})`;
-  return { text: `${pulse.late ? '[late] ' : ''}${message.text}`, blocks: [...message.blocks, contextLine(escapeMrkdwn(label))] };
+  const label = pulseLabel(pulse, outcomeLanguage(outcome));
+  return { text: `${pulse.late ? '[late] ' : ''}${message.text}`, blocks: [...message.blocks, contextLine(`${pulse.late ? ':hourglass: ' : ''}${escapeMrkdwn(label)}`)] };
 }
 
 /** The figures as a code block beside a chart (a file comment is mrkdwn too): Slack users asked for this since 2017 (metabase #4638). */

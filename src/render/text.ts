@@ -1,5 +1,5 @@
 import type { Language } from '../core/i18n.js';
-import { helpIn, type Outcome } from '../core/outcome.js';
+import { helpIn, noticeIn, type Outcome } from '../core/outcome.js';
 import { answerText } from './answer.js';
 import { dashboardText } from './dashboard.js';
 import { billingAllText, billingText } from './billing.js';
@@ -28,7 +28,7 @@ export function renderText(outcome: Outcome, lang?: Language): string {
       return [help.title, '', ...help.lines].join('\n');
     }
     case 'notice':
-      return outcome.text;
+      return noticeIn(outcome, lang);
     case 'dashboard':
       return dashboardText(outcome, (o) => renderText(o, lang), lang);
   }

@@ -83,19 +83,20 @@ export async function answerSlackRequest(ctx: SlackContext, incoming: SlackReque
       return;
     }
     // An answer only the asker sees is in their language (its chart too); one the channel sees, in the instance's.
-    const language = inChannel ? undefined : await ctx.userLanguage?.(request.who.userId);
+    // A management reply (notice) is only ever the asker's: in their language even when they typed `public`.
+    const language = inChannel && outcome.kind !== 'notice' ? undefined : await ctx.userLanguage?.(request.who.userId);
     const spec = chartSpecOf(outcome, ctx.deps.config, language);
     const message = slackMessage(outcome, { ephemeral: !inChannel, chartable: spec !== undefined, ...(language ? { language } : {}) });
     // Files of a private answer go to the asker alone (our DM), never to the channel, until shared.
     const filesPublic = inChannel || request.inSharedMessage === true;
     const upload = async (file: UploadedFile) => {
       const link = await uploadFile(ctx, request, file, filesPublic);
-      if (link) await reply({ text: `:lock: ${file.title} is in our direct messages: ${link}`, blocks: [] });
+      if (link) await reply({ text: `:lock: ${t(language ?? 'en', 'slack.fileInDm', { title: file.title, link })}`, blocks: [] });
     };
     if (request.intent === 'answer' || request.intent === 'share') await reply(message, inChannel && outcome.kind !== 'notice' && outcome.kind !== 'help');
     const wantsChart = request.intent === 'chart' || ('presentation' in outcome && outcome.presentation.chart);
     if (wantsChart && !spec && (request.intent === 'chart' || outcome.kind === 'answer')) {
-      throw new OfnError('BadArguments', 'A single figure has no chart: add a breakdown such as `by month` or `by shop`.');
+      throw OfnError.say('BadArguments', 'error.noChart');
     }
     if (wantsChart && spec) {
       await upload({
@@ -151,7 +152,7 @@ async function uploadFile(ctx: SlackContext, request: SlackRequest, file: Upload
   const privately = !inChannel && !request.who.channelId.startsWith('D');
   try {
     const channel = privately ? (await ctx.client.conversations.open({ users: request.who.userId })).channel?.id : request.who.channelId;
-    if (!channel) throw new OfnError('AccessDenied', 'I can’t open a direct message with you to send the file.');
+    if (!channel) throw OfnError.say('AccessDenied', 'error.noDirectMessage');
     const result = (await ctx.client.filesUploadV2({
       // A channel id, never a name: without channel_id the file is uploaded but shared nowhere (lightdash #24719).
       channel_id: channel,
@@ -169,7 +170,7 @@ async function uploadFile(ctx: SlackContext, request: SlackRequest, file: Upload
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     if (code === 'not_in_channel' || code === 'channel_not_found') {
-      throw new OfnError('AccessDenied', 'I can’t post files in this channel. Invite me first: `/invite @ofn-insights`.');
+      throw OfnError.say('AccessDenied', 'error.noFilesHere');
     }
     throw error;
   }

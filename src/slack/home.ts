@@ -84,7 +84,7 @@ async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
     return { instance: ref, readAt, figures };
   } catch (error) {
     if (!(error instanceof OfnError)) throw error;
-    return { instance: ref, readAt, figures: [], error: error.message };
+    return { instance: ref, readAt, figures: [], error: error.message, ...(error.text ? { errorText: error.text } : {}) };
   }
 }
 
@@ -138,7 +138,7 @@ export async function postDashboardToUser(ctx: HomeContext, userId: string, name
     const who = { userId, channelId: channel };
     // The name came from a button: looked up and every question authorized again, as if typed here.
     const outcome = await ask(ctx.deps, `dashboard ${name}`, ctx.state, { grant: requireGrant(ctx.deps.config, who), who });
-    if (outcome.kind !== 'dashboard') throw new OfnError('BadArguments', `\`${name.slice(0, 41)}\` is not a dashboard.`);
+    if (outcome.kind !== 'dashboard') throw OfnError.say('BadArguments', 'error.notDashboard', { name: name.slice(0, 41) });
     const result = await postDashboard(ctx, outcome, send);
     if (result.failed) {
       ctx.logger.error({ user: userId, dashboard: name, error: result.failed }, 'home: dashboard not delivered');
