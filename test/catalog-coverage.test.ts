@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { Answer, GlobalAnswer, ScalarAnswer } from '../src/core/answer.js';
 import { CATALOGS, type MessageKey } from '../src/core/i18n.js';
 import type { BillingReport, Outcome } from '../src/core/outcome.js';
-import { helpIn } from '../src/core/outcome.js';
+import { helpIn, notice } from '../src/core/outcome.js';
 import type { GrowthReport, StoryOutcome } from '../src/core/story.js';
 import { QUESTION_WORDS } from '../src/core/vocabulary.js';
-import { PERIOD_FORMS } from '../src/core/periods.js';
+import { parsePeriod, PERIOD_FORMS } from '../src/core/periods.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor, globalChartSpec } from '../src/render/answer-chart.js';
@@ -13,8 +13,15 @@ import { storyChartSpec } from '../src/render/story-chart.js';
 import { billingText } from '../src/render/billing.js';
 import { homeView } from '../src/render/home.js';
 import { renderText } from '../src/render/text.js';
-import { slackMessage } from '../src/render/slack-message.js';
+import { pulseLabel, pulseMessage, slackMessage } from '../src/render/slack-message.js';
 import { answers, instance, period } from './support/i18n-answers.js';
+import { errorWords, OfnError } from '../src/core/errors.js';
+import { ask } from '../src/commands/pipeline.js';
+import { operatorGrant, type Grant } from '../src/core/access.js';
+import { billingMonth } from '../src/commands/billing.js';
+import { monthPeriod } from '../src/commands/growth.js';
+import type { Deps } from '../src/commands/types.js';
+import { testConfig } from './support/deps.js';
 
 /**
  * Pseudo-localization: every German message is wrapped in ⟦ ⟧ before anything is rendered (this file
@@ -236,5 +243,168 @@ describe('every string a German reader sees comes from the catalogs', () => {
       const [fallback, header, ...sections] = slackTexts(parsed);
       expectAllFromCatalogs(`${question} slack`, [fallback!, header!, sections.map((c) => c.replace(/```/g, '')).join('')], [...grammar, ...DATA, '/ofn', 'help']);
     }
+  });
+});
+
+/**
+ * Issue 18, the rest of it: the errors people meet (each through `ask`, as a face asks), management
+ * replies, the pulse label, and the notes and warnings questions write. `key` pins which error each
+ * question reaches, so a changed parser that stops reaching one is noticed rather than silently skipped.
+ */
+describe('errors, management replies, pulse labels and warnings a German reader sees come from the catalogs', () => {
+  const config = testConfig([
+    { id: 'katuma', name: 'Katuma', url: 'postgres://nowhere.invalid/katuma', timezone: 'Europe/Madrid' },
+    { id: 'uk', name: 'OFN UK', url: 'postgres://nowhere.invalid/uk', timezone: 'Europe/London', currency: 'GBP' },
+  ]);
+  // No question here gets as far as a replica: reaching one is a test failure, not an answer.
+  const deps: Deps = { config, replica: () => { throw new Error('no replica in this test'); }, now: () => new Date('2026-11-16T08:30:00Z') };
+  const operator = operatorGrant(config);
+  const member = (instances: string[], label = 'This channel (C0MEMBER1)'): Grant => ({ instances: new Set(instances), billing: false, admin: false, via: 'test', label });
+
+  const refusals: [question: string, key: string, grant?: Grant][] = [
+    ['pulse add turnover katuma weekly funday 09:00', 'error.schedule.day'],
+    ['pulse add turnover katuma daily 25:00', 'error.schedule.time'],
+    ['pulse add turnover katuma monthly 31 09:00', 'error.schedule.monthDay'],
+    ['pulse add turnover katuma "0 9 * *"', 'error.schedule.notOne'],
+    ['pulse add turnover katuma "0 9 * * 9"', 'error.schedule.cron'],
+    ['pulse add turnover katuma "0 9 31 2 *"', 'error.schedule.never'],
+    ['pulse add turnover katuma', 'error.pulse.needsBoth'],
+    ['pulse pause x', 'error.manage.whichId'],
+    ['pulse frobnicate', 'error.pulse.notCommand'],
+    ['watch sideways', 'error.watch.which'],
+    ['saved now', 'error.manage.nothingAfter'],
+    ['save Bad!', 'error.save.usage'],
+    ['pulse list', 'error.stateDown'],
+    ['pulse pause 3', 'error.needsAdmin', member(['katuma'])],
+    ['billing katuma 2026-Q3', 'error.billing.oneMonth'],
+    ['billing katuma katumaa', 'error.billing.wordGuess'],
+    ['billing all katuma', 'error.billing.allAndOne'],
+    ['billing', 'error.whichInstance'],
+    ['billing katuma 2026-10', 'error.billing.noPlan'],
+    ['billing all 2026-10', 'error.billing.noneWithPlan'],
+    ['billing katuma 2026-10', 'error.access.billing', member(['katuma'])],
+    ['turnover katuma last-month', 'error.access.hidden', member(['uk'])],
+    ['turnover all last-month', 'error.access.none', member([], 'This conversation')],
+    ['turnover katuma since', 'error.boundNeedsDate'],
+    ['map katuma', 'error.mapWhat'],
+    ['map shops katuma last-month', 'error.mapNoPeriod'],
+    ['report katuma 2026-10', 'error.reportYear'],
+    ['funnel katuma', 'error.storyNeedsPeriod'],
+    ['compare', 'error.compareWhich'],
+    ['compare turnovr', 'error.compareWhichGuess'],
+    ['define', 'error.defineWhat'],
+    ['define turnovr', 'error.nothingCalledGuess'],
+    ['count', 'error.needsSegment'],
+    ['count hubz katuma', 'error.needsSegmentGuess'],
+    ['turnover katuma by colour', 'error.breakdowns'],
+    ['turnover katuma by month by week', 'error.oneBreakdown'],
+    ['turnover katuma,uk katuma', 'error.instancesOnce'],
+    ['turnover katuma,nowhere', 'error.unknownInList'],
+    ['turnover katuma uk', 'error.oneInstance'],
+    ['turnover last-month', 'error.whichInstanceOrAll'],
+    ['top-shops katuma 500', 'error.rowsRange'],
+    ['dashboard a b', 'error.dashboard.oneName'],
+    ['dashboard add "x"', 'error.dashboard.nameFirst'],
+    ['dashboard add weekly turnover katuma', 'error.dashboard.quotes'],
+    ['dashboard remove', 'error.dashboard.removeWhich'],
+    ['dashboard nowhere', 'error.noDashboard'],
+  ];
+
+  async function refusal(question: string, grant: Grant = operator): Promise<OfnError> {
+    try {
+      await ask(deps, question, undefined, { grant });
+    } catch (error) {
+      if (error instanceof OfnError) return error;
+      throw error;
+    }
+    throw new Error(`${question}: answered`);
+  }
+
+  it.each(refusals)('%s: %s', async (question, key, grant) => {
+    const error = await refusal(question, grant);
+    expect(error.text?.key).toBe(key);
+    const { message, hint } = errorWords(error, 'de');
+    expectAllFromCatalogs(question, [message, hint ?? ''], [...DATA, 'OFN UK', 'C0MEMBER1']);
+    // The English stays what logs, JSON and the API read.
+    expect(errorWords(error, 'en').message).toBe(error.message);
+    expect(error.message).not.toContain('⟦');
+  });
+
+  it('the errors reached only at run time: a month not begun, a period not in whole months, a question a dashboard could not add', () => {
+    const errors: OfnError[] = [];
+    const catching = (work: () => unknown) => {
+      try {
+        work();
+      } catch (error) {
+        errors.push(error as OfnError);
+      }
+    };
+    catching(() => billingMonth({ instance: 'katuma', month: '2027-05', asSent: false } as never, 'Europe/Madrid', new Date('2026-11-16T08:30:00Z')));
+    catching(() => monthPeriod(parsePeriod('last-3-days'), 'Europe/Madrid', new Date('2026-11-16T08:30:00Z'), 'growth katuma'));
+    errors.push(OfnError.within('`turnover katumaa`: ', OfnError.say('UnknownInstance', 'error.unknownInstance', { word: 'katumaa', instances: 'katuma, uk' })));
+    errors.push(OfnError.of('ReplicaUnavailable', { key: 'error.noInstanceAnswered', details: [{ name: 'OFN UK', message: 'x', text: { key: 'error.replicaDeadline', values: { name: 'OFN UK', seconds: 30 } } }] }));
+    expect(errors.map((e) => e.text?.key)).toEqual(['error.billing.notStarted', 'error.wholeMonths', 'error.unknownInstance', 'error.noInstanceAnswered']);
+    for (const error of errors) {
+      const { message, hint } = errorWords(error, 'de');
+      expectAllFromCatalogs(error.message, [message, hint ?? ''], [...DATA, 'OFN UK']);
+    }
+  });
+
+  it('every management reply (notice), as text and in Slack', () => {
+    const values = { id: '3', name: 'weekly', question: 'turnover katuma last-week', schedule: 'weekly mon 09:00', zone: 'Europe/Madrid', channel: 'C0OPS0001', onlyIfResults: 'yes', next: '2026-11-23 09:00', hidden: 2, status: 'paused', hasNext: 'yes', hasNote: 'yes', note: 'disabled', event: 'new-shops', instance: 'katuma', source: 'config', titled: 'yes', title: 'Weekly', questions: '`turnover katuma`', admin: 'yes', replaced: 'no', n: 2 };
+    const keys = (Object.keys(CATALOGS.en) as MessageKey[]).filter((key) => key.startsWith('notice.'));
+    expect(keys.length).toBeGreaterThan(10);
+    const outcome = notice('pulse-list', keys.map((key) => ({ key, values })));
+    expect(outcome.text).toContain('Pulse #3: `turnover katuma last-week` weekly mon 09:00 (Europe/Madrid) in <#C0OPS0001>, only when there are results.');
+    expectAllFromCatalogs('notice text', renderText(outcome, 'de').split('\n'));
+    expectAllFromCatalogs('notice slack', slackTexts(outcome));
+  });
+
+  it('the pulse label, on time and late, in the language of the answer it closes', () => {
+    const outcome: Outcome = { kind: 'answer', answer: answers('de').turnover!, presentation: { chart: false, public: false } };
+    for (const late of [false, true]) {
+      const message = pulseMessage(outcome, { pulseId: 3, slotLocal: '2026-11-16T09:00', timezone: 'Europe/Madrid', late });
+      const label = readable(message.blocks).at(-1)!;
+      expect(label).toContain('#3');
+      expectAllFromCatalogs('pulse label', [label]);
+      expectAllFromCatalogs('dashboard pulse footer', [pulseLabel({ pulseId: 3, slotLocal: '2026-11-16T09:00', timezone: 'Europe/Madrid', late }, 'de', true)]);
+    }
+  });
+
+  it('warnings and notes: instances that did not answer, one without a billing plan, turnover not added up', () => {
+    const katuma = answers('de').turnover!;
+    const down = { instance: 'uk', name: 'OFN UK', message: "OFN UK's replica did not answer in 30 s.", text: { key: 'error.replicaDeadline' as const, values: { name: 'OFN UK', seconds: 30 } } };
+    const noPlan = { instance: 'uk', name: 'OFN UK', message: 'no billing plan in the config', text: { key: 'warning.noBillingPlan' as const } };
+    const global: Outcome = { kind: 'global', answer: { kind: 'global', question: 'turnover all last-month', title: 'Turnover', unit: 'money', periodLabel: 'last-month', results: [katuma], warnings: [down], total: { value: '1234.5', currency: 'EUR', partial: true, rates: [] } }, presentation: { chart: false, public: false } };
+    expectAllFromCatalogs('global warning text', renderText(global, 'de').split('\n'));
+    expectAllFromCatalogs('global warning slack', slackTexts(global));
+    const bill = { kind: 'billing', instance: instance('de'), month: '2026-10', plan: null, hash: 'abcdef0123456789', lines: [], totals: { turnover: '0', charge: '0', tax: '0', total: '0', billed: 0, trial: 0, belowMinimum: 0 } } as BillingReport;
+    const all: Outcome = { kind: 'billing-all', month: '2026-10', reports: [bill], total: { value: '0', currency: 'EUR', partial: true, rates: [] }, warnings: [noPlan, down] };
+    expectAllFromCatalogs('billing all warnings text', renderText(all, 'de').split('\n'));
+    expectAllFromCatalogs('billing all warnings slack', slackTexts(all), [...DATA, '<instance>', '<YYYY-MM>']);
+    const change = Object.fromEntries(['newProfiles', 'newShops', 'activeShops', 'orders', 'turnover'].map((f) => [f, { previous: 1.5, yearBefore: null }]));
+    const section = { instance: instance('de'), currency: 'EUR', period: period('last-month'), rows: [{ date: '2026-10-01', newProfiles: 1, newShops: 1, activeShops: 1, orders: 1, turnover: '1', change }], total: { newProfiles: 1, newShops: 1, activeShops: 1, orders: 1, turnover: '1', change } } as GrowthReport['instances'][number];
+    const noteWords = { key: 'note.notAddedRates' as const, values: { currency: 'EUR', list: 'GBP' } };
+    const growth: GrowthReport = { kind: 'growth', question: 'growth katuma last-month', periodLabel: 'last-month', instances: [section], rates: [], note: 'Turnover is not added up: no rate to EUR for GBP (exchangeRates in the config).', noteWords, warnings: [down], presentation: { chart: false, public: false } };
+    expectAllFromCatalogs('growth notes text', renderText(growth, 'de').split('\n'));
+    expectAllFromCatalogs('growth notes slack', slackTexts(growth));
+    // A dashboard's refusal and failure in the catalogs' words, as the route records them.
+    const dashboard: Outcome = {
+      kind: 'dashboard',
+      name: 'weekly',
+      title: 'Weekly',
+      askedAt: '2026-11-15T12:00:00Z',
+      presentation: { chart: false, public: false },
+      parts: [
+        { question: 'turnover uk', status: 'refused', message: 'x', text: { key: 'error.access.hidden', values: { who: 'channel', id: 'C0MEMBER1', names: 'OFN UK', visible: 'katuma', count: 1, hidden: '`uk`' } } },
+        { question: 'orders katuma', status: 'failed', message: 'x', text: { key: 'error.dashboard.partNotQuestion' } },
+      ],
+    };
+    const data = [...DATA, 'turnover uk', 'orders katuma', 'weekly', 'Weekly', 'C0MEMBER1'];
+    expectAllFromCatalogs('dashboard refusals text', renderText(dashboard, 'de').split('\n'), data);
+    expectAllFromCatalogs('dashboard refusals slack', slackTexts(dashboard), data);
+    // The Home tab of an instance whose replica is down: its figures are cached for every reader, the error in each one's words.
+    const view = homeView({ language: 'de', instances: [{ instance: instance('de'), readAt: '2026-11-15T12:00:00Z', figures: [], error: "Katuma's replica is not answering right now, try again later.", errorText: { key: 'error.replicaDown', values: { name: 'Katuma' } } }], dashboards: [], cacheSeconds: 300 });
+    expectAllFromCatalogs('home, a replica down', readable(view.blocks), [...DATA, 'katuma']);
   });
 });

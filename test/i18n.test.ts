@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorWords, OfnError } from '../src/core/errors.js';
 import type { Answer, GlobalAnswer, ScalarAnswer } from '../src/core/answer.js';
 import { CATALOGS, compileMessage, isMessageKey, LANGUAGES, languageOfLocale, t, type Language, type MessageKey } from '../src/core/i18n.js';
-import { helpIn, type BillingReport } from '../src/core/outcome.js';
+import { helpIn, notice, type BillingReport, type Outcome } from '../src/core/outcome.js';
 import { billingMessage, billingText } from '../src/render/billing.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor } from '../src/render/answer-chart.js';
@@ -16,7 +16,7 @@ import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../src/core/periods.js';
 import { periodName } from '../src/render/format.js';
 import { answerText } from '../src/render/answer.js';
-import { answerMessage, slackMessage } from '../src/render/slack-message.js';
+import { answerMessage, pulseMessage, slackMessage } from '../src/render/slack-message.js';
 import { renderText } from '../src/render/text.js';
 
 /**
@@ -550,6 +550,71 @@ describe('errors in the reader’s language', () => {
     const [question] = errors();
     expect(question!.message).toBe("I don't know the question `facturacon`. Did you mean `facturación`?");
     expect(errorWords(new OfnError('BadPeriod', '`2026-13` is not a period I understand. Months are 01 to 12.'), 'es')).toEqual({ message: '`2026-13` is not a period I understand. Months are 01 to 12.' });
+  });
+});
+
+describe('management replies, pulse labels, refusals and warnings in Spanish, as a Spanish reader reads them (issue 18)', () => {
+  // The slot as the locale writes it: no-break spaces read as spaces.
+  const spaced = (text: string) => text.replace(/\s/g, ' ');
+
+  it('a dashboard that does not exist, with the one meant', () => {
+    const error = OfnError.say('NotFound', 'error.noDashboardGuess', { name: 'katuma-mensual', guess: 'katuma-monthly' }, 'hint.dashboardList');
+    expect(errorWords(error, 'es')).toEqual({ message: 'No hay ningún panel `katuma-mensual`. ¿Querías decir `katuma-monthly`?', hint: '`dashboard list` los muestra.' });
+    expect(error.message).toBe('There is no dashboard `katuma-mensual`. Did you mean `katuma-monthly`?');
+  });
+
+  it('a channel refused an instance, named in the reader’s words', () => {
+    const error = OfnError.say('AccessDenied', 'error.access.hidden', { who: 'channel', id: 'C0AUONLY1', names: 'Katuma', visible: 'au', count: 1, hidden: '`katuma`' });
+    expect(errorWords(error, 'es').message).toBe('Este canal (C0AUONLY1) no puede ver Katuma. Puede ver: au. Un operador puede añadir `katuma` a sus `instances` en la configuración de ofn-insights.');
+    expect(error.message).toBe('This channel (C0AUONLY1) may not see Katuma. It may see: au. An operator can add `katuma` to its `instances` in the ofn-insights config.');
+  });
+
+  it('a pulse added, and the list of pulses', () => {
+    const added = notice('pulse-add', [{ key: 'notice.pulseAdded', values: { id: '3', question: 'turnover katuma last-week', schedule: 'weekly mon 09:00', zone: 'Europe/Madrid', channel: 'C0OPS0001', onlyIfResults: 'yes', next: '2026-11-23 09:00', hidden: 1 } }]);
+    expect(renderText(added, 'es')).toBe('Envío programado #3: `turnover katuma last-week` weekly mon 09:00 (Europe/Madrid) en <#C0OPS0001>, solo cuando haya resultados. Próximo envío: 2026-11-23 09:00. Una de sus preguntas no es visible en <#C0OPS0001>: se nombrará, pero no se mostrará.');
+    // JSON, CSV and the CLI without --lang keep the English.
+    expect(added.text).toBe('Pulse #3: `turnover katuma last-week` weekly mon 09:00 (Europe/Madrid) in <#C0OPS0001>, only when there are results. Next: 2026-11-23 09:00. 1 of its questions is not visible in <#C0OPS0001>: it will be named, not shown.');
+    expect(renderText(added)).toBe(added.text);
+    const list = notice('pulse-list', [
+      { key: 'notice.pulseRow', values: { id: '3', question: 'turnover katuma last-week', schedule: 'weekly mon 09:00', zone: 'Europe/Madrid', channel: 'C0OPS0001', status: 'active', hasNext: 'yes', next: '2026-11-23 09:00', hasNote: 'no', note: '' } },
+      { key: 'notice.pulseRow', values: { id: '4', question: 'growth all', schedule: 'monthly 1 09:00', zone: 'Europe/Madrid', channel: 'C0OPS0001', status: 'paused', hasNext: 'no', next: '', hasNote: 'no', note: '' } },
+    ]);
+    expect(slackMessage(list, { ephemeral: true, language: 'es' }).text).toBe(
+      '• #3 `turnover katuma last-week` weekly mon 09:00 (Europe/Madrid) → <#C0OPS0001> · activo · próximo: 2026-11-23 09:00\n• #4 `growth all` monthly 1 09:00 (Europe/Madrid) → <#C0OPS0001> · en pausa',
+    );
+    expect(renderText(notice('pulse-set', [{ key: 'notice.pulseSet', values: { id: '4', status: 'active' } }]), 'es')).toBe('Envío programado #4 reanudado.');
+  });
+
+  it('the pulse label under a Katuma answer, on time and late, the slot written in Spanish', () => {
+    const outcome: Outcome = { kind: 'answer', answer: answers('es').turnover!, presentation: { chart: false, public: false } };
+    const label = (late: boolean) => {
+      const blocks = pulseMessage(outcome, { pulseId: 3, slotLocal: '2026-11-16T09:00', timezone: 'Europe/Madrid', late }).blocks as { elements?: { text: string }[] }[];
+      return spaced(blocks.at(-1)!.elements![0]!.text);
+    };
+    expect(label(false)).toBe('Envío programado #3 · lun, 16 nov 2026, 09:00 (Europe/Madrid)');
+    expect(label(true)).toBe(':hourglass: Envío programado #3 entregado con retraso; estaba previsto para el lun, 16 nov 2026, 09:00 (Europe/Madrid)');
+    // An English instance's pulse reads as it always did.
+    const english: Outcome = { kind: 'answer', answer: answers('en').turnover!, presentation: { chart: false, public: false } };
+    const blocks = pulseMessage(english, { pulseId: 3, slotLocal: '2026-11-16T09:00', timezone: 'Europe/Madrid', late: false }).blocks as { elements?: { text: string }[] }[];
+    expect(blocks.at(-1)!.elements![0]!.text).toBe('Pulse #3 · Mon 16 Nov 2026 09:00 (Europe/Madrid)');
+  });
+
+  it('an instance without a billing plan and one that did not answer, under `billing all`', () => {
+    const report = { kind: 'billing', instance: answers('es').turnover!.instance, month: '2026-10', plan: null, hash: 'abcdef0123456789', lines: [], totals: { turnover: '0', charge: '0', tax: '0', total: '0', billed: 0, trial: 0, belowMinimum: 0 } } as BillingReport;
+    const all: Outcome = {
+      kind: 'billing-all',
+      month: '2026-10',
+      reports: [report],
+      total: { value: '0', currency: 'EUR', partial: true, rates: [] },
+      warnings: [
+        { instance: 'plain', name: 'Plain Food', message: 'no billing plan in the config', text: { key: 'warning.noBillingPlan' } },
+        { instance: 'uk', name: 'OFN UK', message: "OFN UK's replica did not answer in 30 s.", text: { key: 'error.replicaDeadline', values: { name: 'OFN UK', seconds: 30 } } },
+      ],
+    };
+    const text = renderText(all, 'es');
+    expect(text).toContain('⚠ Plain Food: no tiene plan de cuotas en la configuración');
+    expect(text).toContain('⚠ OFN UK: La réplica de OFN UK no ha respondido en 30 s.');
+    expect(renderText(all, 'en')).toContain('⚠ Plain Food: no billing plan in the config');
   });
 });
 
