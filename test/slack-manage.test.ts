@@ -67,6 +67,19 @@ async function say(text: string, who = ADMIN): Promise<string> {
 }
 
 describe('managing pulses, watches and saved questions from Slack', () => {
+  it('answers a Spanish speaker in Spanish: the list of pulses and the refusal to pause one (issue 18)', async () => {
+    const spanish = { channelId: 'C0OPS0001', userId: 'U0ESPAN01' };
+    fake.setUserLocale(spanish.userId, 'es-ES');
+    const added = await say('pulse add orders katuma last-month monthly 1 09:00');
+    const id = Number(/Pulse #(\d+): /.exec(added)?.[1]);
+    const list = await say('pulse list', spanish);
+    expect(list).toContain(`#${id} \`orders katuma last-month\` monthly 1 09:00 (Europe/Madrid) → <#C0OPS0001> · activo · próximo: 2026-12-01 09:00`);
+    expect(list).not.toContain(' · active');
+    const refused = await say(`pulse pause ${id}`, spanish);
+    expect(refused).toContain('`pulse pause` requiere `admin: true` para tu usuario (U0ESPAN01) en la configuración de ofn-insights.');
+    await say(`pulse remove ${id}`);
+  });
+
   it('lets an admin add, list and pause a pulse, and refuses others', async () => {
     expect(await say('pulse add turnover katuma last-week weekly mon 09:00', BOB)).toContain('needs `admin: true` for your user (U0BOB0001)');
     const added = await say('pulse add turnover katuma last-week weekly mon 09:00');
