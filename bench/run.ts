@@ -101,7 +101,7 @@ async function main() {
     }
     if (want('growth')) {
       log('Growth story: funnel, retention, buyers, report, map vs bare SQL; PNGs drawn…');
-      out.push('', '### Growth story (issue 16)', '', await benchGrowth(url, 15, log));
+      out.push('', '### Growth story (issue 16)', '', await benchGrowth(url, 25, log));
     }
     if (want('charts')) {
       log('Chart rendering…');
