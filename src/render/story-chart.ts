@@ -4,7 +4,8 @@ import { DateTime } from 'luxon';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartSpec } from './chart.js';
 import type { MapFigure, ReportTile } from './figure.js';
-import { bucketLabel, periodInWords } from './format.js';
+import { bucketLabel, noteIn, periodInWords } from './format.js';
+import { saidIn } from '../core/errors.js';
 import { t, type Language } from '../core/i18n.js';
 import { formatChange, growthLanguage, growthPeriod } from './growth.js';
 import { cohortLabel, headlineLabel, stepLabel, storyLanguage } from './story.js';
@@ -66,7 +67,8 @@ export function growthChartSpec(report: GrowthReport, reader?: Language): ChartS
   if (partialIndex >= 0) notes.push(t(lang, 'growthChart.toDate', { month: bucketLabel(section.rows[partialIndex]!.date, 'month', locale, lang) }));
   const rates = ratesNote(report.rates, section.currency, lang);
   if (rates) notes.push(rates);
-  if (report.note) notes.push(report.note);
+  const note = noteIn(report, lang);
+  if (note) notes.push(note);
   const currency = section.currency;
   const turnover = t(lang, 'metric.turnover');
   const active = t(lang, 'metric.active-shops');
@@ -139,8 +141,9 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>, lang: L
   ];
   const rates = ratesNote(outcome.rates, currency, lang);
   if (rates) notes.push(rates);
-  if (outcome.note) notes.push(outcome.note);
-  for (const w of outcome.warnings) notes.push(t(lang, 'rp.notIncluded', { name: w.name, message: w.message }));
+  const note = noteIn(outcome, lang);
+  if (note) notes.push(note);
+  for (const w of outcome.warnings) notes.push(t(lang, 'rp.notIncluded', { name: w.name, message: saidIn(w, lang) }));
   notes.push(t(lang, 'rp.source'));
   // Money of instances that can't be added up is drawn one panel per currency, never on one axis.
   const perCurrency = section.months.some((m) => m.turnover === null) && instances.length > 1;
