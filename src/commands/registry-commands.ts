@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
+import { isMessageKey, LANGUAGES, t, type Language } from '../core/i18n.js';
 import { averageToCents } from '../core/money.js';
 import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
 import type { MetricEntry, Registry } from '../queries/registry.js';
@@ -146,18 +147,48 @@ export function customMetricCommand(entry: MetricEntry, registry: Registry): Com
   });
 }
 
-/** `metrics`, `segments`, `define <name>`: the registry in words. */
-export function describeRegistry(registry: Registry, what: 'metrics' | 'segments' | string): { title: string; lines: string[] } {
-  if (what === 'metrics') {
-    return { title: 'Metrics', lines: [...registry.metrics.values()].map((m) => `${m.name.padEnd(18)} ${m.description}${m.builtIn ? '' : ' (custom)'}`) };
-  }
-  if (what === 'segments') {
-    return { title: 'Segments', lines: [...registry.segments.values()].map((s) => `${s.name.padEnd(18)} ${s.description}${s.builtIn ? '' : ' (custom)'}`) };
-  }
+/** A built-in entry's description in `lang` where the catalogs have its route's words; as written otherwise (custom ones: the config's). */
+function descriptionIn(entry: { name: string; description: string; builtIn: boolean }, lang: Language): string {
+  const key = `route.${entry.name}`;
+  return lang !== 'en' && entry.builtIn && isMessageKey(key) ? t(lang, key) : entry.description;
+}
+
+/**
+ * `metrics`, `segments`, `define <name>`: the registry in words, in English with every other language
+ * beside it (helpIn picks the reader's). Definitions and custom descriptions are shown as written.
+ */
+export function describeRegistry(registry: Registry, what: 'metrics' | 'segments' | string): { title: string; lines: string[]; command: string; translations: Partial<Record<Language, { title: string; lines: string[] }>> } {
+  const page = pageOf(registry, what);
+  const translations = Object.fromEntries(LANGUAGES.filter((l) => l !== 'en').map((l) => [l, page.build(l)]));
+  return { ...page.build('en'), command: page.command, translations };
+}
+
+function pageOf(registry: Registry, what: string): { command: string; build: (lang: Language) => { title: string; lines: string[] } } {
+  const row = (e: { name: string; description: string; builtIn: boolean }, lang: Language) => `${e.name.padEnd(18)} ${descriptionIn(e, lang)}${e.builtIn ? '' : ` ${t(lang, 'define.custom')}`}`;
+  if (what === 'metrics') return { command: 'metrics', build: (lang) => ({ title: t(lang, 'define.metrics'), lines: [...registry.metrics.values()].map((m) => row(m, lang)) }) };
+  if (what === 'segments') return { command: 'segments', build: (lang) => ({ title: t(lang, 'define.segments'), lines: [...registry.segments.values()].map((s) => row(s, lang)) }) };
+  const origin = (e: { builtIn: boolean }, lang: Language) => t(lang, e.builtIn ? 'define.builtIn' : 'define.fromConfig');
   const metric = registry.metrics.get(what);
-  if (metric) return { title: `Metric ${metric.name}`, lines: [metric.description, `Definition: ${metric.definition}.`, `Unit: ${metric.unit === 'money' ? 'the instance currency' : 'a count'}.`, metric.builtIn ? 'Built in (docs/definitions.md).' : 'Custom, from the config.'] };
+  if (metric) {
+    return {
+      command: `define ${metric.name}`,
+      build: (lang) => ({
+        title: t(lang, 'define.metricTitle', { name: metric.name }),
+        lines: [descriptionIn(metric, lang), t(lang, 'define.definition', { definition: metric.definition }), t(lang, 'define.unit', { unit: metric.unit }), origin(metric, lang)],
+      }),
+    };
+  }
   const segment = registry.segments.get(what);
-  if (segment) return { title: `Segment ${segment.name}`, lines: [segment.description, `Definition: ${segment.definition}.`, segment.builtIn ? 'Built in (docs/definitions.md).' : 'Custom, from the config.', `Use: \`count ${segment.name} <instance>\`, \`list ${segment.name} <instance>\`, \`turnover <instance> last-month for ${segment.name}\`.`] };
+  if (segment) {
+    const examples = `\`count ${segment.name} <instance>\`, \`list ${segment.name} <instance>\`, \`turnover <instance> last-month for ${segment.name}\``;
+    return {
+      command: `define ${segment.name}`,
+      build: (lang) => ({
+        title: t(lang, 'define.segmentTitle', { name: segment.name }),
+        lines: [descriptionIn(segment, lang), t(lang, 'define.definition', { definition: segment.definition }), origin(segment, lang), t(lang, 'define.use', { examples })],
+      }),
+    };
+  }
   const names = [...registry.metrics.keys(), ...registry.segments.keys()];
   const guess = closest(what, names);
   throw OfnError.say('NotFound', guess ? 'error.nothingCalledGuess' : 'error.nothingCalled', { what: what.slice(0, 40), ...(guess ? { guess } : {}) }, 'hint.metricsSegments');
