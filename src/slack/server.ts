@@ -11,6 +11,8 @@ import { answerOnce, type Intent, type SlackContext, type SlackRequest } from '.
 import type { ApiRequest, ApiResponse } from '../api/handler.js';
 import { apiListener, isApiRequest } from '../api/http.js';
 import { userLanguageLookup } from './user-language.js';
+import { t } from '../core/i18n.js';
+import { sharedLanguage } from '../render/format.js';
 
 
 export interface SlackServerOptions {
@@ -233,7 +235,8 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     clientOptions,
     logger: boltLogger(logger),
   });
-  const ctx: SlackContext = { deps: options.deps, client: app.client, logger, userLanguage: userLanguageLookup(app.client, logger), ...(options.state ? { state: options.state } : {}) };
+  const userLanguage = userLanguageLookup(app.client, logger);
+  const ctx: SlackContext = { deps: options.deps, client: app.client, logger, userLanguage, ...(options.state ? { state: options.state } : {}) };
 
   // Where answers are computed: in this thread by default, or handed to a worker thread (serve) so
   // that answer work never delays the acks of requests arriving meanwhile.
@@ -242,7 +245,11 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   app.command('/ofn', async ({ command, ack }) => {
     // Acknowledge at once, whatever the replica is doing: Slack gives us 3 s, the answer follows on response_url.
     if (!accepting) {
-      await ack({ response_type: 'ephemeral', text: 'ofn-insights is restarting; ask again in a few seconds.' });
+      // Within Slack's 3 s and without calling Slack: the asker's language if this process already knows
+      // it (cached users.info; with answers in a worker thread it usually does not), else the language
+      // every configured instance answers in, else English.
+      const language = userLanguage.cached(command.user_id) ?? sharedLanguage([...options.deps.config.instances.values()]);
+      await ack({ response_type: 'ephemeral', text: t(language, 'slack.restarting') });
       return;
     }
     await ack();

@@ -6,13 +6,16 @@ import type { Logger } from '../core/log.js';
 /** How long a user's language is kept before Slack is asked again (someone may change their language). */
 const KEEP_MS = 3_600_000;
 
+/** The lookup, and what it already knows without asking Slack (`cached`: for an ack that may not wait). */
+export type UserLanguageLookup = ((userId: string) => Promise<Language | undefined>) & { cached(userId: string): Language | undefined };
+
 /**
  * The reader's language from their Slack locale (`users.info` with `include_locale`, scope
  * `users:read`), for answers only they see (ephemeral). One call per user per hour at most, and one at a
  * time per user. Undefined when Slack will not say (the scope missing, the call failing) or the locale is
  * in a language without catalogs: the answer is then in the instance's language, as before.
  */
-export function userLanguageLookup(client: WebClient, logger: Logger): (userId: string) => Promise<Language | undefined> {
+export function userLanguageLookup(client: WebClient, logger: Logger): UserLanguageLookup {
   let warned = false;
   const cache = new LRUCache<string, { language: Language | 'none' }>({
     max: 5_000,
@@ -30,8 +33,14 @@ export function userLanguageLookup(client: WebClient, logger: Logger): (userId: 
       }
     },
   });
-  return async (userId) => {
+  const lookup = async (userId: string) => {
     const found = await cache.fetch(userId);
     return found && found.language !== 'none' ? found.language : undefined;
   };
+  return Object.assign(lookup, {
+    cached(userId: string) {
+      const found = cache.peek(userId);
+      return found && found.language !== 'none' ? found.language : undefined;
+    },
+  });
 }
