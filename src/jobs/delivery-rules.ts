@@ -1,7 +1,9 @@
 import type { Deps } from '../commands/types.js';
 import { questionReach } from '../commands/pipeline.js';
 import { authorize, grantFor, type Grant, type Reach } from '../core/access.js';
-import { OfnError } from '../core/errors.js';
+import { OfnError, saidIn, type ErrorText, type Said } from '../core/errors.js';
+import { t, type Language } from '../core/i18n.js';
+import { sharedLanguage } from '../render/format.js';
 import type { Logger } from '../core/log.js';
 import { escapeMrkdwn, mrkdwnSection } from '../render/mrkdwn.js';
 import { audit } from '../state/audit.js';
@@ -26,22 +28,27 @@ export async function pulseGrant(state: StateDb, deps: Deps, delivery: NonNullab
  * and billing posts at once, without anyone having to find and remove them.
  */
 export async function refusalOf(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>): Promise<string | undefined> {
+  return (await refusalSaid(state, deps, delivery))?.message;
+}
+
+/** `refusalOf` with its words in the catalogs where they are (what a pulse's or watch's creator reads). */
+export async function refusalSaid(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>): Promise<Said | undefined> {
   const { config } = deps;
   let reach: Reach | undefined;
   let grant: Grant | undefined;
   if (delivery.kind === 'pulse' && delivery.owner_id !== null) {
     const pulse = await pulseById(state, delivery.owner_id);
-    if (!pulse) return `pulse #${delivery.owner_id} no longer exists`;
+    if (!pulse) return { message: `pulse #${delivery.owner_id} no longer exists` };
     grant = grantFor(config, { userId: pulse.created_by, channelId: delivery.channel_id });
     try {
       reach = questionReach(deps, pulse.question);
     } catch (error) {
-      if (error instanceof OfnError) return `the question no longer parses: ${error.message}`;
+      if (error instanceof OfnError) return saidOf({ key: 'creator.noParse', details: [said(error)] });
       throw error;
     }
   } else if (delivery.kind === 'watch' && delivery.owner_id !== null) {
     const watch = await watchById(state, delivery.owner_id);
-    if (!watch) return `watch #${delivery.owner_id} no longer exists`;
+    if (!watch) return { message: `watch #${delivery.owner_id} no longer exists` };
     grant = grantFor(config, { userId: watch.created_by, channelId: delivery.channel_id });
     reach = { instances: [watch.instance_id], billing: false };
   } else if (delivery.kind === 'billing' && delivery.source) {
@@ -50,35 +57,68 @@ export async function refusalOf(state: StateDb, deps: Deps, delivery: NonNullabl
   } else if (delivery.kind === 'webhook') {
     // A webhook is an audience like a channel: its grant under the config as it is now.
     const target = await webhookReach(state, deps, delivery);
-    if ('refusal' in target) return target.refusal;
+    if ('refusal' in target) return { message: target.refusal };
     ({ grant, reach } = target);
   } else {
     return undefined; // notices to a creator carry no figures
   }
-  if (!grant) return `channel ${delivery.channel_id} has no access rule any more`;
+  if (!grant) return saidOf({ key: 'creator.noRule', values: { channel: delivery.channel_id } });
   try {
     authorize(config, grant, reach);
     return undefined;
   } catch (error) {
-    if (error instanceof OfnError) return error.message;
+    if (error instanceof OfnError) return said(error);
     throw error;
   }
 }
 
+function said(error: OfnError): Said {
+  return { message: error.message, ...(error.text ? { text: error.text } : {}) };
+}
+
+function saidOf(text: ErrorText): Said {
+  return said(OfnError.of('AccessDenied', text));
+}
+
+/**
+ * The language a pulse's or watch's creator is told about it in: the one the pulse's answer is written
+ * in, as its label is (the instance's; several instances: the one they share, else English).
+ */
+async function ownerLanguage(state: StateDb, deps: Deps, kind: 'pulse' | 'watch', id: number): Promise<Language> {
+  let ids: readonly string[] = [];
+  if (kind === 'watch') {
+    const watch = await watchById(state, id);
+    if (watch) ids = [watch.instance_id];
+  } else {
+    const pulse = await pulseById(state, id);
+    try {
+      const reach = pulse ? questionReach(deps, pulse.question) : undefined;
+      if (reach && reach.instances !== 'all') ids = reach.instances;
+    } catch {
+      // A question that no longer parses has no instance: English.
+    }
+  }
+  const instances = ids.flatMap((i) => deps.config.instances.get(i) ?? []);
+  return instances.length ? sharedLanguage(instances) : 'en';
+}
+
 /** A refused delivery: audited, and its creator told once (per pulse or watch) in a direct message. */
-export async function refused(state: StateDb, delivery: NonNullable<Delivery>, reason: string, logger: Logger): Promise<void> {
-  await audit(state, { action: `${delivery.kind}.refused`, channelId: delivery.channel_id, outcome: 'AccessDenied', detail: `${delivery.dedupe_key}: ${reason}` }, logger);
+export async function refused(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>, reason: string | Said, logger: Logger): Promise<void> {
+  const why: Said = typeof reason === 'string' ? { message: reason } : reason;
+  await audit(state, { action: `${delivery.kind}.refused`, channelId: delivery.channel_id, outcome: 'AccessDenied', detail: `${delivery.dedupe_key}: ${why.message}` }, logger);
   if ((delivery.kind !== 'pulse' && delivery.kind !== 'watch') || delivery.owner_id === null) return;
   const owner = await ownerOf(state, delivery.kind, delivery.owner_id);
   if (!owner || !/^[UW]/.test(owner.created_by)) return;
-  const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${owner.id}`;
+  // In the language of the pulse's answer (the instance's): the reason too, where the catalogs have it.
+  const lang = await ownerLanguage(state, deps, delivery.kind, owner.id);
+  const values = { kind: delivery.kind, id: String(owner.id), channel: delivery.channel_id };
   await enqueue(state, {
     dedupeKey: `notice:${delivery.kind}:${owner.id}:refused`,
     kind: 'notice',
     channelId: owner.created_by,
     message: {
-      text: escapeMrkdwn(`${what} was not delivered to its channel: the access rules no longer allow it.`),
-      blocks: [mrkdwnSection(`:no_entry: ${what} was not delivered to <#${delivery.channel_id}>: ${escapeMrkdwn(reason)} I keep checking at every slot; change the config or \`/ofn ${delivery.kind} remove ${owner.id}\`.`)],
+      text: escapeMrkdwn(t(lang, 'creator.refusedText', values)),
+      blocks: [mrkdwnSection(`:no_entry: ${t(lang, 'creator.refused', { ...values, reason: escapeMrkdwn(saidIn(why, lang)) })}`)],
     },
   });
 }
@@ -87,23 +127,23 @@ export async function refused(state: StateDb, delivery: NonNullable<Delivery>, r
  * A channel the bot can't post in: disable the pulse or watch that feeds it (instead of retrying forever,
  * metabase #49647), note it in the audit log and tell the person who created it.
  */
-export async function channelGone(state: StateDb, delivery: NonNullable<Delivery>, error: string, logger: Logger): Promise<void> {
+export async function channelGone(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>, error: string, logger: Logger): Promise<void> {
   if ((delivery.kind !== 'pulse' && delivery.kind !== 'watch') || delivery.owner_id === null) return;
   const note = `disabled: Slack said ${error} for channel ${delivery.channel_id}`;
   const owner = await disableOwner(state, delivery.kind, delivery.owner_id, note);
   await audit(state, { action: `${delivery.kind}.disabled`, channelId: delivery.channel_id, outcome: error, detail: `${delivery.kind} #${delivery.owner_id}: ${note}` }, logger);
   if (owner && /^[UW]/.test(owner.created_by)) {
-    const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${owner.id}`;
     // A watch has no resume: adding it again (same event and instance, from that channel) makes it active.
     const watch = delivery.kind === 'watch' ? await watchById(state, owner.id) : undefined;
-    const then = watch ? `\`/ofn watch ${watch.event} ${watch.instance_id}\` there` : `\`/ofn ${delivery.kind} resume ${owner.id}\``;
+    const lang = await ownerLanguage(state, deps, delivery.kind, owner.id);
+    const values = { kind: delivery.kind, id: String(owner.id), channel: delivery.channel_id, event: watch?.event ?? 'new-shops|new-profiles', instance: watch?.instance_id ?? '<instance>' };
     await enqueue(state, {
       dedupeKey: `notice:${delivery.kind}:${owner.id}:disabled:${error}`,
       kind: 'notice',
       channelId: owner.created_by,
       message: {
-        text: escapeMrkdwn(`${what} is disabled: I can't post in its channel (${error}).`),
-        blocks: [mrkdwnSection(`:warning: ${what} is disabled: I can’t post in <#${delivery.channel_id}> (Slack says \`${escapeMrkdwn(error)}\`). Invite me to the channel, then ${then}.`)],
+        text: escapeMrkdwn(t(lang, 'creator.disabledText', { ...values, error })),
+        blocks: [mrkdwnSection(`:warning: ${t(lang, 'creator.disabled', { ...values, error: escapeMrkdwn(error) })}`)],
       },
     });
   }

@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../core/log.js';
+import type { Said } from '../core/errors.js';
 import { deliveriesTotal, outboxDepth } from '../core/telemetry.js';
 import type { StateDb } from '../state/store.js';
 import { claimNextDelivery, deliveryBacklog, finishDelivery, type Delivery } from '../state/deliveries.js';
@@ -43,11 +44,12 @@ export interface DeliveryWorkerOptions {
   compose(delivery: NonNullable<Delivery>): Promise<OutboxMessage | null>;
   /**
    * Asked before every attempt, with the config as it is now: the reason a delivery may no longer go
-   * to its channel (core/access.ts), or undefined. A refused delivery is recorded, never sent.
+   * to its channel (core/access.ts), or undefined. A refused delivery is recorded, never sent. The
+   * reason may come with its words in the catalogs (`Said`), for whoever is told in their language.
    */
-  authorize?(delivery: NonNullable<Delivery>): Promise<string | undefined>;
-  /** Told once per refused delivery (to tell its creator). */
-  onRefused?(delivery: NonNullable<Delivery>, reason: string): Promise<void>;
+  authorize?(delivery: NonNullable<Delivery>): Promise<string | Said | undefined>;
+  /** Told once per refused delivery (to tell its creator): the reason in English, and as `authorize` said it. */
+  onRefused?(delivery: NonNullable<Delivery>, reason: string, said?: Said): Promise<void>;
   /** A channel the bot can't post to: disable what feeds it and tell someone. */
   onChannelGone(delivery: NonNullable<Delivery>, error: string): Promise<void>;
   /** A delivery failed for good (retries spent or refused by Slack or the receiver), with the reason in their words. */
@@ -154,12 +156,13 @@ export class DeliveryWorker {
     const client = this.options.client!;
     const log = logger.child({ delivery: delivery.dedupe_key, channel: delivery.channel_id, attempt: delivery.attempts });
     try {
-      const refusal = await this.options.authorize?.(delivery);
+      const said = await this.options.authorize?.(delivery);
+      const refusal = typeof said === 'string' ? said : said?.message;
       if (refusal) {
         await this.finish(delivery.id, { status: 'refused', locked_until: null, last_error: refusal.slice(0, 500) });
         deliveriesTotal.inc({ kind: delivery.kind, outcome: 'refused' });
         log.warn({ reason: refusal }, 'outbox: delivery refused by the access rules; not sent');
-        await this.options.onRefused?.(delivery, refusal).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onRefused failed'));
+        await this.options.onRefused?.(delivery, refusal, typeof said === 'string' ? undefined : said).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onRefused failed'));
         return;
       }
       if (delivery.kind === 'webhook') return await this.attemptWebhook(delivery, log);

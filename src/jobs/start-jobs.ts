@@ -9,7 +9,7 @@ import { forgetRequestsBefore } from '../state/seen-requests.js';
 import type { StateDb } from '../state/store.js';
 import { upsertWatch, watchById, watchedInstances } from '../state/watches.js';
 import { composeBilling, enqueueMonthlyBilling, type BillingSource } from './billing-post.js';
-import { channelGone, pulseGrant, refusalOf, refused } from './delivery-rules.js';
+import { channelGone, pulseGrant, refusalOf, refusalSaid, refused } from './delivery-rules.js';
 import { checkReplicas, deliveryFailed, ownerDisabled } from './ops-notices.js';
 import { DeliveryWorker } from './outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from './pulses.js';
@@ -72,8 +72,8 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
     },
     ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
     ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
-    authorize: (delivery) => refusalOf(state, deps, delivery),
-    onRefused: (delivery, reason) => refused(state, delivery, reason, logger),
+    authorize: (delivery) => refusalSaid(state, deps, delivery),
+    onRefused: (delivery, reason, said) => refused(state, deps, delivery, said ?? reason, logger),
     async compose(delivery) {
       const source = delivery.source as PulseSource | null;
       if (delivery.kind === 'pulse' && source) {
@@ -85,7 +85,7 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
       return null;
     },
     async onChannelGone(delivery, error) {
-      await channelGone(state, delivery, error, logger);
+      await channelGone(state, deps, delivery, error, logger);
       if ((delivery.kind === 'pulse' || delivery.kind === 'watch') && delivery.owner_id !== null) {
         const what = `${delivery.kind === 'pulse' ? 'Pulse' : 'Watch'} #${delivery.owner_id}`;
         const watch = delivery.kind === 'watch' ? await watchById(state, delivery.owner_id) : undefined;
