@@ -183,6 +183,8 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
         {
           key: 'notice.pulseAdded',
           values: { id: String(id), question, schedule: schedule.text, zone: timezone, channel, onlyIfResults: args.onlyIfResults ? 'yes' : 'no', next: next.local.replace('T', ' '), hidden },
+          // The next slot as the reader's language writes dates; English keeps `YYYY-MM-DD HH:MM`.
+          times: { next: next.local },
         },
       ];
     }
@@ -193,11 +195,12 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
       });
       if (rows.length === 0) return [{ key: 'notice.pulsesNone' }];
       return rows.map((p): Words => {
-        const next = p.status === 'active' ? nextSlot(parseSchedule(p.schedule), p.timezone, deps.now())?.local.replace('T', ' ') : undefined;
+        const next = p.status === 'active' ? nextSlot(parseSchedule(p.schedule), p.timezone, deps.now())?.local : undefined;
         // A pulse's note (why it was disabled or skipped) is the jobs' words for operators, shown as stored.
         return {
           key: 'notice.pulseRow',
-          values: { id: String(p.id), question: p.question, schedule: p.schedule, zone: p.timezone, channel: p.channel_id, status: p.status, hasNext: next ? 'yes' : 'no', next: next ?? '', hasNote: p.note ? 'yes' : 'no', note: p.note ?? '' },
+          values: { id: String(p.id), question: p.question, schedule: p.schedule, zone: p.timezone, channel: p.channel_id, status: p.status, hasNext: next ? 'yes' : 'no', next: next?.replace('T', ' ') ?? '', hasNote: p.note ? 'yes' : 'no', note: p.note ?? '' },
+          ...(next ? { times: { next } } : {}),
         };
       });
     }

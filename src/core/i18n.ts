@@ -1,4 +1,5 @@
 import { IntlMessageFormat } from 'intl-messageformat';
+import { DateTime } from 'luxon';
 import { ca } from './messages/ca.js';
 import { de } from './messages/de.js';
 import { en, type Catalog, type MessageKey } from './messages/en.js';
@@ -29,11 +30,25 @@ export type MessageValues = Record<string, string | number>;
 export interface Words {
   key: MessageKey;
   values?: MessageValues;
+  /**
+   * Values that are a local wall-clock time (`2026-11-23T09:00`, already in its zone): written the way
+   * `lang` writes dates ("lun, 23 nov 2026, 9:00"); English keeps `values`' own text (`2026-11-23 09:00`).
+   */
+  times?: Record<string, string>;
 }
 
 /** Words in `lang`. */
 export function say(lang: Language, words: Words): string {
-  return t(lang, words.key, words.values);
+  if (!words.times || lang === 'en') return t(lang, words.key, words.values);
+  const times = Object.fromEntries(Object.entries(words.times).map(([name, local]) => [name, localTimeIn(local, lang)]));
+  return t(lang, words.key, { ...words.values, ...times });
+}
+
+/** A local wall-clock time (`2026-11-23T09:00`) as `lang` writes it, weekday first, as the pulse label does. */
+export function localTimeIn(local: string, lang: Language): string {
+  // The time is already the zone's wall clock: read and written in UTC so that nothing shifts it.
+  const at = DateTime.fromISO(local, { zone: 'UTC' });
+  return at.isValid ? at.setLocale(lang).toLocaleString({ weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }) : local;
 }
 
 /** The message `key` in `lang`, with its values. */
