@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer, GlobalAnswer, ScalarAnswer } from '../src/core/answer.js';
-import { CATALOGS, type MessageKey } from '../src/core/i18n.js';
+import { CATALOGS, t, type MessageKey } from '../src/core/i18n.js';
+import { DEFAULT_REGISTRY } from '../src/queries/registry.js';
 import type { BillingReport, Outcome } from '../src/core/outcome.js';
 import { helpIn, notice } from '../src/core/outcome.js';
 import type { GrowthReport, StoryOutcome } from '../src/core/story.js';
@@ -9,7 +10,7 @@ import { parsePeriod, PERIOD_FORMS } from '../src/core/periods.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { announcementMessage } from '../src/render/announcement.js';
 import { chartSpecFor, globalChartSpec } from '../src/render/answer-chart.js';
-import { storyChartSpec } from '../src/render/story-chart.js';
+import { growthChartSpec, storyChartSpec } from '../src/render/story-chart.js';
 import { billingText } from '../src/render/billing.js';
 import { homeView } from '../src/render/home.js';
 import { renderText } from '../src/render/text.js';
@@ -388,6 +389,8 @@ describe('errors, management replies, pulse labels and warnings a German reader 
     const growth: GrowthReport = { kind: 'growth', question: 'growth katuma last-month', periodLabel: 'last-month', instances: [section], rates: [], note: 'Turnover is not added up: no rate to EUR for GBP (exchangeRates in the config).', noteWords, warnings: [down], presentation: { chart: false, public: false } };
     expectAllFromCatalogs('growth notes text', renderText(growth, 'de').split('\n'));
     expectAllFromCatalogs('growth notes slack', slackTexts(growth));
+    // Growth's chart says the note too.
+    expectAllFromCatalogs('growth notes chart', [growthChartSpec(growth, 'de')!.subtitle ?? '']);
     // A dashboard's refusal and failure in the catalogs' words, as the route records them.
     const dashboard: Outcome = {
       kind: 'dashboard',
@@ -406,5 +409,85 @@ describe('errors, management replies, pulse labels and warnings a German reader 
     // The Home tab of an instance whose replica is down: its figures are cached for every reader, the error in each one's words.
     const view = homeView({ language: 'de', instances: [{ instance: instance('de'), readAt: '2026-11-15T12:00:00Z', figures: [], error: "Katuma's replica is not answering right now, try again later.", errorText: { key: 'error.replicaDown', values: { name: 'Katuma' } } }], dashboards: [], cacheSeconds: 300 });
     expectAllFromCatalogs('home, a replica down', readable(view.blocks), [...DATA, 'katuma']);
+  });
+
+  it('the story questions’ warnings and notes (funnel, buyers, retention, the yearly report, a map), in text, Slack and the report’s page', () => {
+    const one = instance('de');
+    const p = period('2026');
+    const down = { instance: 'uk', name: 'OFN UK', message: "OFN UK's replica did not answer in 30 s.", text: { key: 'error.replicaDeadline' as const, values: { name: 'OFN UK', seconds: 30 } } };
+    const noteWords = { key: 'note.notAddedRates' as const, values: { currency: 'EUR', list: 'GBP' } };
+    const common = { kind: 'story' as const, periodLabel: '2026', rates: [], warnings: [down], note: 'Turnover is not added up: no rate to EUR for GBP (exchangeRates in the config).', noteWords, presentation: { chart: false, public: false } };
+    const map = { layer: 'shops' as const, instances: [{ instance: one, points: [{ latitude: 41.98, longitude: 2.82 }], withoutCoordinates: 0 }] };
+    const report: StoryOutcome = {
+      ...common,
+      question: 'report katuma 2026',
+      global: false,
+      story: 'report',
+      year: 2026,
+      toDate: false,
+      map,
+      sections: [{ instance: one, currency: 'EUR', period: p, headline: [{ key: 'orders', label: 'orders', value: '1', previous: null, change: null }], months: [{ date: '2026-10-01', turnover: '1' }] }],
+    };
+    const stories: StoryOutcome[] = [
+      { ...common, question: 'funnel katuma 2026', global: false, story: 'funnel', sections: [{ instance: one, period: p, steps: [], medianDaysToFirstSale: 3 }] },
+      { ...common, question: 'buyers katuma 2026', global: false, story: 'buyers', sections: [{ instance: one, period: p, buyers: 10, repeatBuyers: 3, repeatRate: 30, ordersWithoutBuyer: 0 }] },
+      { ...common, question: 'retention katuma 2026', global: false, story: 'retention', sections: [{ instance: one, period: p, cohorts: [] }] },
+      report,
+      { ...common, question: 'map shops katuma', global: false, story: 'map', map },
+    ];
+    for (const story of stories) {
+      const text = renderText(story, 'de');
+      // The warning and the note are there, in the catalogs' words, not left out.
+      expect(text).toContain('⚠ OFN UK: ⟦');
+      expectAllFromCatalogs(`${story.question} warnings text`, text.split('\n'));
+      expectAllFromCatalogs(`${story.question} warnings slack`, slackTexts(story));
+    }
+    const page = storyChartSpec(report, 'de')!.figure as { footer?: string[] };
+    // The instance left out, with why in German (inside the note's own brackets, so named here).
+    expect(page.footer!.join(' ')).toContain(t('de', 'error.replicaDeadline', { name: 'OFN UK', seconds: 30 }));
+    expectAllFromCatalogs('report page notes', [page.footer!.join(' ')]);
+  });
+
+  it('define, metrics and segments: the fixed words and built-in descriptions in the catalogs, definitions as written', () => {
+    const registry = DEFAULT_REGISTRY;
+    const entries = [...registry.metrics.values(), ...registry.segments.values()];
+    // Shown as written: names, definitions, and the built-in descriptions the catalogs have no words for.
+    const data = [...DATA, '/ofn', 'define', 'metrics', 'segments', ...entries.flatMap((e) => [e.name, e.definition, ...(CATALOGS.en[`route.${e.name}` as MessageKey] ? [] : [e.description])])].sort((a, b) => b.length - a.length);
+    for (const question of ['define turnover', 'define hubs', 'define producer-shops', 'metrics', 'segments']) {
+      const parsed = parseQuestion(question, { instanceIds: ['katuma'] });
+      if (parsed.kind !== 'help') throw new Error(question);
+      const page = helpIn(parsed, 'de');
+      expect(page.language).toBe('de');
+      expectAllFromCatalogs(question, [page.title, ...page.lines], data);
+      expectAllFromCatalogs(`${question} text`, renderText(parsed, 'de').split('\n'), data);
+      const [fallback, header, ...sections] = slackTexts(parsed);
+      expectAllFromCatalogs(`${question} slack`, [fallback!, header!, sections.map((c) => c.replace(/```/g, '')).join('')], data);
+    }
+  });
+
+  it('what a pulse’s or watch’s creator is told when a delivery is refused or its channel is gone', () => {
+    for (const kind of ['pulse', 'watch']) {
+      const values = { kind, id: '3', channel: 'C0GONE001', event: 'new-shops', instance: 'katuma', error: 'channel_not_found' };
+      const reason = errorWords(OfnError.say('AccessDenied', 'error.access.hidden', { who: 'target', id: 'C0GONE001', names: 'Katuma', visible: 'uk', count: 1, hidden: '`katuma`' }), 'de').message;
+      const texts = [
+        t('de', 'creator.refusedText', values),
+        t('de', 'creator.refused', { ...values, reason }),
+        t('de', 'creator.refused', { ...values, reason: t('de', 'creator.noRule', values) }),
+        t('de', 'creator.noParse', { details: reason }),
+        t('de', 'creator.disabledText', values),
+        t('de', 'creator.disabled', values),
+        t('de', 'slack.restarting'),
+      ];
+      expectAllFromCatalogs(`${kind} creator`, texts, [...DATA, 'C0GONE001', 'channel_not_found', 'katuma']);
+    }
+  });
+
+  it('the next slot of a pulse, written as German writes dates', () => {
+    const added = notice('pulse-add', [{ key: 'notice.pulseAdded', values: { id: '3', question: 'turnover katuma last-week', schedule: 'weekly mon 09:00', zone: 'Europe/Madrid', channel: 'C0OPS0001', onlyIfResults: 'no', next: '2026-11-23 09:00', hidden: 0 }, times: { next: '2026-11-23T09:00' } }]);
+    const text = renderText(added, 'de');
+    expect(text).not.toContain('2026-11-23');
+    expect(text).toContain('23.');
+    expect(added.text).toContain('Next: 2026-11-23 09:00.');
+    expectAllFromCatalogs('next slot', [text], [...DATA, 'Mo']);
   });
 });

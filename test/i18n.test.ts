@@ -11,7 +11,7 @@ import { panelTitleLines } from '../src/render/chart.js';
 import { growthText } from '../src/render/growth.js';
 import { globalText } from '../src/render/global.js';
 import { homeView } from '../src/render/home.js';
-import type { GrowthReport } from '../src/core/story.js';
+import type { GrowthReport, StoryOutcome } from '../src/core/story.js';
 import { parseQuestion, routeTable } from '../src/commands/index.js';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../src/core/periods.js';
 import { periodName } from '../src/render/format.js';
@@ -615,6 +615,63 @@ describe('management replies, pulse labels, refusals and warnings in Spanish, as
     expect(text).toContain('⚠ Plain Food: no tiene plan de cuotas en la configuración');
     expect(text).toContain('⚠ OFN UK: La réplica de OFN UK no ha respondido en 30 s.');
     expect(renderText(all, 'en')).toContain('⚠ Plain Food: no billing plan in the config');
+  });
+
+  it('a story question’s warning and note: buyers of Katuma and an instance that did not answer', () => {
+    const story: StoryOutcome = {
+      kind: 'story',
+      question: 'buyers katuma,uk 2026',
+      periodLabel: '2026',
+      global: false,
+      story: 'buyers',
+      sections: [{ instance: instance('es'), period: period('2026'), buyers: 10, repeatBuyers: 3, repeatRate: 30, ordersWithoutBuyer: 0 }],
+      rates: [],
+      note: 'Turnover is not added up: no rate to EUR for GBP (exchangeRates in the config).',
+      noteWords: { key: 'note.notAddedRates', values: { currency: 'EUR', list: 'GBP' } },
+      warnings: [{ instance: 'uk', name: 'OFN UK', message: "OFN UK's replica did not answer in 30 s.", text: { key: 'error.replicaDeadline', values: { name: 'OFN UK', seconds: 30 } } }],
+      presentation: { chart: false, public: false },
+    };
+    const lines = renderText(story, 'es').split('\n');
+    expect(lines.slice(-2)).toEqual(['La facturación no se suma: no hay tipo de cambio a EUR para GBP (exchangeRates en la configuración).', '⚠ OFN UK: La réplica de OFN UK no ha respondido en 30 s.']);
+    // In Slack too (the same text), and JSON keeps the English.
+    expect(JSON.stringify(slackMessage(story, { ephemeral: true, language: 'es' }).blocks)).toContain('⚠ OFN UK: La réplica de OFN UK no ha respondido en 30 s.');
+    expect(renderText(story, 'en').split('\n').at(-1)).toBe("⚠ OFN UK: OFN UK's replica did not answer in 30 s.");
+  });
+
+  it('asks which watch with a command that exists (`watch remove`), in every language', () => {
+    let error: unknown;
+    try {
+      parseQuestion('watch remove x', { instanceIds: ['katuma'] });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as OfnError).text?.key).toBe('error.manage.whichId');
+    expect((error as OfnError).message).toBe('Which watch? Give its number, e.g. `watch remove 3`.');
+    for (const lang of LANGUAGES) expect(errorWords(error as OfnError, lang).message).toContain('`watch remove 3`');
+  });
+
+  it('a definition page: `define hubs` and `define turnover`, the definition as written', () => {
+    const hubs = parseQuestion('define hubs', { instanceIds: ['katuma'] });
+    if (hubs.kind !== 'help') throw new Error('not help');
+    expect(renderText(hubs, 'es').split('\n')).toEqual([
+      'Segmento hubs',
+      '',
+      'Tiendas que pueden vender productos de otros. Con un periodo: las creadas antes de su fin (según su tipo de hoy).',
+      "Definición: sells = 'any'.",
+      'De serie (docs/definitions.md).',
+      'Uso: `count hubs <instance>`, `list hubs <instance>`, `turnover <instance> last-month for hubs`.',
+    ]);
+    const turnover = parseQuestion('define turnover', { instanceIds: ['katuma'] });
+    if (turnover.kind !== 'help') throw new Error('not help');
+    expect(helpIn(turnover, 'es').lines.slice(1)).toEqual([
+      'Definición: sum of spree_orders.total over sales orders (state complete or resumed, completed in the period, local time), attributed to the distributor.',
+      'Unidad: la moneda de la instancia.',
+      'De serie (docs/definitions.md).',
+    ]);
+    expect(slackMessage(turnover, { ephemeral: true, language: 'es' }).blocks[0]).toMatchObject({ type: 'header', text: { text: '/ofn define turnover' } });
+    // English as it was.
+    expect(renderText(turnover).split('\n').slice(0, 1)).toEqual(['Metric turnover']);
+    expect(renderText(turnover)).toContain('Unit: the instance currency.');
   });
 });
 

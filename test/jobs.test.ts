@@ -10,7 +10,9 @@ import { startJobs } from '../src/jobs/start-jobs.js';
 import { startFakeSlack, type FakeSlack } from './support/fake-slack.js';
 import { createTestDatabase, OfnFixture, utc, type TestDatabase } from './support/database.js';
 import { createStateStore, eventually } from './support/state.js';
-import { testDeps } from './support/deps.js';
+import { testConfig, testDeps } from './support/deps.js';
+import { OfnError } from '../src/core/errors.js';
+import { channelGone, refused } from '../src/jobs/delivery-rules.js';
 
 const TOKEN = 'xoxb-jobs';
 const CHANNEL = 'C0DIGEST1';
@@ -185,6 +187,33 @@ async function createStateStoreLike() {
   const { openStateStore } = await import('../src/state/store.js');
   return openStateStore({ url: state.url });
 }
+
+describe('what a pulse’s creator is told', () => {
+  it('a refused delivery and a channel gone, in the language of the pulse’s instance (Spanish here), the reason too', async () => {
+    const spanish = { ...deps, config: testConfig([{ id: 'katuma', name: 'Katuma', url: replica.url, timezone: 'Europe/Madrid', locale: 'es-ES' }], [{ channel: CHANNEL, instances: ['*'] }]) };
+    const id = await addPulse('daily 09:00', '2026-11-02T07:00:00Z');
+    const delivery = { kind: 'pulse', owner_id: id, channel_id: CHANNEL, dedupe_key: `pulse:${id}:2026-11-03T09:00` } as never;
+    const reason = OfnError.say('AccessDenied', 'error.access.hidden', { who: 'target', id: CHANNEL, names: 'Katuma', visible: '', count: 0, hidden: '`katuma`' });
+    await refused(state.db, spanish, delivery, { message: reason.message, text: reason.text! }, logger);
+    await channelGone(state.db, spanish, delivery, 'channel_not_found', logger);
+    const told = async (key: string) => {
+      const row = await state.db.selectFrom('deliveries').select(['payload', 'channel_id']).where('dedupe_key', '=', key).executeTakeFirstOrThrow();
+      expect(row.channel_id).toBe('U0ADMIN01');
+      const message = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as { text: string; blocks: { text: { text: string } }[] };
+      return { text: message.text, block: message.blocks[0]!.text.text };
+    };
+    const refusal = await told(`notice:pulse:${id}:refused`);
+    expect(refusal.text).toBe(`El envío programado #${id} no se ha entregado en su canal: las reglas de acceso ya no lo permiten.`);
+    expect(refusal.block).toBe(
+      `:no_entry: El envío programado #${id} no se ha entregado en <#${CHANNEL}>: El canal ${CHANNEL} no puede ver Katuma. Puede ver: ninguna instancia. Un operador puede añadir \`katuma\` a sus \`instances\` en la configuración de ofn-insights. Lo sigo comprobando en cada envío; cambia la configuración o usa \`/ofn pulse remove ${id}\`.`,
+    );
+    const gone = await told(`notice:pulse:${id}:disabled:channel_not_found`);
+    expect(gone.block).toBe(`:warning: El envío programado #${id} está desactivado: no puedo publicar en <#${CHANNEL}> (Slack dice \`channel_not_found\`). Invítame al canal y luego usa \`/ofn pulse resume ${id}\`.`);
+    // The audit keeps the English.
+    const audit = await state.db.selectFrom('audit_log').select('detail').where('action', '=', 'pulse.refused').where('detail', 'like', `pulse:${id}:%`).executeTakeFirstOrThrow();
+    expect(audit.detail).toContain('may not see Katuma');
+  });
+});
 
 describe('outbox', () => {
   it('a 429 storm delays deliveries but loses none and duplicates none', async () => {

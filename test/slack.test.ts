@@ -240,3 +240,39 @@ describe('/ofn over HTTP', () => {
     expect(await response.json()).toEqual({ status: 'degraded', replicas: { katuma: true, au: false, uk: true }, stateStore: 'none', warnings: [] });
   });
 });
+
+describe('/ofn while restarting', () => {
+  it('acks a request that arrives during the grace window in the language the instances share, without asking Slack', async () => {
+    const config = testConfig([{ id: 'katuma', name: 'Katuma', url: db.url, timezone: 'Europe/Madrid', locale: 'es-ES' }], [{ channel: OPS.channelId, instances: ['katuma'] }]);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const restarting = await startSlackServer({
+      deps: { config, replica: (id) => replicas.get(id), now: () => NOW },
+      logger: createLogger('silent'),
+      botToken: TOKEN,
+      signingSecret: SECRET,
+      port: 0,
+      slackApiUrl: fake.url,
+      // An answer in flight keeps the server in its grace window.
+      dispatch: () => held,
+    });
+    const url = `http://127.0.0.1:${restarting.port}/slack/events`;
+    let stopped = false;
+    try {
+      expect((await postSigned(url, slashCommandBody('turnover katuma last-month', { ...OPS, responseUrl: fake.responseUrl('held') }), SECRET)).body).toBe('');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(restarting.inFlight()).toBe(1);
+      const before = fake.calls.filter((c) => c.method === 'users.info').length;
+      const stopping = restarting.stop(10_000);
+      const late = await postSigned(url, slashCommandBody('orders katuma last-month', { userId: 'U0LATE001', channelId: OPS.channelId, responseUrl: fake.responseUrl('late') }), SECRET);
+      expect(JSON.parse(late.body)).toEqual({ response_type: 'ephemeral', text: 'ofn-insights se está reiniciando; vuelve a preguntar en unos segundos.' });
+      expect(fake.calls.filter((c) => c.method === 'users.info')).toHaveLength(before);
+      release();
+      await stopping;
+      stopped = true;
+    } finally {
+      release();
+      if (!stopped) await restarting.stop(1_000).catch(() => undefined);
+    }
+  });
+});
