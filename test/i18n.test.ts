@@ -811,9 +811,11 @@ describe('billing in the reader’s language', () => {
   it('takes the reader’s language over the instance’s (a French reader at Katuma), amounts as the locale writes them', () => {
     const text = billingText(report('es'), 'fr').split('\n');
     expect(text[0]).toBe('Facturation · Katuma · novembre 2026 (provisoire) (Europe/Madrid)');
-    expect(text[4]).toBe('Chiffre d’affaires 1.314,50\u00a0€ · frais 20,00\u00a0€ + taxe 4,20\u00a0€ = 24,20\u00a0€');
+    // A French reader reads French numbers (narrow no-break space between thousands), not Katuma's Spanish ones.
+    expect(text[4]).toBe('Chiffre d’affaires 1\u202f314,50\u00a0€ · frais 20,00\u00a0€ + taxe 4,20\u00a0€ = 24,20\u00a0€');
     expect(renderText(report('es'), 'de').split('\n')[0]).toBe('Abrechnung · Katuma · November 2026 (vorläufig) (Europe/Madrid)');
-    expect(slackMessage(report('en'), { ephemeral: true, language: 'ca' }).text).toBe('Quotes · Katuma · novembre 2026 (provisional): €24.20');
+    // A Catalan reader of an English-speaking instance: Catalan words and Catalan numbers.
+    expect(slackMessage(report('en'), { ephemeral: true, language: 'ca' }).text).toBe('Quotes · Katuma · novembre 2026 (provisional): 24,20\u00a0€');
   });
 });
 
@@ -916,10 +918,10 @@ describe('several instances in the reader’s language', () => {
   };
   const golden: Record<Language, { title: string; head: string[]; total: string }> = {
     en: { title: 'Turnover · 2 instances · last-month (each in its own time zone)', head: ['Instance', 'Turnover', 'Period'], total: 'Total: €2,469.00 at 1 GBP = 1 EUR (partial: not every instance is included)' },
-    es: { title: 'Facturación · 2 instancias · el mes pasado (cada una en su zona horaria)', head: ['Instancia', 'Facturación', 'Periodo'], total: 'Total: €2,469.00 a 1 GBP = 1 EUR (parcial: no están todas las instancias)' },
-    ca: { title: 'Facturació · 2 instàncies · el mes passat (cadascuna en la seva zona horària)', head: ['Instància', 'Facturació', 'Període'], total: 'Total: €2,469.00 a 1 GBP = 1 EUR (parcial: no hi són totes les instàncies)' },
-    fr: { title: "Chiffre d'affaires · 2 instances · le mois dernier (chacune dans son fuseau horaire)", head: ['Instance', "Chiffre d'affaires", 'Période'], total: 'Total\u00a0: €2,469.00 au taux de 1 GBP = 1 EUR (partiel\u00a0: toutes les instances n’y sont pas)' },
-    de: { title: 'Umsatz · 2 Instanzen · letzter Monat (jede in ihrer Zeitzone)', head: ['Instanz', 'Umsatz', 'Zeitraum'], total: 'Summe: €2,469.00 zu 1 GBP = 1 EUR (unvollständig: nicht alle Instanzen sind enthalten)' },
+    es: { title: 'Facturación · 2 instancias · el mes pasado (cada una en su zona horaria)', head: ['Instancia', 'Facturación', 'Periodo'], total: 'Total: 2.469,00\u00a0€ a 1 GBP = 1 EUR (parcial: no están todas las instancias)' },
+    ca: { title: 'Facturació · 2 instàncies · el mes passat (cadascuna en la seva zona horària)', head: ['Instància', 'Facturació', 'Període'], total: 'Total: 2.469,00\u00a0€ a 1 GBP = 1 EUR (parcial: no hi són totes les instàncies)' },
+    fr: { title: "Chiffre d'affaires · 2 instances · le mois dernier (chacune dans son fuseau horaire)", head: ['Instance', "Chiffre d'affaires", 'Période'], total: 'Total\u00a0: 2\u202f469,00\u00a0€ au taux de 1 GBP = 1 EUR (partiel\u00a0: toutes les instances n’y sont pas)' },
+    de: { title: 'Umsatz · 2 Instanzen · letzter Monat (jede in ihrer Zeitzone)', head: ['Instanz', 'Umsatz', 'Zeitraum'], total: 'Summe: 2.469,00\u00a0€ zu 1 GBP = 1 EUR (unvollständig: nicht alle Instanzen sind enthalten)' },
   };
 
   it.each(LANGUAGES)('%s: title, headings, period in words and the total', (lang) => {
@@ -1002,5 +1004,38 @@ describe('why a period is refused, in the reader’s language', () => {
   it.each(LANGUAGES)('%s', (lang) => {
     const questions = ['turnover katuma 2026-13', 'turnover katuma 31/02/2026', 'turnover katuma 10/31/2026', 'turnover katuma last-9999-days', 'turnover katuma last-month 2026-10'];
     expect(questions.map((q) => refusal(q, lang))).toEqual(golden[lang]);
+  });
+});
+
+describe('numbers as the reader’s language writes them', () => {
+  const australia = { id: 'au', name: 'OFN Australia', timezone: 'Australia/Melbourne', currency: 'AUD', locale: 'en-AU', language: 'en' as const };
+  const scalar = (at: typeof australia, value: string, unit: 'money' | 'count'): Answer => ({
+    instance: at,
+    kind: 'scalar',
+    question: 'turnover au last-month',
+    title: unit === 'money' ? 'Turnover' : 'Orders',
+    measure: unit === 'money' ? 'Turnover' : 'Orders',
+    period: period('last-month'),
+    unit,
+    value,
+  });
+
+  it('writes an Australian instance’s figures the German, Spanish or French way for those readers, and its own way in English', () => {
+    const money = scalar(australia, '260101.69', 'money');
+    const count = scalar(australia, '2987', 'count');
+    const figure = (a: Answer, lang: Language) => answerText(a, lang).split('\n').find((l) => /\d{3}/.test(l) && !/\d{4}\b.*\(/.test(l))!.trim();
+    expect(figure(money, 'en')).toBe('$260,101.69');
+    expect(figure(money, 'de')).toBe('260.101,69\u00a0AU$');
+    expect(figure(money, 'es')).toBe('260.101,69\u00a0AUD');
+    expect(figure(money, 'fr')).toBe('260\u202f101,69\u00a0$AU');
+    // 2,987 would read as "two point nine" to a German: never written so for them.
+    expect(figure(count, 'de')).toBe('2.987');
+    expect(figure(count, 'en')).toBe('2,987');
+  });
+
+  it('keeps the instance’s own locale for a reader of the instance’s language (English words, Spanish numbers when the operator chose both)', () => {
+    const katumaInEnglish = { ...australia, id: 'katuma', name: 'Katuma', currency: 'EUR', locale: 'es-ES', language: 'en' as const };
+    expect(answerText(scalar(katumaInEnglish, '36494.92', 'money'), 'en')).toContain('36.494,92\u00a0€');
+    expect(answerText(scalar(katumaInEnglish, '36494.92', 'money'), 'fr')).toContain('36\u202f494,92\u00a0€');
   });
 });

@@ -81,3 +81,18 @@ export function catalogLanguageOf(locale: string | undefined): Language | undefi
 export function languageOfLocale(locale: string | undefined): Language {
   return catalogLanguageOf(locale) ?? 'en';
 }
+
+/** How each language usually writes numbers, for a reader whose language is not the instance's. */
+const USUAL_LOCALE: Readonly<Record<Language, string>> = { en: 'en-GB', es: 'es-ES', ca: 'ca-ES', fr: 'fr-FR', de: 'de-DE' };
+
+/**
+ * The locale a reader's numbers are written in: the instance's own when the reader reads the instance's
+ * language (its operator chose both, e.g. English words with Spanish numbers), else the usual one of the
+ * reader's language, so that a German reader of an Australian instance reads 2.987 and 260.101,69 AUD,
+ * never 2,987 (which a German reads as two point nine). Several instances (no one instance): the
+ * reader's usual locale.
+ */
+export function numbersLocale(instance: { locale: string; language?: Language | undefined } | undefined | null, lang: Language): string {
+  if (instance && (instance.language ?? languageOfLocale(instance.locale)) === lang) return instance.locale;
+  return USUAL_LOCALE[lang];
+}

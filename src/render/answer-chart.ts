@@ -5,7 +5,7 @@ import { formatCount, formatMoney } from '../core/money.js';
 import type { Outcome } from '../core/outcome.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartPanel, ChartSeries, ChartSpec, ValueFormat } from './chart.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { answerLanguage, bucketLabel, headline, localTitle, periodInWords } from './format.js';
 import { growthChartSpec, storyChartSpec } from './story-chart.js';
 
@@ -29,8 +29,9 @@ export function isChartable(answer: Answer): boolean {
   return answer.kind === 'series' || answer.kind === 'ranking';
 }
 
-function valueFormatOf(answer: Answer): ValueFormat {
-  const locale = answer.instance.locale;
+/** The axis's numbers as the reader's language writes them (`numbersLocale`). */
+function valueFormatOf(answer: Answer, lang: Language): ValueFormat {
+  const locale = numbersLocale(answer.instance, lang);
   return answer.unit === 'money' ? { style: 'currency', currency: answer.instance.currency, locale } : { style: 'count', locale };
 }
 
@@ -60,8 +61,9 @@ function toNumber(value: string | null): number | null {
   return value === null ? null : Number(value);
 }
 
-function formatFigure(answer: Answer, value: string): string {
-  return answer.unit === 'money' ? formatMoney(value, answer.instance.currency, answer.instance.locale) : formatCount(value, answer.instance.locale);
+function formatFigure(answer: Answer, value: string, lang: Language): string {
+  const locale = numbersLocale(answer.instance, lang);
+  return answer.unit === 'money' ? formatMoney(value, answer.instance.currency, locale) : formatCount(value, locale);
 }
 
 /**
@@ -89,7 +91,7 @@ function seriesSpec(answer: SeriesAnswer, title: string, lang: Language): ChartS
   // Counts are whole: bars, never a line whose slopes suggest fractional orders between buckets.
   const kind = answer.unit === 'count' || rows.length <= MAX_MONEY_BARS ? 'bar' : 'line';
   const notes: string[] = answer.note ? [answer.note] : [];
-  if (answer.total?.value != null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, answer.total.value) }));
+  if (answer.total?.value != null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, answer.total.value, lang) }));
   if (partialIndex !== undefined) notes.push(toDate(bucketLabel(rows[partialIndex]!.date, answer.grain, locale, lang), lang));
   if (answer.dataAsOf) notes.push(t(lang, 'chart.dataAsOf', { when: answer.dataAsOf }));
   const labels = axisLabels(rows.map((r) => r.date), answer.grain, locale, lang);
@@ -99,7 +101,7 @@ function seriesSpec(answer: SeriesAnswer, title: string, lang: Language): ChartS
     ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
     labels: labels.map((label, i) => (i === partialIndex ? `${label} ${t(lang, 'chart.toDate')}` : label)),
     datasets: [{ label: localTitle(answer, lang), values: rows.map((r) => toNumber(r.value)) }],
-    valueFormat: valueFormatOf(answer),
+    valueFormat: valueFormatOf(answer, lang),
     ...(partialIndex !== undefined ? { partialIndex, partialLabel: t(lang, 'chart.periodToDate') } : {}),
     ...(kind === 'bar' && rows.length <= MAX_LABELLED_COLUMNS ? { valueLabels: true } : {}),
   };
@@ -141,7 +143,7 @@ function rankingSpec(answer: RankingAnswer, title: string, topShops: number, lan
       labels.push(otherShops > 0 ? t(lang, 'chart.otherShops', { n: otherShops }) : t(lang, 'chart.otherShopsAll'));
       values.push(Number(others));
     }
-    if (total !== null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, total) }));
+    if (total !== null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, total, lang) }));
     if (othersIndex !== undefined) notes.push(otherShops > 0 ? t(lang, 'chart.topOf', { shown: shown.length, all: allShops }) : t(lang, 'chart.topOfAll', { shown: shown.length }));
   } else if (allShops > shown.length) {
     notes.push(t(lang, 'chart.firstOf', { shown: shown.length, all: allShops }));
@@ -155,7 +157,7 @@ function rankingSpec(answer: RankingAnswer, title: string, topShops: number, lan
     ...(notes.length > 0 ? { subtitle: sentence(notes) } : {}),
     labels,
     datasets: [{ label: localTitle(answer, lang), values }],
-    valueFormat: valueFormatOf(answer),
+    valueFormat: valueFormatOf(answer, lang),
     valueLabels: true,
     ...(othersIndex !== undefined ? { othersIndex } : {}),
   };
@@ -177,7 +179,8 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings, 
   const firstPartial = partialDates.length > 0 ? dates.indexOf([...partialDates].sort()[0]!) : -1;
   const grain = series[0]!.grain;
   const locales = new Set(series.map((s) => s.instance.locale));
-  const locale = locales.size === 1 ? [...locales][0]! : lang === 'en' ? 'en-GB' : lang;
+  // One instance's locale when they share it and the reader reads their language; else the reader's usual one.
+  const locale = locales.size === 1 ? numbersLocale(series[0]!.instance, lang) : numbersLocale(undefined, lang);
   const currencies = [...new Set(series.map((s) => s.instance.currency))];
   const money = answer.unit === 'money';
   const mixed = money && currencies.length > 1;

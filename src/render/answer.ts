@@ -20,7 +20,7 @@ export function answerText(answer: Answer, language?: Language): string {
   ];
   if (answer.kind === 'scalar') {
     const detail = ordersDetail(answer, lang);
-    lines.push(`${formatValue(answer, answer.value)}${detail ? `  (${detail})` : ''}`);
+    lines.push(`${formatValue(answer, answer.value, lang)}${detail ? `  (${detail})` : ''}`);
   } else {
     const table = answerTable(answer, lang)!;
     if (table.rows.length === 0) lines.push(t(lang, 'answer.noData'));

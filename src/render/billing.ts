@@ -5,13 +5,14 @@ import type { BillingAllReport, BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney, moneyToJson } from '../core/money.js';
 import { toCsv } from './csv-writer.js';
 import { answerLanguage, localMonthLabel, statusLabel, warningLine } from './format.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { dateLocale } from '../core/periods.js';
 import { globalTotalText } from './global.js';
 import { codeBlock, contextLine, escapeMrkdwn, mrkdwnSection, plain, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable } from './table.js';
 
-const money = (r: BillingReport, v: string) => formatMoney(v, r.instance.currency, r.instance.locale);
+/** An amount as the reader's language writes numbers (`numbersLocale`), in the instance's currency. */
+const money = (r: BillingReport, v: string, lang: Language) => formatMoney(v, r.instance.currency, numbersLocale(r.instance, lang));
 const createdDate = (r: BillingReport, utc: string) => DateTime.fromSQL(utc, { zone: 'UTC' }).setZone(r.instance.timezone).toISODate() ?? '';
 
 /** The CSV of a month's billing: one line per billed entity, columns as in docs/billing.md. */
@@ -105,14 +106,14 @@ function summaryLines(report: BillingReport, lang: Language): string[] {
   const totals = report.totals;
   return [
     ...provisionalLine(report, lang),
-    planText(report.plan, report.instance.currency, report.instance.locale, lang),
+    planText(report.plan, report.instance.currency, numbersLocale(report.instance, lang), lang),
     t(lang, 'billing.counts', { billed: totals.billed, trial: totals.trial, below: totals.belowMinimum }),
-    t(lang, 'billing.totals', { turnover: money(report, totals.turnover), charge: money(report, totals.charge), tax: money(report, totals.tax), total: money(report, totals.total) }),
+    t(lang, 'billing.totals', { turnover: money(report, totals.turnover, lang), charge: money(report, totals.charge, lang), tax: money(report, totals.tax, lang), total: money(report, totals.total, lang) }),
   ];
 }
 
 function topTable(report: BillingReport, limit: number, lang: Language): string {
-  const rows = report.lines.slice(0, limit).map((l) => [l.name, money(report, l.turnover), money(report, l.total), statusLabel(l.status, lang)]);
+  const rows = report.lines.slice(0, limit).map((l) => [l.name, money(report, l.turnover, lang), money(report, l.total, lang), statusLabel(l.status, lang)]);
   const head = [t(lang, 'billing.col.enterprise'), t(lang, 'billing.col.turnover'), t(lang, 'billing.col.total'), t(lang, 'billing.col.status')];
   return alignTable(head, rows, ['left', 'right', 'right', 'left']);
 }
@@ -149,7 +150,7 @@ export function billingMessage(report: BillingReport, reader?: Language): SlackM
   if (report.changes?.length) blocks.push(mrkdwnSection(`:warning: ${escapeMrkdwn(changeLines(report, lang).join('\n').slice(0, 2800))}`));
   const context = t(lang, 'billing.context', { n: report.lines.length, hash: report.hash.slice(0, 12) });
   blocks.push(contextLine(`${report.sentAt ? `${t(lang, 'billing.asSent', { when: report.sentAt.toISOString() })} · ` : ''}${context}`));
-  return { text: escapeMrkdwn(`${title}: ${money(report, report.totals.total)}`), blocks };
+  return { text: escapeMrkdwn(`${title}: ${money(report, report.totals.total, lang)}`), blocks };
 }
 
 /** `billing all`: one row per instance in its own currency, the total in the reporting currency. */
@@ -159,9 +160,9 @@ function allTable(report: BillingAllReport, lang: Language): string {
     r.instance.name,
     `${r.provisional ? provisional(r.month) : r.month}${r.sentAt ? ` ${t(lang, 'billingAll.asSent')}` : ''}`,
     r.plan?.name ?? (r.plan ? t(lang, 'billingAll.unnamed') : t(lang, 'billingAll.notRecorded')),
-    formatCount(r.totals.billed, r.instance.locale),
-    money(r, r.totals.turnover),
-    money(r, r.totals.total),
+    formatCount(r.totals.billed, numbersLocale(r.instance, lang)),
+    money(r, r.totals.turnover, lang),
+    money(r, r.totals.total, lang),
   ]);
   const head = [t(lang, 'billingAll.col.instance'), t(lang, 'billingAll.col.month'), t(lang, 'billingAll.col.plan'), t(lang, 'billingAll.col.billed'), t(lang, 'billing.col.turnover'), t(lang, 'billing.col.total')];
   return alignTable(head, rows, ['left', 'left', 'left', 'right', 'right', 'right']);
@@ -179,7 +180,7 @@ function allTitle(report: BillingAllReport, lang: Language): string {
 /** The notes under `billing all`: each plan, the provisional months, the instances that did not answer. */
 function allNotes(report: BillingAllReport, lang: Language): string[] {
   return [
-    ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, r.instance.locale, lang)}`),
+    ...report.reports.map((r) => `${r.instance.name}: ${planText(r.plan, r.instance.currency, numbersLocale(r.instance, lang), lang)}`),
     ...report.reports.filter((r) => r.provisional).map((r) => provisionalLine(r, lang)[0]!),
     ...report.warnings.map((w) => warningLine(w, lang)),
   ];

@@ -141,7 +141,7 @@ function answerUnit(answer: Answer, chart: ChartRef | undefined, reader: Languag
   const head = [mrkdwnSection(`*${escapeMrkdwn(title)}*`), contextLine(escapeMrkdwn(context.join(' · ')))];
   const image = chart ? [imageBlock(chart)] : [];
   if (answer.kind === 'scalar') {
-    const figure = formatValue(answer, answer.value);
+    const figure = formatValue(answer, answer.value, lang);
     const detail = ordersDetail(answer, lang);
     const line = mrkdwnSection(`*${escapeMrkdwn(title)}*: *${escapeMrkdwn(figure)}*${detail ? `  ${escapeMrkdwn(detail)}` : ''}`);
     return { blocks: () => ({ blocks: [line, head[1]!, ...image], usedTable: false }) };

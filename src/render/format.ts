@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Answer, AnswerPeriod, GlobalAnswer } from '../core/answer.js';
 import type { BillingReport } from '../core/outcome.js';
 import { formatCount, formatMoney } from '../core/money.js';
-import { CATALOGS, isMessageKey, languageOfLocale, say, t, type Language, type MessageKey, type Words } from '../core/i18n.js';
+import { CATALOGS, isMessageKey, languageOfLocale, numbersLocale, say, t, type Language, type MessageKey, type Words } from '../core/i18n.js';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
 import { saidIn } from '../core/errors.js';
 
@@ -16,12 +16,15 @@ export function noteIn(outcome: { note?: string; noteWords?: Words }, lang: Lang
   return outcome.noteWords && lang !== 'en' ? say(lang, outcome.noteWords) : outcome.note;
 }
 
-/** A value as a person reads it: money in the instance's currency and locale, counts grouped; "—" where undefined. */
-export function formatValue(answer: Answer, value: string | null): string {
+/**
+ * A value as a person reads it: money in the instance's currency, counts grouped; "—" where undefined.
+ * Written as the reader's language writes numbers (`numbersLocale`: the instance's locale when the
+ * reader reads the instance's language); without `lang`, in the instance's locale.
+ */
+export function formatValue(answer: Answer, value: string | null, lang?: Language): string {
   if (value === null) return '—';
-  return answer.unit === 'money'
-    ? formatMoney(value, answer.instance.currency, answer.instance.locale)
-    : formatCount(value, answer.instance.locale);
+  const locale = lang ? numbersLocale(answer.instance, lang) : answer.instance.locale;
+  return answer.unit === 'money' ? formatMoney(value, answer.instance.currency, locale) : formatCount(value, locale);
 }
 
 /** The language an answer is read in: the asker's when given, else its instance's (config `language`, else from the locale). */

@@ -2,7 +2,7 @@ import type { GlobalAnswer, GlobalTotal } from '../core/answer.js';
 import { formatCount, formatMoney, moneyToJson, roundCents } from '../core/money.js';
 import { answerToJson } from './answer.js';
 import { toCsv } from './csv-writer.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { describePeriod, formatValue, localTitle, periodInWords, warningLine } from './format.js';
 import { alignTable, answerTable } from './table.js';
 
@@ -13,7 +13,8 @@ export function globalTotalText(answer: { total?: GlobalTotal | undefined }, lan
   if (!total) return undefined;
   const partial = (text: string) => (total.partial ? t(lang, 'global.partial', { total: text }) : text);
   if (total.value === null) return partial(t(lang, 'global.noTotal'));
-  const value = total.currency ? formatMoney(total.value, total.currency, LOCALE) : formatCount(total.value, LOCALE);
+  // Several instances: the reader's usual way of writing numbers.
+  const value = total.currency ? formatMoney(total.value, total.currency, numbersLocale(undefined, lang)) : formatCount(total.value, numbersLocale(undefined, lang));
   const rates = total.rates.map((r) => `1 ${r.currency} = ${r.rate} ${total.currency}${r.month ? ` (${r.month})` : ''}`).join(', ');
   return partial(rates ? t(lang, 'global.totalAt', { value, rates }) : t(lang, 'global.total', { value }));
 }
@@ -24,7 +25,7 @@ export function globalText(answer: GlobalAnswer, lang: Language = 'en'): string 
   const period = periodInWords(answer.periodLabel, LOCALE, lang);
   const lines = [t(lang, 'global.title', { title, n: answer.results.length, period }), ''];
   if (answer.results.every((a) => a.kind === 'scalar')) {
-    const rows = answer.results.map((a) => [a.instance.name, a.kind === 'scalar' ? formatValue(a, a.value) : '', describePeriod(a.period, LOCALE, lang)]);
+    const rows = answer.results.map((a) => [a.instance.name, a.kind === 'scalar' ? formatValue(a, a.value, lang) : '', describePeriod(a.period, LOCALE, lang)]);
     lines.push(alignTable([t(lang, 'growth.col.instance'), title, t(lang, 'global.col.period')], rows, ['left', 'right', 'left']));
   } else {
     for (const a of answer.results) {

@@ -3,7 +3,7 @@ import { GROWTH_FIGURES } from '../core/story.js';
 import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from '../core/money.js';
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { bucketLabel, describePeriod, noteIn, periodInWords, sharedLanguage, warningLine } from './format.js';
 import { alignTable } from './table.js';
 
@@ -36,17 +36,18 @@ export function sectionName(section: { instance: { name: string } | null }, coun
   return section.instance ? section.instance.name : t(lang, 'growth.all', { n: count });
 }
 
-function locale(section: GrowthSection): string {
-  return section.instance?.locale ?? LOCALE;
+/** Numbers (and month labels) as the reader's language writes them: the instance's locale when it is read in its own language (`numbersLocale`). */
+function locale(section: GrowthSection, lang: Language): string {
+  return numbersLocale(section.instance, lang);
 }
 
 function money(section: GrowthSection, value: string | null, lang: Language): string {
   if (value === null || section.currency === null) return t(lang, 'growth.na');
-  return formatMoney(roundCents(value), section.currency, locale(section));
+  return formatMoney(roundCents(value), section.currency, locale(section, lang));
 }
 
 function cells(section: GrowthSection, v: GrowthValues, lang: Language): string[] {
-  const l = locale(section);
+  const l = locale(section, lang);
   return [formatCount(v.newProfiles, l), formatCount(v.newShops, l), formatCount(v.activeShops, l), formatCount(v.orders, l), money(section, v.turnover, lang)];
 }
 
@@ -60,7 +61,7 @@ export function ratesText(rates: readonly RateUsed[], currency: string | null, l
 }
 
 function sectionText(section: GrowthSection, count: number, months: number, lang: Language): string[] {
-  const l = locale(section);
+  const l = locale(section, lang);
   const label = (date: string, partial?: true) => `${bucketLabel(date, 'month', l, lang)}${partial ? ` ${t(lang, 'table.toDate')}` : ''}`;
   const name = sectionName(section, count, lang);
   const title = section.instance
@@ -178,7 +179,7 @@ export function growthSlackText(report: GrowthReport, reader?: Language): string
     t(lang, 'growth.perInstance'),
     alignTable(
       [t(lang, 'growth.col.instance'), ...headers(lang), t(lang, 'growth.col.vsYear')],
-      report.instances.map((s) => [s.instance.name, ...cells(s, s.total, lang), formatChange(s.total.change.turnover.yearBefore, locale(s))]),
+      report.instances.map((s) => [s.instance.name, ...cells(s, s.total, lang), formatChange(s.total.change.turnover.yearBefore, locale(s, lang))]),
     ),
     '',
   );

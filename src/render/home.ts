@@ -66,8 +66,8 @@ function field(figure: HomeFigure, lang: Language): Block {
   const current = thisMonth.period.asOf ? t(lang, 'home.todaySoFar') : escapeMrkdwn(days(thisMonth, lang));
   const lines = [
     `*${t(lang, `metric.${figure.metric}`)}*`,
-    `*${escapeMrkdwn(formatValue(thisMonth, thisMonth.value))}* ${current}`,
-    `${sameDays ? `${escapeMrkdwn(formatValue(sameDays, sameDays.value))} ${escapeMrkdwn(days(sameDays, lang))} · ` : ''}${escapeMrkdwn(formatValue(lastMonth, lastMonth.value))} ${escapeMrkdwn(t(lang, 'home.allOf', { month: monthName(lastMonth) }))}`,
+    `*${escapeMrkdwn(formatValue(thisMonth, thisMonth.value, lang))}* ${current}`,
+    `${sameDays ? `${escapeMrkdwn(formatValue(sameDays, sameDays.value, lang))} ${escapeMrkdwn(days(sameDays, lang))} · ` : ''}${escapeMrkdwn(formatValue(lastMonth, lastMonth.value, lang))} ${escapeMrkdwn(t(lang, 'home.allOf', { month: monthName(lastMonth) }))}`,
   ];
   return { type: 'mrkdwn', text: lines.join('\n') };
 }

@@ -55,7 +55,7 @@ export function answerMessage(answer: Answer, options: MessageOptions): SlackMes
   let text: string;
   let truncated = false;
   if (answer.kind === 'scalar') {
-    const figure = formatValue(answer, answer.value);
+    const figure = formatValue(answer, answer.value, lang);
     text = `${title}: ${figure} (${period})`;
     const detail = ordersDetail(answer, lang);
     blocks.push(mrkdwnSection(`*${escapeMrkdwn(figure)}*${detail ? `  ${escapeMrkdwn(detail)}` : ''}`));

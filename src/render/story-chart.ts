@@ -6,7 +6,7 @@ import type { ChartSpec } from './chart.js';
 import type { MapFigure, ReportTile } from './figure.js';
 import { bucketLabel, noteIn, periodInWords } from './format.js';
 import { saidIn } from '../core/errors.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { formatChange, growthLanguage, growthPeriod } from './growth.js';
 import { cohortLabel, headlineLabel, stepLabel, storyLanguage } from './story.js';
 
@@ -49,7 +49,7 @@ export function growthChartSpec(report: GrowthReport, reader?: Language): ChartS
   if (!section || section.rows.length === 0) return undefined;
   const lang = growthLanguage(report, reader);
   // Several instances added up: figures as the reader's language writes them.
-  const locale = section.instance?.locale ?? (lang === 'en' ? LOCALE : lang);
+  const locale = numbersLocale(section.instance, lang);
   const who = section.instance ? section.instance.name : t(lang, 'story.instances', { n: report.instances.length });
   const partialIndex = section.rows.findIndex((r) => r.partial);
   const total = section.total;
@@ -100,13 +100,13 @@ function mapFigure(map: MapData, footer: string[] = [], lang: Language = 'en'): 
   const missing = map.instances.reduce((n, i) => n + i.withoutCoordinates, 0);
   return {
     kind: 'map',
-    groups: map.instances.map((i) => ({ label: `${i.instance.name} (${formatCount(i.points.length, LOCALE)})`, points: i.points })),
+    groups: map.instances.map((i) => ({ label: `${i.instance.name} (${formatCount(i.points.length, numbersLocale(undefined, lang))})`, points: i.points })),
     noun: t(lang, 'sc.noun', { layer: map.layer }),
     insetLabel: t(lang, 'rp.inset'),
     // One short line each: a footer is not wrapped, and the count left out must not run off the edge.
     footer: [
-      t(lang, 'sc.mapListed', { n: formatCount(total, LOCALE), layer: map.layer }),
-      ...(missing ? [t(lang, 'sc.mapMissing', { n: formatCount(missing, LOCALE) })] : []),
+      t(lang, 'sc.mapListed', { n: formatCount(total, numbersLocale(undefined, lang)), layer: map.layer }),
+      ...(missing ? [t(lang, 'sc.mapMissing', { n: formatCount(missing, numbersLocale(undefined, lang)) })] : []),
       ...footer,
       t(lang, 'sc.outlines'),
     ],
@@ -128,7 +128,7 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>, lang: L
   const section = outcome.global ? outcome.sections.find((s) => s.instance === null)! : outcome.sections[0]!;
   const instances = outcome.sections.filter((s) => s.instance !== null);
   // Several instances added up: figures as the reader's language writes them.
-  const locale = section.instance?.locale ?? (lang === 'en' ? LOCALE : lang);
+  const locale = numbersLocale(section.instance, lang);
   const who = section.instance ? section.instance.name : t(lang, 'story.instances', { n: instances.length });
   const currency = section.currency;
   const partial = section.months.findIndex((m) => m.partial);
@@ -156,9 +156,9 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>, lang: L
     datasets: perCurrency
       ? instances.map((s) => ({ label: `${s.instance!.name} (${s.currency})`, values: section.months.map((m) => Number(s.months.find((x) => x.date === m.date)?.turnover ?? 0)) }))
       : [{ label: turnover, values: section.months.map((m) => (m.turnover === null ? null : Number(m.turnover))) }],
-    valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'currency', currency: currencies[0]!, locale: LOCALE },
+    valueFormat: currency ? { style: 'currency', currency, locale } : { style: 'currency', currency: currencies[0]!, locale: numbersLocale(undefined, lang) },
     ...(perCurrency
-      ? { panels: currencies.map((c) => ({ title: c, valueFormat: { style: 'currency' as const, currency: c, locale: LOCALE }, datasets: instances.flatMap((s, i) => (s.currency === c ? [i] : [])) })) }
+      ? { panels: currencies.map((c) => ({ title: c, valueFormat: { style: 'currency' as const, currency: c, locale: numbersLocale(undefined, lang) }, datasets: instances.flatMap((s, i) => (s.currency === c ? [i] : [])) })) }
       : {}),
     width: 698,
     // Panels as low as still readable: the page's map needs the room (three currencies: 325 px).
@@ -213,7 +213,7 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
     case 'funnel': {
       const s = outcome.global ? outcome.sections.find((x) => x.instance === null)! : outcome.sections[0]!;
       const who = s.instance ? s.instance.name : several(outcome.sections.length - 1);
-      const locale = s.instance?.locale ?? LOCALE;
+      const locale = numbersLocale(s.instance, lang);
       const pct = (v: number | null) => formatPercent(v, locale);
       return {
         kind: 'bar',
@@ -232,7 +232,7 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
     case 'buyers': {
       const shown = outcome.sections.filter((s) => s.instance !== null);
       const combined = outcome.sections.find((s) => s.instance === null);
-      const locale = shown.length === 1 ? shown[0]!.instance!.locale : LOCALE;
+      const locale = numbersLocale(shown.length === 1 ? shown[0]!.instance : undefined, lang);
       const pct = (v: number | null) => formatPercent(v, locale);
       return {
         kind: 'bar',
@@ -240,7 +240,7 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
         title: t(lang, 'sc.buyersTitle', { who: shown.length === 1 ? `${shown[0]!.instance!.name} · ${rangeOf(shown[0]!, lang)}` : `${several(shown.length)} · ${eachZone()}` }),
         subtitle: [
           ...shown.map((s) => t(lang, 'sc.repeatRate', { name: s.instance!.name, rate: pct(s.repeatRate) })),
-          ...(combined ? [t(lang, 'sc.allBuyers', { n: formatCount(combined.buyers, LOCALE), rate: pct(combined.repeatRate) })] : []),
+          ...(combined ? [t(lang, 'sc.allBuyers', { n: formatCount(combined.buyers, numbersLocale(undefined, lang)), rate: pct(combined.repeatRate) })] : []),
           t(lang, 'sc.buyerNote'),
         ].join(' · ').replace(/^./, (c) => c.toUpperCase()),
         labels: shown.map((s) => s.instance!.name),
@@ -255,7 +255,7 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
     case 'retention': {
       const s = outcome.global ? outcome.sections.find((x) => x.instance === null)! : outcome.sections[0]!;
       const who = s.instance ? s.instance.name : several(outcome.sections.length - 1);
-      const locale = s.instance?.locale ?? LOCALE;
+      const locale = numbersLocale(s.instance, lang);
       const columns = Array.from({ length: 12 }, (_, k) => `+${k}`);
       // Every month between the first and the last cohort gets a row: a month without new sellers is a fact, not a gap.
       const cohorts = [...s.cohorts];
@@ -293,7 +293,7 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
         title: t(lang, 'sc.mapTitle', { layer: outcome.map.layer, who: n === 1 ? outcome.map.instances[0]!.instance.name : several(n) }),
         labels: outcome.map.instances.map((i) => i.instance.name),
         datasets: [],
-        valueFormat: { style: 'count', locale: LOCALE },
+        valueFormat: { style: 'count', locale: numbersLocale(undefined, lang) },
         figure: mapFigure(outcome.map, [], lang),
       };
     }

@@ -2,7 +2,7 @@ import type { StoryOutcome, FunnelSection, RetentionSection, BuyersSection, Repo
 import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from '../core/money.js';
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
-import { isMessageKey, t, type Language } from '../core/i18n.js';
+import { isMessageKey, numbersLocale, t, type Language } from '../core/i18n.js';
 import { bucketLabel, describePeriod, noteIn, periodInWords, sharedLanguage, warningLine } from './format.js';
 import { formatChange, ratesText } from './growth.js';
 import { alignTable } from './table.js';
@@ -53,7 +53,7 @@ export function storyTitle(outcome: StoryOutcome, reader?: Language): string {
 }
 
 function funnelText(outcome: StoryOutcome, s: FunnelSection, n: number, lang: Language): string[] {
-  const l = s.instance?.locale ?? LOCALE;
+  const l = numbersLocale(s.instance, lang);
   return [
     heading(outcome, s, n, lang),
     alignTable(
@@ -67,7 +67,7 @@ function funnelText(outcome: StoryOutcome, s: FunnelSection, n: number, lang: La
 }
 
 function buyersText(outcome: StoryOutcome, s: BuyersSection, n: number, lang: Language): string[] {
-  const l = s.instance?.locale ?? LOCALE;
+  const l = numbersLocale(s.instance, lang);
   return [
     heading(outcome, s, n, lang),
     t(lang, 'story.buyersLine', { buyers: formatCount(s.buyers, l), repeat: formatCount(s.repeatBuyers, l), rate: formatPercent(s.repeatRate, l) }),
@@ -81,7 +81,7 @@ export function cohortLabel(month: string, locale = LOCALE, lang: Language = 'en
 }
 
 function retentionText(outcome: StoryOutcome, s: RetentionSection, n: number, lang: Language): string[] {
-  const l = s.instance?.locale ?? LOCALE;
+  const l = numbersLocale(s.instance, lang);
   if (s.cohorts.length === 0) return [heading(outcome, s, n, lang), t(lang, 'story.noCohort'), ''];
   const width = Math.max(...s.cohorts.map((c) => c.active.length));
   return [
@@ -95,7 +95,7 @@ function retentionText(outcome: StoryOutcome, s: RetentionSection, n: number, la
 }
 
 function headlineValue(s: ReportSection, key: string, value: string | null, lang: Language): string {
-  const l = s.instance?.locale ?? LOCALE;
+  const l = numbersLocale(s.instance, lang);
   if (value === null) return t(lang, 'growth.na');
   return key === 'turnover' ? (s.currency ? formatMoney(roundCents(value), s.currency, l) : t(lang, 'growth.na')) : formatCount(value, l);
 }
@@ -107,7 +107,7 @@ export function headlineLabel(h: { key: string; label: string }, lang: Language)
 }
 
 function reportText(outcome: Extract<StoryOutcome, { story: 'report' }>, s: ReportSection, n: number, lang: Language): string[] {
-  const l = s.instance?.locale ?? LOCALE;
+  const l = numbersLocale(s.instance, lang);
   const year = String(outcome.year);
   const previous = String(outcome.year - 1);
   return [

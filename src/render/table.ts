@@ -1,6 +1,6 @@
 import type { Answer } from '../core/answer.js';
 import { formatCount } from '../core/money.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { bucketLabel, categoryName, formatValue, localMeasure } from './format.js';
 
 export type Align = 'left' | 'right';
@@ -15,6 +15,8 @@ export function alignTable(header: string[], rows: string[][], align?: readonly 
 
 export function answerTable(answer: Answer, lang: Language = 'en'): { header: string[]; rows: string[][]; align?: Align[] } | undefined {
   const locale = answer.instance.locale;
+  // Numbers as the reader's language writes them; dates by `bucketLabel` in the reader's words.
+  const numbers = numbersLocale(answer.instance, lang);
   switch (answer.kind) {
     case 'scalar':
       return undefined;
@@ -23,8 +25,8 @@ export function answerTable(answer: Answer, lang: Language = 'en'): { header: st
         header: [t(lang, answer.grain === 'week' ? 'table.weekFrom' : answer.grain === 'month' ? 'table.month' : 'table.day'), localMeasure(answer, lang)],
         rows: [
           // The bucket containing now is not over: it says so.
-          ...answer.rows.map((r) => [`${bucketLabel(r.date, answer.grain, locale, lang)}${r.partial ? ` ${t(lang, 'table.toDate')}` : ''}`, formatValue(answer, r.value)]),
-          ...(answer.total && answer.rows.length ? [[t(lang, 'table.total'), formatValue(answer, answer.total.value)]] : []),
+          ...answer.rows.map((r) => [`${bucketLabel(r.date, answer.grain, locale, lang)}${r.partial ? ` ${t(lang, 'table.toDate')}` : ''}`, formatValue(answer, r.value, lang)]),
+          ...(answer.total && answer.rows.length ? [[t(lang, 'table.total'), formatValue(answer, answer.total.value, lang)]] : []),
         ],
       };
     case 'list':
@@ -39,10 +41,10 @@ export function answerTable(answer: Answer, lang: Language = 'en'): { header: st
         align: ['right', 'left', 'right', 'right'],
         header: ['#', t(lang, 'table.shop'), localMeasure(answer, lang), ...(withOrders ? [t(lang, 'table.orders')] : [])],
         rows: [
-          ...answer.rows.map((r, i) => [String(i + 1), r.name, formatValue(answer, r.value), ...(withOrders ? [r.orders === undefined ? '' : formatCount(r.orders, answer.instance.locale)] : [])]),
+          ...answer.rows.map((r, i) => [String(i + 1), r.name, formatValue(answer, r.value, lang), ...(withOrders ? [r.orders === undefined ? '' : formatCount(r.orders, numbers)] : [])]),
           // The total is every shop's, not only the ones shown.
           ...(answer.total && answer.rows.length
-            ? [['', answer.totalRows && answer.totalRows > answer.rows.length ? t(lang, 'table.totalAllShops', { n: formatCount(answer.totalRows, locale) }) : t(lang, 'table.total'), formatValue(answer, answer.total.value), ...(withOrders ? [answer.total.orders === undefined ? '' : formatCount(answer.total.orders, answer.instance.locale)] : [])]]
+            ? [['', answer.totalRows && answer.totalRows > answer.rows.length ? t(lang, 'table.totalAllShops', { n: formatCount(answer.totalRows, numbers) }) : t(lang, 'table.total'), formatValue(answer, answer.total.value, lang), ...(withOrders ? [answer.total.orders === undefined ? '' : formatCount(answer.total.orders, numbers)] : [])]]
             : []),
         ],
       };
