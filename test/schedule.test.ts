@@ -50,3 +50,42 @@ describe('pulse schedules', () => {
     expect(() => parseManagement('pulse add turnover katuma')).toThrow(/question and a schedule/);
   });
 });
+
+describe('schedules as people type them', () => {
+  it('reads the frequency and the day in Spanish, Catalan, French and German, stored as the English form', () => {
+    const cases: [string, string, string][] = [
+      ['semanal lunes 09:00', 'weekly mon 09:00', '0 9 * * 1'],
+      ['Semanal miércoles 10:30', 'weekly wed 10:30', '30 10 * * 3'],
+      ['setmanal dijous 08:00', 'weekly thu 08:00', '0 8 * * 4'],
+      ['setmanal dv 08:00', 'weekly fri 08:00', '0 8 * * 5'],
+      ['hebdomadaire samedi 07:15', 'weekly sat 07:15', '15 7 * * 6'],
+      ['hebdomadaire dim 07:15', 'weekly sun 07:15', '15 7 * * 0'],
+      ['wöchentlich Mo 08:30', 'weekly mon 08:30', '30 8 * * 1'],
+      ['Wöchentlich Dienstag 08:30', 'weekly tue 08:30', '30 8 * * 2'],
+      ['diario 07:00', 'daily 07:00', '0 7 * * *'],
+      ['quotidien 07:00', 'daily 07:00', '0 7 * * *'],
+      ['täglich 07:00', 'daily 07:00', '0 7 * * *'],
+      ['mensual 1 09:00', 'monthly 1 09:00', '0 9 1 * *'],
+      ['mensuel 15 09:00', 'monthly 15 09:00', '0 9 15 * *'],
+      ['monatlich 28 18:00', 'monthly 28 18:00', '0 18 28 * *'],
+      ['weekly monday 09:00', 'weekly mon 09:00', '0 9 * * 1'],
+    ];
+    for (const [typed, text, cron] of cases) expect(parseSchedule(typed), typed).toEqual({ text, cron });
+  });
+
+  it('ends the question where a schedule word in any language starts (pulse add)', () => {
+    const args = parseManagement('pulse add turnover katuma last-week semanal lunes 09:00');
+    expect(args).toMatchObject({ kind: 'pulse-add', question: 'turnover katuma last-week', schedule: 'semanal lunes 09:00' });
+    expect(parseManagement('pulse add pedidos katuma el mes pasado mensuel 1 09:00')).toMatchObject({ question: 'pedidos katuma el mes pasado', schedule: 'mensuel 1 09:00' });
+  });
+
+  it('refuses a day it does not know, naming the days of the reader’s language', () => {
+    try {
+      parseSchedule('semanal lunas 09:00');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(OfnError);
+      expect((error as OfnError).text?.key).toBe('error.schedule.day');
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { authorize, covers, grantFor, mayManage, type Grant, type Reach, type Requester } from '../core/access.js';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
-import { nextSlot, parseSchedule } from '../core/schedule.js';
+import { isScheduleWord, nextSlot, parseSchedule } from '../core/schedule.js';
 import { insertPulse, livePulse, livePulses, setPulseStatus } from '../state/pulses.js';
 import { savedQuestion, savedQuestionsIn, saveQuestion } from '../state/saved-questions.js';
 import type { StateDb } from '../state/store.js';
@@ -57,7 +57,8 @@ function parsePulseAdd(words: readonly string[]): ManageArgs {
     question = quoted[1]!;
     schedule = quoted[2]!;
   } else {
-    const at = rest.findLastIndex((w) => ['daily', 'weekly', 'monthly'].includes(w.toLowerCase()));
+    // The schedule starts at its frequency word, in any language (`weekly`, `semanal`, `hebdomadaire`…).
+    const at = rest.findLastIndex(isScheduleWord);
     if (at < 1) throw OfnError.say('BadArguments', 'error.pulse.needsBoth', undefined, 'hint.manage');
     question = rest.slice(0, at).join(' ');
     schedule = rest.slice(at).join(' ');

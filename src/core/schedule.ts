@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { DateTime } from 'luxon';
 import { OfnError } from '../core/errors.js';
+import { fold } from '../core/vocabulary.js';
 
 /**
  * Pulse schedules, always in a named time zone: `daily HH:MM`, `weekly mon HH:MM`, `monthly D HH:MM`
@@ -16,6 +17,42 @@ export interface Schedule {
 }
 
 const DAYS: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/**
+ * Schedules as people type them in every supported language (folded: no case, no accents): the
+ * frequency (`semanal`, `hebdomadaire`, `wöchentlich`…) and the day (`lunes`, `dilluns`, `lundi`,
+ * `Montag`, and their abbreviations), stored and shown as the English form (`weekly mon 09:00`).
+ */
+const FREQUENCIES = new Map<string, 'daily' | 'weekly' | 'monthly'>([
+  ...['daily', 'diario', 'diaria', 'diari', 'diaria', 'quotidien', 'quotidienne', 'taglich'].map((w) => [w, 'daily'] as const),
+  ...['weekly', 'semanal', 'setmanal', 'hebdomadaire', 'hebdo', 'wochentlich'].map((w) => [w, 'weekly'] as const),
+  ...['monthly', 'mensual', 'mensuel', 'mensuelle', 'monatlich'].map((w) => [w, 'monthly'] as const),
+]);
+const DAY_WORDS = new Map<string, number>(
+  (
+    [
+      // Spanish, Catalan, French, German: the day, then its usual abbreviations.
+      ['domingo dom diumenge dg dimanche dim sonntag so', 0],
+      ['lunes lun dilluns dl lundi montag mo', 1],
+      ['martes mar dimarts dt mardi dienstag di', 2],
+      ['miercoles mie mi dimecres dc mercredi mer mittwoch', 3],
+      ['jueves jue dijous dj jeudi jeu donnerstag do', 4],
+      ['viernes vie divendres dv vendredi ven freitag fr', 5],
+      ['sabado sab dissabte ds samedi sam samstag sa', 6],
+    ] as const
+  ).flatMap(([words, day]) => words.split(' ').map((w) => [w, day] as const)),
+);
+
+/** Whether a word starts a schedule (`weekly`, `semanal`, `mensuel`…): where a pulse's question ends. */
+export function isScheduleWord(word: string): boolean {
+  return FREQUENCIES.has(fold(word));
+}
+
+function dayOf(word: string): number | undefined {
+  const folded = fold(word);
+  return DAY_WORDS.get(folded) ?? DAYS[folded.slice(0, 3)];
+}
 
 function time(text: string): [number, number] {
   const m = /^(\d{1,2}):(\d{2})$/.exec(text);
@@ -30,17 +67,18 @@ function cronOf(schedule: Schedule, timezone?: string): Cron {
 
 export function parseSchedule(text: string): Schedule {
   const words = text.trim().toLowerCase().split(/\s+/);
-  if (words[0] === 'daily' && words.length === 2) {
+  const frequency = FREQUENCIES.get(fold(words[0] ?? ''));
+  if (frequency === 'daily' && words.length === 2) {
     const [h, m] = time(words[1]!);
     return { text: `daily ${words[1]}`, cron: `${m} ${h} * * *` };
   }
-  if (words[0] === 'weekly' && words.length === 3) {
-    const day = DAYS[words[1]!.slice(0, 3)];
+  if (frequency === 'weekly' && words.length === 3) {
+    const day = dayOf(words[1]!);
     if (day === undefined) throw OfnError.say('BadArguments', 'error.schedule.day', { text: words[1]!.slice(0, 12) }, 'hint.schedule');
     const [h, m] = time(words[2]!);
-    return { text: `weekly ${words[1]!.slice(0, 3)} ${words[2]}`, cron: `${m} ${h} * * ${day}` };
+    return { text: `weekly ${DAY_NAMES[day]} ${words[2]}`, cron: `${m} ${h} * * ${day}` };
   }
-  if (words[0] === 'monthly' && words.length === 3) {
+  if (frequency === 'monthly' && words.length === 3) {
     const day = Number(words[1]);
     if (!Number.isInteger(day) || day < 1 || day > 28) throw OfnError.say('BadArguments', 'error.schedule.monthDay', undefined, 'hint.schedule');
     const [h, m] = time(words[2]!);
