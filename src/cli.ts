@@ -27,8 +27,8 @@ Usage:
                                           one answer; from the embedded demo with --demo or when there is no config;
                                           --lang: the language of the answer (default: the instance's)
                                           --headers localized: CSV headers in that language (default: machine names)
-  ofn-insights demo [--fresh] [--out DIR] interactive prompt on embedded demo data (no server needed)
-  ofn-insights start [--fresh] [--out DIR] the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
+  ofn-insights demo [--fresh] [--lang xx] [--out DIR] interactive prompt on embedded demo data (no server needed)
+  ofn-insights start [--fresh] [--lang xx] [--out DIR] the demo when no config exists; with a config, serve when SLACK_BOT_TOKEN is set, else a prompt
   ofn-insights serve [--config FILE]      the Slack app (env: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, PORT, SLACK_API_URL)
   ofn-insights api [--config FILE]        the HTTP API alone, no Slack (/api/v1/, docs/api.md; env: PORT, STATE_DATABASE_URL)
   ofn-insights seed --url URL [--scale tiny|small|medium|large] [--timezone ZONE] [--currency EUR] [--seed N]
@@ -253,7 +253,7 @@ async function commandAsk(options: Options): Promise<number> {
  * Reads questions line by line (a terminal or a pipe) and answers each until EOF or `quit`. A bare
  * `chart` or `csv` line asks the previous question again for its chart or CSV, as Slack's buttons do.
  */
-async function prompt(session: Session, intro: string, outDir: string): Promise<number> {
+async function prompt(session: Session, intro: string, outDir: string, lang?: Language): Promise<number> {
   const interactive = process.stdin.isTTY === true;
   const out = (text: string) => process.stdout.write(text);
   out(`${intro}\n`);
@@ -279,10 +279,10 @@ async function prompt(session: Session, intro: string, outDir: string): Promise<
         if (outcome.kind === 'answer' || outcome.kind === 'global' || outcome.kind === 'growth' || outcome.kind === 'billing' || outcome.kind === 'billing-all') {
           previous = asked.split(/\s+/).filter((w) => !/^(chart|public)$/i.test(w)).join(' ');
         }
-        const notes = await terminalExtras(session, outcome, csv, outDir);
-        out(`${terminalText(session, renderText(outcome))}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}\n`);
+        const notes = await terminalExtras(session, outcome, csv, outDir, undefined, lang);
+        out(`${terminalText(session, renderText(outcome, lang))}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}\n`);
       } catch (error) {
-        out(`${describeError(error)}\n\n`);
+        out(`${describeError(error, lang)}\n\n`);
         if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
       }
     }
@@ -296,6 +296,8 @@ async function prompt(session: Session, intro: string, outDir: string): Promise<
 const DEMO_CLOCK = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Madrid' }).format(DEMO_NOW);
 
 async function commandDemo(options: Options): Promise<number> {
+  // `--lang es`: answers and errors in that language, as `ask --lang` (checked before the demo opens).
+  const lang = langOf(options);
   const session = await openDemoSession(options, (line) => process.stdout.write(`${line}\n`));
   const demo = session.demo!;
   const names = [...demo.config.instances.values()].map((i) => `${i.id} (${i.timezone}, ${i.currency})`).join(', ');
@@ -309,6 +311,7 @@ async function commandDemo(options: Options): Promise<number> {
         `\`chart\` writes a PNG, \`csv\` a CSV (to ${outDir === '.' ? 'this directory' : outDir}); \`help\` lists everything, \`quit\` leaves.`,
       ].join('\n'),
       outDir,
+      lang,
     );
   } finally {
     await session.close();
@@ -319,9 +322,10 @@ async function commandStart(options: Options): Promise<number> {
   const file = findConfigFile(options.flags.get('config'));
   if (!file) return commandDemo(options);
   if (process.env.SLACK_BOT_TOKEN) return commandServe(options);
+  const lang = langOf(options);
   const session = depsFor(loadConfig(file));
   try {
-    return await prompt(session, `Using ${file}: instances ${[...session.deps.config.instances.keys()].join(', ')}. \`help\` lists the questions.`, options.flags.get('out') ?? '.');
+    return await prompt(session, `Using ${file}: instances ${[...session.deps.config.instances.keys()].join(', ')}. \`help\` lists the questions.`, options.flags.get('out') ?? '.', lang);
   } finally {
     await session.close();
   }

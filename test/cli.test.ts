@@ -110,6 +110,18 @@ describe('ofn-insights ask', () => {
   });
 });
 
+describe('the prompt in another language', () => {
+  it('answers and refuses in the language of --lang, as ask does', async () => {
+    const result = await run(['start', '--config', config, '--lang', 'es'], 'facturación katuma el mes pasado\nturnovr katuma\n', { KATUMA_URL: db.url, SLACK_BOT_TOKEN: '' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Facturación · Katuma');
+    expect(result.stdout).toMatch(/1\.850,75\s€/);
+    expect(result.stdout).toContain('¿Querías decir `turnover`?');
+    const bad = await run(['start', '--config', config, '--lang', 'xx'], '', { KATUMA_URL: db.url, SLACK_BOT_TOKEN: '' });
+    expect(bad.stderr).toContain('--lang is one of en, es, ca, fr, de');
+  });
+});
+
 describe('ofn-insights demo', () => {
   it('answers questions on embedded data with no PostgreSQL server', async () => {
     // Its own data directory: the demo keeps its database there (never the repository's ./data).
