@@ -18,6 +18,7 @@ import { periodName } from '../src/render/format.js';
 import { answerText } from '../src/render/answer.js';
 import { answerMessage, pulseMessage, slackMessage } from '../src/render/slack-message.js';
 import { renderText } from '../src/render/text.js';
+import { localizeCsvHeaders } from '../src/render/csv.js';
 
 /**
  * Message catalogs (issue 18): every language has every key, with the same placeholders, and each
@@ -1037,5 +1038,18 @@ describe('numbers as the reader’s language writes them', () => {
     const katumaInEnglish = { ...australia, id: 'katuma', name: 'Katuma', currency: 'EUR', locale: 'es-ES', language: 'en' as const };
     expect(answerText(scalar(katumaInEnglish, '36494.92', 'money'), 'en')).toContain('36.494,92\u00a0€');
     expect(answerText(scalar(katumaInEnglish, '36494.92', 'money'), 'fr')).toContain('36\u202f494,92\u00a0€');
+  });
+});
+
+describe('CSV headers in the reader’s language (--headers localized)', () => {
+  it('names every column of every kind: its own words, months since a first sale, and changes', () => {
+    const csv = 'instance,month,turnover,charge,tax,status,provisional,turnover_change_previous,orders_change_year_before,month_3,cohort,size,median_days_to_first_sale,without_coordinates\r\nkatuma,2026-10\r\n';
+    const es = localizeCsvHeaders(csv, { kind: 'notice', action: 'x', text: 'x' }, 'es');
+    expect(es.split('\r\n')[0]).toBe(
+      'Instancia,Mes,Facturación,Cargo,Impuestos,Estado,Provisional,"Facturación, variación sobre el periodo anterior","Pedidos, variación sobre un año antes",Mes +3,Cohorte,Tamaño,Mediana de días hasta la primera venta,Sin coordenadas',
+    );
+    // The rows are untouched; a name without words stays as the machine wrote it.
+    expect(es.split('\r\n')[1]).toBe('katuma,2026-10');
+    expect(localizeCsvHeaders('unknown_thing,month_11\r\n', { kind: 'notice', action: 'x', text: 'x' }, 'de').split('\r\n')[0]).toBe('unknown_thing,Monat +11');
   });
 });

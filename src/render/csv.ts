@@ -34,6 +34,18 @@ export function renderCsv(outcome: Outcome): string {
   }
 }
 
+/** One machine header in `lang`: its own words, `month_3` as "Month 3", `turnover_change_previous` as "Turnover, change on the previous period"; a name without words stays as it is. */
+function headerIn(name: string, lang: Language): string {
+  const own = `csv.${name}`;
+  if (isMessageKey(own)) return t(lang, own);
+  const month = /^month_(\d+)$/.exec(name);
+  if (month) return t(lang, 'csv.monthN', { n: Number(month[1]) });
+  const change = /^(.+)_change_(previous|year_before)$/.exec(name);
+  const base = change ? `csv.${change[1]}` : '';
+  if (change && isMessageKey(base)) return t(lang, change[2] === 'previous' ? 'csv.changePrevious' : 'csv.changeYearBefore', { figure: t(lang, base) });
+  return name;
+}
+
 /**
  * `--headers localized`: the header line in `lang` (an answer's own language when not given) for a
  * person opening the file in a spreadsheet; the machine names stay the default, for tools. A column
@@ -45,10 +57,7 @@ export function localizeCsvHeaders(csv: string, outcome: Outcome, lang?: Languag
   const header = end < 0 ? csv : csv.slice(0, end);
   const named = header
     .split(',')
-    .map((name) => {
-      const key = `csv.${name}`;
-      return isMessageKey(key) ? csvCell(t(language, key)) : name;
-    })
+    .map((name) => csvCell(headerIn(name, language)))
     .join(',');
   return named + (end < 0 ? '' : csv.slice(end));
 }
