@@ -4,7 +4,7 @@
  * leave no surviving mutant in this module (issue 19). Pure: no Slack, no database.
  */
 import { describe, expect, it } from 'vitest';
-import { authorize, covers, grantFor, mayManage, operatorGrant, requireGrant, type AccessConfig, type AccessRuleLike, type Grant } from '../src/core/access.js';
+import { audience, audienceLabel, authorize, covers, grantFor, mayManage, operatorGrant, requireGrant, type AccessConfig, type AccessRuleLike, type Grant } from '../src/core/access.js';
 import { OfnError } from '../src/core/errors.js';
 
 const rule = (r: Partial<AccessRuleLike> & { instances: string[] }): AccessRuleLike => ({ billing: false, admin: false, ...r });
@@ -216,5 +216,16 @@ describe('mayManage: who may pause, resume or remove what posts where', () => {
     expect(mayManage(config, auAdmin(), 'U0AUADMIN', 'D0DIRECT1', { instances: ['au'], billing: false })).toBe(true);
     const narrowed: Grant = { ...admin, instances: new Set(['au']) };
     expect(mayManage(config, narrowed, 'U0ADMIN01', 'D0DIRECT1', { instances: ['au'], billing: false })).toBe(false);
+  });
+});
+
+describe('audiences', () => {
+  it('reads back every label the table makes, with its id, and names any other label as written', () => {
+    expect(audience(audienceLabel('channel', 'C0AUONLY1'))).toEqual({ who: 'channel', id: 'C0AUONLY1' });
+    expect(audience(audienceLabel('here'))).toEqual({ who: 'here', id: '' });
+    expect(audience(audienceLabel('target', '<#C0123>'))).toEqual({ who: 'target', id: '<#C0123>' });
+    expect(audience(audienceLabel('token', 'zapier-katuma'))).toEqual({ who: 'token', id: 'zapier-katuma' });
+    expect(audience(audienceLabel('conversation'))).toEqual({ who: 'conversation', id: '' });
+    expect(audience('Somebody else')).toEqual({ who: 'other', id: 'Somebody else' });
   });
 });

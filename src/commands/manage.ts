@@ -1,4 +1,4 @@
-import { authorize, covers, grantFor, mayManage, type Grant, type Reach, type Requester } from '../core/access.js';
+import { audienceLabel, authorize, covers, grantFor, mayManage, type Grant, type Reach, type Requester } from '../core/access.js';
 import { OfnError } from '../core/errors.js';
 import { isValidTimeZone } from '../core/periods.js';
 import { isScheduleWord, nextSlot, parseSchedule } from '../core/schedule.js';
@@ -127,7 +127,7 @@ function requireTarget(ctx: ManageContext, channelId: string, reach: Reach): voi
   if (channelId === ctx.who.channelId) return;
   const target = grantFor(ctx.deps.config, { userId: ctx.who.userId, channelId });
   if (!target) throw OfnError.say('AccessDenied', 'error.manage.targetNoAccess', { channel: channelId });
-  authorize(ctx.deps.config, { ...target, label: `Channel <#${channelId}>` }, reach);
+  authorize(ctx.deps.config, { ...target, label: audienceLabel('target', `<#${channelId}>`) }, reach);
 }
 
 async function loadPulse(ctx: ManageContext, id: number) {

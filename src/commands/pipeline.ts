@@ -1,4 +1,4 @@
-import { authorize, operatorGrant, type Grant, type Reach, type Requester } from '../core/access.js';
+import { audienceLabel, authorize, operatorGrant, type Grant, type Reach, type Requester } from '../core/access.js';
 import { OfnError } from '../core/errors.js';
 import type { Outcome } from '../core/outcome.js';
 import type { StateDb } from '../state/store.js';
@@ -45,7 +45,7 @@ export function questionReach(deps: Deps, text: string): Reach & { help: boolean
 
 function grantOf(deps: Deps, options: AskOptions): Grant {
   if (options.grant) return options.grant;
-  if (options.visibleInstances) return { instances: options.visibleInstances, billing: false, admin: false, via: 'caller', label: 'This channel' };
+  if (options.visibleInstances) return { instances: options.visibleInstances, billing: false, admin: false, via: 'caller', label: audienceLabel('here') };
   return operatorGrant(deps.config);
 }
 

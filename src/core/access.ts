@@ -58,24 +58,35 @@ export interface Grant {
 }
 
 /**
- * A grant's label as catalog values: which audience (`who`, a select in the messages) and its id, so
- * that a refusal names it in the reader's language; a label of another form is named as written.
+ * Who a grant speaks for, and its label in English (logs, and refusals in English): one table builds the
+ * label and reads it back, so that a refusal names the audience in the reader's language (`who`, a
+ * select in the catalogs) for every label made here.
  */
+const AUDIENCES = {
+  conversation: () => 'This conversation',
+  channel: (id: string) => `This channel (${id})`,
+  here: () => 'This channel',
+  target: (id: string) => `Channel ${id}`,
+  token: (id: string) => `This API token (${id})`,
+  webhook: (id: string) => `This webhook (${id})`,
+  yourHome: () => 'Your Home tab',
+  home: () => 'The Home tab',
+  operator: () => 'The operator',
+} as const;
+export type Audience = keyof typeof AUDIENCES;
+
+/** A grant's label: `audienceLabel('channel', 'C0123')` is "This channel (C0123)". */
+export function audienceLabel(who: Audience, id = ''): string {
+  return AUDIENCES[who](id);
+}
+
+/** A label as catalog values (`who` and its id), read with the table that made it; any other label is named as written. */
 export function audience(label: string): { who: string; id: string } {
-  const forms: [RegExp, string][] = [
-    [/^This conversation$/, 'conversation'],
-    [/^This channel \((.+)\)$/, 'channel'],
-    [/^This channel$/, 'here'],
-    [/^Channel (.+)$/, 'target'],
-    [/^This API token \((.+)\)$/, 'token'],
-    [/^This webhook \((.+)\)$/, 'webhook'],
-    [/^Your Home tab$/, 'yourHome'],
-    [/^The Home tab$/, 'home'],
-    [/^The operator$/, 'operator'],
-  ];
-  for (const [form, who] of forms) {
-    const m = form.exec(label);
-    if (m) return { who, id: m[1] ?? '' };
+  for (const [who, make] of Object.entries(AUDIENCES) as [Audience, (id: string) => string][]) {
+    const [before, after] = make('\u0000').split('\u0000') as [string, string | undefined];
+    if (after === undefined ? label === before : label.length > before.length + after.length && label.startsWith(before) && label.endsWith(after)) {
+      return { who, id: after === undefined ? '' : label.slice(before.length, label.length - after.length) };
+    }
   }
   return { who: 'other', id: label };
 }
@@ -100,7 +111,7 @@ export function grantFor(config: AccessConfig, who: Requester): Grant | undefine
   const instances = new Set(all ? config.instances.keys() : rule.instances.filter((id) => config.instances.has(id)));
   // Admin rights belong to people: a user rule grants them in any channel the user can ask in.
   const admin = rule.admin || config.access.some((r) => r.user === who.userId && r.admin);
-  return { instances, billing: rule.billing, admin, via: rule.channel ? `channel ${rule.channel}` : `user ${rule.user}`, label: direct ? 'This conversation' : `This channel (${who.channelId})` };
+  return { instances, billing: rule.billing, admin, via: rule.channel ? `channel ${rule.channel}` : `user ${rule.user}`, label: direct ? audienceLabel('conversation') : audienceLabel('channel', who.channelId) };
 }
 
 /** A rule's instance list with `*` expanded and ids no longer configured dropped. */
@@ -123,7 +134,7 @@ export function grantForToken(config: AccessConfig, presented: string): Grant | 
     if (timingSafeEqual(given, digest(token.token)) && !found) found = token;
   }
   if (!found || presented.length === 0) return undefined;
-  return { instances: visibleInstances(config, found.instances), billing: found.billing, admin: false, via: `api token ${found.name}`, label: `This API token (${found.name})` };
+  return { instances: visibleInstances(config, found.instances), billing: found.billing, admin: false, via: `api token ${found.name}`, label: audienceLabel('token', found.name) };
 }
 
 /**
@@ -133,7 +144,7 @@ export function grantForToken(config: AccessConfig, presented: string): Grant | 
 export function grantForWebhook(config: AccessConfig, name: string): Grant | undefined {
   const webhook = config.webhooks?.find((w) => w.name === name);
   if (!webhook) return undefined;
-  return { instances: visibleInstances(config, webhook.instances), billing: webhook.events.includes('billing.closed'), admin: false, via: `webhook ${name}`, label: `This webhook (${name})` };
+  return { instances: visibleInstances(config, webhook.instances), billing: webhook.events.includes('billing.closed'), admin: false, via: `webhook ${name}`, label: audienceLabel('webhook', name) };
 }
 
 /**
@@ -145,12 +156,12 @@ export function grantForHome(config: AccessConfig, userId: string): Grant | unde
   const rule = config.access.find((r) => r.user === userId);
   const instances = new Set([...(rule ? visibleInstances(config, rule.instances) : []), ...(config.home ? visibleInstances(config, config.home.instances) : [])]);
   if (instances.size === 0) return undefined;
-  return { instances, billing: false, admin: false, via: rule ? `user ${userId} and home` : 'home', label: 'Your Home tab' };
+  return { instances, billing: false, admin: false, via: rule ? `user ${userId} and home` : 'home', label: audienceLabel('yourHome') };
 }
 
 /** The grant of the machine's operator (the CLI): every instance, billing included. */
 export function operatorGrant(config: AccessConfig): Grant {
-  return { instances: new Set(config.instances.keys()), billing: true, admin: true, via: 'operator', label: 'The operator' };
+  return { instances: new Set(config.instances.keys()), billing: true, admin: true, via: 'operator', label: audienceLabel('operator') };
 }
 
 export function requireGrant(config: AccessConfig, who: Requester): Grant {

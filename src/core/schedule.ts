@@ -25,7 +25,7 @@ const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
  * `Montag`, and their abbreviations), stored and shown as the English form (`weekly mon 09:00`).
  */
 const FREQUENCIES = new Map<string, 'daily' | 'weekly' | 'monthly'>([
-  ...['daily', 'diario', 'diaria', 'diari', 'diaria', 'quotidien', 'quotidienne', 'taglich'].map((w) => [w, 'daily'] as const),
+  ...['daily', 'diario', 'diaria', 'diari', 'quotidien', 'quotidienne', 'taglich'].map((w) => [w, 'daily'] as const),
   ...['weekly', 'semanal', 'setmanal', 'hebdomadaire', 'hebdo', 'wochentlich'].map((w) => [w, 'weekly'] as const),
   ...['monthly', 'mensual', 'mensuel', 'mensuelle', 'monatlich'].map((w) => [w, 'monthly'] as const),
 ]);

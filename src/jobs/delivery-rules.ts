@@ -8,7 +8,7 @@ import type { Logger } from '../core/log.js';
 import { escapeMrkdwn, mrkdwnSection } from '../render/mrkdwn.js';
 import { audit } from '../state/audit.js';
 import { enqueue, type Delivery } from '../state/deliveries.js';
-import { disableOwner, ownerOf, pulseById } from '../state/pulses.js';
+import { disableOwner, pulseById } from '../state/pulses.js';
 import type { StateDb } from '../state/store.js';
 import { watchById } from '../state/watches.js';
 import type { BillingSource } from './billing-post.js';
@@ -81,25 +81,26 @@ function saidOf(text: ErrorText): Said {
 }
 
 /**
- * The language a pulse's or watch's creator is told about it in: the one the pulse's answer is written
- * in, as its label is (the instance's; several instances: the one they share, else English).
+ * The person to tell about a pulse or watch, read once: who created it, the watch itself (what adding it
+ * again takes), and the language they are told in: the one the pulse's answer is written in, as its
+ * label is (the instance's; several instances: the one they share, else English).
  */
-async function ownerLanguage(state: StateDb, deps: Deps, kind: 'pulse' | 'watch', id: number): Promise<Language> {
-  let ids: readonly string[] = [];
-  if (kind === 'watch') {
-    const watch = await watchById(state, id);
-    if (watch) ids = [watch.instance_id];
-  } else {
-    const pulse = await pulseById(state, id);
+async function ownerToTell(state: StateDb, deps: Deps, kind: 'pulse' | 'watch', id: number) {
+  const watch = kind === 'watch' ? await watchById(state, id) : undefined;
+  const pulse = kind === 'pulse' ? await pulseById(state, id) : undefined;
+  const row = watch ?? pulse;
+  if (!row) return undefined;
+  let ids: readonly string[] = watch ? [watch.instance_id] : [];
+  if (pulse) {
     try {
-      const reach = pulse ? questionReach(deps, pulse.question) : undefined;
-      if (reach && reach.instances !== 'all') ids = reach.instances;
+      const reach = questionReach(deps, pulse.question);
+      if (reach.instances !== 'all') ids = reach.instances;
     } catch {
       // A question that no longer parses has no instance: English.
     }
   }
   const instances = ids.flatMap((i) => deps.config.instances.get(i) ?? []);
-  return instances.length ? sharedLanguage(instances) : 'en';
+  return { id: row.id, createdBy: row.created_by, watch, lang: instances.length ? sharedLanguage(instances) : ('en' as Language) };
 }
 
 /** A refused delivery: audited, and its creator told once (per pulse or watch) in a direct message. */
@@ -107,15 +108,15 @@ export async function refused(state: StateDb, deps: Deps, delivery: NonNullable<
   const why: Said = typeof reason === 'string' ? { message: reason } : reason;
   await audit(state, { action: `${delivery.kind}.refused`, channelId: delivery.channel_id, outcome: 'AccessDenied', detail: `${delivery.dedupe_key}: ${why.message}` }, logger);
   if ((delivery.kind !== 'pulse' && delivery.kind !== 'watch') || delivery.owner_id === null) return;
-  const owner = await ownerOf(state, delivery.kind, delivery.owner_id);
-  if (!owner || !/^[UW]/.test(owner.created_by)) return;
+  const owner = await ownerToTell(state, deps, delivery.kind, delivery.owner_id);
+  if (!owner || !/^[UW]/.test(owner.createdBy)) return;
   // In the language of the pulse's answer (the instance's): the reason too, where the catalogs have it.
-  const lang = await ownerLanguage(state, deps, delivery.kind, owner.id);
+  const lang = owner.lang;
   const values = { kind: delivery.kind, id: String(owner.id), channel: delivery.channel_id };
   await enqueue(state, {
     dedupeKey: `notice:${delivery.kind}:${owner.id}:refused`,
     kind: 'notice',
-    channelId: owner.created_by,
+    channelId: owner.createdBy,
     message: {
       text: escapeMrkdwn(t(lang, 'creator.refusedText', values)),
       blocks: [mrkdwnSection(`:no_entry: ${t(lang, 'creator.refused', { ...values, reason: escapeMrkdwn(saidIn(why, lang)) })}`)],
@@ -130,17 +131,17 @@ export async function refused(state: StateDb, deps: Deps, delivery: NonNullable<
 export async function channelGone(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>, error: string, logger: Logger): Promise<void> {
   if ((delivery.kind !== 'pulse' && delivery.kind !== 'watch') || delivery.owner_id === null) return;
   const note = `disabled: Slack said ${error} for channel ${delivery.channel_id}`;
-  const owner = await disableOwner(state, delivery.kind, delivery.owner_id, note);
+  await disableOwner(state, delivery.kind, delivery.owner_id, note);
   await audit(state, { action: `${delivery.kind}.disabled`, channelId: delivery.channel_id, outcome: error, detail: `${delivery.kind} #${delivery.owner_id}: ${note}` }, logger);
-  if (owner && /^[UW]/.test(owner.created_by)) {
+  const owner = await ownerToTell(state, deps, delivery.kind, delivery.owner_id);
+  if (owner && /^[UW]/.test(owner.createdBy)) {
     // A watch has no resume: adding it again (same event and instance, from that channel) makes it active.
-    const watch = delivery.kind === 'watch' ? await watchById(state, owner.id) : undefined;
-    const lang = await ownerLanguage(state, deps, delivery.kind, owner.id);
+    const { watch, lang } = owner;
     const values = { kind: delivery.kind, id: String(owner.id), channel: delivery.channel_id, event: watch?.event ?? 'new-shops|new-profiles', instance: watch?.instance_id ?? '<instance>' };
     await enqueue(state, {
       dedupeKey: `notice:${delivery.kind}:${owner.id}:disabled:${error}`,
       kind: 'notice',
-      channelId: owner.created_by,
+      channelId: owner.createdBy,
       message: {
         text: escapeMrkdwn(t(lang, 'creator.disabledText', { ...values, error })),
         blocks: [mrkdwnSection(`:warning: ${t(lang, 'creator.disabled', { ...values, error: escapeMrkdwn(error) })}`)],

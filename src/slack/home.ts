@@ -4,7 +4,7 @@ import { allDashboards, visibleQuestions } from '../commands/dashboard.js';
 import { ask, questionReach } from '../commands/pipeline.js';
 import { instanceRef } from '../commands/question.js';
 import type { Deps } from '../commands/types.js';
-import { grantForHome, requireGrant, type Grant } from '../core/access.js';
+import { audienceLabel, grantForHome, requireGrant, type Grant } from '../core/access.js';
 import type { ScalarAnswer } from '../core/answer.js';
 import { errorWords, OfnError } from '../core/errors.js';
 import type { Language } from '../core/i18n.js';
@@ -68,7 +68,7 @@ async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
   const thisPeriod = completeDays > 0 ? `${monthStart.toISODate()}..${monthStart.plus({ days: completeDays - 1 }).toISODate()}` : 'this-month';
   const samePeriod = completeDays > 0 ? `${lastStart.toISODate()}..${lastStart.set({ day: Math.min(completeDays, lastStart.daysInMonth ?? 28) }).toISODate()}` : undefined;
   // Asked like any question, with a grant of this instance alone: the caller decided the user may see it.
-  const grant: Grant = { instances: new Set([id]), billing: false, admin: false, via: 'home', label: 'The Home tab' };
+  const grant: Grant = { instances: new Set([id]), billing: false, admin: false, via: 'home', label: audienceLabel('home') };
   const scalar = async (question: string): Promise<ScalarAnswer> => {
     const outcome = await ask(deps, question, undefined, { grant });
     if (outcome.kind !== 'answer' || outcome.answer.kind !== 'scalar') throw new Error(`home: ${question} is not a single figure`);

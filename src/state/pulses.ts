@@ -59,21 +59,12 @@ export async function advancePulseSlot(db: StateDb, id: number, at: Date): Promi
     .execute();
 }
 
-/** Disables the pulse or watch feeding a channel the bot can't post in; returns its id and creator. */
-export async function disableOwner(db: StateDb, kind: 'pulse' | 'watch', id: number, note: string) {
-  return db
+/** Disables the pulse or watch feeding a channel the bot can't post in. */
+export async function disableOwner(db: StateDb, kind: 'pulse' | 'watch', id: number, note: string): Promise<void> {
+  await db
     .updateTable(kind === 'pulse' ? 'pulses' : 'watches')
     .set({ status: 'disabled', note })
     .where('id', '=', id)
-    .returning(['id', 'created_by'])
-    .executeTakeFirst();
+    .execute();
 }
 
-/** Who created a pulse or watch (to tell them). */
-export async function ownerOf(db: StateDb, kind: 'pulse' | 'watch', id: number) {
-  return db
-    .selectFrom(kind === 'pulse' ? 'pulses' : 'watches')
-    .select(['id', 'created_by'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-}
