@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { freePort, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
-import { postSigned, slashCommandBody } from '../test/support/slack-requests.js';
+import { slackSignature, slashCommandBody } from '../test/support/slack-requests.js';
 import { fmt, median, percentile, table } from './stats.js';
 import { BUILT_CLI, databaseUrl, recreateDatabase } from './support.js';
 
@@ -18,11 +20,46 @@ import { BUILT_CLI, databaseUrl, recreateDatabase } from './support.js';
 const TOTAL = Number(process.env.LOAD_TOTAL ?? 1000);
 const CONCURRENCY = Number(process.env.LOAD_CONCURRENCY ?? 50);
 const PROCESSES = Number(process.env.LOAD_PROCESSES ?? 3);
+const WARMUP = Number(process.env.LOAD_WARMUP ?? 60);
 const DEADLINE_MS = 10 * 60_000;
 const SECRET = 'load-secret';
 const QUESTIONS = ['turnover load last-month', 'orders load last-month by week', 'top-shops load last-month', 'new shops load last-12-months by month', 'active-shops load last-month', 'hubs load'];
 const here = import.meta.dirname;
 const CLI = BUILT_CLI;
+
+/**
+ * One signed POST as Slack sends it, timed from the first byte written to the last byte read. `node:http` with
+ * keep-alive, not `fetch`: the sender is Slack's side, on Slack's machines, yet here it shares the bot's two
+ * cores; `fetch` cost it 1.75 ms of CPU per request, and fifty of them in flight stalled its own event loop
+ * (delay p50 95–134 ms), which the sender then counted as the bot's ack time.
+ */
+function post(agent: Agent, port: number, request: { body: string; headers: Record<string, string> }): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers: request.headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      res.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
+    });
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
+    req.end(request.body);
+  });
+}
+
+/** Command `i`, signed as Slack signs it; built before the run so that the sender's CPU during it is only HTTP. */
+function signedCommand(i: number, responseBase: string): { body: string; headers: Record<string, string> } {
+  const body = slashCommandBody(QUESTIONS[i % QUESTIONS.length]!, { channelId: 'C0LOAD001', userId: 'U0LOAD001', responseUrl: `${responseBase}/response/load-${i}` });
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    body,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(SECRET, timestamp, body),
+    },
+  };
+}
 
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -86,30 +123,56 @@ async function main() {
     for (const port of ports) {
       for (let i = 0; i < 300 && !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
     }
-    log(`sending ${TOTAL} commands, ${CONCURRENCY} at a time, to ${PROCESSES} processes…`);
-    const times: number[] = [];
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     let failed = 0;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < TOTAL && Date.now() - started < DEADLINE_MS) {
-          const i = next++;
-          const port = ports[i % ports.length]!;
-          const body = slashCommandBody(QUESTIONS[i % QUESTIONS.length]!, { channelId: 'C0LOAD001', userId: 'U0LOAD001', responseUrl: `${fakeBase}/response/load-${i}` });
-          const r = await postSigned(`http://127.0.0.1:${port}/slack/events`, body, SECRET).catch(() => ({ status: 0, ms: 0, body: '' }));
-          if (r.status !== 200) failed++;
-          times.push(r.ms);
-        }
-      }),
-    );
+    /** Sends the commands (ids from `first`), `concurrency` at a time, round-robin over the processes; returns each ack's time. */
+    const commandsFrom = (first: number, count: number) => Array.from({ length: count }, (_, k) => signedCommand(first + k, fakeBase));
+    const send = async (first: number, commands: ReturnType<typeof commandsFrom>, concurrency: number): Promise<number[]> => {
+      const times: number[] = [];
+      const count = commands.length;
+      let next = first;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < first + count && Date.now() - started < DEADLINE_MS) {
+            const i = next++;
+            const port = ports[i % ports.length]!;
+            const r = await post(agent, port, commands[i - first]!);
+            if (r.status !== 200) failed++;
+            times.push(r.ms);
+          }
+        }),
+      );
+      return times;
+    };
+    const answersReach = async (count: number) => {
+      let s = await stats();
+      while (s.responses < count && Date.now() - started < DEADLINE_MS) {
+        await new Promise((r) => setTimeout(r, 200));
+        s = await stats();
+      }
+    };
+    // Warm-up, as the Slack ack bench does: the first commands a fresh process receives pay for JIT, Bolt's lazy
+    // set-up and the pools' first connections. Their answers are awaited (and counted below) before the measured run;
+    // their acks are reported apart, as the cold start.
+    log(`warming up: ${WARMUP} commands, ${Math.min(CONCURRENCY, WARMUP)} at a time…`);
+    const cold = await send(TOTAL, commandsFrom(TOTAL, WARMUP), Math.min(CONCURRENCY, WARMUP));
+    await answersReach(WARMUP);
+    log(`sending ${TOTAL} commands, ${CONCURRENCY} at a time, to ${PROCESSES} processes…`);
+    // The sender's own event-loop delay and CPU: if they grow, the ack times below are the sender's, not the bot's.
+    const commands = commandsFrom(0, TOTAL);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    const senderCpu = process.cpuUsage();
+    const sendingStarted = performance.now();
+    const times = await send(0, commands, CONCURRENCY);
+    loopDelay.disable();
+    const sendingMs = performance.now() - sendingStarted;
+    const cpu = process.cpuUsage(senderCpu);
+    agent.destroy();
     log('acks done; waiting for the answers…');
-    let s = await stats();
-    while (s.responses < TOTAL && Date.now() - started < DEADLINE_MS) {
-      await new Promise((r) => setTimeout(r, 200));
-      s = await stats();
-    }
+    await answersReach(TOTAL + WARMUP);
     await new Promise((r) => setTimeout(r, 2_000)); // any duplicate would arrive now
-    s = await stats();
+    const s = await stats();
     const perProcess: (string | number)[][] = [];
     for (const [i, port] of ports.entries()) {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
@@ -118,17 +181,19 @@ async function main() {
     }
     const lines = [
       `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${TOTAL} commands, ${CONCURRENCY} concurrent, ${PROCESSES} processes, medium seed; ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+      `Warm-up (not in the table): ${WARMUP} commands on fresh processes, ack median ${fmt(median(cold))} ms, max ${fmt(Math.max(...cold))} ms.`,
+      `Sender (node:http, keep-alive): ${(sendingMs / 1000).toFixed(1)} s sending, ${((cpu.user + cpu.system) / 1000 / TOTAL).toFixed(2)} ms of its own CPU per command, event-loop delay p50 ${fmt(loopDelay.percentile(50) / 1e6)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6)} ms.`,
       '',
       table(
         ['requests', 'failed acks', 'ack median ms (sender)', 'ack p99 ms (sender)', 'answers received', 'distinct answers', 'duplicates', 'error answers'],
-        [[TOTAL, failed, fmt(median(times)), fmt(percentile(times, 99)), s.responses, s.distinctResponses, s.responses - s.distinctResponses, s.warnings]],
+        [[TOTAL, failed, fmt(median(times)), fmt(percentile(times, 99)), s.responses - WARMUP, s.distinctResponses - WARMUP, s.responses - s.distinctResponses, s.warnings]],
       ),
       '',
       table(['process', 'ack median ms (server side)', 'ack p99 ms (server side)', 'peak RSS'], perProcess),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    // The issue's bar: no failed ack, p99 ack under 200 ms, every answer delivered exactly once.
-    const ok = failed === 0 && percentile(times, 99) < 200 && s.responses === TOTAL && s.distinctResponses === TOTAL && s.warnings === 0;
+    // The issue's bar: no failed ack, p99 ack under 200 ms, every answer (warm-up included) delivered exactly once.
+    const ok = failed === 0 && percentile(times, 99) < 200 && s.responses === TOTAL + WARMUP && s.distinctResponses === TOTAL + WARMUP && s.warnings === 0;
     process.stdout.write(`load: ${ok ? 'PASS' : 'FAIL'}\n`);
     process.exitCode = ok ? 0 : 1;
   } finally {
