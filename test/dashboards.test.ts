@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import { startSlackServer, type RunningSlackServer } from '../src/slack/server.js';
 import { createLogger } from '../src/core/log.js';
 import { parseConfig, type Config } from '../src/installation.js';
@@ -102,6 +103,38 @@ async function say(text: string, who = ALL, replies = 1): Promise<any[]> {
 const textOf = (message: any) => JSON.stringify(message.blocks) + message.text;
 
 describe('/ofn dashboard', () => {
+  it('sends a statement two of its questions share once, and the questions still answer as they do alone', async () => {
+    const grant = { instances: new Set(['katuma', 'uk']), billing: false, admin: false, via: 'test', label: 'test' };
+    const alone = await Promise.all(['turnover katuma last-month', 'orders katuma last-month'].map((q) => ask(deps, q, state.db, { grant })));
+    // What reaches PostgreSQL (pg's own client, under the pool), counted by statement text.
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    const ordersStatements = () =>
+      query.mock.calls.filter((c) => typeof c[0] === 'string' && c[0].includes('spree_orders')).map((c) => `${c[0] as string} ${JSON.stringify(c[1])}`);
+    try {
+      const outcome: any = await ask(deps, 'dashboard katuma-monthly', state.db, { grant });
+      const sent = ordersStatements();
+      // turnover last-month and orders last-month read the same totals: one statement for both, not two.
+      const totals = sent.filter((text) => !/group by|over \(\)/i.test(text));
+      expect(totals).toHaveLength(2); // katuma's last month and uk's (another replica, another zone)
+      expect(new Set(sent).size).toBe(sent.length); // no statement with the same parameters twice
+      expect(outcome.parts.map((p: any) => p.status)).toEqual(['answered', 'answered', 'answered', 'answered', 'answered']);
+      expect(outcome.parts[0].outcome.answer.value).toBe((alone[0] as any).answer.value);
+      expect(outcome.parts[2].outcome.answer.value).toBe((alone[1] as any).answer.value);
+      expect(outcome.parts[0].outcome.answer.value).toBe('520.49');
+      expect(outcome.parts[2].outcome.answer.value).toBe('3');
+      // The ranking carries the same total, from its own statement.
+      expect(outcome.parts[1].outcome.answer.total).toEqual({ value: '520.49', orders: 3 });
+
+      // Outside a dashboard nothing is shared: the same two questions send the statement twice.
+      query.mockClear();
+      await Promise.all(['turnover katuma last-month', 'orders katuma last-month'].map((q) => ask(deps, q, state.db, { grant })));
+      expect(ordersStatements()).toHaveLength(2);
+      expect(new Set(ordersStatements()).size).toBe(1);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('posts one message: figures equal to the questions asked alone, a table block, fenced text, charts by uploaded file id, a context line with the zones', async () => {
     const [message] = await say('dashboard katuma-monthly');
     const blocks = message.blocks as any[];

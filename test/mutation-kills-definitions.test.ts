@@ -5,7 +5,8 @@
  * different sum. Written for `npm run mutate` (issue 19); the flips of `>=`/`<` in the Kysely calls,
  * which Stryker cannot generate, were checked by hand (docs/testing.md).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
 import {
   needsAddresses,
   needsPeriod,
@@ -24,7 +25,7 @@ import {
   type UtcWindow,
 } from '../src/queries/definitions.js';
 import type { EnterpriseFilter } from '../src/queries/definitions.js';
-import { Replica, type ReplicaTx } from '../src/queries/replica.js';
+import { Replica, shareStatements, type ReplicaTx } from '../src/queries/replica.js';
 import { bucketsOf, parsePeriod, resolvePeriod, toUtcTimestamp } from '../src/core/periods.js';
 import { createTestDatabase, OfnFixture, type TestDatabase } from './support/database.js';
 import { testConfig } from './support/deps.js';
@@ -145,14 +146,42 @@ describe('sales orders in the half-open window', () => {
   });
 
   it('ranks shops by turnover, ties by id, and honours the limit', async () => {
-    const all = await read((tx) => turnoverByShop(tx, WINDOW));
+    const { rows: all } = await read((tx) => turnoverByShop(tx, WINDOW));
     expect(all).toEqual([
       { enterpriseId: ids.B, name: 'Horta Nord', turnover: '64.00', orders: 1 },
       { enterpriseId: ids.A, name: 'Mercat Verd', turnover: '41.00', orders: 3 },
       { enterpriseId: ids.C, name: 'Rebost', turnover: '41.00', orders: 1 },
     ]);
-    expect(await read((tx) => turnoverByShop(tx, WINDOW, 2))).toEqual(all.slice(0, 2));
-    expect(await read((tx) => turnoverByShop(tx, WINDOW, undefined, { column: 'item_total', distributors: ownShops }))).toEqual([{ enterpriseId: ids.B, name: 'Horta Nord', turnover: '60.00', orders: 1 }]);
+    expect((await read((tx) => turnoverByShop(tx, WINDOW, 2))).rows).toEqual(all.slice(0, 2));
+    expect((await read((tx) => turnoverByShop(tx, WINDOW, undefined, { column: 'item_total', distributors: ownShops }))).rows).toEqual([{ enterpriseId: ids.B, name: 'Horta Nord', turnover: '60.00', orders: 1 }]);
+  });
+
+  it("reads the window's totals in the ranking's own statement: every sales order, whatever the limit", async () => {
+    expect((await read((tx) => turnoverByShop(tx, WINDOW))).all).toEqual(await read((tx) => turnoverTotals(tx, WINDOW)));
+    expect((await read((tx) => turnoverByShop(tx, WINDOW, 1))).all).toEqual({ turnover: '146.00', orders: 5 });
+    const scope = { column: 'item_total', distributors: ownShops } as const;
+    expect((await read((tx) => turnoverByShop(tx, WINDOW, 1, scope))).all).toEqual(await read((tx) => turnoverTotals(tx, WINDOW, scope)));
+    expect(await read((tx) => turnoverByShop(tx, { fromUtc: '2020-01-01 00:00:00', toUtc: '2020-02-01 00:00:00' }))).toEqual({ rows: [], all: { turnover: '0', orders: 0 } });
+  });
+
+  it('counts a sales order without a distributor in the total, not as a shop of its own', async () => {
+    const december = { fromUtc: '2026-11-30 23:00:00', toUtc: '2026-12-31 23:00:00' };
+    await db.client.query(
+      `insert into spree_orders (number, item_total, total, adjustment_total, state, created_at, updated_at, completed_at, distributor_id, currency)
+       values ('R-NODIST-1', 5, 5, 0, 'complete', '2026-12-10 10:00:00', '2026-12-10 10:00:00', '2026-12-10 10:00:00', null, 'EUR'),
+              ('R-NODIST-2', 7, 7, 0, 'complete', '2026-12-11 10:00:00', '2026-12-11 10:00:00', '2026-12-11 10:00:00', null, 'EUR')`,
+    );
+    const order = await db.client.query(`insert into spree_orders (number, item_total, total, adjustment_total, state, created_at, updated_at, completed_at, distributor_id, currency)
+       values ('R-DEC-A', 3, 3, 0, 'complete', '2026-12-12 10:00:00', '2026-12-12 10:00:00', '2026-12-12 10:00:00', $1, 'EUR') returning id`, [ids.A]);
+    try {
+      expect(await read((tx) => turnoverByShop(tx, december, 1))).toEqual({
+        rows: [{ enterpriseId: ids.A, name: 'Mercat Verd', turnover: '3.00', orders: 1 }],
+        all: { turnover: '15.00', orders: 3 },
+      });
+      expect((await read((tx) => turnoverByShop(tx, december))).all).toEqual(await read((tx) => turnoverTotals(tx, december)));
+    } finally {
+      await db.client.query(`delete from spree_orders where number in ('R-NODIST-1', 'R-NODIST-2') or id = $1`, [order.rows[0].id]);
+    }
   });
 
   it('counts active shops: distinct distributors of a sales order, by local day too', async () => {
@@ -162,6 +191,27 @@ describe('sales orders in the half-open window', () => {
     expect(rows).toEqual([{ bucket: '2026-10-01', count: 3 }]);
     const own = await read((tx) => countActiveShopsByBucket(tx, WINDOW, bucketsOf(october(), 'day'), { distributors: ownShops }));
     expect(own).toEqual([{ bucket: '2026-10-12', count: 1 }]);
+  });
+});
+
+describe('statements shared within one scope (dashboards, the Home tab)', () => {
+  it('sends an identical statement once inside shareStatements, never inside a snapshot, and each time outside', async () => {
+    const query = vi.spyOn(pg.Client.prototype, 'query');
+    const totalsSent = () => query.mock.calls.filter((c) => typeof c[0] === 'string' && c[0].includes('spree_orders')).length;
+    const totals = () => read((tx) => turnoverTotals(tx, WINDOW));
+    try {
+      const shared = await shareStatements(() => Promise.all([totals(), totals(), read((tx) => turnoverTotals(tx, WINDOW, { column: 'item_total' }))]));
+      expect(shared).toEqual([{ turnover: '146.00', orders: 5 }, { turnover: '146.00', orders: 5 }, { turnover: '142.00', orders: 5 }]);
+      expect(totalsSent()).toBe(2); // the two alike once, the other column on its own
+      query.mockClear();
+      await shareStatements(() => Promise.all([1, 2].map(() => replica.read((tx) => turnoverTotals(tx, WINDOW), { snapshot: true }))));
+      expect(totalsSent()).toBe(2);
+      query.mockClear();
+      await Promise.all([totals(), totals()]);
+      expect(totalsSent()).toBe(2);
+    } finally {
+      query.mockRestore();
+    }
   });
 });
 

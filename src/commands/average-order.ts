@@ -21,11 +21,10 @@ export const averageOrder = defineMetricCommand({
     return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: averageToCents(r.turnover, r.orders) }));
   },
   async byShop(tx, window, limit, scope) {
-    return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({
-      enterpriseId: r.enterpriseId,
-      name: r.name,
-      value: averageToCents(r.turnover, r.orders),
-      orders: r.orders,
-    }));
+    const { rows, all } = await turnoverByShop(tx, window, limit, scope);
+    return {
+      rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: averageToCents(r.turnover, r.orders), orders: r.orders })),
+      total: { value: averageToCents(all.turnover, all.orders), orders: all.orders },
+    };
   },
 });

@@ -5,6 +5,7 @@ import { t, type MessageKey, type Words } from '../core/i18n.js';
 import { notice, type DashboardPart, type Outcome } from '../core/outcome.js';
 import { closest } from '../core/suggest.js';
 import { DASHBOARD_MAX_QUESTIONS, DASHBOARD_NAME, DASHBOARD_RESERVED } from '../config/config.js';
+import { shareStatements } from '../queries/replica.js';
 import { removeDashboard, saveDashboard, storedDashboard, storedDashboards } from '../state/dashboards.js';
 import type { StateDb } from '../state/store.js';
 import type { Deps, Route, RouteContext } from './types.js';
@@ -97,38 +98,36 @@ function deadline(ms: number, question: string): { promise: Promise<never>; clea
 
 /**
  * Asks each question with the audience's grant, concurrently within the limits of `all` (at most
- * `fanOutConcurrency` at once, each within `fanOutTimeoutSeconds`), and keeps them in order.
+ * `fanOutConcurrency` at once, each within `fanOutTimeoutSeconds`), and keeps them in order. A statement
+ * two questions send alike (`turnover … last-month` and `orders … last-month`) is sent once.
  */
 export async function answerDashboard(deps: Deps, dashboard: Dashboard, context: Pick<RouteContext, 'grant' | 'reachOf' | 'ask'>): Promise<DashboardPart[]> {
   const limit = pLimit(deps.config.fanOutConcurrency);
   const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
-  return Promise.all(
-    dashboard.questions.map((question) =>
-      limit(async (): Promise<DashboardPart> => {
-        if (isDashboardQuestion(question)) return { question, status: 'failed', ...said('error.dashboard.nested') };
-        try {
-          const reach = context.reachOf(question);
-          if (reach.help) return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
-          // Checked here as well as in `ask`, so that a refusal is told apart from a failure.
-          authorize(deps.config, context.grant, reach);
-        } catch (error) {
-          if (!(error instanceof OfnError)) throw error;
-          return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
-        }
-        const timer = deadline(timeoutMs, question);
-        try {
-          const outcome: Outcome = await Promise.race([context.ask(question), timer.promise]);
-          if (outcome.kind === 'help' || outcome.kind === 'notice') return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
-          return { question, status: 'answered', outcome };
-        } catch (error) {
-          if (!(error instanceof OfnError)) throw error;
-          return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
-        } finally {
-          timer.clear();
-        }
-      }),
-    ),
-  );
+  const answerPart = async (question: string): Promise<DashboardPart> => {
+    if (isDashboardQuestion(question)) return { question, status: 'failed', ...said('error.dashboard.nested') };
+    try {
+      const reach = context.reachOf(question);
+      if (reach.help) return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
+      // Checked here as well as in `ask`, so that a refusal is told apart from a failure.
+      authorize(deps.config, context.grant, reach);
+    } catch (error) {
+      if (!(error instanceof OfnError)) throw error;
+      return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
+    }
+    const timer = deadline(timeoutMs, question);
+    try {
+      const outcome: Outcome = await Promise.race([context.ask(question), timer.promise]);
+      if (outcome.kind === 'help' || outcome.kind === 'notice') return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
+      return { question, status: 'answered', outcome };
+    } catch (error) {
+      if (!(error instanceof OfnError)) throw error;
+      return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
+    } finally {
+      timer.clear();
+    }
+  };
+  return shareStatements(() => Promise.all(dashboard.questions.map((question) => limit(() => answerPart(question)))));
 }
 
 interface ShowArgs {

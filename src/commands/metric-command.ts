@@ -25,6 +25,11 @@ export interface ShopRow {
   orders?: number;
 }
 
+export interface ShopRanking {
+  rows: ShopRow[];
+  total?: { value: string | null; orders?: number };
+}
+
 /** How one measure is computed; the command plumbing (parse, periods, answer shape) is shared. */
 export interface MetricSpec {
   name: string;
@@ -50,8 +55,11 @@ export interface MetricSpec {
   additive?: boolean;
   /** The value of an empty bucket: 0 for sums and counts, null for an average. Default by unit. */
   zero?: string | null;
-  /** Rows per shop, largest first, at most `limit` when given. */
-  byShop?(tx: ReplicaTx, window: UtcWindow, limit: number | undefined, scope: SalesScope): Promise<ShopRow[]>;
+  /**
+   * Rows per shop, largest first, at most `limit` when given; and, for a measure with a `scalar`, that
+   * figure for the whole window read by the same statement (the ranking's total).
+   */
+  byShop?(tx: ReplicaTx, window: UtcWindow, limit: number | undefined, scope: SalesScope): Promise<ShopRanking>;
 }
 
 /**
@@ -122,16 +130,17 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
     }
     const detailOf = (orders: number | undefined) =>
       orders !== undefined && spec.ordersDetail ? { orders, detail: `${spec.ordersDetail} ${countOf(orders, 'sales order', 'sales orders', instance.locale)}` } : orders !== undefined ? { orders } : {};
-    // Every breakdown carries the scalar question's figure as its total (read in the same snapshot).
+    // Every breakdown carries the scalar question's figure as its total, read by the same statement or in the same snapshot.
+    const asTotal = ({ value, orders }: { value: string | null; orders?: number }) => ({ value, ...(orders !== undefined && spec.unit === 'money' ? { orders } : {}) });
     const totalOf = async (tx: ReplicaTx) => {
       if (!spec.scalar) return {};
-      const { value, orders } = await spec.scalar(tx, window, scope);
-      return { total: { value, ...(orders !== undefined && spec.unit === 'money' ? { orders } : {}) } };
+      return { total: asTotal(await spec.scalar(tx, window, scope)) };
     };
-    // The rows and their total in one snapshot (two statements on a replica that is replaying would each see their own).
     if (breakdown === 'shop' || !spec.scalar) {
-      const { rows, total } = await replica.read(async (tx) => ({ rows: await spec.byShop!(tx, window!, args.limit, scope), ...(await totalOf(tx)) }), { snapshot: Boolean(spec.scalar) });
-      return { ...base, kind: 'ranking', rows, ...(total ? { total } : {}) };
+      // One statement: the ranking and, over every sales order of the window, its total.
+      const ranking = await replica.read((tx) => spec.byShop!(tx, window!, args.limit, scope));
+      if (spec.scalar && !ranking.total) throw new Error(`${spec.name}: a ranking of a measure with a single figure must carry its total`);
+      return { ...base, kind: 'ranking', rows: ranking.rows, ...(spec.scalar && ranking.total ? { total: asTotal(ranking.total) } : {}) };
     }
     if (breakdown && resolved && spec.series) {
       const buckets = bucketsOf(resolved, breakdown);

@@ -18,9 +18,10 @@ export const orders = defineMetricCommand({
   },
   additive: true,
   async byShop(tx, window, limit, scope) {
-    const rows = await turnoverByShop(tx, window, limit, scope);
-    return rows
-      .map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: String(r.orders), orders: r.orders }))
-      .sort((a, b) => b.orders - a.orders || a.enterpriseId - b.enterpriseId);
+    const { rows, all } = await turnoverByShop(tx, window, limit, scope);
+    return {
+      rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: String(r.orders), orders: r.orders })).sort((a, b) => b.orders - a.orders || a.enterpriseId - b.enterpriseId),
+      total: { value: String(all.orders) },
+    };
   },
 });

@@ -141,8 +141,8 @@ export function customMetricCommand(entry: MetricEntry, registry: Registry): Com
       return rows.map((r) => ({ bucket: r.bucket, value: valueOf(r) }));
     },
     async byShop(tx, window, limit, scope) {
-      const rows = await turnoverByShop(tx, window, limit, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
-      return rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: valueOf(r), orders: r.orders }));
+      const { rows, all } = await turnoverByShop(tx, window, limit, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
+      return { rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: valueOf(r), orders: r.orders })), total: { value: valueOf(all), orders: all.orders } };
     },
   });
 }

@@ -11,6 +11,7 @@ export const topShops = defineMetricCommand({
   shape: { segments: true, breakdowns: [], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 }, limit: { default: 10, max: 100 } },
   examples: ['top-shops katuma last-month', 'top-shops 5 katuma 2026 chart'],
   async byShop(tx, window, limit, scope) {
-    return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
+    const { rows } = await turnoverByShop(tx, window, limit, scope);
+    return { rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders })) };
   },
 });

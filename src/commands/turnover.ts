@@ -21,6 +21,7 @@ export const turnover = defineMetricCommand({
   },
   additive: true,
   async byShop(tx, window, limit, scope) {
-    return (await turnoverByShop(tx, window, limit, scope)).map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders }));
+    const { rows, all } = await turnoverByShop(tx, window, limit, scope);
+    return { rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders })), total: { value: all.turnover, orders: all.orders } };
   },
 });

@@ -109,18 +109,31 @@ export interface ShopTotals extends Totals {
   name: string;
 }
 
-/** Turnover per shop (the order's distributor), largest first. */
-export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: number, scope: SalesScope = {}): Promise<ShopTotals[]> {
-  const sum = sql<string>`sum(${amount(scope.column ?? 'total')})`;
-  let query = salesOrders(tx, window, scope.distributors)
-    .innerJoin('enterprises as e', 'e.id', 'o.distributor_id')
-    .select((eb) => ['e.id', 'e.name', sum.as('turnover'), eb.fn.countAll<number>().as('orders')])
-    .groupBy(['e.id', 'e.name'])
-    .orderBy(sum, 'desc')
+/**
+ * Turnover per shop (the order's distributor), largest first, at most `limit` shops; and `all`, the
+ * window's totals over every sales order (what `turnoverTotals` reads, orders without a distributor
+ * included), from the same statement: orders are added up per distributor once, the shops' names joined
+ * to those sums, and the window sums taken over all of them before the limit.
+ */
+export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: number, scope: SalesScope = {}): Promise<{ rows: ShopTotals[]; all: Totals }> {
+  const perDistributor = salesOrders(tx, window, scope.distributors)
+    .select((eb) => ['o.distributor_id', sql<string>`sum(${amount(scope.column ?? 'total')})`.as('turnover'), eb.fn.countAll<number>().as('orders')])
+    .groupBy('o.distributor_id')
+    .as('p');
+  let query = tx
+    .selectFrom(perDistributor)
+    .leftJoin('enterprises as e', 'e.id', 'p.distributor_id')
+    .select(['e.id', 'e.name', 'p.turnover', 'p.orders', sql<string>`sum(p.turnover) over ()`.as('all_turnover'), sql<string>`sum(p.orders) over ()`.as('all_orders')])
+    // Orders without a distributor have no row of their own (they count in `all`): last, so the limit keeps shops.
+    .orderBy(sql`e.id is null`)
+    .orderBy('p.turnover', 'desc')
     .orderBy('e.id');
   if (limit !== undefined) query = query.limit(limit);
   const rows = await query.execute();
-  return rows.map((r) => ({ enterpriseId: r.id, name: r.name, turnover: String(r.turnover), orders: Number(r.orders) }));
+  const first = rows[0];
+  const all: Totals = first ? { turnover: String(first.all_turnover), orders: Number(first.all_orders) } : { turnover: '0', orders: 0 };
+  const shops = rows.filter((r) => r.id !== null);
+  return { rows: shops.map((r) => ({ enterpriseId: r.id!, name: r.name!, turnover: String(r.turnover), orders: Number(r.orders) })), all };
 }
 
 /** Enterprises of a segment, optionally only those created in a window (new profiles, new shops). */

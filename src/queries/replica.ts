@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql, type KyselyConfig, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type KyselyConfig, type PostgresPool, type PostgresPoolClient, type PostgresQueryResult, type Transaction } from 'kysely';
 
 export interface ReplicaCapabilities {
   /** enterprises.external_billing_id (migration 20241113185651). */
@@ -45,6 +46,51 @@ const replicaTypes = {
 export type ReplicaDb = Kysely<OfnDatabase>;
 export type ReplicaTx = Transaction<OfnDatabase>;
 
+/** Statements already sent in the current `shareStatements` scope: replica, SQL and parameters → their result. */
+const sharedStatements = new AsyncLocalStorage<Map<string, Promise<PostgresQueryResult<unknown>>>>();
+
+/**
+ * Runs `work` so that identical statements it sends to one replica go there once and share the result:
+ * a dashboard's or the Home tab's questions (`turnover … last-month` and `orders … last-month` read the
+ * same totals). Only statements outside a transaction are shared; those of a snapshot see their own.
+ */
+export function shareStatements<T>(work: () => Promise<T>): Promise<T> {
+  return sharedStatements.run(new Map(), work);
+}
+
+/** `pool` for Kysely, its clients consulting the `shareStatements` scope, if any, before sending a SELECT. */
+function sharingPool(pool: pg.Pool, replicaId: string): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let inTransaction = false;
+    const send = (text: string, values: readonly unknown[]) => client.query(text, [...values]) as unknown as Promise<PostgresQueryResult<unknown>>;
+    return {
+      query(text: unknown, values?: readonly unknown[]) {
+        if (typeof text !== 'string') return client.query(text as never);
+        const head = text.trimStart().slice(0, 17).toLowerCase();
+        if (head.startsWith('begin') || head.startsWith('start transaction')) inTransaction = true;
+        else if (head.startsWith('commit') || head.startsWith('rollback')) inTransaction = false;
+        const shared = sharedStatements.getStore();
+        if (!shared || inTransaction || !(head.startsWith('select') || head.startsWith('with'))) return send(text, values ?? []);
+        const key = `${replicaId}\u0000${text}\u0000${JSON.stringify(values ?? [])}`;
+        let result = shared.get(key);
+        if (!result) shared.set(key, (result = send(text, values ?? [])));
+        return result.then((r) => ({ ...r, rows: r.rows.slice() }));
+      },
+      release: (destroy?: boolean) => client.release(destroy),
+    } as PostgresPoolClient;
+  };
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let sharing = wrapped.get(client);
+      if (!sharing) wrapped.set(client, (sharing = wrap(client)));
+      return sharing;
+    },
+    end: () => pool.end(),
+  };
+}
+
 /**
  * One instance's read-only replica. Every query runs inside a READ ONLY transaction; the session also
  * defaults to read-only and carries a statement timeout, so even a mistake in our SQL cannot write or
@@ -86,7 +132,7 @@ export class Replica {
     // emits 'error' on the client itself, which would crash the process without a listener. The query
     // in flight, if any, fails on its own and is reported to the user.
     pool.on('connect', (client) => client.on('error', (error) => onPoolError?.(error)));
-    return new Replica(instance, new Kysely<OfnDatabase>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) }), true);
+    return new Replica(instance, new Kysely<OfnDatabase>({ dialect: new PostgresDialect({ pool: sharingPool(pool, instance.id) }), ...(log ? { log } : {}) }), true);
   }
 
   /**

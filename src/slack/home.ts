@@ -10,6 +10,7 @@ import { errorWords, OfnError } from '../core/errors.js';
 import type { Language } from '../core/i18n.js';
 import type { Logger } from '../core/log.js';
 import { notifyOps } from '../jobs/ops-notices.js';
+import { shareStatements } from '../queries/replica.js';
 import { escapeMrkdwn } from '../render/mrkdwn.js';
 import { errorMessage } from '../render/slack-message.js';
 import { HOME_METRICS, homeView, type HomeFigure, type HomeInstance } from '../render/home.js';
@@ -75,11 +76,14 @@ async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
     return outcome.answer;
   };
   try {
-    const figures = await Promise.all(
-      HOME_METRICS.map(async (metric): Promise<HomeFigure> => {
-        const [thisMonth, same, lastMonth] = await Promise.all([scalar(`${metric} ${id} ${thisPeriod}`), samePeriod ? scalar(`${metric} ${id} ${samePeriod}`) : undefined, scalar(`${metric} ${id} last-month`)]);
-        return { metric, thisMonth, ...(same ? { sameDays: same } : {}), lastMonth };
-      }),
+    // Turnover and orders of one period are one statement, sent once.
+    const figures = await shareStatements(() =>
+      Promise.all(
+        HOME_METRICS.map(async (metric): Promise<HomeFigure> => {
+          const [thisMonth, same, lastMonth] = await Promise.all([scalar(`${metric} ${id} ${thisPeriod}`), samePeriod ? scalar(`${metric} ${id} ${samePeriod}`) : undefined, scalar(`${metric} ${id} last-month`)]);
+          return { metric, thisMonth, ...(same ? { sameDays: same } : {}), lastMonth };
+        }),
+      ),
     );
     return { instance: ref, readAt, figures };
   } catch (error) {
