@@ -24,7 +24,7 @@ import {
   turnoverTotals,
   type UtcWindow,
 } from '../src/queries/definitions.js';
-import type { EnterpriseFilter } from '../src/queries/definitions.js';
+import type { EnterpriseFilter, SalesScope } from '../src/queries/definitions.js';
 import { Replica, shareStatements, type ReplicaTx } from '../src/queries/replica.js';
 import { bucketsOf, parsePeriod, resolvePeriod, toUtcTimestamp } from '../src/core/periods.js';
 import { createTestDatabase, OfnFixture, type TestDatabase } from './support/database.js';
@@ -211,6 +211,38 @@ describe('statements shared within one scope (dashboards, the Home tab)', () => 
       expect(totalsSent()).toBe(2);
     } finally {
       query.mockRestore();
+    }
+  });
+});
+
+describe('one window read once in a shared scope', () => {
+  it('gives the totals, the ranking (with or without a limit) and the active shops it gives alone, from one statement', async () => {
+    const december = { fromUtc: '2026-11-30 23:00:00', toUtc: '2026-12-31 23:00:00' };
+    await db.client.query(`insert into spree_orders (number, item_total, total, adjustment_total, state, created_at, updated_at, completed_at, distributor_id, currency)
+       values ('R-SHARED-1', 5, 5, 0, 'complete', '2026-12-10 10:00:00', '2026-12-10 10:00:00', '2026-12-10 10:00:00', null, 'EUR')`);
+    try {
+      const cases: [UtcWindow, SalesScope][] = [
+        [WINDOW, {}],
+        [WINDOW, { column: 'item_total', distributors: ownShops }],
+        [WINDOW, { distributors: shops }],
+        [december, {}],
+        [{ fromUtc: '2020-01-01 00:00:00', toUtc: '2020-02-01 00:00:00' }, {}],
+      ];
+      for (const [window, scope] of cases) {
+        const figures = (tx: ReplicaTx) => Promise.all([turnoverTotals(tx, window, scope), turnoverByShop(tx, window, 2, scope), turnoverByShop(tx, window, undefined, scope), countActiveShops(tx, window, scope)]);
+        const alone = await read(figures);
+        const query = vi.spyOn(pg.Client.prototype, 'query');
+        try {
+          expect(await shareStatements(() => read(figures)), JSON.stringify(scope)).toEqual(alone);
+          const sent = query.mock.calls.filter((c) => typeof c[0] === 'string' && c[0].includes('spree_orders'));
+          // The item_total ranking and the count of shops (which adds up no money) are two statements; otherwise one.
+          expect(sent, JSON.stringify(scope)).toHaveLength(scope.column ? 2 : 1);
+        } finally {
+          query.mockRestore();
+        }
+      }
+    } finally {
+      await db.client.query(`delete from spree_orders where number = 'R-SHARED-1'`);
     }
   });
 });

@@ -4,7 +4,7 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { OfnDatabase } from './ofn-tables.js';
-import type { ReplicaTx } from './replica.js';
+import { sharingStatements, type ReplicaTx } from './replica.js';
 
 /** A half-open UTC window [fromUtc, toUtc) as OFN stores timestamps (text, UTC, no zone). */
 export interface UtcWindow {
@@ -88,8 +88,9 @@ export interface SalesScope {
   distributors?: readonly EnterpriseFilter[];
 }
 
-/** Turnover (Σ total of sales orders) and the number of sales orders in the window. */
+/** Turnover (Σ total of sales orders) and the number of sales orders in the window (in a shared scope, from the ranking's statement). */
 export async function turnoverTotals(tx: ReplicaTx, window: UtcWindow, scope: SalesScope = {}): Promise<Totals> {
+  if (sharingStatements()) return (await turnoverByShop(tx, window, undefined, scope)).all;
   const row = await salesOrders(tx, window, scope.distributors)
     .select((eb) => [sql<string>`coalesce(sum(${amount(scope.column ?? 'total')}), 0)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .executeTakeFirstOrThrow();
@@ -110,12 +111,12 @@ export interface ShopTotals extends Totals {
 }
 
 /**
- * Turnover per shop (the order's distributor), largest first, at most `limit` shops; and `all`, the
- * window's totals over every sales order (what `turnoverTotals` reads, orders without a distributor
- * included), from the same statement: orders are added up per distributor once, the shops' names joined
- * to those sums, and the window sums taken over all of them before the limit.
+ * Sales orders of the window per distributor, largest turnover first (orders without a distributor last),
+ * each with its shop's name and, on every row, the window's totals over all of them (taken before the
+ * limit). Inside `shareStatements` (a dashboard, the Home tab) it is read without a limit, so that the
+ * window's totals, its ranking by shop and its count of active shops are one statement, sent once.
  */
-export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: number, scope: SalesScope = {}): Promise<{ rows: ShopTotals[]; all: Totals }> {
+async function salesByDistributor(tx: ReplicaTx, window: UtcWindow, limit: number | undefined, scope: SalesScope) {
   const perDistributor = salesOrders(tx, window, scope.distributors)
     .select((eb) => ['o.distributor_id', sql<string>`sum(${amount(scope.column ?? 'total')})`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .groupBy('o.distributor_id')
@@ -123,16 +124,26 @@ export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: n
   let query = tx
     .selectFrom(perDistributor)
     .leftJoin('enterprises as e', 'e.id', 'p.distributor_id')
-    .select(['e.id', 'e.name', 'p.turnover', 'p.orders', sql<string>`sum(p.turnover) over ()`.as('all_turnover'), sql<string>`sum(p.orders) over ()`.as('all_orders')])
-    // Orders without a distributor have no row of their own (they count in `all`): last, so the limit keeps shops.
+    .select(['p.distributor_id', 'e.id', 'e.name', 'p.turnover', 'p.orders', sql<string>`sum(p.turnover) over ()`.as('all_turnover'), sql<string>`sum(p.orders) over ()`.as('all_orders')])
+    // Orders without a distributor have no row of their own (they count in the totals): last, so the limit keeps shops.
     .orderBy(sql`e.id is null`)
     .orderBy('p.turnover', 'desc')
     .orderBy('e.id');
-  if (limit !== undefined) query = query.limit(limit);
-  const rows = await query.execute();
+  if (limit !== undefined && !sharingStatements()) query = query.limit(limit);
+  return query.execute();
+}
+
+/**
+ * Turnover per shop (the order's distributor), largest first, at most `limit` shops; and `all`, the
+ * window's totals over every sales order (what `turnoverTotals` reads, orders without a distributor
+ * included), from the same statement: orders are added up per distributor once, the shops' names joined
+ * to those sums, and the window sums taken over all of them before the limit.
+ */
+export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: number, scope: SalesScope = {}): Promise<{ rows: ShopTotals[]; all: Totals }> {
+  const rows = await salesByDistributor(tx, window, limit, scope);
   const first = rows[0];
   const all: Totals = first ? { turnover: String(first.all_turnover), orders: Number(first.all_orders) } : { turnover: '0', orders: 0 };
-  const shops = rows.filter((r) => r.id !== null);
+  const shops = rows.filter((r) => r.id !== null).slice(0, limit);
   return { rows: shops.map((r) => ({ enterpriseId: r.id!, name: r.name!, turnover: String(r.turnover), orders: Number(r.orders) })), all };
 }
 
@@ -160,6 +171,7 @@ export async function countEnterprisesByBucket(tx: ReplicaTx, segment: readonly 
  * distributed an order was a shop then, even if it has stopped selling since, so `sells` is not checked.
  */
 export async function countActiveShops(tx: ReplicaTx, window: UtcWindow, scope: SalesScope = {}): Promise<number> {
+  if (sharingStatements()) return (await salesByDistributor(tx, window, undefined, scope.distributors ? { distributors: scope.distributors } : {})).filter((r) => r.distributor_id !== null).length;
   const row = await salesOrders(tx, window, scope.distributors)
     .select(sql<number>`count(distinct o.distributor_id)`.as('count'))
     .executeTakeFirstOrThrow();

@@ -58,34 +58,41 @@ export function shareStatements<T>(work: () => Promise<T>): Promise<T> {
   return sharedStatements.run(new Map(), work);
 }
 
-/** `pool` for Kysely, its clients consulting the `shareStatements` scope, if any, before sending a SELECT. */
+/** True inside `shareStatements`: the definitions then send the statements several questions can share. */
+export function sharingStatements(): boolean {
+  return sharedStatements.getStore() !== undefined;
+}
+
+/**
+ * `pool` for Kysely, its clients consulting the `shareStatements` scope, if any, before sending a SELECT.
+ * A client takes a connection from the pool only for a statement it must send: a question whose
+ * statement was sent by another holds no connection while it waits for the answer.
+ */
 function sharingPool(pool: pg.Pool, replicaId: string): PostgresPool {
-  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
-    let inTransaction = false;
-    const send = (text: string, values: readonly unknown[]) => client.query(text, [...values]) as unknown as Promise<PostgresQueryResult<unknown>>;
-    return {
-      query(text: unknown, values?: readonly unknown[]) {
-        if (typeof text !== 'string') return client.query(text as never);
-        const head = text.trimStart().slice(0, 17).toLowerCase();
-        if (head.startsWith('begin') || head.startsWith('start transaction')) inTransaction = true;
-        else if (head.startsWith('commit') || head.startsWith('rollback')) inTransaction = false;
-        const shared = sharedStatements.getStore();
-        if (!shared || inTransaction || !(head.startsWith('select') || head.startsWith('with'))) return send(text, values ?? []);
-        const key = `${replicaId}\u0000${text}\u0000${JSON.stringify(values ?? [])}`;
-        let result = shared.get(key);
-        if (!result) shared.set(key, (result = send(text, values ?? [])));
-        return result.then((r) => ({ ...r, rows: r.rows.slice() }));
-      },
-      release: (destroy?: boolean) => client.release(destroy),
-    } as PostgresPoolClient;
-  };
   return {
-    async connect() {
-      const client = await pool.connect();
-      let sharing = wrapped.get(client);
-      if (!sharing) wrapped.set(client, (sharing = wrap(client)));
-      return sharing;
+    async connect(): Promise<PostgresPoolClient> {
+      let connection: Promise<pg.PoolClient> | undefined;
+      const connected = () => (connection ??= pool.connect());
+      let inTransaction = false;
+      const send = async (text: string, values: readonly unknown[]) => (await connected()).query(text, [...values]) as unknown as PostgresQueryResult<unknown>;
+      return {
+        query(text: unknown, values?: readonly unknown[]) {
+          // Kysely streams through a cursor only when given one; the replicas are never given one.
+          if (typeof text !== 'string') throw new Error('replica: cursors are not used');
+          const head = text.trimStart().slice(0, 17).toLowerCase();
+          if (head.startsWith('begin') || head.startsWith('start transaction')) inTransaction = true;
+          else if (head.startsWith('commit') || head.startsWith('rollback')) inTransaction = false;
+          const shared = sharedStatements.getStore();
+          if (!shared || inTransaction || !(head.startsWith('select') || head.startsWith('with'))) return send(text, values ?? []);
+          const key = `${replicaId}\u0000${text}\u0000${JSON.stringify(values ?? [])}`;
+          let result = shared.get(key);
+          if (!result) shared.set(key, (result = send(text, values ?? [])));
+          return result.then((r) => ({ ...r, rows: r.rows.slice() }));
+        },
+        release(destroy?: boolean) {
+          if (connection) void connection.then((client) => client.release(destroy), () => undefined);
+        },
+      } as PostgresPoolClient;
     },
     end: () => pool.end(),
   };
