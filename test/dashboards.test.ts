@@ -242,6 +242,45 @@ describe('a dashboard of story questions', () => {
   });
 });
 
+describe('a long table', () => {
+  // A ranking of 2,000 shops, as a large instance's `turnover … by shop` gives it: what an answer renders from.
+  const ranking = async () => {
+    const real = (await ask(deps, 'turnover katuma last-month by shop')) as any;
+    const rows = Array.from({ length: 2000 }, (_, i) => ({ enterpriseId: i + 1, name: `Shop <${i + 1}>`, value: (2000 - i).toFixed(2), orders: 1 }));
+    return { ...real, answer: { ...real.answer, rows, total: { value: '2001000.00', orders: 2000 } } };
+  };
+
+  it('shows its first rows in a dashboard, keeps the total of every row, and says how many there were and where the rest is', async () => {
+    const outcome = await ranking();
+    const messages = dashboardMessages(
+      { kind: 'dashboard', name: 'long', title: 'Long', parts: [{ question: 'turnover katuma last-month by shop', status: 'answered', outcome }], presentation: { chart: false, public: false }, askedAt: NOW.toISOString() },
+      { messageOf: (o) => slackMessage(o, { ephemeral: false, digest: true }) },
+    );
+    expect(messages).toHaveLength(1);
+    const table = messages[0]!.blocks.find((b) => b.type === 'table') as any;
+    const cells = (row: any[]) => row.map((c) => c.text);
+    expect(table.rows).toHaveLength(1 + 31 + 1); // header, the first 31 shops, the total
+    expect(cells(table.rows[1])).toEqual(['1', 'Shop <1>', '€2,000.00', '1']);
+    expect(cells(table.rows[31])).toEqual(['31', 'Shop <31>', '€1,970.00', '1']);
+    expect(cells(table.rows.at(-1))).toEqual([' ', 'Total (all 2,000 shops)', '€2,001,000.00', '2,000']);
+    const text = JSON.stringify(messages[0]!.blocks);
+    expect(text).toContain('First 31 of 2,000 rows; `turnover katuma last-month by shop` asked on its own gives them all, with a CSV.');
+  });
+
+  it('as a single answer, shows the rows one section holds and the total row, and attaches the rest as CSV', async () => {
+    const outcome = await ranking();
+    const message = slackMessage(outcome, { ephemeral: true });
+    expect(message.truncated).toBe(true);
+    const section = message.blocks.find((b) => b.type === 'section') as any;
+    expect(section.text.text.length).toBeLessThanOrEqual(3000);
+    const lines = section.text.text.split('\n');
+    expect(lines.at(-2)).toMatch(/^\s+Total\s+€2,001,000\.00\s+2,000$/);
+    const shown = lines.filter((l: string) => /^\s*\d+\s+Shop/.test(l)).length;
+    expect(shown).toBeGreaterThan(10);
+    expect(JSON.stringify(message.blocks)).toContain(`First ${shown} of 2,000 rows; the full list is in the CSV.`);
+  });
+});
+
 describe('the App Home tab', () => {
   async function open(userId: string, before: number) {
     await postSigned(`http://127.0.0.1:${server.port}/slack/events`, homeOpenedBody(userId), SECRET, { contentType: 'application/json' });

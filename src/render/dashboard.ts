@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { Answer } from '../core/answer.js';
 import type { DashboardOutcome, DashboardPart, Outcome } from '../core/outcome.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
+import { formatCount } from '../core/money.js';
 import { saidIn } from '../core/errors.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail, sharedLanguage } from './format.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
@@ -126,6 +127,27 @@ function imageBlock(chart: ChartRef): Block {
   return { type: 'image', slack_file: { id: chart.fileId }, alt_text: chart.altText.slice(0, 2000), title: plain(chart.title, 2000) };
 }
 
+/**
+ * At most this many rows of one answer in a dashboard, besides its total: a month by day fits whole, and a
+ * dashboard is a digest (a ranking of 2,000 shops would take three messages). The question asked on its
+ * own gives every row, with a CSV.
+ */
+export const DASHBOARD_TABLE_ROWS = 31;
+
+/** The answer with its first rows only, and how many there were when some were left out. */
+function firstRowsOf(answer: Exclude<Answer, { kind: 'scalar' }>): { shown: Exclude<Answer, { kind: 'scalar' }>; cutFrom?: number } {
+  if (answer.rows.length <= DASHBOARD_TABLE_ROWS) return { shown: answer };
+  switch (answer.kind) {
+    case 'list':
+      return { shown: { ...answer, rows: answer.rows.slice(0, DASHBOARD_TABLE_ROWS) } };
+    case 'ranking':
+      // The total row stays every shop's, and says so ("Total (all 2,105 shops)").
+      return { shown: { ...answer, rows: answer.rows.slice(0, DASHBOARD_TABLE_ROWS), totalRows: answer.totalRows ?? answer.rows.length }, cutFrom: answer.rows.length };
+    case 'series':
+      return { shown: { ...answer, rows: answer.rows.slice(0, DASHBOARD_TABLE_ROWS) }, cutFrom: answer.rows.length };
+  }
+}
+
 /** One part as blocks; `table` says whether this message may still take its one table block. */
 interface Unit {
   blocks(tableAllowed: boolean): { blocks: Block[]; usedTable: boolean };
@@ -146,9 +168,15 @@ function answerUnit(answer: Answer, chart: ChartRef | undefined, reader: Languag
     const line = mrkdwnSection(`*${escapeMrkdwn(title)}*: *${escapeMrkdwn(figure)}*${detail ? `  ${escapeMrkdwn(detail)}` : ''}`);
     return { blocks: () => ({ blocks: [line, head[1]!, ...image], usedTable: false }) };
   }
-  const table = answerTable(answer, lang)!;
+  const { shown, cutFrom } = firstRowsOf(answer);
+  const table = answerTable(shown, lang)!;
   if (table.rows.length === 0) return { blocks: () => ({ blocks: [...head, mrkdwnSection(`_${escapeMrkdwn(t(lang, 'answer.noData'))}_`)], usedTable: false }) };
-  const cut = answer.kind === 'list' && answer.totalRows > answer.rows.length ? [contextLine(escapeMrkdwn(t(lang, 'answer.firstOf', { shown: answer.rows.length, total: answer.totalRows })))] : [];
+  const cut =
+    shown.kind === 'list' && shown.totalRows > shown.rows.length
+      ? [contextLine(escapeMrkdwn(t(lang, 'answer.firstOf', { shown: shown.rows.length, total: shown.totalRows })))]
+      : cutFrom !== undefined
+        ? [contextLine(escapeMrkdwn(t(lang, 'dash.firstRowsOf', { shown: formatCount(shown.rows.length, numbersLocale(answer.instance, lang)), total: formatCount(cutFrom, numbersLocale(answer.instance, lang)), question: answer.question })))]
+        : [];
   return {
     blocks(tableAllowed) {
       const block = tableAllowed ? tableBlock(table.header, table.rows, table.align) : undefined;

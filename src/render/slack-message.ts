@@ -3,13 +3,14 @@ import type { Answer } from '../core/answer.js';
 import { helpIn, noticeIn, type HelpText, type Outcome } from '../core/outcome.js';
 import { billingAllMessage, billingMessage } from './billing.js';
 import { dashboardLanguage, dashboardMessages } from './dashboard.js';
-import { t, type Language } from '../core/i18n.js';
+import { numbersLocale, t, type Language } from '../core/i18n.js';
+import { formatCount } from '../core/money.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, localTitle, ordersDetail, periodInWords } from './format.js';
 import { globalText } from './global.js';
 import { growthLanguage, growthPeriod, growthSlackText, growthText } from './growth.js';
 import { storyLanguage, storyText, storyTitle } from './story.js';
 import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
-import { alignTable, answerTable } from './table.js';
+import { alignTable, answerTable, firstRowsThatFit, hasTotalRow } from './table.js';
 
 export { escapeMrkdwn, type Block, type SlackMessage };
 
@@ -65,15 +66,12 @@ export function answerMessage(answer: Answer, options: MessageOptions): SlackMes
     if (table.rows.length === 0) {
       blocks.push(mrkdwnSection(`_${escapeMrkdwn(t(lang, 'answer.noData'))}_`));
     } else {
-      let shown = table.rows.length;
-      let body = alignTable(table.header, table.rows, table.align);
-      while (codeBlock(body, Infinity).length > SECTION_LIMIT && shown > 1) {
-        shown = Math.max(1, Math.floor(shown * 0.8));
-        body = alignTable(table.header, table.rows.slice(0, shown), table.align);
-      }
-      truncated = shown < table.rows.length;
-      blocks.push(mrkdwnSection(codeBlock(body)));
-      if (truncated) blocks.push(contextLine(escapeMrkdwn(t(lang, 'answer.firstRowsOf', { shown, total: table.rows.length }))));
+      // As many rows as one section holds; a ranking's or a series' total row stays (it is every row's).
+      const fitted = firstRowsThatFit(table, SECTION_LIMIT, (aligned) => codeBlock(aligned, Infinity).length, hasTotalRow(answer));
+      truncated = fitted.shown < fitted.of;
+      blocks.push(mrkdwnSection(codeBlock(alignTable(table.header, fitted.rows, table.align))));
+      const count = (n: number) => formatCount(n, numbersLocale(answer.instance, lang));
+      if (truncated) blocks.push(contextLine(escapeMrkdwn(t(lang, 'answer.firstRowsOf', { shown: count(fitted.shown), total: count(fitted.of) }))));
     }
   }
   const hasRows = answer.kind !== 'scalar' && answer.rows.length > 0;

@@ -13,6 +13,39 @@ export function alignTable(header: string[], rows: string[][], align?: readonly 
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/**
+ * The first rows of a table whose aligned text stays within `limit` characters as `sizeOf` counts them,
+ * and the last row too when it is a total (`keepLast`: every row's figure, so it stays whatever is cut).
+ * `shown` counts the body rows kept, `of` all of them. A binary search: a table of thousands of rows is
+ * aligned a few times over a screenful, not once per try.
+ */
+export function firstRowsThatFit(
+  table: { header: string[]; rows: string[][]; align?: readonly Align[] },
+  limit: number,
+  sizeOf: (aligned: string) => number,
+  keepLast: boolean,
+): { rows: string[][]; shown: number; of: number } {
+  const last = keepLast && table.rows.length > 1 ? table.rows.slice(-1) : [];
+  const body = last.length ? table.rows.slice(0, -1) : table.rows;
+  const fitting = (n: number) => sizeOf(alignTable(table.header, [...body.slice(0, n), ...last], table.align)) <= limit;
+  if (fitting(body.length)) return { rows: table.rows, shown: body.length, of: body.length };
+  // A first guess from the header's width, widened while it still fits (short lines of a left-aligned last column).
+  let lo = 1;
+  let hi = Math.max(1, Math.min(body.length - 1, Math.floor(limit / (table.header.join('  ').length + 1))));
+  while (hi < body.length - 1 && fitting(hi)) hi = Math.min(body.length - 1, hi * 2);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fitting(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return { rows: [...body.slice(0, lo), ...last], shown: lo, of: body.length };
+}
+
+/** True when `answerTable` ends with a total row (a ranking's or a series' total, every row's figure). */
+export function hasTotalRow(answer: Answer): boolean {
+  return (answer.kind === 'ranking' || answer.kind === 'series') && answer.total !== undefined && answer.rows.length > 0;
+}
+
 export function answerTable(answer: Answer, lang: Language = 'en'): { header: string[]; rows: string[][]; align?: Align[] } | undefined {
   const locale = answer.instance.locale;
   // Numbers as the reader's language writes them; dates by `bucketLabel` in the reader's words.
