@@ -267,6 +267,24 @@ describe('a long table', () => {
     expect(text).toContain('First 31 of 2,000 rows; `turnover katuma last-month by shop` asked on its own gives them all, with a CSV.');
   });
 
+  it('shows a long series’ latest rows in a dashboard, with the whole period’s total', async () => {
+    const outcome = (await ask(deps, 'turnover katuma 2026 by day')) as any;
+    const days = outcome.answer.rows.length;
+    expect(days).toBeGreaterThan(31);
+    const [message] = dashboardMessages(
+      { kind: 'dashboard', name: 'days', title: 'Days', parts: [{ question: 'turnover katuma 2026 by day', status: 'answered', outcome }], presentation: { chart: false, public: false }, askedAt: NOW.toISOString() },
+      { messageOf: (o) => slackMessage(o, { ephemeral: false, digest: true }) },
+    );
+    const table = message!.blocks.find((b) => b.type === 'table') as any;
+    const labels = table.rows.map((row: any[]) => row[0].text);
+    expect(labels).toHaveLength(1 + 31 + 1);
+    expect(labels[1]).toBe('16 Oct 2026'); // 31 days back from 15 Nov
+    expect(labels.at(-2)).toMatch(/^15 Nov 2026 /); // today, marked as not over
+    expect(labels.at(-1)).toBe('Total');
+    expect(table.rows.at(-1)[1].text).toBe('€570.49'); // the whole of 2026 so far, not the 31 days shown
+    expect(JSON.stringify(message!.blocks)).toContain(`Last 31 of ${days} rows; \`turnover katuma 2026 by day\` asked on its own gives them all, with a CSV.`);
+  });
+
   it('as a single answer, shows the rows one section holds and the total row, and attaches the rest as CSV', async () => {
     const outcome = await ranking();
     const message = slackMessage(outcome, { ephemeral: true });

@@ -134,17 +134,21 @@ function imageBlock(chart: ChartRef): Block {
  */
 export const DASHBOARD_TABLE_ROWS = 31;
 
-/** The answer with its first rows only, and how many there were when some were left out. */
-function firstRowsOf(answer: Exclude<Answer, { kind: 'scalar' }>): { shown: Exclude<Answer, { kind: 'scalar' }>; cutFrom?: number } {
+/**
+ * The answer with the rows a digest shows: a ranking's and a list's first, a series' latest. `cut` says
+ * which and how many rows there were, when some were left out (a list says so itself).
+ */
+function rowsShown(answer: Exclude<Answer, { kind: 'scalar' }>): { shown: Exclude<Answer, { kind: 'scalar' }>; cut?: { which: 'first' | 'last'; of: number } } {
   if (answer.rows.length <= DASHBOARD_TABLE_ROWS) return { shown: answer };
   switch (answer.kind) {
     case 'list':
       return { shown: { ...answer, rows: answer.rows.slice(0, DASHBOARD_TABLE_ROWS) } };
     case 'ranking':
       // The total row stays every shop's, and says so ("Total (all 2,105 shops)").
-      return { shown: { ...answer, rows: answer.rows.slice(0, DASHBOARD_TABLE_ROWS), totalRows: answer.totalRows ?? answer.rows.length }, cutFrom: answer.rows.length };
+      return { shown: { ...answer, rows: answer.rows.slice(0, DASHBOARD_TABLE_ROWS), totalRows: answer.totalRows ?? answer.rows.length }, cut: { which: 'first', of: answer.rows.length } };
     case 'series':
-      return { shown: { ...answer, rows: answer.rows.slice(0, DASHBOARD_TABLE_ROWS) }, cutFrom: answer.rows.length };
+      // The total row stays the whole period's.
+      return { shown: { ...answer, rows: answer.rows.slice(-DASHBOARD_TABLE_ROWS) }, cut: { which: 'last', of: answer.rows.length } };
   }
 }
 
@@ -168,14 +172,15 @@ function answerUnit(answer: Answer, chart: ChartRef | undefined, reader: Languag
     const line = mrkdwnSection(`*${escapeMrkdwn(title)}*: *${escapeMrkdwn(figure)}*${detail ? `  ${escapeMrkdwn(detail)}` : ''}`);
     return { blocks: () => ({ blocks: [line, head[1]!, ...image], usedTable: false }) };
   }
-  const { shown, cutFrom } = firstRowsOf(answer);
+  const { shown, cut: left } = rowsShown(answer);
   const table = answerTable(shown, lang)!;
   if (table.rows.length === 0) return { blocks: () => ({ blocks: [...head, mrkdwnSection(`_${escapeMrkdwn(t(lang, 'answer.noData'))}_`)], usedTable: false }) };
+  const count = (n: number) => formatCount(n, numbersLocale(answer.instance, lang));
   const cut =
     shown.kind === 'list' && shown.totalRows > shown.rows.length
       ? [contextLine(escapeMrkdwn(t(lang, 'answer.firstOf', { shown: shown.rows.length, total: shown.totalRows })))]
-      : cutFrom !== undefined
-        ? [contextLine(escapeMrkdwn(t(lang, 'dash.firstRowsOf', { shown: formatCount(shown.rows.length, numbersLocale(answer.instance, lang)), total: formatCount(cutFrom, numbersLocale(answer.instance, lang)), question: answer.question })))]
+      : left
+        ? [contextLine(escapeMrkdwn(t(lang, left.which === 'first' ? 'dash.firstRowsOf' : 'dash.lastRowsOf', { shown: count(shown.rows.length), total: count(left.of), question: answer.question })))]
         : [];
   return {
     blocks(tableAllowed) {

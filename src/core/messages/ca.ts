@@ -276,6 +276,7 @@ export const ca: Catalog = {
   'dash.refusedCount': '{n, plural, one {# no es mostra: aquesta audiència no la pot veure} other {# no es mostren: aquesta audiència no les pot veure}}',
   'dash.continued': '{title} (continuació)',
   'dash.firstRowsOf': 'Les {shown} primeres files de {total}; `{question}`, preguntada sola, les dona totes, amb un CSV.',
+  'dash.lastRowsOf': 'Les {shown} darreres files de {total}; `{question}`, preguntada sola, les dona totes, amb un CSV.',
   'dash.fallback': '{title}: {n, plural, one {# pregunta} other {# preguntes}}',
 
   'billingAll.title': 'Quotes · {n, plural, one {# instància} other {# instàncies}} · {month}',

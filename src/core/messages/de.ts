@@ -276,6 +276,7 @@ export const de: Catalog = {
   'dash.refusedCount': '{n, plural, one {# nicht gezeigt: dieses Publikum darf sie nicht sehen} other {# nicht gezeigt: dieses Publikum darf sie nicht sehen}}',
   'dash.continued': '{title} (Fortsetzung)',
   'dash.firstRowsOf': 'Die ersten {shown} von {total} Zeilen; `{question}` allein gefragt gibt alle, mit einer CSV-Datei.',
+  'dash.lastRowsOf': 'Die letzten {shown} von {total} Zeilen; `{question}` allein gefragt gibt alle, mit einer CSV-Datei.',
   'dash.fallback': '{title}: {n, plural, one {# Frage} other {# Fragen}}',
 
   'billingAll.title': 'Abrechnung · {n, plural, one {# Instanz} other {# Instanzen}} · {month}',

@@ -277,6 +277,7 @@ export const en = {
   'dash.refusedCount': '{n, plural, one {# not shown: this audience may not see it} other {# not shown: this audience may not see them}}',
   'dash.continued': '{title} (continued)',
   'dash.firstRowsOf': 'First {shown} of {total} rows; `{question}` asked on its own gives them all, with a CSV.',
+  'dash.lastRowsOf': 'Last {shown} of {total} rows; `{question}` asked on its own gives them all, with a CSV.',
   'dash.fallback': '{title}: {n, plural, one {# question} other {# questions}}',
 
   'billingAll.title': 'Billing · {n, plural, one {# instance} other {# instances}} · {month}',

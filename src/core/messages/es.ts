@@ -276,6 +276,7 @@ export const es: Catalog = {
   'dash.refusedCount': '{n, plural, one {# no se muestra: esta audiencia no puede verla} other {# no se muestran: esta audiencia no puede verlas}}',
   'dash.continued': '{title} (continuación)',
   'dash.firstRowsOf': 'Las {shown} primeras filas de {total}; `{question}`, preguntada sola, las da todas, con un CSV.',
+  'dash.lastRowsOf': 'Las {shown} últimas filas de {total}; `{question}`, preguntada sola, las da todas, con un CSV.',
   'dash.fallback': '{title}: {n, plural, one {# pregunta} other {# preguntas}}',
 
   'billingAll.title': 'Cuotas · {n, plural, one {# instancia} other {# instancias}} · {month}',

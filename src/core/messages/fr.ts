@@ -276,6 +276,7 @@ export const fr: Catalog = {
   'dash.refusedCount': '{n, plural, one {# non affichée : ce public ne peut pas la voir} other {# non affichées : ce public ne peut pas les voir}}',
   'dash.continued': '{title} (suite)',
   'dash.firstRowsOf': 'Les {shown} premières lignes sur {total} ; `{question}`, posée seule, les donne toutes, avec un CSV.',
+  'dash.lastRowsOf': 'Les {shown} dernières lignes sur {total} ; `{question}`, posée seule, les donne toutes, avec un CSV.',
   'dash.fallback': '{title} : {n, plural, one {# question} other {# questions}}',
 
   'billingAll.title': 'Facturation · {n, plural, one {# instance} other {# instances}} · {month}',
