@@ -90,7 +90,7 @@ export interface SalesScope {
 
 /** Turnover (Σ total of sales orders) and the number of sales orders in the window (in a shared scope, from the ranking's statement). */
 export async function turnoverTotals(tx: ReplicaTx, window: UtcWindow, scope: SalesScope = {}): Promise<Totals> {
-  if (sharingStatements()) return (await turnoverByShop(tx, window, undefined, scope)).all;
+  if (sharingStatements()) return windowTotals(await salesByDistributor(tx, window, undefined, scope));
   const row = await salesOrders(tx, window, scope.distributors)
     .select((eb) => [sql<string>`coalesce(sum(${amount(scope.column ?? 'total')}), 0)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .executeTakeFirstOrThrow();
@@ -133,6 +133,12 @@ async function salesByDistributor(tx: ReplicaTx, window: UtcWindow, limit: numbe
   return query.execute();
 }
 
+/** The window's totals, which every row of `salesByDistributor` carries; none when no order was sold. */
+function windowTotals(rows: readonly { all_turnover: string; all_orders: string }[]): Totals {
+  const first = rows[0];
+  return first ? { turnover: String(first.all_turnover), orders: Number(first.all_orders) } : { turnover: '0', orders: 0 };
+}
+
 /**
  * Turnover per shop (the order's distributor), largest first, at most `limit` shops; and `all`, the
  * window's totals over every sales order (what `turnoverTotals` reads, orders without a distributor
@@ -141,8 +147,7 @@ async function salesByDistributor(tx: ReplicaTx, window: UtcWindow, limit: numbe
  */
 export async function turnoverByShop(tx: ReplicaTx, window: UtcWindow, limit?: number, scope: SalesScope = {}): Promise<{ rows: ShopTotals[]; all: Totals }> {
   const rows = await salesByDistributor(tx, window, limit, scope);
-  const first = rows[0];
-  const all: Totals = first ? { turnover: String(first.all_turnover), orders: Number(first.all_orders) } : { turnover: '0', orders: 0 };
+  const all = windowTotals(rows);
   const shops = rows.filter((r) => r.id !== null).slice(0, limit);
   return { rows: shops.map((r) => ({ enterpriseId: r.id!, name: r.name!, turnover: String(r.turnover), orders: Number(r.orders) })), all };
 }
