@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { freePort, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { slackSignature, slashCommandBody } from '../test/support/slack-requests.js';
-import { fmt, median, percentile, table } from './stats.js';
+import { fmt, histogramQuantileMs, median, percentile, table } from './stats.js';
 import { BUILT_CLI, databaseUrl, recreateDatabase } from './support.js';
 
 /**
@@ -59,6 +59,43 @@ function signedCommand(i: number, responseBase: string): { body: string; headers
       'x-slack-signature': slackSignature(SECRET, timestamp, body),
     },
   };
+}
+
+/** A thread's time on a core and waiting for one, in ms, since it started (Linux schedstat; zeros elsewhere). */
+function schedstatMs(pid: number, tid = pid): { run: number; wait: number } {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { run: run! / 1e6, wait: wait! / 1e6 };
+  } catch {
+    return { run: 0, wait: 0 };
+  }
+}
+
+/** CPU time (ms, user + system) of every PostgreSQL process on this machine: the replica's share of the cores, when it is local. */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return (ticks * 1000) / 100;
+}
+
+/** CPU time (ms) of all of a process's threads (Linux; 0 elsewhere). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function peakRssMb(pid: number): number {
@@ -163,8 +200,15 @@ async function main() {
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const senderCpu = process.cpuUsage();
+    const serveMains = children.slice(1).map((child) => child.pid!);
+    const mainsBefore = serveMains.map((pid) => schedstatMs(pid));
+    const servesBefore = serveMains.map(processCpuMs);
+    const postgresBefore = postgresCpuMs();
     const sendingStarted = performance.now();
     const times = await send(0, commands, CONCURRENCY);
+    const mainsAfter = serveMains.map((pid) => schedstatMs(pid));
+    const servesCpu = serveMains.map((pid, i) => processCpuMs(pid) - servesBefore[i]!);
+    const postgresCpu = postgresCpuMs() - postgresBefore;
     loopDelay.disable();
     const sendingMs = performance.now() - sendingStarted;
     const cpu = process.cpuUsage(senderCpu);
@@ -176,20 +220,23 @@ async function main() {
     const perProcess: (string | number)[][] = [];
     for (const [i, port] of ports.entries()) {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
-      const q = (quantile: string) => Number(new RegExp(`ofn_insights_slack_request_seconds\\{quantile="${quantile}"\\} ([0-9.e-]+)`).exec(metrics)?.[1]) * 1000;
-      perProcess.push([`serve #${i + 1}`, fmt(q('0.5')), fmt(q('0.99')), `${peakRssMb(children[i + 1]!.pid!).toFixed(0)} MB`]);
+      const q = (quantile: string) => histogramQuantileMs(metrics, 'ofn_insights_slack_request_seconds', Number(quantile));
+      // Each process took every third command; its main thread's time on a core and waiting for one while they were sent.
+      const perCommand = (key: 'run' | 'wait') => fmt(((mainsAfter[i]![key] - mainsBefore[i]![key]) * PROCESSES) / TOTAL);
+      perProcess.push([`serve #${i + 1}`, fmt(q('0.5')), fmt(q('0.99')), perCommand('run'), perCommand('wait'), `${peakRssMb(children[i + 1]!.pid!).toFixed(0)} MB`]);
     }
     const lines = [
       `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${TOTAL} commands, ${CONCURRENCY} concurrent, ${PROCESSES} processes, medium seed; ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
       `Warm-up (not in the table): ${WARMUP} commands on fresh processes, ack median ${fmt(median(cold))} ms, max ${fmt(Math.max(...cold))} ms.`,
       `Sender (node:http, keep-alive): ${(sendingMs / 1000).toFixed(1)} s sending, ${((cpu.user + cpu.system) / 1000 / TOTAL).toFixed(2)} ms of its own CPU per command, event-loop delay p50 ${fmt(loopDelay.percentile(50) / 1e6)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6)} ms.`,
+      `CPU while sending (${os.cpus().length} cores × ${(sendingMs / 1000).toFixed(2)} s = ${((os.cpus().length * sendingMs) / 1000).toFixed(2)} s): serve main threads ${(mainsAfter.reduce((a, m, i) => a + m.run - mainsBefore[i]!.run, 0) / 1000).toFixed(2)} s, serve other threads (answers, libuv) ${((servesCpu.reduce((a, b) => a + b, 0) - mainsAfter.reduce((a, m, i) => a + m.run - mainsBefore[i]!.run, 0)) / 1000).toFixed(2)} s, PostgreSQL ${(postgresCpu / 1000).toFixed(2)} s, sender ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s.`,
       '',
       table(
         ['requests', 'failed acks', 'ack median ms (sender)', 'ack p99 ms (sender)', 'answers received', 'distinct answers', 'duplicates', 'error answers'],
         [[TOTAL, failed, fmt(median(times)), fmt(percentile(times, 99)), s.responses - WARMUP, s.distinctResponses - WARMUP, s.responses - s.distinctResponses, s.warnings]],
       ),
       '',
-      table(['process', 'ack median ms (server side)', 'ack p99 ms (server side)', 'peak RSS'], perProcess),
+      table(['process', 'ack median ms (server side, from buckets)', 'ack p99 ms (server side, from buckets)', 'main thread on a core, ms per command', 'main thread waiting for a core, ms per command', 'peak RSS'], perProcess),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     // The issue's bar: no failed ack, p99 ack under 200 ms, every answer (warm-up included) delivered exactly once.

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createOfnSchema } from '../src/seed/generate.js';
 import { freePort } from '../test/support/postgres-cluster.js';
 import { postSigned, slashCommandBody } from '../test/support/slack-requests.js';
-import { fmt, median, percentile, table } from './stats.js';
+import { fmt, histogramQuantileMs, median, percentile, table } from './stats.js';
 import { BUILT_CLI, recreateDatabase } from './support.js';
 
 const CLI = BUILT_CLI;
@@ -101,13 +101,13 @@ export async function benchSlackAck(adminUrl: string, log: (line: string) => voi
   const { warnings } = (await (await fetch(`${fakeBase}/_stats`)).json()) as { warnings: number };
   // The bot's own view of the ack (request in → response out), free of the sender's scheduling on a shared box.
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
-  const quantile = (q: string) => Number(new RegExp(`ofn_insights_slack_request_seconds\\{quantile="${q}"\\} ([0-9.e-]+)`).exec(metrics)?.[1]) * 1000;
+  const quantile = (q: string) => histogramQuantileMs(metrics, 'ofn_insights_slack_request_seconds', Number(q));
   bot.kill('SIGTERM');
   bareServer.kill();
   await new Promise((resolve) => bot.once('exit', resolve));
   fakeProcess.kill('SIGTERM');
   return table(
-    ['server (own process)', 'requests', 'concurrency', 'failed', 'ack median ms (sender)', 'ack p99 ms (sender)', 'ack median ms (server side)', 'ack p99 ms (server side)', 'answers delivered'],
+    ['server (own process)', 'requests', 'concurrency', 'failed', 'ack median ms (sender)', 'ack p99 ms (sender)', 'ack median ms (server side, from buckets)', 'ack p99 ms (server side, from buckets)', 'answers delivered'],
     [
       ['bare node:http (baseline)', total, concurrency, baseline.failures, fmt(median(baseline.times)), fmt(percentile(baseline.times, 99)), '-', '-', '-'],
       [`ofn-insights serve (answers take ${slowSeconds} s)`, total, concurrency, measured.failures, fmt(median(measured.times)), fmt(percentile(measured.times, 99)), fmt(quantile('0.5')), fmt(quantile('0.99')), `${answered}${warnings ? ` (${warnings} errors)` : ''}`],

@@ -23,3 +23,22 @@ export async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   const result = await work();
   return [performance.now() - started, result];
 }
+
+/**
+ * The q-quantile (0–1), in ms, of a Prometheus histogram family in exposition text, interpolated within its
+ * bucket as PromQL's histogram_quantile does; NaN when the family is absent or empty.
+ */
+export function histogramQuantileMs(exposition: string, family: string, q: number): number {
+  const buckets = [...exposition.matchAll(new RegExp(`^${family}_bucket\\{le="([^"]+)"\\} ([0-9.e+-]+)$`, 'gm'))].map((m) => ({ le: m[1] === '+Inf' ? Infinity : Number(m[1]), count: Number(m[2]) }));
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  let lower = 0;
+  let below = 0;
+  for (const { le, count } of buckets) {
+    if (count >= rank) return (le === Infinity ? lower : lower + ((le - lower) * (rank - below)) / Math.max(count - below, 1)) * 1000;
+    lower = le;
+    below = count;
+  }
+  return NaN;
+}

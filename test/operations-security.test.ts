@@ -287,12 +287,23 @@ describe('/metrics access', () => {
   });
 
   it('with METRICS_PORT serves it on its own listener (127.0.0.1 by default), not on the Slack port', async () => {
-    const { base, handle } = await startServe(instance('katuma', readerUrl), { METRICS_PORT: '0' });
+    const { base, handle, events } = await startServe(instance('katuma', readerUrl), { METRICS_PORT: '0' });
     expect(handle.server.metricsPort).toBeGreaterThan(0);
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
-    const ok = await fetch(`http://127.0.0.1:${handle.server.metricsPort}/metrics`);
-    expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('ofn_insights_slack_request_seconds');
+    const scrape = async () => {
+      const response = await fetch(`http://127.0.0.1:${handle.server.metricsPort}/metrics`);
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    // The ack is a histogram (buckets add up across serve processes); each Slack request is one observation.
+    const acks = (text: string) => Number(/^ofn_insights_slack_request_seconds_count (\d+)$/m.exec(text)?.[1]);
+    const before = await scrape();
+    expect(before).toContain('# TYPE ofn_insights_slack_request_seconds histogram');
+    const command = await ask(events, 'turnover katuma 2026-10');
+    expect(command.post.status).toBe(200);
+    const after = await scrape();
+    expect(acks(after)).toBe(acks(before) + 1);
+    expect(after).toMatch(/^ofn_insights_slack_request_seconds_bucket\{le="\+Inf"\} \d+$/m);
     expect((await fetch(`http://127.0.0.1:${handle.server.metricsPort}/healthz`)).status).toBe(404);
   });
 

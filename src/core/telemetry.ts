@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * Prometheus metrics (GET /metrics). One registry per process; labels are ids and outcomes, never
@@ -13,12 +13,15 @@ export function enableDefaultMetrics(): void {
   collectDefaultMetrics({ register: telemetryRegistry, prefix: 'ofn_insights_' });
 }
 
-export const slackAckSeconds = new Summary({
+/**
+ * A histogram, not a summary: `serve` runs as several processes, and a summary's quantiles cannot be added
+ * up across them while buckets can (histogram_quantile over their sum). It is also cheaper on the main
+ * thread: 0.3–0.8 µs per observation against 2.5–10 µs for prom-client's summary (five t-digests fed each time).
+ */
+export const slackAckSeconds = new Histogram({
   name: 'ofn_insights_slack_request_seconds',
   help: 'Time from a Slack request reaching the HTTP server to the response (the ack) being sent.',
-  percentiles: [0.5, 0.9, 0.99],
-  maxAgeSeconds: 600,
-  ageBuckets: 5,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [telemetryRegistry],
 });
 
