@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,34 +11,12 @@ import { parseConfig } from '../src/installation.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { billingLineItems } from '../src/render/billing-lines.js';
 import { renderJson } from '../src/render/json.js';
+import { closedLoop, get, type LoadResult } from './http-clients.js';
 import { fmt, percentile, table } from './stats.js';
 import { BUILT_CLI, recreateDatabase } from './support.js';
 
 const TOKEN = 'bench-api-0123456789abcdef0123456789';
 const PLAN = { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30, groupBy: 'external_billing_id' };
-
-/** Runs `total` calls of `work`, `concurrency` at a time (closed loop): each call's latency in ms, and how many failed. */
-async function load(concurrency: number, total: number, work: () => Promise<unknown>): Promise<{ times: number[]; failed: number; reasons: Set<string> }> {
-  const times: number[] = [];
-  let started = 0;
-  let failed = 0;
-  const reasons = new Set<string>();
-  const client = async () => {
-    while (started < total) {
-      started++;
-      const t = performance.now();
-      try {
-        await work();
-        times.push(performance.now() - t);
-      } catch (error) {
-        failed++;
-        reasons.add((error as Error).message.slice(0, 120));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, client));
-  return { times, failed, reasons };
-}
 
 /** The API's sharing of identical requests in flight, in process: the fair baseline for many clients asking the same thing. */
 function sharedInFlight<T>(work: () => Promise<T>): () => Promise<T> {
@@ -76,24 +54,6 @@ async function startApi(config: string, stateUrl: string) {
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
-}
-
-/**
- * One GET as an integration platform makes it: keep-alive, `Accept-Encoding: gzip`, the body read to its
- * last byte and counted, not unzipped nor parsed (that is the caller's CPU on the caller's machine, not
- * the API's; the bench's fifty clients share the API's two cores). Resolves with the bytes received.
- */
-function get(agent: Agent, port: number, path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: { ...headers, 'accept-encoding': 'gzip' } }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /**
@@ -143,33 +103,44 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
       total: 150,
     },
   ];
-  const api = (c: (typeof cases)[number], at: { port: number }) => () => get(agent, at.port, c.path, headers);
+  // A closed loop of `concurrency` callers making `total` calls, in this process or over HTTP.
+  type Driver = (concurrency: number, total: number) => Promise<LoadResult>;
+  const inProcess = (work: () => Promise<unknown>): Driver => (concurrency, total) => closedLoop(concurrency, total, work);
+  // The API's clients run in a process of their own (api-clients-process.ts says why), one job at a time.
+  const clients = fork(join(import.meta.dirname, 'api-clients-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const api =
+    (c: (typeof cases)[number], at: { port: number }): Driver =>
+    (concurrency, total) =>
+      new Promise<LoadResult>((resolve) => {
+        clients.once('message', (r: { times: number[]; failed: number; reasons: string[] }) => resolve({ ...r, reasons: new Set(r.reasons) }));
+        clients.send({ port: at.port, path: c.path, headers, concurrency, total });
+      });
   const rows: (string | number)[][] = [];
   try {
     for (const c of cases) {
-      const [a, b] = [await c.inProcess(), await api(c, server)()];
+      const [a, b] = [await c.inProcess(), await get(agent, server.port, c.path, headers)];
       log(`  ${c.name}: ${a} bytes in process, ${b} bytes over HTTP (gzipped above 8 KB)`);
-      const cell = (r: { times: number[]; failed: number; reasons: Set<string> }) =>
+      const cell = (r: LoadResult) =>
         `${r.times.length ? `${fmt(percentile(r.times, 50))} / ${fmt(percentile(r.times, 99))}` : '-'}${r.failed ? ` (${r.failed} failed: ${[...r.reasons].join('; ')})` : ''}`;
       const overhead = (x: number[], y: number[]) => {
         if (!x.length || !y.length) return '-';
         const pct = (p: number) => ((percentile(y, p) - percentile(x, p)) / percentile(x, p)) * 100;
         return [50, 99].map((p) => `${pct(p) >= 0 ? '+' : ''}${pct(p).toFixed(1)} %`).join(' / ');
       };
-      const run = async (concurrency: number, total: number, name: string, work: () => Promise<unknown>, versus?: { times: number[] }, process?: { pid: number }) => {
+      const run = async (concurrency: number, total: number, name: string, drive: Driver, versus?: { times: number[] }, process?: { pid: number }) => {
         // Warm-up; over HTTP with every client, so that each has its keep-alive connection open as a polling client has.
-        await (process ? load(concurrency, Math.max(10, concurrency), work) : load(Math.min(concurrency, 5), 10, work));
+        await (process ? drive(concurrency, Math.max(10, concurrency)) : drive(Math.min(concurrency, 5), 10));
         const cpuBefore = process ? cpuMs(process.pid) : 0;
-        const result = await load(concurrency, total, work);
+        const result = await drive(concurrency, total);
         const cpu = process ? `${fmt((cpuMs(process.pid) - cpuBefore) / total)}` : '';
         log(`  ${c.name} c=${concurrency} ${name}: ${cell(result)}${cpu ? ` (API CPU ${cpu} ms per request)` : ''}`);
         rows.push([c.name, concurrency, total, name, cell(result), versus ? overhead(versus.times, result.times) : '', cpu]);
         return result;
       };
-      const alone = await run(1, 30, '`ask` in process', c.inProcess);
+      const alone = await run(1, 30, '`ask` in process', inProcess(c.inProcess));
       await run(1, 30, 'HTTP API, `reuseSeconds: 0`', api(c, fresh), alone, fresh);
-      await run(50, c.total, '`ask` in process, each request computed', c.inProcess);
-      const sharedRun = await run(50, c.total, '`ask` in process, requests in flight shared', sharedInFlight(c.inProcess));
+      await run(50, c.total, '`ask` in process, each request computed', inProcess(c.inProcess));
+      const sharedRun = await run(50, c.total, '`ask` in process, requests in flight shared', inProcess(sharedInFlight(c.inProcess)));
       await run(50, c.total, 'HTTP API, `reuseSeconds: 0` (requests in flight shared)', api(c, fresh), sharedRun, fresh);
       await run(50, c.total, 'HTTP API, default `reuseSeconds: 5`', api(c, server), sharedRun, server);
     }
@@ -178,10 +149,11 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
     await fresh.stop();
     await replicas.closeAll();
     agent.destroy();
+    clients.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }
   return [
-    `Seed \`${scale}\`. API = \`ofn-insights api\` in its own process (state store on PostgreSQL), called from the bench process over keep-alive HTTP with \`Accept-Encoding: gzip\`, each body read to its last byte (not unzipped nor parsed: the caller's work, on the caller's machine); in process = \`ask\` and the same rendering in the bench process, each call computed on its own. Closed loop: each client sends its next request when the previous answer arrives. API CPU = the API process's user + system time during the run, per request.`,
+    `Seed \`${scale}\`. API = \`ofn-insights api\` in its own process (state store on PostgreSQL), called from a client process of its own (not the bench process, which computes the in-process rows) over keep-alive HTTP with \`Accept-Encoding: gzip\`, each body read to its last byte (not unzipped nor parsed: the caller's work, on the caller's machine); in process = \`ask\` and the same rendering in the bench process, each call computed on its own. Closed loop: each client sends its next request when the previous answer arrives. API CPU = the API process's user + system time during the run, per request.`,
     '',
     table(['request', 'clients', 'requests', 'answered by', 'p50 / p99 ms', 'API vs in process, same sharing (p50 / p99)', 'API CPU ms per request'], rows),
   ].join('\n');
