@@ -1,5 +1,5 @@
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { billingLineItems } from '../src/render/billing-lines.js';
 import { renderJson } from '../src/render/json.js';
 import { closedLoop, get, type LoadResult } from './http-clients.js';
 import { fmt, percentile, table } from './stats.js';
-import { BUILT_CLI, recreateDatabase } from './support.js';
+import { BUILT_CLI, processCpuMs, recreateDatabase } from './support.js';
 
 const TOKEN = 'bench-api-0123456789abcdef0123456789';
 const PLAN = { minimumTurnover: 100, fixed: 5, rate: 0.02, cap: 20, taxRate: 0.21, trialDays: 30, groupBy: 'external_billing_id' };
@@ -48,12 +48,6 @@ async function startApi(config: string, stateUrl: string) {
     child.once('exit', (code) => reject(new Error(`api exited ${code}`)));
   });
   return { port, pid: child.pid!, stop: () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
-}
-
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
 }
 
 /**
@@ -130,9 +124,9 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
       const run = async (concurrency: number, total: number, name: string, drive: Driver, versus?: { times: number[] }, process?: { pid: number }) => {
         // Warm-up; over HTTP with every client, so that each has its keep-alive connection open as a polling client has.
         await (process ? drive(concurrency, Math.max(10, concurrency)) : drive(Math.min(concurrency, 5), 10));
-        const cpuBefore = process ? cpuMs(process.pid) : 0;
+        const cpuBefore = process ? processCpuMs(process.pid) : 0;
         const result = await drive(concurrency, total);
-        const cpu = process ? `${fmt((cpuMs(process.pid) - cpuBefore) / total)}` : '';
+        const cpu = process ? `${fmt((processCpuMs(process.pid) - cpuBefore) / total)}` : '';
         log(`  ${c.name} c=${concurrency} ${name}: ${cell(result)}${cpu ? ` (API CPU ${cpu} ms per request)` : ''}`);
         rows.push([c.name, concurrency, total, name, cell(result), versus ? overhead(versus.times, result.times) : '', cpu]);
         return result;

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,7 +10,7 @@ import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { freePort, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { slackSignature, slashCommandBody } from '../test/support/slack-requests.js';
 import { fmt, histogramQuantileMs, median, percentile, table } from './stats.js';
-import { BUILT_CLI, databaseUrl, recreateDatabase } from './support.js';
+import { BUILT_CLI, commandCpuMs, databaseUrl, processCpuMs, recreateDatabase } from './support.js';
 
 /**
  * `npm run load`: 1,000 signed slash commands, 50 at a time, spread round-robin over 3 `serve`
@@ -68,33 +68,6 @@ function schedstatMs(pid: number, tid = pid): { run: number; wait: number } {
     return { run: run! / 1e6, wait: wait! / 1e6 };
   } catch {
     return { run: 0, wait: 0 };
-  }
-}
-
-/** CPU time (ms, user + system) of every PostgreSQL process on this machine: the replica's share of the cores, when it is local. */
-function postgresCpuMs(): number {
-  let ticks = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return (ticks * 1000) / 100;
-}
-
-/** CPU time (ms) of all of a process's threads (Linux; 0 elsewhere). */
-function processCpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
   }
 }
 
@@ -203,12 +176,12 @@ async function main() {
     const serveMains = children.slice(1).map((child) => child.pid!);
     const mainsBefore = serveMains.map((pid) => schedstatMs(pid));
     const servesBefore = serveMains.map(processCpuMs);
-    const postgresBefore = postgresCpuMs();
+    const postgresBefore = commandCpuMs('postgres');
     const sendingStarted = performance.now();
     const times = await send(0, commands, CONCURRENCY);
     const mainsAfter = serveMains.map((pid) => schedstatMs(pid));
     const servesCpu = serveMains.map((pid, i) => processCpuMs(pid) - servesBefore[i]!);
-    const postgresCpu = postgresCpuMs() - postgresBefore;
+    const postgresCpu = commandCpuMs('postgres') - postgresBefore;
     loopDelay.disable();
     const sendingMs = performance.now() - sendingStarted;
     const cpu = process.cpuUsage(senderCpu);
