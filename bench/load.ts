@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,37 +28,100 @@ const here = import.meta.dirname;
 const CLI = BUILT_CLI;
 
 /**
- * One signed POST as Slack sends it, timed from the first byte written to the last byte read. `node:http` with
- * keep-alive, not `fetch`: the sender is Slack's side, on Slack's machines, yet here it shares the bot's two
- * cores; `fetch` cost it 1.75 ms of CPU per request, and fifty of them in flight stalled its own event loop
- * (delay p50 95–134 ms), which the sender then counted as the bot's ack time.
+ * One keep-alive connection to a `serve` process, speaking just enough HTTP/1.1 for the bench: it writes a
+ * request built before the run and reads the status line and a `Content-Length` or chunked body. Not
+ * `node:http` nor `fetch`: the sender is Slack's side, on Slack's machines, yet here it shares the bot's
+ * two cores. `fetch` cost it 1.75 ms of CPU per request, `node:http` 0.35–0.55 ms, this 0.2 ms.
  */
-function post(agent: Agent, port: number, request: { body: string; headers: Record<string, string> }): Promise<{ status: number; ms: number }> {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/slack/events', method: 'POST', agent, headers: request.headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-      res.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
+class Connection {
+  private readonly socket: Socket;
+  private buffer: Buffer = Buffer.alloc(0);
+  private pending: ((status: number) => void) | undefined;
+  readonly connected: Promise<void>;
+  constructor(port: number) {
+    this.socket = connect({ host: '127.0.0.1', port, noDelay: true });
+    this.connected = new Promise((resolve) => this.socket.once('connect', resolve).once('error', resolve));
+    this.socket.on('data', (chunk: Buffer) => this.read(chunk));
+    this.socket.on('error', () => this.settle(0));
+    this.socket.on('close', () => this.settle(0));
+  }
+  send(request: Buffer): Promise<number> {
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.socket.write(request);
     });
-    req.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
-    req.end(request.body);
-  });
+  }
+  close(): void {
+    this.socket.destroy();
+  }
+  private settle(status: number): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.(status);
+  }
+  /** Settles the request in flight once its whole response is in the buffer. */
+  private read(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const headEnd = this.buffer.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const head = this.buffer.toString('latin1', 0, headEnd);
+    const status = Number(head.slice(9, 12));
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    let end: number;
+    if (length) {
+      end = headEnd + 4 + Number(length[1]);
+      if (this.buffer.length < end) return;
+    } else if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+      // The last chunk; the search starts inside the head's blank line, so an empty body is found too. (Ack bodies are small JSON.)
+      const last = this.buffer.indexOf('\r\n0\r\n\r\n', headEnd + 2);
+      if (last < 0) return;
+      end = last + 7;
+    } else {
+      end = this.buffer.length;
+    }
+    this.buffer = this.buffer.subarray(end);
+    this.settle(status);
+  }
 }
 
-/** Command `i`, signed as Slack signs it; built before the run so that the sender's CPU during it is only HTTP. */
-function signedCommand(i: number, responseBase: string): { body: string; headers: Record<string, string> } {
+/**
+ * Opens `perPort` connections to each process and waits until they are up, so that no connection is opened
+ * while commands are measured: as a reverse proxy's pool of upstream keep-alive connections is. Node 20's
+ * libuv accepts one connection per turn of the event loop (libuv#3696); a busy process turns every 10–15 ms
+ * here, so connections opened in the middle of the run waited 100–500 ms to be accepted, and that was the p99.
+ */
+async function openPools(ports: number[], perPort: number): Promise<Map<number, Connection[]>> {
+  const pools = new Map(ports.map((port) => [port, Array.from({ length: perPort }, () => new Connection(port))]));
+  await Promise.all([...pools.values()].flat().map((connection) => connection.connected));
+  await new Promise((resolve) => setTimeout(resolve, 200)); // accepted, one per turn, by processes that are idle now
+  return pools;
+}
+
+/** Sends one request on a free connection to `port`, timed from the write to the last byte read. */
+async function post(pools: Map<number, Connection[]>, port: number, request: Buffer): Promise<{ status: number; ms: number }> {
+  const free = pools.get(port)!;
+  const connection = free.pop() ?? new Connection(port);
+  const started = performance.now();
+  const status = await connection.send(request);
+  const ms = performance.now() - started;
+  if (status !== 0) free.push(connection);
+  return { status, ms };
+}
+
+/** Command `i` to `port`, signed as Slack signs it and written out as HTTP before the run, so that the sender's CPU during it is only the socket. */
+function signedCommand(i: number, port: number, responseBase: string): Buffer {
   const body = slashCommandBody(QUESTIONS[i % QUESTIONS.length]!, { channelId: 'C0LOAD001', userId: 'U0LOAD001', responseUrl: `${responseBase}/response/load-${i}` });
   const timestamp = Math.floor(Date.now() / 1000);
-  return {
-    body,
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'content-length': String(Buffer.byteLength(body)),
-      'x-slack-request-timestamp': String(timestamp),
-      'x-slack-signature': slackSignature(SECRET, timestamp, body),
-    },
-  };
+  const head = [
+    'POST /slack/events HTTP/1.1',
+    `host: 127.0.0.1:${port}`,
+    'connection: keep-alive',
+    'content-type: application/x-www-form-urlencoded',
+    `content-length: ${Buffer.byteLength(body)}`,
+    `x-slack-request-timestamp: ${timestamp}`,
+    `x-slack-signature: ${slackSignature(SECRET, timestamp, body)}`,
+  ];
+  return Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
 
 /** A thread's time on a core and waiting for one, in ms, since it started (Linux schedstat; zeros elsewhere). */
@@ -133,11 +196,10 @@ async function main() {
     for (const port of ports) {
       for (let i = 0; i < 300 && !(await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
     }
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     let failed = 0;
     /** Sends the commands (ids from `first`), `concurrency` at a time, round-robin over the processes; returns each ack's time. */
-    const commandsFrom = (first: number, count: number) => Array.from({ length: count }, (_, k) => signedCommand(first + k, fakeBase));
-    const send = async (first: number, commands: ReturnType<typeof commandsFrom>, concurrency: number): Promise<number[]> => {
+    const commandsFrom = (first: number, count: number) => Array.from({ length: count }, (_, k) => signedCommand(first + k, ports[(first + k) % ports.length]!, fakeBase));
+    const send = async (first: number, commands: ReturnType<typeof commandsFrom>, concurrency: number, pools: Map<number, Connection[]>): Promise<number[]> => {
       const times: number[] = [];
       const count = commands.length;
       let next = first;
@@ -146,12 +208,13 @@ async function main() {
           while (next < first + count && Date.now() - started < DEADLINE_MS) {
             const i = next++;
             const port = ports[i % ports.length]!;
-            const r = await post(agent, port, commands[i - first]!);
+            const r = await post(pools, port, commands[i - first]!);
             if (r.status !== 200) failed++;
             times.push(r.ms);
           }
         }),
       );
+      for (const connection of [...pools.values()].flat()) connection.close();
       return times;
     };
     const answersReach = async (count: number) => {
@@ -165,11 +228,13 @@ async function main() {
     // set-up and the pools' first connections. Their answers are awaited (and counted below) before the measured run;
     // their acks are reported apart, as the cold start.
     log(`warming up: ${WARMUP} commands, ${Math.min(CONCURRENCY, WARMUP)} at a time…`);
-    const cold = await send(TOTAL, commandsFrom(TOTAL, WARMUP), Math.min(CONCURRENCY, WARMUP));
+    // Connections are opened afresh for each phase: a process closes one that stays idle for 5 s, as the warm-up's answers may take.
+    const cold = await send(TOTAL, commandsFrom(TOTAL, WARMUP), Math.min(CONCURRENCY, WARMUP), await openPools(ports, Math.min(CONCURRENCY, WARMUP)));
     await answersReach(WARMUP);
     log(`sending ${TOTAL} commands, ${CONCURRENCY} at a time, to ${PROCESSES} processes…`);
     // The sender's own event-loop delay and CPU: if they grow, the ack times below are the sender's, not the bot's.
     const commands = commandsFrom(0, TOTAL);
+    const pools = await openPools(ports, CONCURRENCY);
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const senderCpu = process.cpuUsage();
@@ -178,14 +243,13 @@ async function main() {
     const servesBefore = serveMains.map(processCpuMs);
     const postgresBefore = commandCpuMs('postgres');
     const sendingStarted = performance.now();
-    const times = await send(0, commands, CONCURRENCY);
+    const times = await send(0, commands, CONCURRENCY, pools);
     const mainsAfter = serveMains.map((pid) => schedstatMs(pid));
     const servesCpu = serveMains.map((pid, i) => processCpuMs(pid) - servesBefore[i]!);
     const postgresCpu = commandCpuMs('postgres') - postgresBefore;
     loopDelay.disable();
     const sendingMs = performance.now() - sendingStarted;
     const cpu = process.cpuUsage(senderCpu);
-    agent.destroy();
     log('acks done; waiting for the answers…');
     await answersReach(TOTAL + WARMUP);
     await new Promise((r) => setTimeout(r, 2_000)); // any duplicate would arrive now
@@ -201,7 +265,7 @@ async function main() {
     const lines = [
       `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}; ${TOTAL} commands, ${CONCURRENCY} concurrent, ${PROCESSES} processes, medium seed; ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
       `Warm-up (not in the table): ${WARMUP} commands on fresh processes, ack median ${fmt(median(cold))} ms, max ${fmt(Math.max(...cold))} ms.`,
-      `Sender (node:http, keep-alive): ${(sendingMs / 1000).toFixed(1)} s sending, ${((cpu.user + cpu.system) / 1000 / TOTAL).toFixed(2)} ms of its own CPU per command, event-loop delay p50 ${fmt(loopDelay.percentile(50) / 1e6)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6)} ms.`,
+      `Sender (keep-alive sockets, requests written before the run): ${(sendingMs / 1000).toFixed(1)} s sending, ${((cpu.user + cpu.system) / 1000 / TOTAL).toFixed(2)} ms of its own CPU per command, event-loop delay p50 ${fmt(loopDelay.percentile(50) / 1e6)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6)} ms.`,
       `CPU while sending (${os.cpus().length} cores × ${(sendingMs / 1000).toFixed(2)} s = ${((os.cpus().length * sendingMs) / 1000).toFixed(2)} s): serve main threads ${(mainsAfter.reduce((a, m, i) => a + m.run - mainsBefore[i]!.run, 0) / 1000).toFixed(2)} s, serve other threads (answers, libuv) ${((servesCpu.reduce((a, b) => a + b, 0) - mainsAfter.reduce((a, m, i) => a + m.run - mainsBefore[i]!.run, 0)) / 1000).toFixed(2)} s, PostgreSQL ${(postgresCpu / 1000).toFixed(2)} s, sender ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s.`,
       '',
       table(
