@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import pg from 'pg';
 import { runSeedCommand } from '../src/seed/cli-seed.js';
 import { freePort, startCluster, type Cluster } from '../test/support/postgres-cluster.js';
 import { slackSignature, slashCommandBody } from '../test/support/slack-requests.js';
+import { Connection, openConnections, requestBytes } from './http-clients.js';
 import { fmt, histogramQuantileMs, median, percentile, table } from './stats.js';
 import { BUILT_CLI, commandCpuMs, databaseUrl, processCpuMs, recreateDatabase } from './support.js';
 
@@ -28,73 +28,11 @@ const here = import.meta.dirname;
 const CLI = BUILT_CLI;
 
 /**
- * One keep-alive connection to a `serve` process, speaking just enough HTTP/1.1 for the bench: it writes a
- * request built before the run and reads the status line and a `Content-Length` or chunked body. Not
- * `node:http` nor `fetch`: the sender is Slack's side, on Slack's machines, yet here it shares the bot's
- * two cores. `fetch` cost it 1.75 ms of CPU per request, `node:http` 0.35–0.55 ms, this 0.2 ms.
- */
-class Connection {
-  private readonly socket: Socket;
-  private buffer: Buffer = Buffer.alloc(0);
-  private pending: ((status: number) => void) | undefined;
-  readonly connected: Promise<void>;
-  constructor(port: number) {
-    this.socket = connect({ host: '127.0.0.1', port, noDelay: true });
-    this.connected = new Promise((resolve) => this.socket.once('connect', resolve).once('error', resolve));
-    this.socket.on('data', (chunk: Buffer) => this.read(chunk));
-    this.socket.on('error', () => this.settle(0));
-    this.socket.on('close', () => this.settle(0));
-  }
-  send(request: Buffer): Promise<number> {
-    return new Promise((resolve) => {
-      this.pending = resolve;
-      this.socket.write(request);
-    });
-  }
-  close(): void {
-    this.socket.destroy();
-  }
-  private settle(status: number): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    pending?.(status);
-  }
-  /** Settles the request in flight once its whole response is in the buffer. */
-  private read(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    const headEnd = this.buffer.indexOf('\r\n\r\n');
-    if (headEnd < 0) return;
-    const head = this.buffer.toString('latin1', 0, headEnd);
-    const status = Number(head.slice(9, 12));
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    let end: number;
-    if (length) {
-      end = headEnd + 4 + Number(length[1]);
-      if (this.buffer.length < end) return;
-    } else if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
-      // The last chunk; the search starts inside the head's blank line, so an empty body is found too. (Ack bodies are small JSON.)
-      const last = this.buffer.indexOf('\r\n0\r\n\r\n', headEnd + 2);
-      if (last < 0) return;
-      end = last + 7;
-    } else {
-      end = this.buffer.length;
-    }
-    this.buffer = this.buffer.subarray(end);
-    this.settle(status);
-  }
-}
-
-/**
- * Opens `perPort` connections to each process and waits until they are up, so that no connection is opened
- * while commands are measured: as a reverse proxy's pool of upstream keep-alive connections is. Node 20's
- * libuv accepts one connection per turn of the event loop (libuv#3696); a busy process turns every 10–15 ms
- * here, so connections opened in the middle of the run waited 100–500 ms to be accepted, and that was the p99.
+ * Opens `perPort` connections to each process and waits until they are accepted, so that no connection is
+ * opened while commands are measured (`openConnections` says why).
  */
 async function openPools(ports: number[], perPort: number): Promise<Map<number, Connection[]>> {
-  const pools = new Map(ports.map((port) => [port, Array.from({ length: perPort }, () => new Connection(port))]));
-  await Promise.all([...pools.values()].flat().map((connection) => connection.connected));
-  await new Promise((resolve) => setTimeout(resolve, 200)); // accepted, one per turn, by processes that are idle now
-  return pools;
+  return new Map(await Promise.all(ports.map(async (port) => [port, await openConnections(port, perPort)] as const)));
 }
 
 /** Sends one request on a free connection to `port`, timed from the write to the last byte read. */
@@ -112,16 +50,7 @@ async function post(pools: Map<number, Connection[]>, port: number, request: Buf
 function signedCommand(i: number, port: number, responseBase: string): Buffer {
   const body = slashCommandBody(QUESTIONS[i % QUESTIONS.length]!, { channelId: 'C0LOAD001', userId: 'U0LOAD001', responseUrl: `${responseBase}/response/load-${i}` });
   const timestamp = Math.floor(Date.now() / 1000);
-  const head = [
-    'POST /slack/events HTTP/1.1',
-    `host: 127.0.0.1:${port}`,
-    'connection: keep-alive',
-    'content-type: application/x-www-form-urlencoded',
-    `content-length: ${Buffer.byteLength(body)}`,
-    `x-slack-request-timestamp: ${timestamp}`,
-    `x-slack-signature: ${slackSignature(SECRET, timestamp, body)}`,
-  ];
-  return Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`);
+  return requestBytes('POST', port, '/slack/events', { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(SECRET, timestamp, body) }, body);
 }
 
 /** A thread's time on a core and waiting for one, in ms, since it started (Linux schedstat; zeros elsewhere). */
