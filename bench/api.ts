@@ -155,6 +155,6 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
   return [
     `Seed \`${scale}\`. API = \`ofn-insights api\` in its own process (state store on PostgreSQL), called from a client process of its own (not the bench process, which computes the in-process rows) over keep-alive connections opened before each row is timed, with \`Accept-Encoding: gzip\`, each body read to its last byte (not unzipped nor parsed: the caller's work, on the caller's machine); in process = \`ask\` and the same rendering in the bench process, each call computed on its own. Closed loop: each client sends its next request when the previous answer arrives. API CPU = the API process's user + system time during the run, per request.`,
     '',
-    table(['request', 'clients', 'requests', 'answered by', 'p50 / p99 ms', 'API vs in process, same sharing (p50 / p99)', 'API CPU ms per request'], rows),
+    table(['request', 'clients', 'requests', 'answered by', 'p50 / p99 ms', 'API vs the in-process row above it (one client) or with requests in flight shared (fifty), p50 / p99', 'API CPU ms per request'], rows),
   ].join('\n');
 }
