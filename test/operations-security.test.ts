@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { DateTime } from 'luxon';
@@ -313,6 +314,25 @@ describe('/metrics access', () => {
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: 'Bearer metrics-token-5678' } })).status).toBe(200);
   });
+});
+
+describe('connections kept alive', () => {
+  it('serves a second request on a connection left idle for 7 s, past Node’s default of 5 s', async () => {
+    const { handle } = await startServe(instance('katuma', readerUrl));
+    const socket = connect({ host: '127.0.0.1', port: handle.server.port });
+    const received: string[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk.toString('latin1')));
+    const get = async () => {
+      const before = received.join('').split('HTTP/1.1 200').length;
+      socket.write(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: keep-alive\r\n\r\n`);
+      await eventually(async () => received.join('').split('HTTP/1.1 200').length > before, 10_000);
+    };
+    await get();
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    expect(socket.destroyed).toBe(false);
+    await get();
+    socket.destroy();
+  }, 20_000);
 });
 
 describe('/healthz', () => {

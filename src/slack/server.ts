@@ -337,6 +337,10 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   if (receiver) {
     const server = (await app.start(options.port)) as Server;
     port = (server.address() as AddressInfo).port;
+    // As `ofn-insights api` does (api/serve-api.ts says why): a load balancer keeping connections to the
+    // processes alive must not send a command on one that Node's 5 s default has just closed.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     // Server-side ack time: from the request reaching us to the response leaving, whatever the sender's load.
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
       if (req.method !== 'POST') return;
