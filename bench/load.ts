@@ -157,7 +157,7 @@ async function main() {
     // set-up and the pools' first connections. Their answers are awaited (and counted below) before the measured run;
     // their acks are reported apart, as the cold start.
     log(`warming up: ${WARMUP} commands, ${Math.min(CONCURRENCY, WARMUP)} at a time…`);
-    // Connections are opened afresh for each phase: a process closes one that stays idle for 5 s, as the warm-up's answers may take.
+    // Connections are opened afresh for each phase (a process closes one idle for 65 s; the warm-up's answers can take a while on a slow machine).
     const cold = await send(TOTAL, commandsFrom(TOTAL, WARMUP), Math.min(CONCURRENCY, WARMUP), await openPools(ports, Math.min(CONCURRENCY, WARMUP)));
     await answersReach(WARMUP);
     log(`sending ${TOTAL} commands, ${CONCURRENCY} at a time, to ${PROCESSES} processes…`);
