@@ -1,6 +1,5 @@
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,7 +10,7 @@ import { parseConfig } from '../src/installation.js';
 import { ReplicaSet } from '../src/queries/replica-set.js';
 import { billingLineItems } from '../src/render/billing-lines.js';
 import { renderJson } from '../src/render/json.js';
-import { closedLoop, get, type LoadResult } from './http-clients.js';
+import { bodySize, closedLoop, type LoadResult } from './http-clients.js';
 import { fmt, percentile, table } from './stats.js';
 import { BUILT_CLI, processCpuMs, recreateDatabase } from './support.js';
 
@@ -79,7 +78,6 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
     const start = DateTime.now().setZone('Europe/Madrid').startOf('month');
     return [1, 2, 3].map((i) => start.minus({ months: i }).toFormat('yyyy-LL'));
   })();
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const cases = [
     {
       name: '`answers?q=turnover bench last-month`',
@@ -112,7 +110,7 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
   const rows: (string | number)[][] = [];
   try {
     for (const c of cases) {
-      const [a, b] = [await c.inProcess(), await get(agent, server.port, c.path, headers)];
+      const [a, b] = [await c.inProcess(), await bodySize(server.port, c.path, { ...headers, 'accept-encoding': 'gzip' })];
       log(`  ${c.name}: ${a} bytes in process, ${b} bytes over HTTP (gzipped above 8 KB)`);
       const cell = (r: LoadResult) =>
         `${r.times.length ? `${fmt(percentile(r.times, 50))} / ${fmt(percentile(r.times, 99))}` : '-'}${r.failed ? ` (${r.failed} failed: ${[...r.reasons].join('; ')})` : ''}`;
@@ -148,7 +146,6 @@ export async function benchApi(adminUrl: string, dataUrl: string, log: (line: st
     await server.stop();
     await fresh.stop();
     await replicas.closeAll();
-    agent.destroy();
     clients.disconnect();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,3 @@
-import { Agent, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 
 /** What a closed loop measured: each call's latency in ms, how many failed, and why. */
@@ -34,24 +33,6 @@ export async function closedLoop(concurrency: number, total: number, work: () =>
 }
 
 /**
- * One GET as an integration platform makes it: keep-alive, `Accept-Encoding: gzip`, the body read to its
- * last byte and counted, not unzipped nor parsed (that is the caller's CPU on the caller's machine, not
- * the API's; the bench's fifty clients share the API's two cores). Resolves with the bytes received.
- */
-export function get(agent: Agent, port: number, path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent, headers: { ...headers, 'accept-encoding': 'gzip' } }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
-      res.on('end', () => (res.statusCode === 200 ? resolve(bytes) : reject(new Error(`HTTP ${res.statusCode}`))));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/**
  * One keep-alive connection to a process under test, speaking just enough HTTP/1.1 for the benches: it
  * writes a request built before the run and reads the status line and a `Content-Length` or chunked body.
  * Not `node:http` nor `fetch`: the client is Slack's side, or Zapier's, on their machines, yet here it
@@ -66,6 +47,8 @@ export class Connection {
   /** Body bytes still to come, once the head is read (`Content-Length`); undefined before, and for a chunked body. */
   private remaining: number | undefined;
   private chunked = false;
+  /** The last response's body as received, in bytes (a chunked body with its framing). */
+  bodyBytes = 0;
   readonly connected: Promise<void>;
   constructor(port: number) {
     this.socket = connect({ host: '127.0.0.1', port, noDelay: true });
@@ -106,7 +89,9 @@ export class Connection {
       // Keep the blank line's "\r\n" so that an empty chunked body's "0\r\n\r\n" is found as "\r\n0\r\n\r\n".
       chunk = this.buffer.subarray(this.chunked ? headEnd + 2 : headEnd + 4);
       this.buffer = Buffer.alloc(0);
+      this.bodyBytes = 0;
     }
+    this.bodyBytes += chunk.length;
     if (this.chunked) {
       // The last chunk, looked for across the boundary between two reads. (Bodies here end with it; none follows.)
       const tail = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
@@ -144,4 +129,13 @@ export function requestBytes(method: 'GET' | 'POST', port: number, path: string,
   const head = [`${method} ${path} HTTP/1.1`, `host: 127.0.0.1:${port}`, 'connection: keep-alive', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
   if (body) head.push(`content-length: ${Buffer.byteLength(body)}`);
   return Buffer.from(`${head.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/** The size of one GET's body as the server sends it (gzipped, with `accept-encoding: gzip`, when it chooses to). */
+export async function bodySize(port: number, path: string, headers: Record<string, string>): Promise<number> {
+  const [connection] = await openConnections(port, 1);
+  const status = await connection!.send(requestBytes('GET', port, path, headers));
+  connection!.close();
+  if (status !== 200) throw new Error(`HTTP ${status}`);
+  return connection!.bodyBytes;
 }

@@ -9,7 +9,7 @@ import { startJobs, type RunningJobs } from '../jobs/start-jobs.js';
 import { ReplicaSet } from '../queries/replica-set.js';
 import { openStateStore, type StateStore } from '../state/store.js';
 import { handleApiRequest } from './handler.js';
-import { apiListener, isApiRequest } from './http.js';
+import { apiListener, isApiRequest, keepIdleConnections } from './http.js';
 
 export interface RunningApi {
   port: number;
@@ -75,11 +75,7 @@ export async function serveApi(config: Config, env: NodeJS.ProcessEnv, logger: L
     req.resume();
     res.writeHead(404).end();
   });
-  // Keep idle connections longer than a load balancer's idle timeout (60 s is common) and far longer than
-  // a slow client takes between two requests: with Node's 5 s, a client that reuses a connection just as
-  // the server closes it loses that request ("other side closed"), as the bench's fifty clients did.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  keepIdleConnections(server);
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new OfnError('ConfigInvalid', `PORT must be a port number, not ${JSON.stringify(env.PORT)}.`);
   await new Promise<void>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { HOME_ACTION } from '../render/home.js';
 import { enableDefaultMetrics, telemetryRegistry, slackAckSeconds } from '../core/telemetry.js';
 import { answerOnce, type Intent, type SlackContext, type SlackRequest } from './answer-request.js';
 import type { ApiRequest, ApiResponse } from '../api/handler.js';
-import { apiListener, isApiRequest } from '../api/http.js';
+import { apiListener, isApiRequest, keepIdleConnections } from '../api/http.js';
 import { userLanguageLookup } from './user-language.js';
 import { t } from '../core/i18n.js';
 import { sharedLanguage } from '../render/format.js';
@@ -337,10 +337,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
   if (receiver) {
     const server = (await app.start(options.port)) as Server;
     port = (server.address() as AddressInfo).port;
-    // As `ofn-insights api` does (api/serve-api.ts says why): a load balancer keeping connections to the
-    // processes alive must not send a command on one that Node's 5 s default has just closed.
-    server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 66_000;
+    keepIdleConnections(server);
     // Server-side ack time: from the request reaching us to the response leaving, whatever the sender's load.
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
       if (req.method !== 'POST') return;
