@@ -1,12 +1,11 @@
 import Big from 'big.js';
 import type { Answer, GlobalAnswer, RankingAnswer, SeriesAnswer } from '../core/answer.js';
 import { convert, rateFor, type CurrencySettings } from '../core/exchange.js';
-import { formatCount, formatMoney } from '../core/money.js';
 import type { Outcome } from '../core/outcome.js';
 import { describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartPanel, ChartSeries, ChartSpec, ValueFormat } from './chart.js';
 import { numbersLocale, t, type Language } from '../core/i18n.js';
-import { answerLanguage, bucketLabel, headline, localTitle, periodInWords } from './format.js';
+import { answerLanguage, bucketLabel, formatValue, headline, localTitle, periodInWords } from './format.js';
 import { growthChartSpec, storyChartSpec } from './story-chart.js';
 
 /** A by-shop chart shows this many shops and one bar for all the others: 72 bars are unreadable at Slack's size. */
@@ -22,11 +21,6 @@ export interface ChartOptions {
   topShops?: number;
   /** The reader's language (a Slack locale, the CLI's --lang); default: the instance's. */
   language?: Language;
-}
-
-/** Whether an answer has something to draw (a single figure does not). */
-export function isChartable(answer: Answer): boolean {
-  return answer.kind === 'series' || answer.kind === 'ranking';
 }
 
 /** The axis's numbers as the reader's language writes them (`numbersLocale`). */
@@ -61,11 +55,6 @@ function toNumber(value: string | null): number | null {
   return value === null ? null : Number(value);
 }
 
-function formatFigure(answer: Answer, value: string, lang: Language): string {
-  const locale = numbersLocale(answer.instance, lang);
-  return answer.unit === 'money' ? formatMoney(value, answer.instance.currency, locale) : formatCount(value, locale);
-}
-
 /**
  * The rows worth drawing: up to and including the bucket containing now. A bucket after it has not
  * started, and an empty bar there reads as a collapse.
@@ -91,7 +80,7 @@ function seriesSpec(answer: SeriesAnswer, title: string, lang: Language): ChartS
   // Counts are whole: bars, never a line whose slopes suggest fractional orders between buckets.
   const kind = answer.unit === 'count' || rows.length <= MAX_MONEY_BARS ? 'bar' : 'line';
   const notes: string[] = answer.note ? [answer.note] : [];
-  if (answer.total?.value != null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, answer.total.value, lang) }));
+  if (answer.total?.value != null) notes.push(t(lang, 'chart.total', { value: formatValue(answer, answer.total.value, lang) }));
   if (partialIndex !== undefined) notes.push(toDate(bucketLabel(rows[partialIndex]!.date, answer.grain, locale, lang), lang));
   if (answer.dataAsOf) notes.push(t(lang, 'chart.dataAsOf', { when: answer.dataAsOf }));
   const labels = axisLabels(rows.map((r) => r.date), answer.grain, locale, lang);
@@ -143,7 +132,7 @@ function rankingSpec(answer: RankingAnswer, title: string, topShops: number, lan
       labels.push(otherShops > 0 ? t(lang, 'chart.otherShops', { n: otherShops }) : t(lang, 'chart.otherShopsAll'));
       values.push(Number(others));
     }
-    if (total !== null) notes.push(t(lang, 'chart.total', { value: formatFigure(answer, total, lang) }));
+    if (total !== null) notes.push(t(lang, 'chart.total', { value: formatValue(answer, total, lang) }));
     if (othersIndex !== undefined) notes.push(otherShops > 0 ? t(lang, 'chart.topOf', { shown: shown.length, all: allShops }) : t(lang, 'chart.topOfAll', { shown: shown.length }));
   } else if (allShops > shown.length) {
     notes.push(t(lang, 'chart.firstOf', { shown: shown.length, all: allShops }));
@@ -163,15 +152,13 @@ function rankingSpec(answer: RankingAnswer, title: string, topShops: number, lan
   };
 }
 
-type SeriesResult = SeriesAnswer;
-
 /**
  * One series per instance. Counts share one axis. Money in one currency shares one axis; in several it is
  * converted to the reporting currency when every rate is known (the rates are in the subtitle), and is
  * otherwise drawn as one panel per currency: amounts in EUR, AUD and GBP never share an axis.
  */
 export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings, lang: Language = 'en'): ChartSpec | undefined {
-  const series = answer.results.filter((a): a is SeriesResult => a.kind === 'series');
+  const series = answer.results.filter((a): a is SeriesAnswer => a.kind === 'series');
   if (series.length === 0) return undefined;
   const trimmed = series.map((s) => ({ answer: s, ...rowsUpToNow(s.rows) }));
   const dates = [...new Set(trimmed.flatMap((s) => s.rows.map((r) => r.date)))].sort();
@@ -232,18 +219,12 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings, 
   };
 }
 
-type Trimmed = { answer: SeriesResult; rows: SeriesResult['rows'] };
+type Trimmed = { answer: SeriesAnswer; rows: SeriesAnswer['rows'] };
 
 /** The currencies (and months) with no rate to the reporting currency. */
 function missingRates(series: readonly Trimmed[], config: CurrencySettings): string[] {
-  if (!config.reportingCurrency) return [...new Set(series.map((s) => s.answer.instance.currency))];
-  const missing = new Set<string>();
-  for (const s of series) {
-    for (const r of s.rows) {
-      if (!rateFor(config, s.answer.instance.currency, r.date.slice(0, 7))) missing.add(s.answer.instance.currency);
-    }
-  }
-  return [...missing];
+  const missing = series.filter((s) => s.rows.some((r) => !rateFor(config, s.answer.instance.currency, r.date.slice(0, 7))));
+  return [...new Set(missing.map((s) => s.answer.instance.currency))];
 }
 
 /**
