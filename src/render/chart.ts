@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createCanvas, GlobalFonts, type Canvas } from '@napi-rs/canvas';
 import { Chart, registerables } from 'chart.js';
 import type { ChartConfiguration, ChartDataset, Plugin, ScaleOptions } from 'chart.js';
-import { drawFigure, figureSize, type Figure } from './figure.js';
+import { drawFigure, figureSize, withAlpha, type Figure } from './figure.js';
 
 /** How a chart's values read: money in one currency, or a count; always in the instance's locale. */
 export type ValueFormat = { style: 'currency'; currency: string; locale: string } | { style: 'count'; locale: string };
@@ -127,24 +127,21 @@ export function registerFonts(): void {
   fontsRegistered = true;
 }
 
-let chartJsRegistered = false;
-
-function registerChartJs(): void {
-  if (chartJsRegistered) return;
-  Chart.register(...registerables);
-  chartJsRegistered = true;
-}
+// Chart.js's controllers, scales and elements, registered once as this module loads.
+Chart.register(...registerables);
 
 // Grouping always: es-ES leaves 4-digit numbers ungrouped (9168 € beside 12.438 € on one axis).
 const GROUPING = { useGrouping: 'always' } as unknown as Intl.NumberFormatOptions;
 
+/** The number options of a value format: grouped, in its currency when it has one. */
+function numberOptions(format: ValueFormat): Intl.NumberFormatOptions {
+  return { ...GROUPING, ...(format.style === 'currency' ? { style: 'currency', currency: format.currency } : {}) };
+}
+
 /** Formats axis values: the currency or a plain count, compact once the axis reaches 10,000. */
 export function valueFormatter(format: ValueFormat, largestMagnitude: number): (value: number) => string {
   const compact = largestMagnitude >= 10_000;
-  const options: Intl.NumberFormatOptions = {
-    ...GROUPING,
-    ...(format.style === 'currency' ? { style: 'currency', currency: format.currency } : {}),
-  };
+  const options = numberOptions(format);
   if (compact) {
     options.notation = 'compact';
     // Currencies default to two minimum decimals, which compact notation would render as "€30.0k".
@@ -175,10 +172,7 @@ export function valueFormatter(format: ValueFormat, largestMagnitude: number): (
  * largest value reaches 1,000 (cents would not fit at Slack's size; the message beside the chart has them).
  */
 export function valueLabelFormatter(format: ValueFormat, largestMagnitude: number): (value: number) => string {
-  const options: Intl.NumberFormatOptions = {
-    ...GROUPING,
-    ...(format.style === 'currency' ? { style: 'currency', currency: format.currency } : {}),
-  };
+  const options = numberOptions(format);
   if (format.style === 'count' || largestMagnitude >= 1000) {
     options.minimumFractionDigits = 0;
     options.maximumFractionDigits = 0;
@@ -236,11 +230,6 @@ export function shortLabels(labels: readonly string[], max = MAX_CATEGORY_LABEL_
     if (label === whole || (seen.get(label) ?? 0) < 2) return label;
     return `${whole.slice(0, head).trimEnd()}…${whole.slice(-tail).trimStart()}`;
   });
-}
-
-function withAlpha(hex: string, alpha: number): string {
-  const n = Number.parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
 /** Fills the canvas white before drawing: a transparent PNG turns black text unreadable in Slack's dark mode. */
@@ -627,20 +616,25 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
 /** Renders a PNG in-process with Chart.js on @napi-rs/canvas: width × height CSS pixels at PIXEL_RATIO. */
 export async function renderChart(spec: ChartSpec): Promise<Buffer> {
   registerFonts();
-  registerChartJs();
   if (spec.figure) return renderFigure(spec, spec.figure);
-  const { width, height } = chartSize(spec);
-  const canvas = createCanvas(width, height);
-  // Text shaping follows the host language otherwise; pin it so output is the same everywhere.
-  canvas.getContext('2d').lang = 'en';
-  // Chart.js only needs getContext('2d') and width/height, which the native canvas provides; it scales
-  // the canvas to width × PIXEL_RATIO itself.
-  const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], chartConfiguration(spec));
+  const { canvas, chart } = drawChart(spec);
   try {
     return await canvas.encode('png');
   } finally {
     chart.destroy();
   }
+}
+
+/** A spec drawn by Chart.js on a canvas of its own, width × height CSS pixels. */
+function drawChart(spec: ChartSpec): { canvas: Canvas; chart: Chart; width: number; height: number } {
+  const size = chartSize(spec);
+  const canvas = createCanvas(size.width, size.height);
+  // Text shaping follows the host language otherwise; pin it so output is the same everywhere.
+  canvas.getContext('2d').lang = 'en';
+  // Chart.js only needs getContext('2d') and width/height, which the native canvas provides; it scales
+  // the canvas to width × PIXEL_RATIO itself.
+  const chart = new Chart(canvas as unknown as ConstructorParameters<typeof Chart>[0], chartConfiguration(spec));
+  return { canvas, chart, ...size };
 }
 
 /** A figure (heat map, map, report page) on a canvas of its own: title, subtitle, then the drawing. */
@@ -670,19 +664,11 @@ async function renderFigure(spec: ChartSpec, figure: Figure): Promise<Buffer> {
     }
     top += 6;
   }
-  let inset: { canvas: Canvas; width: number; height: number } | undefined;
-  let chart: Chart | undefined;
-  if (spec.inset) {
-    const size = chartSize(spec.inset);
-    const sub = createCanvas(size.width, size.height);
-    sub.getContext('2d').lang = 'en';
-    chart = new Chart(sub as unknown as ConstructorParameters<typeof Chart>[0], chartConfiguration(spec.inset));
-    inset = { canvas: sub, ...size };
-  }
+  const inset = spec.inset ? drawChart(spec.inset) : undefined;
   try {
     drawFigure(ctx, figure, top, width, { font: CHART_FONT_FAMILY, palette: CHART_PALETTE, text: TEXT_COLOUR, muted: MUTED_TEXT_COLOUR }, inset);
     return await canvas.encode('png');
   } finally {
-    chart?.destroy();
+    inset?.chart.destroy();
   }
 }

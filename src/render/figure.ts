@@ -325,7 +325,7 @@ function cluster<P extends { lon: number; lat: number }>(points: readonly P[]): 
   return [...groups.values()];
 }
 
-function withAlpha(hex: string, alpha: number): string {
+export function withAlpha(hex: string, alpha: number): string {
   const n = Number.parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
