@@ -143,10 +143,10 @@ function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: n
     ctx.textAlign = 'left';
     ctx.fillText(f.empty ?? 'No shop made its first sale in this period.', gridLeft, gridTop + HEAT_CELL_H / 2);
   }
-  drawFooter(ctx, f.footer, gridTop + Math.max(1, f.rows.length) * HEAT_CELL_H + 12, width, theme);
+  drawFooter(ctx, f.footer, gridTop + Math.max(1, f.rows.length) * HEAT_CELL_H + 12, theme);
 }
 
-function drawFooter(ctx: SKRSContext2D, lines: readonly string[], top: number, _width: number, theme: FigureTheme, size = 10): void {
+function drawFooter(ctx: SKRSContext2D, lines: readonly string[], top: number, theme: FigureTheme, size = 10): void {
   ctx.fillStyle = theme.muted;
   ctx.font = `${size}px "${theme.font}"`;
   ctx.textAlign = 'left';
@@ -222,15 +222,10 @@ interface MapLayout {
  */
 export function mapLayout(groups: readonly MapGroup[], width: number): MapLayout {
   const points = groups.flatMap((g, group) => g.points.map((p) => ({ group, lon: p.longitude, lat: p.latitude })));
-  if (points.length === 0) {
-    const projection = geoEqualEarth().fitWidth(width, { type: 'Sphere' });
-    const height = Math.round(width * 0.5);
-    return { height, frames: [{ points: [], box: { x: 0, y: 0, width, height }, projection, world: true }] };
-  }
   const lons = points.map((p) => p.lon);
-  if (Math.max(...lons) - Math.min(...lons) > 90) {
+  if (points.length === 0 || Math.max(...lons) - Math.min(...lons) > 90) {
     const projection = geoEqualEarth().fitWidth(width, { type: 'Sphere' });
-    const height = Math.round(width * 0.49);
+    const height = Math.round(width * (points.length === 0 ? 0.5 : 0.49));
     return { height, frames: [{ points, box: { x: 0, y: 0, width, height }, projection, world: true }] };
   }
   const clusters = cluster(points);
@@ -238,16 +233,13 @@ export function mapLayout(groups: readonly MapGroup[], width: number): MapLayout
   let mainPoints = [...main!];
   const insets: typeof points[] = [];
   for (const c of rest) {
-    const area = (ps: typeof points) => bboxArea(ps);
-    if (c.length <= points.length * 0.25 && area([...mainPoints, ...c]) > 3 * Math.max(area(mainPoints), 4)) insets.push(c);
+    if (c.length <= points.length * 0.25 && bboxArea([...mainPoints, ...c]) > 3 * Math.max(bboxArea(mainPoints), 4)) insets.push(c);
     else mainPoints = [...mainPoints, ...c];
   }
-  const mainProjection = fitted(mainPoints, width, 560);
-  const [[x0, y0], [x1, y1]] = geoPath(mainProjection).bounds(multiPoint(mainPoints));
+  const mainProjection = geoMercator().fitWidth(width - 2 * MAP_PAD, extentOf(mainPoints, 0.08));
+  const [[, y0], [, y1]] = geoPath(mainProjection).bounds(multiPoint(mainPoints));
   const mainHeight = Math.max(220, Math.min(420, Math.round(y1 - y0 + 2 * MAP_PAD)));
   const projection = fittedTo(mainPoints, width, mainHeight);
-  void x0;
-  void x1;
   const frames: Frame[] = [{ points: mainPoints, box: { x: 0, y: 0, width, height: mainHeight }, projection, world: false }];
   // Insets in the bottom-left corner, side by side.
   let x = 0;
@@ -282,10 +274,6 @@ function extentOf(points: readonly { lon: number; lat: number }[], margin: numbe
     { lon: w - padLon, lat: n + padLat },
     { lon: e + padLon, lat: s - padLat },
   ]);
-}
-
-function fitted(points: readonly { lon: number; lat: number }[], width: number, _maxHeight: number): GeoProjection {
-  return geoMercator().fitWidth(width - 2 * MAP_PAD, extentOf(points, 0.08));
 }
 
 function fittedTo(points: readonly { lon: number; lat: number }[], width: number, height: number, pad = MAP_PAD, minSpan = 8): GeoProjection {
@@ -400,7 +388,7 @@ function drawMap(ctx: SKRSContext2D, f: MapFigure, left: number, top: number, wi
   }
   ctx.save();
   ctx.translate(left - 8, 0);
-  drawFooter(ctx, f.footer, y, width, theme, footerSize);
+  drawFooter(ctx, f.footer, y, theme, footerSize);
   ctx.restore();
   return y + f.footer.length * (footerSize + 3);
 }
@@ -443,30 +431,33 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
     ctx.fillStyle = t.trend === 'up' ? '#2f7d32' : t.trend === 'down' ? '#b42318' : theme.muted;
     ctx.fillText(t.change, x + 10, y + 68);
   });
+  const sectionTitle = (text: string, at: number) => {
+    ctx.fillStyle = theme.text;
+    ctx.font = `bold 15px "${theme.font}"`;
+    ctx.fillText(text, margin, at);
+  };
   let y = tileTop + Math.ceil(f.tiles.length / perRow) * (tileH + gap) + 16;
-  ctx.fillStyle = theme.text;
-  ctx.font = `bold 15px "${theme.font}"`;
-  ctx.fillText(f.chartTitle, margin, y);
+  sectionTitle(f.chartTitle, y);
   y += 8;
   if (chart && chartSize) {
     ctx.drawImage(chart, margin, y, chartSize.width, chartSize.height);
     y += chartSize.height + 18;
   }
   if (f.table) {
-    ctx.fillStyle = theme.text;
-    ctx.font = `bold 15px "${theme.font}"`;
-    ctx.fillText(f.table.title ?? 'By instance', margin, y);
+    sectionTitle(f.table.title ?? 'By instance', y);
     y += 20;
     const cols = f.table.header.length;
     const first = width * 0.28;
     const other = (width - first) / (cols - 1);
     const xOf = (c: number) => (c === 0 ? margin : margin + first + other * c);
+    const tableRow = (cells: readonly string[]) =>
+      cells.forEach((cell, c) => {
+        ctx.textAlign = c === 0 ? 'left' : 'right';
+        ctx.fillText(cell, xOf(c), y);
+      });
     ctx.font = `bold 11px "${theme.font}"`;
     ctx.fillStyle = theme.muted;
-    f.table.header.forEach((h, c) => {
-      ctx.textAlign = c === 0 ? 'left' : 'right';
-      ctx.fillText(h, c === 0 ? margin : xOf(c), y);
-    });
+    tableRow(f.table.header);
     y += 6;
     ctx.strokeStyle = '#d1d5db';
     ctx.beginPath();
@@ -477,18 +468,13 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
     ctx.font = `11px "${theme.font}"`;
     ctx.fillStyle = theme.text;
     for (const row of f.table.rows) {
-      row.forEach((cell, c) => {
-        ctx.textAlign = c === 0 ? 'left' : 'right';
-        ctx.fillText(cell, c === 0 ? margin : xOf(c), y);
-      });
+      tableRow(row);
       y += 17;
     }
     ctx.textAlign = 'left';
     y += 10;
   }
-  ctx.fillStyle = theme.text;
-  ctx.font = `bold 15px "${theme.font}"`;
-  ctx.fillText(f.mapTitle, margin, y);
+  sectionTitle(f.mapTitle, y);
   y += 10;
   // The map takes what is left above the footer.
   const footerTop = PAGE.height - margin - f.footer.length * 14;
@@ -512,7 +498,7 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
   ctx.restore();
   ctx.save();
   ctx.translate(margin - 8, 0);
-  drawFooter(ctx, f.footer, footerTop, width, theme, 10);
+  drawFooter(ctx, f.footer, footerTop, theme, 10);
   ctx.restore();
 }
 
