@@ -65,34 +65,28 @@ export function planJson(plan: BillingPlanTerms | null): Record<string, unknown>
   };
 }
 
-export function billingJson(report: BillingReport): string {
-  return JSON.stringify(billingJsonObject(report), null, 2);
-}
-
-export function billingJsonObject(report: BillingReport): Record<string, unknown> {
-  return (
-    {
-      instance: report.instance.id,
-      month: report.month,
-      currency: report.instance.currency,
-      provisional: report.provisional === true,
-      ...(report.asOf ? { as_of: report.asOf } : {}),
-      plan: planJson(report.plan),
-      rows: report.lines.map((l) => ({
-        enterprise_id: l.enterpriseId,
-        name: l.name,
-        turnover: moneyToJson(l.turnover),
-        orders: l.orders,
-        charge: moneyToJson(l.charge),
-        tax: moneyToJson(l.tax),
-        total: moneyToJson(l.total),
-        status: l.status,
-      })),
-      totals: { turnover: moneyToJson(report.totals.turnover), charge: moneyToJson(report.totals.charge), tax: moneyToJson(report.totals.tax), total: moneyToJson(report.totals.total) },
-      ...(report.sentAt ? { sent_at: report.sentAt.toISOString() } : {}),
-      ...(report.changes ? { changes_since_sent: report.changes } : {}),
-    }
-  );
+export function billingJson(report: BillingReport): Record<string, unknown> {
+  return {
+    instance: report.instance.id,
+    month: report.month,
+    currency: report.instance.currency,
+    provisional: report.provisional === true,
+    ...(report.asOf ? { as_of: report.asOf } : {}),
+    plan: planJson(report.plan),
+    rows: report.lines.map((l) => ({
+      enterprise_id: l.enterpriseId,
+      name: l.name,
+      turnover: moneyToJson(l.turnover),
+      orders: l.orders,
+      charge: moneyToJson(l.charge),
+      tax: moneyToJson(l.tax),
+      total: moneyToJson(l.total),
+      status: l.status,
+    })),
+    totals: { turnover: moneyToJson(report.totals.turnover), charge: moneyToJson(report.totals.charge), tax: moneyToJson(report.totals.tax), total: moneyToJson(report.totals.total) },
+    ...(report.sentAt ? { sent_at: report.sentAt.toISOString() } : {}),
+    ...(report.changes ? { changes_since_sent: report.changes } : {}),
+  };
 }
 
 /** The warning a provisional bill carries in text and Slack. */
@@ -191,18 +185,14 @@ export function billingAllText(report: BillingAllReport, lang: Language = 'en'):
   return [t(lang, 'billingAll.each', { title: allTitle(report, lang) }), '', allTable(report, lang), '', allTotalLine(report, lang), ...allNotes(report, lang)].join('\n');
 }
 
-export function billingAllJson(report: BillingAllReport): string {
+export function billingAllJson(report: BillingAllReport): Record<string, unknown> {
   const t = report.total;
-  return JSON.stringify(
-    {
-      month: report.month ?? null,
-      instances: report.reports.map(billingJsonObject),
-      total: { value: t.value === null ? null : moneyToJson(t.value), currency: t.currency, partial: t.partial, rates: t.rates },
-      warnings: report.warnings.map((w) => ({ instance: w.instance, message: w.message })),
-    },
-    null,
-    2,
-  );
+  return {
+    month: report.month ?? null,
+    instances: report.reports.map(billingJson),
+    total: { value: t.value === null ? null : moneyToJson(t.value), currency: t.currency, partial: t.partial, rates: t.rates },
+    warnings: report.warnings.map((w) => ({ instance: w.instance, message: w.message })),
+  };
 }
 
 /** One line per billed entity of every instance, each amount in its instance's currency (named per row). */

@@ -5,7 +5,7 @@ import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { formatCount } from '../core/money.js';
 import { saidIn } from '../core/errors.js';
 import { answerLanguage, answerNote, describePeriod, formatValue, headline, ordersDetail, sharedLanguage } from './format.js';
-import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
+import { contextLine, escapeMrkdwn, fencedSections, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable, type Align } from './table.js';
 import { toCsv } from './csv-writer.js';
 
@@ -78,12 +78,12 @@ export function dashboardText(outcome: DashboardOutcome, textOf: (o: Outcome) =>
   return lines.join('\n').trimEnd();
 }
 
-export function dashboardJson(outcome: DashboardOutcome, jsonOf: (o: Outcome) => string): Record<string, unknown> {
+export function dashboardJson(outcome: DashboardOutcome, jsonOf: (o: Outcome) => unknown): Record<string, unknown> {
   return {
     dashboard: outcome.name,
     title: outcome.title,
     asked_at: outcome.askedAt,
-    parts: outcome.parts.map((part) => (part.status === 'answered' ? { question: part.question, status: part.status, answer: JSON.parse(jsonOf(part.outcome)) as unknown } : { question: part.question, status: part.status, message: part.message })),
+    parts: outcome.parts.map((part) => (part.status === 'answered' ? { question: part.question, status: part.status, answer: jsonOf(part.outcome) } : { question: part.question, status: part.status, message: part.message })),
   };
 }
 
@@ -107,20 +107,6 @@ export function tableBlock(header: string[], rows: string[][], align?: readonly 
     column_settings: header.map((_, i) => ({ align: align?.[i] ?? (i === 0 ? 'left' : 'right') })),
     rows: [header, ...rows].map((r) => r.map(cell)),
   };
-}
-
-/** Fenced text split into sections under Slack's 3,000 characters, at line ends. */
-export function fencedSections(body: string): Block[] {
-  const blocks: Block[] = [];
-  let rest = body;
-  while (rest.length > 0) {
-    const fits = fittingLength(rest, SECTION_LIMIT - 10);
-    const lineBreak = fits < rest.length ? rest.lastIndexOf('\n', fits) : -1;
-    const cut = fits === rest.length ? fits : lineBreak > 0 ? lineBreak : fits;
-    blocks.push(mrkdwnSection(codeBlock(rest.slice(0, cut))));
-    rest = rest.slice(cut).replace(/^\n/, '');
-  }
-  return blocks;
 }
 
 function imageBlock(chart: ChartRef): Block {

@@ -11,25 +11,29 @@ export { answerToJson };
 
 /** The JSON contract scripts depend on (README "JSON output"). */
 export function renderJson(outcome: Outcome): string {
+  return JSON.stringify(jsonOf(outcome), null, 2);
+}
+
+function jsonOf(outcome: Outcome): unknown {
   switch (outcome.kind) {
     case 'answer':
-      return JSON.stringify(answerToJson(outcome.answer), null, 2);
+      return answerToJson(outcome.answer);
     case 'global':
-      return JSON.stringify(globalJson(outcome.answer), null, 2);
+      return globalJson(outcome.answer);
     case 'growth':
-      return JSON.stringify(growthJson(outcome), null, 2);
+      return growthJson(outcome);
     case 'story':
-      return JSON.stringify(storyJson(outcome), null, 2);
+      return storyJson(outcome);
     case 'billing':
       return billingJson(outcome);
     case 'billing-all':
       return billingAllJson(outcome);
     case 'help':
-      return JSON.stringify({ help: { title: outcome.title, lines: outcome.lines } }, null, 2);
+      return { help: { title: outcome.title, lines: outcome.lines } };
     case 'notice':
-      return JSON.stringify({ notice: { action: outcome.action, text: outcome.text } }, null, 2);
+      return { notice: { action: outcome.action, text: outcome.text } };
     case 'dashboard':
-      return JSON.stringify(dashboardJson(outcome, renderJson), null, 2);
+      return dashboardJson(outcome, jsonOf);
   }
 }
 

@@ -59,3 +59,18 @@ export function mrkdwnSection(text: string): Block {
 export function contextLine(text: string): Block {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }
+
+/** Fenced text split into at most `max` sections under Slack's 3,000 characters, at line ends. */
+export function fencedSections(body: string, max = Infinity): Block[] {
+  const blocks: Block[] = [];
+  let rest = body;
+  while (rest.length > 0 && blocks.length < max) {
+    // Sections are measured escaped (see fittingLength); cut at the last line break that fits, or mid-line when none does.
+    const fits = fittingLength(rest, SECTION_LIMIT - 10);
+    const lineBreak = fits < rest.length ? rest.lastIndexOf('\n', fits) : -1;
+    const cut = fits === rest.length ? fits : lineBreak > 0 ? lineBreak : fits;
+    blocks.push(mrkdwnSection(codeBlock(rest.slice(0, cut))));
+    rest = rest.slice(cut).replace(/^\n/, '');
+  }
+  return blocks;
+}

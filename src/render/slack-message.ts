@@ -9,7 +9,7 @@ import { answerLanguage, answerNote, describePeriod, formatValue, headline, loca
 import { globalText } from './global.js';
 import { growthLanguage, growthPeriod, growthSlackText, growthText } from './growth.js';
 import { storyLanguage, storyText, storyTitle } from './story.js';
-import { codeBlock, contextLine, escapeMrkdwn, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
+import { codeBlock, contextLine, escapeMrkdwn, fencedSections, fittingLength, mrkdwnSection, plain, SECTION_LIMIT, type Block, type SlackMessage } from './mrkdwn.js';
 import { alignTable, answerTable, firstRowsThatFit, hasTotalRow } from './table.js';
 
 export { escapeMrkdwn, type Block, type SlackMessage };
@@ -83,15 +83,7 @@ export function answerMessage(answer: Answer, options: MessageOptions): SlackMes
 export function textMessage(title: string, body: string, context: string, options: MessageOptions & { question?: string }): SlackMessage {
   const blocks: Block[] = [{ type: 'header', text: plain(title) }, contextLine(escapeMrkdwn(context))];
   // The title is the header: a body that opens with it (the text face's first line) does not say it again.
-  let remaining = body.startsWith(`${title}\n`) ? body.slice(title.length).replace(/^\n+/, '') : body;
-  while (remaining.length > 0 && blocks.length < 12) {
-    // Sections are measured escaped (see fittingLength); cut at the last line break that fits, or mid-line when none does.
-    const fits = fittingLength(remaining, SECTION_LIMIT - 10);
-    const lineBreak = fits < remaining.length ? remaining.lastIndexOf('\n', fits) : -1;
-    const cut = fits === remaining.length ? fits : lineBreak > 0 ? lineBreak : fits;
-    blocks.push(mrkdwnSection(codeBlock(remaining.slice(0, cut))));
-    remaining = remaining.slice(cut).replace(/^\n/, '');
-  }
+  blocks.push(...fencedSections(body.startsWith(`${title}\n`) ? body.slice(title.length).replace(/^\n+/, '') : body, 10));
   blocks.push(...buttons(options.question, { ...options, csv: true }));
   // The fallback text is rendered as mrkdwn in notifications: the body holds shop names from a replica.
   return { text: escapeMrkdwn(`${title}: ${body.slice(0, 200)}`), blocks };
