@@ -15,12 +15,12 @@ import { alignTable } from './table.js';
 const money = (r: BillingReport, v: string, lang: Language) => formatMoney(v, r.instance.currency, numbersLocale(r.instance, lang));
 const createdDate = (r: BillingReport, utc: string) => DateTime.fromSQL(utc, { zone: 'UTC' }).setZone(r.instance.timezone).toISODate() ?? '';
 
+const LINE_COLUMNS = ['enterprise_id', 'name', 'category', 'created_date', 'turnover', 'orders', 'charge', 'tax', 'total', 'status', 'provisional'];
+const lineCells = (r: BillingReport, l: BillingReport['lines'][number]) => [l.enterpriseId, l.name, l.category, createdDate(r, l.createdAt), l.turnover, l.orders, l.charge, l.tax, l.total, l.status, r.provisional ? 'true' : 'false'];
+
 /** The CSV of a month's billing: one line per billed entity, columns as in docs/billing.md. */
 export function billingCsv(report: BillingReport): string {
-  return toCsv(
-    ['enterprise_id', 'name', 'category', 'created_date', 'turnover', 'orders', 'charge', 'tax', 'total', 'status', 'provisional'],
-    report.lines.map((l) => [l.enterpriseId, l.name, l.category, createdDate(report, l.createdAt), l.turnover, l.orders, l.charge, l.tax, l.total, l.status, report.provisional ? 'true' : 'false']),
-  );
+  return toCsv(LINE_COLUMNS, report.lines.map((l) => lineCells(report, l)));
 }
 
 /** An exact rate as a percentage, with the locale's decimal mark: `0.025` → "2.5 %", "2,5 %". */
@@ -197,12 +197,7 @@ export function billingAllJson(report: BillingAllReport): Record<string, unknown
 
 /** One line per billed entity of every instance, each amount in its instance's currency (named per row). */
 export function billingAllCsv(report: BillingAllReport): string {
-  return toCsv(
-    ['instance', 'month', 'currency', 'enterprise_id', 'name', 'category', 'created_date', 'turnover', 'orders', 'charge', 'tax', 'total', 'status', 'provisional'],
-    report.reports.flatMap((r) =>
-      r.lines.map((l) => [r.instance.id, r.month, r.instance.currency, l.enterpriseId, l.name, l.category, createdDate(r, l.createdAt), l.turnover, l.orders, l.charge, l.tax, l.total, l.status, r.provisional ? 'true' : 'false']),
-    ),
-  );
+  return toCsv(['instance', 'month', 'currency', ...LINE_COLUMNS], report.reports.flatMap((r) => r.lines.map((l) => [r.instance.id, r.month, r.instance.currency, ...lineCells(r, l)])));
 }
 
 export function billingAllMessage(report: BillingAllReport, lang: Language = 'en'): SlackMessage {
