@@ -286,6 +286,8 @@ function valueLabelsPlugin(texts: (string | null)[][], horizontal: boolean): Plu
       ctx.save();
       ctx.fillStyle = TEXT_COLOUR;
       ctx.font = `${FONT_SIZE}px "${CHART_FONT_FAMILY}"`;
+      ctx.textAlign = horizontal ? 'left' : 'center';
+      ctx.textBaseline = horizontal ? 'middle' : 'bottom';
       chart.data.datasets.forEach((_, datasetIndex) => {
         const meta = chart.getDatasetMeta(datasetIndex);
         if (meta.hidden) return;
@@ -293,15 +295,7 @@ function valueLabelsPlugin(texts: (string | null)[][], horizontal: boolean): Plu
           const text = texts[datasetIndex]?.[index];
           if (!text) return;
           const { x, y } = element.getProps(['x', 'y'], true) as { x: number; y: number };
-          if (horizontal) {
-            ctx.textAlign = 'left';
-            ctx.textBaseline = 'middle';
-            ctx.fillText(text, x + 4, y);
-          } else {
-            ctx.textAlign = 'center';
-            ctx.textBaseline = 'bottom';
-            ctx.fillText(text, x, y - 3);
-          }
+          ctx.fillText(text, horizontal ? x + 4 : x, horizontal ? y : y - 3);
         });
       });
       ctx.restore();
@@ -332,13 +326,12 @@ function partialMarkerPlugin(index: number, label = 'to date'): Plugin {
       ctx.fillStyle = MUTED_TEXT_COLOUR;
       ctx.strokeStyle = MUTED_TEXT_COLOUR;
       ctx.font = `${FONT_SIZE - 1}px "${CHART_FONT_FAMILY}"`;
-      const text = label;
-      const half = ctx.measureText(text).width / 2;
+      const half = ctx.measureText(label).width / 2;
       // In the band the axis's grace keeps free above the bars, kept inside the plot (the bucket in
       // progress is usually the last, at the right edge), with a dotted line down to the bar.
       ctx.textAlign = 'center';
       ctx.textBaseline = 'top';
-      ctx.fillText(text, Math.min(Math.max(x, chartArea.left + half), chartArea.right - half), chartArea.top + 1);
+      ctx.fillText(label, Math.min(Math.max(x, chartArea.left + half), chartArea.right - half), chartArea.top + 1);
       const lineTop = chartArea.top + FONT_SIZE + 3;
       if (y - 4 > lineTop) {
         ctx.lineWidth = 1;
