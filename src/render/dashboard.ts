@@ -27,10 +27,6 @@ const CELL_LIMIT = 200;
 /** An image block's source: a file uploaded first (by id), or a placeholder the outbox replaces once uploaded. */
 export type ChartRef = { fileId: string; title: string; altText: string };
 
-function partTitle(part: DashboardPart): string {
-  return `\`${escapeMrkdwn(part.question)}\``;
-}
-
 /** The one-line description of a part: its headline and period (with the time zone), for the closing context. */
 export function partPeriods(outcome: DashboardOutcome): string[] {
   const seen = new Set<string>();
@@ -189,7 +185,7 @@ function otherUnit(message: SlackMessage, chart: ChartRef | undefined): Unit {
 
 function noticeUnit(part: Extract<DashboardPart, { status: 'refused' | 'failed' }>, lang: Language): Unit {
   const icon = part.status === 'refused' ? ':no_entry:' : ':warning:';
-  const text = `${icon} ${partTitle(part)} · ${escapeMrkdwn(t(lang, part.status === 'refused' ? 'dash.refused' : 'dash.failed', { message: saidIn(part, lang) }))}`;
+  const text = `${icon} \`${escapeMrkdwn(part.question)}\` · ${escapeMrkdwn(t(lang, part.status === 'refused' ? 'dash.refused' : 'dash.failed', { message: saidIn(part, lang) }))}`;
   return { blocks: () => ({ blocks: [mrkdwnSection(text.slice(0, SECTION_LIMIT))], usedTable: false }) };
 }
 

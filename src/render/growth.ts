@@ -32,22 +32,13 @@ export function formatChange(change: PercentChange, locale: string = LOCALE): st
   return formatPercent(change, locale, { signed: true });
 }
 
-export function sectionName(section: { instance: { name: string } | null }, count: number, lang: Language = 'en'): string {
-  return section.instance ? section.instance.name : t(lang, 'growth.all', { n: count });
-}
-
-/** Numbers (and month labels) as the reader's language writes them: the instance's locale when it is read in its own language (`numbersLocale`). */
-function locale(section: GrowthSection, lang: Language): string {
-  return numbersLocale(section.instance, lang);
-}
-
 function money(section: GrowthSection, value: string | null, lang: Language): string {
   if (value === null || section.currency === null) return t(lang, 'growth.na');
-  return formatMoney(roundCents(value), section.currency, locale(section, lang));
+  return formatMoney(roundCents(value), section.currency, numbersLocale(section.instance, lang));
 }
 
 function cells(section: GrowthSection, v: GrowthValues, lang: Language): string[] {
-  const l = locale(section, lang);
+  const l = numbersLocale(section.instance, lang);
   return [formatCount(v.newProfiles, l), formatCount(v.newShops, l), formatCount(v.activeShops, l), formatCount(v.orders, l), money(section, v.turnover, lang)];
 }
 
@@ -61,9 +52,10 @@ export function ratesText(rates: readonly RateUsed[], currency: string | null, l
 }
 
 function sectionText(section: GrowthSection, count: number, months: number, lang: Language): string[] {
-  const l = locale(section, lang);
+  // Numbers and month labels as the reader's language writes them (`numbersLocale`).
+  const l = numbersLocale(section.instance, lang);
   const label = (date: string, partial?: true) => `${bucketLabel(date, 'month', l, lang)}${partial ? ` ${t(lang, 'table.toDate')}` : ''}`;
-  const name = sectionName(section, count, lang);
+  const name = t(lang, 'growth.all', { n: count });
   const title = section.instance
     ? `${section.instance.name} · ${describePeriod(section.period, l, lang)}`
     : section.currency
@@ -179,7 +171,7 @@ export function growthSlackText(report: GrowthReport, reader?: Language): string
     t(lang, 'growth.perInstance'),
     alignTable(
       [t(lang, 'growth.col.instance'), ...headers(lang), t(lang, 'growth.col.vsYear')],
-      report.instances.map((s) => [s.instance.name, ...cells(s, s.total, lang), formatChange(s.total.change.turnover.yearBefore, locale(s, lang))]),
+      report.instances.map((s) => [s.instance.name, ...cells(s, s.total, lang), formatChange(s.total.change.turnover.yearBefore, numbersLocale(s.instance, lang))]),
     ),
     '',
   );
