@@ -146,12 +146,12 @@ function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: n
   drawFooter(ctx, f.footer, gridTop + Math.max(1, f.rows.length) * HEAT_CELL_H + 12, theme);
 }
 
-function drawFooter(ctx: SKRSContext2D, lines: readonly string[], top: number, theme: FigureTheme, size = 10): void {
+function drawFooter(ctx: SKRSContext2D, lines: readonly string[], top: number, theme: FigureTheme, size = 10, left = 8): void {
   ctx.fillStyle = theme.muted;
   ctx.font = `${size}px "${theme.font}"`;
   ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  lines.forEach((line, i) => ctx.fillText(line, 8, top + i * (size + 3)));
+  lines.forEach((line, i) => ctx.fillText(line, left, top + i * (size + 3)));
 }
 
 // --- maps ----------------------------------------------------------------------------------------
@@ -386,10 +386,7 @@ function drawMap(ctx: SKRSContext2D, f: MapFigure, left: number, top: number, wi
     });
     y += 20;
   }
-  ctx.save();
-  ctx.translate(left - 8, 0);
-  drawFooter(ctx, f.footer, y, theme, footerSize);
-  ctx.restore();
+  drawFooter(ctx, f.footer, y, theme, footerSize, left);
   return y + f.footer.length * (footerSize + 3);
 }
 
@@ -496,10 +493,7 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
   ctx.scale(scale, scale);
   drawMap(ctx, f.map, 0, 0, mapWidth, theme, 11);
   ctx.restore();
-  ctx.save();
-  ctx.translate(margin - 8, 0);
-  drawFooter(ctx, f.footer, footerTop, theme, 10);
-  ctx.restore();
+  drawFooter(ctx, f.footer, footerTop, theme, 10, margin);
 }
 
 /** Draws a figure below the title block (`top`), in CSS pixels. */
