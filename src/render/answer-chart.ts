@@ -41,10 +41,6 @@ function axisLabels(dates: readonly string[], grain: SeriesAnswer['grain'], loca
   });
 }
 
-function toDate(label: string, lang: Language): string {
-  return t(lang, 'chart.toDateNote', { label });
-}
-
 /** Notes joined into the subtitle, starting with a capital ("Nov 2026: to date" in es-ES too). */
 function sentence(notes: readonly string[]): string {
   const text = notes.join(' · ');
@@ -81,7 +77,7 @@ function seriesSpec(answer: SeriesAnswer, title: string, lang: Language): ChartS
   const kind = answer.unit === 'count' || rows.length <= MAX_MONEY_BARS ? 'bar' : 'line';
   const notes: string[] = answer.note ? [answer.note] : [];
   if (answer.total?.value != null) notes.push(t(lang, 'chart.total', { value: formatValue(answer, answer.total.value, lang) }));
-  if (partialIndex !== undefined) notes.push(toDate(bucketLabel(rows[partialIndex]!.date, answer.grain, locale, lang), lang));
+  if (partialIndex !== undefined) notes.push(t(lang, 'chart.toDateNote', { label: bucketLabel(rows[partialIndex]!.date, answer.grain, locale, lang) }));
   if (answer.dataAsOf) notes.push(t(lang, 'chart.dataAsOf', { when: answer.dataAsOf }));
   const labels = axisLabels(rows.map((r) => r.date), answer.grain, locale, lang);
   return {
@@ -204,7 +200,7 @@ export function globalChartSpec(answer: GlobalAnswer, config: CurrencySettings, 
       );
     }
   }
-  if (firstPartial >= 0) notes.push(toDate(bucketLabel(dates[firstPartial]!, grain, locale, lang), lang));
+  if (firstPartial >= 0) notes.push(t(lang, 'chart.toDateNote', { label: bucketLabel(dates[firstPartial]!, grain, locale, lang) }));
   const kind = answer.unit === 'count' || dates.length < MIN_COMPARISON_LINE_POINTS ? 'bar' : 'line';
   const title = t(lang, 'chart.globalTitle', { title: localTitle(answer, lang), n: series.length, period: periodInWords(answer.periodLabel, locale, lang) });
   return {

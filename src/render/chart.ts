@@ -181,11 +181,6 @@ export function valueLabelFormatter(format: ValueFormat, largestMagnitude: numbe
   return (value) => numberFormat.format(value);
 }
 
-/** Cuts a long category label with an ellipsis. */
-export function truncateLabel(label: string, max = MAX_CATEGORY_LABEL_LENGTH): string {
-  return label.length > max ? `${label.slice(0, max - 1).trimEnd()}…` : label;
-}
-
 /**
  * Breaks text into lines that fit `width` px at `size` px: between " · " parts first (a title's question,
  * instance and period each stay whole where they fit), then between words.
@@ -220,7 +215,7 @@ export function wrapText(text: string, width: number, size: number, bold = false
  * read the same ("OFN Australia Launces…" twice): their different endings stay visible.
  */
 export function shortLabels(labels: readonly string[], max = MAX_CATEGORY_LABEL_LENGTH): string[] {
-  const cut = labels.map((label) => truncateLabel(label, max));
+  const cut = labels.map((label) => (label.length > max ? `${label.slice(0, max - 1).trimEnd()}…` : label));
   const seen = new Map<string, number>();
   for (const label of cut) seen.set(label, (seen.get(label) ?? 0) + 1);
   const head = Math.ceil((max - 1) / 2) - 2;

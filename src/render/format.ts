@@ -19,11 +19,11 @@ export function noteIn(outcome: { note?: string; noteWords?: Words }, lang: Lang
 /**
  * A value as a person reads it: money in the instance's currency, counts grouped; "—" where undefined.
  * Written as the reader's language writes numbers (`numbersLocale`: the instance's locale when the
- * reader reads the instance's language); without `lang`, in the instance's locale.
+ * reader reads the instance's language).
  */
-export function formatValue(answer: Answer, value: string | null, lang?: Language): string {
+export function formatValue(answer: Answer, value: string | null, lang: Language): string {
   if (value === null) return '—';
-  const locale = lang ? numbersLocale(answer.instance, lang) : answer.instance.locale;
+  const locale = numbersLocale(answer.instance, lang);
   return answer.unit === 'money' ? formatMoney(value, answer.instance.currency, locale) : formatCount(value, locale);
 }
 

@@ -45,11 +45,6 @@ export interface HomeInput {
   cacheSeconds: number;
 }
 
-/** The language of one user's Home: theirs, else their instances' when all share one, else English. */
-export function homeLanguage(input: Pick<HomeInput, 'language' | 'instances'>): Language {
-  return sharedLanguage(input.instances.map((h) => h.instance), input.language);
-}
-
 /** "1–15 Oct" from a resolved range, in the instance's locale (the days compared). */
 function days(answer: Answer, lang: Language): string {
   const { from, to } = answer.period;
@@ -89,7 +84,8 @@ function instanceBlocks(home: HomeInstance, lang: Language): Block[] {
 
 /** The Home view for one user: their instances' month so far, their dashboards, and a Refresh button. At most 100 blocks. */
 export function homeView(input: HomeInput): { type: 'home'; blocks: Block[] } {
-  const lang = homeLanguage(input);
+  // The user's language, else their instances' when all share one, else English.
+  const lang = sharedLanguage(input.instances.map((h) => h.instance), input.language);
   const top: Block[] = [
     { type: 'header', text: plain('ofn-insights') },
     {
