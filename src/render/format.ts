@@ -11,9 +11,13 @@ export function warningLine(warning: GlobalAnswer['warnings'][number], lang: Lan
   return `⚠ ${warning.name}: ${saidIn(warning, lang)}`;
 }
 
-/** A note a question wrote (turnover not added up), in `lang` where it has catalog words, else as written. */
-export function noteIn(outcome: { note?: string; noteWords?: Words }, lang: Language): string | undefined {
-  return outcome.noteWords && lang !== 'en' ? say(lang, outcome.noteWords) : outcome.note;
+/**
+ * The lines that close a report, those there are: the exchange rates used (`rates`, already written) and
+ * the note the question wrote (turnover not added up), in `lang` where it has catalog words, else as written.
+ */
+export function ratesAndNote(rates: string | undefined, outcome: { note?: string; noteWords?: Words }, lang: Language): string[] {
+  const note = outcome.noteWords && lang !== 'en' ? say(lang, outcome.noteWords) : outcome.note;
+  return [rates, note].filter((line): line is string => Boolean(line));
 }
 
 /**

@@ -4,7 +4,7 @@ import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { numbersLocale, t, type Language } from '../core/i18n.js';
-import { bucketLabel, describePeriod, noteIn, periodInWords, sharedLanguage, warningLine } from './format.js';
+import { bucketLabel, describePeriod, periodInWords, ratesAndNote, sharedLanguage, warningLine } from './format.js';
 import { alignTable } from './table.js';
 
 /** `growth`: per local month the five figures, their change against the month before and the same month a year before, and totals. */
@@ -91,10 +91,7 @@ export function growthText(report: GrowthReport, reader?: Language): string {
   const months = monthsOf(report);
   for (const section of report.instances) lines.push(...sectionText(section, n, months, lang));
   if (report.combined) lines.push(...sectionText(report.combined, n, months, lang));
-  const rates = ratesText(report.rates, report.combined?.currency ?? null, lang);
-  if (rates) lines.push(rates);
-  const note = noteIn(report, lang);
-  if (note) lines.push(note);
+  lines.push(...ratesAndNote(ratesText(report.rates, report.combined?.currency ?? null, lang), report, lang));
   if (report.instances.some((s) => s.rows.some((r) => r.partial))) lines.push(t(lang, 'growth.partial'));
   for (const w of report.warnings) lines.push(warningLine(w, lang));
   return lines.join('\n').trimEnd();
@@ -175,10 +172,7 @@ export function growthSlackText(report: GrowthReport, reader?: Language): string
     ),
     '',
   );
-  const rates = ratesText(report.rates, report.combined.currency, lang);
-  if (rates) lines.push(rates);
-  const note = noteIn(report, lang);
-  if (note) lines.push(note);
+  lines.push(...ratesAndNote(ratesText(report.rates, report.combined.currency, lang), report, lang));
   for (const w of report.warnings) lines.push(warningLine(w, lang));
   return lines.join('\n').trimEnd();
 }

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
 import type { ChartSpec } from './chart.js';
 import type { MapFigure, ReportTile } from './figure.js';
-import { bucketLabel, noteIn, periodInWords } from './format.js';
+import { bucketLabel, periodInWords, ratesAndNote } from './format.js';
 import { saidIn } from '../core/errors.js';
 import { numbersLocale, t, type Language } from '../core/i18n.js';
 import { formatChange, growthLanguage, growthPeriod } from './growth.js';
@@ -65,10 +65,7 @@ export function growthChartSpec(report: GrowthReport, reader?: Language): ChartS
     }),
   ];
   if (partialIndex >= 0) notes.push(t(lang, 'growthChart.toDate', { month: bucketLabel(section.rows[partialIndex]!.date, 'month', locale, lang) }));
-  const rates = ratesNote(report.rates, section.currency, lang);
-  if (rates) notes.push(rates);
-  const note = noteIn(report, lang);
-  if (note) notes.push(note);
+  notes.push(...ratesAndNote(ratesNote(report.rates, section.currency, lang), report, lang));
   const currency = section.currency;
   const turnover = t(lang, 'metric.turnover');
   const active = t(lang, 'metric.active-shops');
@@ -139,10 +136,7 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>, lang: L
     t(lang, 'rp.typesNote'),
     t(lang, 'rp.turnoverNote'),
   ];
-  const rates = ratesNote(outcome.rates, currency, lang);
-  if (rates) notes.push(rates);
-  const note = noteIn(outcome, lang);
-  if (note) notes.push(note);
+  notes.push(...ratesAndNote(ratesNote(outcome.rates, currency, lang), outcome, lang));
   for (const w of outcome.warnings) notes.push(t(lang, 'rp.notIncluded', { name: w.name, message: saidIn(w, lang) }));
   notes.push(t(lang, 'rp.source'));
   // Money of instances that can't be added up is drawn one panel per currency, never on one axis.

@@ -3,7 +3,7 @@ import { formatCount, formatMoney, formatPercent, moneyToJson, roundCents } from
 import { jsonPeriod } from './answer.js';
 import { toCsv } from './csv-writer.js';
 import { isMessageKey, numbersLocale, t, type Language } from '../core/i18n.js';
-import { bucketLabel, describePeriod, noteIn, periodInWords, sharedLanguage, warningLine } from './format.js';
+import { bucketLabel, describePeriod, periodInWords, ratesAndNote, sharedLanguage, warningLine } from './format.js';
 import { formatChange, ratesText } from './growth.js';
 import { alignTable } from './table.js';
 
@@ -163,10 +163,7 @@ export function storyText(outcome: StoryOutcome, reader?: Language): string {
       break;
   }
   const sectionCurrency = outcome.story === 'report' ? (outcome.sections.at(-1)?.currency ?? null) : null;
-  const rates = ratesText(outcome.rates, sectionCurrency, lang);
-  if (rates) lines.push(rates);
-  const note = noteIn(outcome, lang);
-  if (note) lines.push(note);
+  lines.push(...ratesAndNote(ratesText(outcome.rates, sectionCurrency, lang), outcome, lang));
   for (const w of outcome.warnings) lines.push(warningLine(w, lang));
   return lines.join('\n').trimEnd();
 }
