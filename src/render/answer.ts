@@ -26,8 +26,7 @@ export function answerText(answer: Answer, language?: Language): string {
     if (table.rows.length === 0) lines.push(t(lang, 'answer.noData'));
     else {
       // Ranking tables put the rank first; keep it narrow and left-aligned like the name.
-      const text = alignTable(table.header, table.rows, table.align);
-      lines.push(text);
+      lines.push(alignTable(table.header, table.rows, table.align));
       if (answer.kind === 'list' && answer.totalRows > answer.rows.length) lines.push(t(lang, 'answer.firstOf', { shown: answer.rows.length, total: answer.totalRows }));
     }
   }

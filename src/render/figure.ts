@@ -105,44 +105,35 @@ function heatColour(percent: number): string {
   return `rgb(${mix(226, 37)}, ${mix(233, 87)}, ${mix(242, 140)})`;
 }
 
+/** Writes `text` at (x, y) in the theme's font at `font` (size, and weight if any: "bold 15px"), in `colour`. */
+function write(ctx: SKRSContext2D, theme: FigureTheme, text: string, x: number, y: number, font: string, colour: string, align: 'left' | 'center' | 'right' = 'left'): void {
+  ctx.font = `${font} "${theme.font}"`;
+  ctx.fillStyle = colour;
+  ctx.textAlign = align;
+  ctx.fillText(text, x, y);
+}
+
 function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: number, theme: FigureTheme): void {
   const left = 8;
   const gridLeft = left + HEAT_LABEL;
-  ctx.font = `10px "${theme.font}"`;
-  ctx.fillStyle = theme.muted;
-  ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  f.columns.forEach((c, k) => ctx.fillText(c, gridLeft + k * HEAT_CELL_W + HEAT_CELL_W / 2, top + 8));
-  ctx.textAlign = 'left';
-  ctx.fillText(f.corner ?? 'First sale', left, top + 8);
+  f.columns.forEach((c, k) => write(ctx, theme, c, gridLeft + k * HEAT_CELL_W + HEAT_CELL_W / 2, top + 8, '10px', theme.muted, 'center'));
+  write(ctx, theme, f.corner ?? 'First sale', left, top + 8, '10px', theme.muted);
   const gridTop = top + 18;
   f.rows.forEach((row, r) => {
     const y = gridTop + r * HEAT_CELL_H;
-    ctx.textAlign = 'left';
-    ctx.fillStyle = theme.text;
-    ctx.font = `11px "${theme.font}"`;
-    ctx.fillText(row.label, left, y + HEAT_CELL_H / 2);
-    ctx.fillStyle = theme.muted;
-    ctx.font = `9px "${theme.font}"`;
-    ctx.textAlign = 'right';
-    ctx.fillText(row.note, gridLeft - 4, y + HEAT_CELL_H / 2);
+    write(ctx, theme, row.label, left, y + HEAT_CELL_H / 2, '11px', theme.text);
+    write(ctx, theme, row.note, gridLeft - 4, y + HEAT_CELL_H / 2, '9px', theme.muted, 'right');
     f.cells[r]!.forEach((v, k) => {
       const x = gridLeft + k * HEAT_CELL_W;
       // Not started yet: nothing drawn, unlike a 0 % cell, which is tinted and says 0.
       if (v === null) return;
       ctx.fillStyle = heatColour(v);
       ctx.fillRect(x + 1, y + 1, HEAT_CELL_W - 2, HEAT_CELL_H - 2);
-      ctx.fillStyle = v >= 55 ? '#ffffff' : theme.text;
-      ctx.font = `10px "${theme.font}"`;
-      ctx.textAlign = 'center';
-      ctx.fillText(`${Math.round(v)}`, x + HEAT_CELL_W / 2, y + HEAT_CELL_H / 2 + 0.5);
+      write(ctx, theme, `${Math.round(v)}`, x + HEAT_CELL_W / 2, y + HEAT_CELL_H / 2 + 0.5, '10px', v >= 55 ? '#ffffff' : theme.text, 'center');
     });
   });
-  if (f.rows.length === 0) {
-    ctx.fillStyle = theme.muted;
-    ctx.textAlign = 'left';
-    ctx.fillText(f.empty ?? 'No shop made its first sale in this period.', gridLeft, gridTop + HEAT_CELL_H / 2);
-  }
+  if (f.rows.length === 0) write(ctx, theme, f.empty ?? 'No shop made its first sale in this period.', gridLeft, gridTop + HEAT_CELL_H / 2, '10px', theme.muted);
   drawFooter(ctx, f.footer, gridTop + Math.max(1, f.rows.length) * HEAT_CELL_H + 12, theme);
 }
 
@@ -210,17 +201,12 @@ interface Frame {
   inset?: boolean;
 }
 
-interface MapLayout {
-  height: number;
-  frames: Frame[];
-}
-
 /**
  * Points grouped by nearness (1° cells joined within 4°): the largest group sets the main frame, and a
  * far, small group that would more than triple its area (the Canary Islands beside mainland Spain)
  * gets an inset instead of shrinking everything. Points on several continents get the world.
  */
-export function mapLayout(groups: readonly MapGroup[], width: number): MapLayout {
+export function mapLayout(groups: readonly MapGroup[], width: number): { height: number; frames: Frame[] } {
   const points = groups.flatMap((g, group) => g.points.map((p) => ({ group, lon: p.longitude, lat: p.latitude })));
   const lons = points.map((p) => p.lon);
   if (points.length === 0 || Math.max(...lons) - Math.min(...lons) > 90) {
@@ -351,13 +337,10 @@ function drawFrame(ctx: SKRSContext2D, frame: Frame, left: number, top: number, 
   ctx.restore();
   if (frame.inset) {
     // An inset is at another scale and place: it says so, with how many points it holds.
-    ctx.fillStyle = '#4b5563';
-    ctx.font = `9px "${theme.font}"`;
-    ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
     // Two lines: what it is, and what its number counts (a bare "9" read as a scale factor).
-    ctx.fillText(insetLabel, left + box.x + 4, top + box.y + 3);
-    ctx.fillText(`${frame.points.length} ${noun}`.trim(), left + box.x + 4, top + box.y + 14);
+    write(ctx, theme, insetLabel, left + box.x + 4, top + box.y + 3, '9px', '#4b5563');
+    write(ctx, theme, `${frame.points.length} ${noun}`.trim(), left + box.x + 4, top + box.y + 14, '9px', '#4b5563');
   }
   ctx.strokeStyle = frame.inset ? '#6b7280' : '#d1d5db';
   ctx.lineWidth = frame.inset ? 1 : 0.8;
@@ -396,13 +379,8 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
   const margin = 48;
   const width = PAGE.width - 2 * margin;
   ctx.textBaseline = 'alphabetic';
-  ctx.textAlign = 'left';
-  ctx.fillStyle = theme.text;
-  ctx.font = `bold 26px "${theme.font}"`;
-  ctx.fillText(f.heading, margin, margin + 20);
-  ctx.fillStyle = theme.muted;
-  ctx.font = `13px "${theme.font}"`;
-  ctx.fillText(f.subheading, margin, margin + 42);
+  write(ctx, theme, f.heading, margin, margin + 20, 'bold 26px', theme.text);
+  write(ctx, theme, f.subheading, margin, margin + 42, '13px', theme.muted);
   // Headline tiles: four on the first row, three on the second.
   const tileTop = margin + 62;
   const gap = 10;
@@ -416,23 +394,15 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
     const y = tileTop + row * (tileH + gap);
     ctx.fillStyle = '#f5f7fa';
     ctx.fillRect(x, y, tileW, tileH);
-    ctx.fillStyle = theme.muted;
-    ctx.font = `12px "${theme.font}"`;
-    ctx.fillText(t.label, x + 10, y + 19);
+    write(ctx, theme, t.label, x + 10, y + 19, '12px', theme.muted);
     ctx.fillStyle = theme.text;
     let size = 24;
     ctx.font = `bold ${size}px "${theme.font}"`;
     while (ctx.measureText(t.value).width > tileW - 20 && size > 12) ctx.font = `bold ${--size}px "${theme.font}"`;
     ctx.fillText(t.value, x + 10, y + 49);
-    ctx.font = `12px "${theme.font}"`;
-    ctx.fillStyle = t.trend === 'up' ? '#2f7d32' : t.trend === 'down' ? '#b42318' : theme.muted;
-    ctx.fillText(t.change, x + 10, y + 68);
+    write(ctx, theme, t.change, x + 10, y + 68, '12px', t.trend === 'up' ? '#2f7d32' : t.trend === 'down' ? '#b42318' : theme.muted);
   });
-  const sectionTitle = (text: string, at: number) => {
-    ctx.fillStyle = theme.text;
-    ctx.font = `bold 15px "${theme.font}"`;
-    ctx.fillText(text, margin, at);
-  };
+  const sectionTitle = (text: string, at: number) => write(ctx, theme, text, margin, at, 'bold 15px', theme.text);
   let y = tileTop + Math.ceil(f.tiles.length / perRow) * (tileH + gap) + 16;
   sectionTitle(f.chartTitle, y);
   y += 8;
@@ -468,7 +438,6 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
       tableRow(row);
       y += 17;
     }
-    ctx.textAlign = 'left';
     y += 10;
   }
   sectionTitle(f.mapTitle, y);

@@ -17,7 +17,6 @@ export function stepLabel(step: string, lang: Language = 'en'): string {
   return isMessageKey(key) ? t(lang, key) : step;
 }
 
-
 /** The language of a story: the reader's; else one instance's own; else English (several instances). */
 export function storyLanguage(outcome: StoryOutcome, reader?: Language): Language {
   const shown = outcome.story === 'map' ? outcome.map.instances.map((i) => i.instance) : outcome.sections.flatMap((s) => (s.instance ? [s.instance] : []));
