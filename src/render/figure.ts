@@ -138,11 +138,8 @@ function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: n
 }
 
 function drawFooter(ctx: SKRSContext2D, lines: readonly string[], top: number, theme: FigureTheme, size = 10, left = 8): void {
-  ctx.fillStyle = theme.muted;
-  ctx.font = `${size}px "${theme.font}"`;
-  ctx.textAlign = 'left';
   ctx.textBaseline = 'middle';
-  lines.forEach((line, i) => ctx.fillText(line, left, top + i * (size + 3)));
+  lines.forEach((line, i) => write(ctx, theme, line, left, top + i * (size + 3), `${size}px`, theme.muted));
 }
 
 // --- maps ----------------------------------------------------------------------------------------
@@ -354,7 +351,6 @@ function drawMap(ctx: SKRSContext2D, f: MapFigure, left: number, top: number, wi
   for (const frame of layout.frames) drawFrame(ctx, frame, left, top, theme, radius, f.noun, f.insetLabel);
   let y = top + layout.height + 10;
   if (f.groups.length > 1) {
-    ctx.font = `11px "${theme.font}"`;
     ctx.textBaseline = 'middle';
     let x = left;
     f.groups.forEach((g, i) => {
@@ -362,9 +358,7 @@ function drawMap(ctx: SKRSContext2D, f: MapFigure, left: number, top: number, wi
       ctx.beginPath();
       ctx.arc(x + 5, y, 4, 0, 2 * Math.PI);
       ctx.fill();
-      ctx.fillStyle = theme.text;
-      ctx.textAlign = 'left';
-      ctx.fillText(g.label, x + 12, y);
+      write(ctx, theme, g.label, x + 12, y, '11px', theme.text);
       x += 12 + ctx.measureText(g.label).width + 14;
     });
     y += 20;
@@ -395,11 +389,10 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
     ctx.fillStyle = '#f5f7fa';
     ctx.fillRect(x, y, tileW, tileH);
     write(ctx, theme, t.label, x + 10, y + 19, '12px', theme.muted);
-    ctx.fillStyle = theme.text;
     let size = 24;
     ctx.font = `bold ${size}px "${theme.font}"`;
     while (ctx.measureText(t.value).width > tileW - 20 && size > 12) ctx.font = `bold ${--size}px "${theme.font}"`;
-    ctx.fillText(t.value, x + 10, y + 49);
+    write(ctx, theme, t.value, x + 10, y + 49, `bold ${size}px`, theme.text);
     write(ctx, theme, t.change, x + 10, y + 68, '12px', t.trend === 'up' ? '#2f7d32' : t.trend === 'down' ? '#b42318' : theme.muted);
   });
   const sectionTitle = (text: string, at: number) => write(ctx, theme, text, margin, at, 'bold 15px', theme.text);
