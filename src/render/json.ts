@@ -7,8 +7,6 @@ import { globalJson } from './global.js';
 import { growthJson } from './growth.js';
 import { storyJson } from './story.js';
 
-export { answerToJson };
-
 /** The JSON contract scripts depend on (README "JSON output"). */
 export function renderJson(outcome: Outcome): string {
   return JSON.stringify(jsonOf(outcome), null, 2);

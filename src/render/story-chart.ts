@@ -92,7 +92,7 @@ export function growthChartSpec(report: GrowthReport, reader?: Language): ChartS
   };
 }
 
-function mapFigure(map: MapData, footer: string[] = [], lang: Language = 'en'): MapFigure {
+function mapFigure(map: MapData, lang: Language): MapFigure {
   const total = map.instances.reduce((n, i) => n + i.points.length, 0);
   const missing = map.instances.reduce((n, i) => n + i.withoutCoordinates, 0);
   return {
@@ -104,7 +104,6 @@ function mapFigure(map: MapData, footer: string[] = [], lang: Language = 'en'): 
     footer: [
       t(lang, 'sc.mapListed', { n: formatCount(total, numbersLocale(undefined, lang)), layer: map.layer }),
       ...(missing ? [t(lang, 'sc.mapMissing', { n: formatCount(missing, numbersLocale(undefined, lang)) })] : []),
-      ...footer,
       t(lang, 'sc.outlines'),
     ],
   };
@@ -187,7 +186,7 @@ function reportSpec(outcome: Extract<StoryOutcome, { story: 'report' }>, lang: L
             },
           }
         : {}),
-      map: mapFigure(outcome.map, [], lang),
+      map: mapFigure(outcome.map, lang),
       mapTitle: t(lang, 'rp.mapTitle'),
       // The page's footer is not wrapped when drawn: longer languages are cut into lines here.
       footer: notes.flatMap((note) => wrapText(note, 135)),
@@ -288,7 +287,7 @@ export function storyChartSpec(outcome: StoryOutcome, reader?: Language): ChartS
         labels: outcome.map.instances.map((i) => i.instance.name),
         datasets: [],
         valueFormat: { style: 'count', locale: numbersLocale(undefined, lang) },
-        figure: mapFigure(outcome.map, [], lang),
+        figure: mapFigure(outcome.map, lang),
       };
     }
     case 'report':
