@@ -120,12 +120,8 @@ export function answerNote(answer: Answer, lang: Language): string | undefined {
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 function dateFormat(locale: string, withDay: boolean): Intl.DateTimeFormat {
   const key = `${locale}|${withDay}`;
-  let format = dateFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { ...(withDay ? { day: 'numeric' } : {}), month: 'short', year: 'numeric', timeZone: 'UTC' });
-    dateFormats.set(key, format);
-  }
-  return format;
+  if (!dateFormats.has(key)) dateFormats.set(key, new Intl.DateTimeFormat(locale, { ...(withDay ? { day: 'numeric' } : {}), month: 'short', year: 'numeric', timeZone: 'UTC' }));
+  return dateFormats.get(key)!;
 }
 
 /** A bucket's label: a day, the week's Monday, or the month. */

@@ -102,13 +102,7 @@ function changeJson(change: GrowthChange) {
 }
 
 function valuesJson(v: GrowthValues) {
-  return {
-    new_profiles: v.newProfiles,
-    new_shops: v.newShops,
-    active_shops: v.activeShops,
-    orders: v.orders,
-    turnover: v.turnover === null ? null : moneyToJson(v.turnover),
-  };
+  return Object.fromEntries(GROWTH_FIGURES.map((f) => [SNAKE[f], f === 'turnover' && v.turnover !== null ? moneyToJson(v.turnover) : v[f]]));
 }
 
 /** One section in the shape: {"rows": [{"month", …, "change"}], "total"}. */
@@ -138,11 +132,7 @@ export function growthCsv(report: GrowthReport): string {
   const line = (section: GrowthSection, month: string, v: GrowthValues, change: GrowthChange, partial?: true) => [
     section.instance?.id ?? 'all',
     month,
-    v.newProfiles,
-    v.newShops,
-    v.activeShops,
-    v.orders,
-    v.turnover === null ? '' : roundCents(v.turnover),
+    ...GROWTH_FIGURES.map((f) => (f === 'turnover' ? (v.turnover === null ? '' : roundCents(v.turnover)) : v[f])),
     section.currency ?? '',
     partial ? 'true' : 'false',
     ...GROWTH_FIGURES.flatMap((f) => [change[f].previous ?? '', change[f].yearBefore ?? '']),
