@@ -438,7 +438,7 @@ export function chartConfiguration(spec: ChartSpec): ChartConfiguration {
         type: 'line',
         label: series.label,
         data: series.values,
-        ...(horizontal ? {} : { yAxisID: axis }),
+        yAxisID: axis,
         borderColor: colour,
         backgroundColor: multiple ? colour : withAlpha(colour, 0.12),
         // One series gets a light area under it; comparisons stay as plain lines so they don't hide each other.

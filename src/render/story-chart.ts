@@ -87,8 +87,7 @@ export function growthChartSpec(report: GrowthReport, reader?: Language): ChartS
     datasets: series.map(({ label, values }) => ({ label, values })),
     valueFormat: series[0]!.format,
     panels: series.map((s, i) => ({ title: titles[i]!, valueFormat: s.format, datasets: [i] })),
-    ...(partialIndex >= 0 ? { partialLabel: t(lang, 'chart.periodToDate') } : {}),
-    ...(partialIndex >= 0 ? { partialIndex } : {}),
+    ...(partialIndex >= 0 ? { partialLabel: t(lang, 'chart.periodToDate'), partialIndex } : {}),
   };
 }
 
