@@ -113,7 +113,7 @@ function write(ctx: SKRSContext2D, theme: FigureTheme, text: string, x: number, 
   ctx.fillText(text, x, y);
 }
 
-function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, width: number, theme: FigureTheme): void {
+function drawHeatmap(ctx: SKRSContext2D, f: HeatmapFigure, top: number, theme: FigureTheme): void {
   const left = 8;
   const gridLeft = left + HEAT_LABEL;
   ctx.textBaseline = 'middle';
@@ -462,7 +462,7 @@ function drawReport(ctx: SKRSContext2D, f: ReportFigure, theme: FigureTheme, cha
 export function drawFigure(ctx: SKRSContext2D, figure: Figure, top: number, width: number, theme: FigureTheme, chart?: { canvas: Canvas; width: number; height: number }): void {
   switch (figure.kind) {
     case 'heatmap':
-      return drawHeatmap(ctx, figure, top, width, theme);
+      return drawHeatmap(ctx, figure, top, theme);
     case 'map':
       void drawMap(ctx, figure, 8, top, width - 16, theme);
       return;
