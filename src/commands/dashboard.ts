@@ -8,6 +8,7 @@ import { DASHBOARD_MAX_QUESTIONS, DASHBOARD_NAME, DASHBOARD_RESERVED } from '../
 import { shareStatements } from '../queries/replica.js';
 import { removeDashboard, saveDashboard, storedDashboard, storedDashboards } from '../state/dashboards.js';
 import type { StateDb } from '../state/store.js';
+import { withDeadline } from './fan-out.js';
 import type { Deps, Route, RouteContext } from './types.js';
 
 /**
@@ -82,20 +83,6 @@ function said(key: MessageKey): { message: string; text: ErrorText } {
   return { message: t('en', key), text: { key } };
 }
 
-function saidOf(error: OfnError): { message: string; text?: ErrorText } {
-  return { message: error.message, ...(error.text ? { text: error.text } : {}) };
-}
-
-/** Rejects with ReplicaTimeout once a question has run longer than the deadline of one instance of `all`. */
-function deadline(ms: number, question: string): { promise: Promise<never>; clear(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(OfnError.say('ReplicaTimeout', 'error.questionDeadline', { question: question.slice(0, 80), seconds: ms / 1000 })), ms);
-    timer.unref?.();
-  });
-  return { promise, clear: () => clearTimeout(timer) };
-}
-
 /**
  * Asks each question with the audience's grant, concurrently within the limits of `all` (at most
  * `fanOutConcurrency` at once, each within `fanOutTimeoutSeconds`), and keeps them in order. A statement
@@ -111,20 +98,13 @@ export async function answerDashboard(deps: Deps, dashboard: Dashboard, context:
       if (reach.help) return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
       // Checked here as well as in `ask`, so that a refusal is told apart from a failure.
       authorize(deps.config, context.grant, reach);
-    } catch (error) {
-      if (!(error instanceof OfnError)) throw error;
-      return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
-    }
-    const timer = deadline(timeoutMs, question);
-    try {
-      const outcome: Outcome = await Promise.race([context.ask(question), timer.promise]);
+      const late = () => OfnError.say('ReplicaTimeout', 'error.questionDeadline', { question: question.slice(0, 80), seconds: timeoutMs / 1000 });
+      const outcome: Outcome = await withDeadline(context.ask(question), timeoutMs, late);
       if (outcome.kind === 'help' || outcome.kind === 'notice') return { question, status: 'failed', ...said('error.dashboard.partNotQuestion') };
       return { question, status: 'answered', outcome };
     } catch (error) {
       if (!(error instanceof OfnError)) throw error;
-      return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', ...saidOf(error) };
-    } finally {
-      timer.clear();
+      return { question, status: error.code === 'AccessDenied' ? 'refused' : 'failed', message: error.message, ...(error.text ? { text: error.text } : {}) };
     }
   };
   return shareStatements(() => Promise.all(dashboard.questions.map((question) => limit(() => answerPart(question)))));

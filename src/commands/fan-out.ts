@@ -10,11 +10,6 @@ import type { QuestionArgs } from './question.js';
 import { canonicalQuestion, instanceRef, lookupInstance } from './question.js';
 import type { Command, Deps } from './types.js';
 
-/** Rejects with ReplicaTimeout when `signal` fires: the instance's deadline (AbortSignal.timeout). */
-function deadline(signal: AbortSignal, ms: number, name: string): Promise<never> {
-  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(OfnError.say('ReplicaTimeout', 'error.replicaDeadline', { name, seconds: ms / 1000 })), { once: true }));
-}
-
 /** An instance that did not answer, named with its error (in English, and its words for other languages). */
 function warningOf(instance: string, name: string, error: OfnError): GlobalAnswer['warnings'][number] {
   return { instance, name, message: error.message, ...(error.text ? { text: error.text } : {}) };
@@ -70,9 +65,38 @@ export function sumMoney(deps: Deps, amounts: readonly { value: string; currency
   return { value: roundCents(sum), currency: reporting, partial, rates: [...rates.values()] };
 }
 
-/** Resolves as `work` does, or rejects with ReplicaTimeout after `ms` (AbortSignal.timeout). */
-export function withDeadline<T>(work: Promise<T>, ms: number, name: string): Promise<T> {
-  return Promise.race([work, deadline(AbortSignal.timeout(ms), ms, name)]);
+/** Resolves as `work` does, or rejects with `late()` after `ms` (AbortSignal.timeout). */
+export function withDeadline<T>(work: Promise<T>, ms: number, late: () => OfnError): Promise<T> {
+  const signal = AbortSignal.timeout(ms);
+  return Promise.race([work, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(late()), { once: true }))]);
+}
+
+/**
+ * Runs `work` for each instance, bounded (`fanOutConcurrency`), each within `fanOutTimeoutSeconds`:
+ * an instance that fails with an OfnError becomes a warning (unless `single`: then its error is the
+ * answer); none answering is an error. Results and warnings keep the order of `ids`.
+ */
+async function settle<T>(deps: Deps, ids: readonly string[], work: (id: string) => Promise<T>, single = false): Promise<{ results: { id: string; value: T }[]; warnings: GlobalAnswer['warnings'] }> {
+  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
+  const limit = pLimit(deps.config.fanOutConcurrency);
+  const outcomes = await Promise.all(
+    ids.map((id) =>
+      limit(async () => {
+        const name = deps.config.instances.get(id)?.name ?? id;
+        try {
+          const late = () => OfnError.say('ReplicaTimeout', 'error.replicaDeadline', { name, seconds: timeoutMs / 1000 });
+          return { id, value: single ? await work(id) : await withDeadline(work(id), timeoutMs, late) };
+        } catch (error) {
+          if (single || !(error instanceof OfnError)) throw error;
+          return { id, warning: warningOf(id, name, error) };
+        }
+      }),
+    ),
+  );
+  const results = outcomes.flatMap((o) => (o.warning ? [] : [{ id: o.id, value: o.value as T }]));
+  const warnings = outcomes.flatMap((o) => (o.warning ? [o.warning] : []));
+  if (results.length === 0) throw noneAnswered(warnings);
+  return { results, warnings };
 }
 
 /**
@@ -80,30 +104,10 @@ export function withDeadline<T>(work: Promise<T>, ms: number, name: string): Pro
  * zone, each with its own deadline: one slow or broken replica only costs its own row.
  */
 export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args: QuestionArgs, instanceIds: readonly string[]): Promise<GlobalAnswer> {
-  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
-  const limit = pLimit(deps.config.fanOutConcurrency);
-  const outcomes = await Promise.all(
-    instanceIds.map((id) =>
-      limit(async () => {
-        const name = deps.config.instances.get(id)?.name ?? id;
-        try {
-          const { scope: _all, ...single } = args;
-          const answer: Answer = await withDeadline(command.run(deps, { ...single, instance: id }), timeoutMs, name);
-          return { answer, warning: undefined };
-        } catch (error) {
-          if (!(error instanceof OfnError)) throw error;
-          return { answer: undefined, warning: warningOf(id, name, error) };
-        }
-      }),
-    ),
-  );
-  const results: Answer[] = [];
-  const warnings: GlobalAnswer['warnings'] = [];
-  for (const o of outcomes) {
-    if (o.answer) results.push(o.answer);
-    if (o.warning) warnings.push(o.warning);
-  }
-  if (results.length === 0) throw noneAnswered(warnings);
+  const { scope: _all, ...single } = args;
+  const settled = await settle(deps, instanceIds, (id) => command.run(deps, { ...single, instance: id }));
+  const results = settled.results.map((r) => r.value);
+  const { warnings } = settled;
   const first = results[0]!;
   const total = totalOf(deps, results, warnings.length > 0);
   return {
@@ -119,30 +123,11 @@ export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args
 }
 
 /**
- * Runs `work` for each instance, bounded and each with its own deadline, as `runAcross` does for
- * questions (the growth story, `billing all`): instances that fail with an OfnError become warnings; none answering is an error.
+ * Runs `work` for each instance as `runAcross` does for questions (the growth story, `billing all`);
+ * one instance asked: its error is the answer.
  */
 export async function fanOutInstances<T>(deps: Deps, ids: readonly string[], work: (instance: InstanceConfig) => Promise<T>): Promise<{ results: { instance: InstanceRef; value: T }[]; warnings: GlobalAnswer['warnings'] }> {
-  const timeoutMs = deps.config.fanOutTimeoutSeconds * 1000;
-  const limit = pLimit(deps.config.fanOutConcurrency);
-  const single = ids.length === 1;
-  const outcomes = await Promise.all(
-    ids.map((id) =>
-      limit(async () => {
-        const instance = lookupInstance(deps, id);
-        try {
-          const value = single ? await work(instance) : await withDeadline(work(instance), timeoutMs, instance.name);
-          return { instance: instanceRef(instance), value, warning: undefined };
-        } catch (error) {
-          // One instance asked: its error is the answer.
-          if (single || !(error instanceof OfnError)) throw error;
-          return { instance: instanceRef(instance), value: undefined, warning: warningOf(id, instance.name, error) };
-        }
-      }),
-    ),
-  );
-  const results = outcomes.flatMap((o) => (o.warning ? [] : [{ instance: o.instance, value: o.value as T }]));
-  const warnings = outcomes.flatMap((o) => (o.warning ? [o.warning] : []));
-  if (results.length === 0) throw noneAnswered(warnings);
-  return { results, warnings };
+  const instances = new Map(ids.map((id) => [id, lookupInstance(deps, id)]));
+  const { results, warnings } = await settle(deps, ids, (id) => work(instances.get(id)!), ids.length === 1);
+  return { results: results.map((r) => ({ instance: instanceRef(instances.get(r.id)!), value: r.value })), warnings };
 }
