@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { billMonth, planTerms, type BillingLine } from '../core/billing.js';
 import { OfnError } from '../core/errors.js';
 import type { BillingAllReport, BillingChange, BillingReport } from '../core/outcome.js';
-import { parsePeriod, resolvePeriod, toUtcTimestamp, type PeriodOptions, type PeriodSpec } from '../core/periods.js';
+import { parsePeriod, resolvePeriod, type PeriodOptions, type PeriodSpec } from '../core/periods.js';
 import { readPeriod } from '../core/period-phrases.js';
 import { closest } from '../core/suggest.js';
 import { t } from '../core/i18n.js';
@@ -11,7 +11,7 @@ import { billableEnterprises } from '../queries/billing-queries.js';
 import { billingRun, recordBillingRun as storeBillingRun } from '../state/billing-runs.js';
 import type { StateDb } from '../state/store.js';
 import { fanOutInstances, sumMoney } from './fan-out.js';
-import { instanceRef, lookupInstance } from './question.js';
+import { instanceRef, lookupInstance, utcWindow } from './question.js';
 import type { Deps, Route } from './types.js';
 
 export interface BillingArgs {
@@ -23,9 +23,6 @@ export interface BillingArgs {
   period?: PeriodSpec;
   asSent: boolean;
 }
-
-
-export const BILLING_USAGE = '`billing <instance|all> [YYYY-MM] [as-sent]` (default: last month)';
 
 /** A period that names one calendar month: the only kind billing takes (a month is what is invoiced). */
 function isOneMonth(spec: PeriodSpec): boolean {
@@ -111,7 +108,7 @@ export function billingMonth(args: BillingArgs, timezone: string, now: Date): { 
   const month = period.from.toFormat('yyyy-LL');
   // A month that has not started has nothing to bill: refused, so nobody sends an all-zero invoice.
   if (period.future) throw OfnError.say('BadPeriod', 'error.billing.notStarted', { month, zone: timezone });
-  return { month, window: { fromUtc: toUtcTimestamp(period.from), toUtc: toUtcTimestamp(period.to) }, provisional: period.asOf !== undefined };
+  return { month, window: utcWindow(period), provisional: period.asOf !== undefined };
 }
 
 /** Computes a month's billing from the replica (or shows what was sent), and what changed since sending. */
@@ -143,7 +140,6 @@ export async function recordBillingRun(state: StateDb, report: BillingReport): P
   const stored = await storeBillingRun(state, { instanceId: report.instance.id, month: report.month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash, plan: report.plan });
   return { ...report, lines: stored.lines, totals: stored.totals, hash: stored.hash, plan: stored.plan ?? report.plan, sentAt: stored.sentAt };
 }
-
 
 /**
  * `billing all`: each instance the audience may see that has a plan, each in its own zone and

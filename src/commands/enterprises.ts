@@ -3,8 +3,6 @@ import { DEFAULT_REGISTRY } from '../queries/registry.js';
 import { defineMetricCommand } from './metric-command.js';
 
 const THIS_MONTH = { kind: 'current', unit: 'month', offset: 0 } as const;
-const metric = (name: string) => DEFAULT_REGISTRY.metrics.get(name)!;
-const segment = (name: string) => DEFAULT_REGISTRY.segments.get(name)!;
 
 /** `new-profiles`, `new-shops`: enterprises of a segment whose created_at falls in the period. */
 function newEnterprises(name: 'new-profiles' | 'new-shops', segmentName: string, title: string, examples: string[]) {
@@ -12,7 +10,7 @@ function newEnterprises(name: 'new-profiles' | 'new-shops', segmentName: string,
   return defineMetricCommand({
     name,
     title,
-    summary: metric(name).description,
+    summary: DEFAULT_REGISTRY.metrics.get(name)!.description,
     unit: 'count',
     shape: { breakdowns: ['day', 'week', 'month'], defaultPeriod: THIS_MONTH },
     examples,
@@ -36,7 +34,7 @@ function existingEnterprises(name: 'shops' | 'hubs' | 'producers' | 'profiles', 
     name,
     aliases,
     title,
-    summary: `${segment(name).description} With a period: those created before its end (by today's type).`,
+    summary: `${DEFAULT_REGISTRY.segments.get(name)!.description} With a period: those created before its end (by today's type).`,
     unit: 'count',
     shape: { breakdowns: [] },
     examples: [`${name} katuma`, `${name} katuma last-year`],

@@ -156,16 +156,9 @@ export async function runGrowth(deps: Deps, args: QuestionArgs, ids: readonly st
   const spec = args.period ?? GROWTH_DEFAULT_PERIOD;
   const { results, warnings } = await fanOutInstances(deps, ids, (instance) => readInstance(deps, instance.id, spec, 'growth'));
   const data = results.map((r) => r.value);
-  const own: Convert = (value) => value;
-  const instances = data.map((d) => sectionOf([d], own, d.instance, d.instance.currency));
-  const global = args.scope !== undefined;
-  let combined: GrowthSection | undefined;
-  let converter: Converter | undefined;
-  if (global) {
-    converter = new Converter(deps, data.map((d) => d.instance.currency));
-    const c = converter;
-    combined = sectionOf(data, (value, instance, month) => c.convert(value, instance.currency, month), null, c.currency);
-  }
+  const instances = data.map((d) => sectionOf([d], (value) => value, d.instance, d.instance.currency));
+  const converter = args.scope !== undefined ? new Converter(deps, data.map((d) => d.instance.currency)) : undefined;
+  const combined = converter && sectionOf(data, converter.money, null, converter.currency);
   const note = converter?.note() ?? {};
   return {
     kind: 'growth',

@@ -132,10 +132,6 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
       orders !== undefined && spec.ordersDetail ? { orders, detail: `${spec.ordersDetail} ${countOf(orders, 'sales order', 'sales orders', instance.locale)}` } : orders !== undefined ? { orders } : {};
     // Every breakdown carries the scalar question's figure as its total, read by the same statement or in the same snapshot.
     const asTotal = ({ value, orders }: { value: string | null; orders?: number }) => ({ value, ...(orders !== undefined && spec.unit === 'money' ? { orders } : {}) });
-    const totalOf = async (tx: ReplicaTx) => {
-      if (!spec.scalar) return {};
-      return { total: asTotal(await spec.scalar(tx, window, scope)) };
-    };
     if (breakdown === 'shop' || !spec.scalar) {
       // One statement: the ranking and, over every sales order of the window, its total.
       const ranking = await replica.read((tx) => spec.byShop!(tx, window!, args.limit, scope));
@@ -148,8 +144,8 @@ export function defineMetricCommand(spec: MetricSpec): Command<QuestionArgs> {
         const rows = await replica.read((tx) => spec.series!(tx, window!, buckets, scope));
         return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero), total: totalOfRows(rows, spec.unit) };
       }
-      const { rows, total } = await replica.read(async (tx) => ({ rows: await spec.series!(tx, window!, buckets, scope), ...(await totalOf(tx)) }), { snapshot: true });
-      return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero), ...(total ? { total } : {}) };
+      const { rows, total } = await replica.read(async (tx) => ({ rows: await spec.series!(tx, window!, buckets, scope), total: asTotal(await spec.scalar!(tx, window, scope)) }), { snapshot: true });
+      return { ...base, kind: 'series', grain: breakdown, rows: fillSeries(resolved, breakdown, rows, zero), total };
     }
     const { value, orders } = await replica.read((tx) => spec.scalar!(tx, window, scope));
     return { ...base, kind: 'scalar', value, ...detailOf(orders) };

@@ -23,7 +23,8 @@ import { closest } from '../core/suggest.js';
 import { bare, BREAKDOWN_WORDS, BY_WORDS, FLAG_WORDS, fold, isFiller } from '../core/vocabulary.js';
 import type { InstanceConfig } from '../config/config.js';
 import type { UtcWindow } from '../queries/definitions.js';
-import type { Deps, ParseContext, Presentation } from './types.js';
+import type { Presentation } from '../core/outcome.js';
+import type { Deps, ParseContext } from './types.js';
 
 export type Breakdown = Grain | 'shop';
 

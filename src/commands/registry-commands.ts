@@ -3,7 +3,7 @@ import type { Answer } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
 import { isMessageKey, LANGUAGES, t, type Language } from '../core/i18n.js';
 import { averageToCents } from '../core/money.js';
-import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
+import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals, type SalesScope } from '../queries/definitions.js';
 import type { MetricEntry, Registry } from '../queries/registry.js';
 import { needsAddresses, needsPeriod } from '../queries/definitions.js';
 import { categoryLabel } from '../queries/watch-queries.js';
@@ -120,7 +120,8 @@ export function customMetricCommand(entry: MetricEntry, registry: Registry): Com
       },
     });
   }
-  const fixed = measure.distributors ? registry.filtersOf(measure.distributors) : undefined;
+  const fixed = measure.distributors ? registry.filtersOf(measure.distributors) : [];
+  const scoped = (scope: SalesScope): SalesScope => ({ column: measure.column, distributors: [...fixed, ...(scope.distributors ?? [])] });
   const valueOf = (totals: { turnover: string; orders: number }) =>
     measure.aggregate === 'count' ? String(totals.orders) : measure.aggregate === 'avg' ? averageToCents(totals.turnover, totals.orders) : totals.turnover;
   return defineMetricCommand({
@@ -133,15 +134,15 @@ export function customMetricCommand(entry: MetricEntry, registry: Registry): Com
     ordersDetail: measure.aggregate === 'avg' ? 'over' : 'from',
     ...(measure.aggregate === 'avg' ? { zero: null } : {}),
     async scalar(tx, window, scope) {
-      const totals = await turnoverTotals(tx, window!, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
+      const totals = await turnoverTotals(tx, window!, scoped(scope));
       return { value: valueOf(totals), orders: totals.orders };
     },
     async series(tx, window, buckets, scope) {
-      const rows = await turnoverByBucket(tx, window, buckets, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
+      const rows = await turnoverByBucket(tx, window, buckets, scoped(scope));
       return rows.map((r) => ({ bucket: r.bucket, value: valueOf(r) }));
     },
     async byShop(tx, window, limit, scope) {
-      const { rows, all } = await turnoverByShop(tx, window, limit, { column: measure.column, distributors: [...(fixed ?? []), ...(scope.distributors ?? [])] });
+      const { rows, all } = await turnoverByShop(tx, window, limit, scoped(scope));
       return { rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: valueOf(r), orders: r.orders })), total: { value: valueOf(all), orders: all.orders } };
     },
   });

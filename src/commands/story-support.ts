@@ -36,6 +36,9 @@ export class Converter {
     return convert(value, rate.rate);
   }
 
+  /** `convert` of an instance's amount: how sections add up money of several instances. */
+  readonly money = (value: string, instance: { currency: string }, month: string): string | null => this.convert(value, instance.currency, month);
+
   rates(): RateUsed[] {
     return [...this.used.values()].sort((a, b) => a.currency.localeCompare(b.currency) || (a.month ?? '').localeCompare(b.month ?? ''));
   }

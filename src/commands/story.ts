@@ -367,14 +367,9 @@ export const reportRoute: Route<QuestionArgs> = {
       readMap(deps, context.instances, 'shops'),
     ]);
     const parts = results.map((r) => ({ instance: r.instance, year: r.value }));
-    const own = (value: string) => value;
-    const sections = parts.map((p) => reportSection([p], p.instance, p.instance.currency, own));
-    let converter: Converter | undefined;
-    if (args.scope) {
-      const c = new Converter(deps, parts.map((p) => p.instance.currency));
-      converter = c;
-      sections.push(reportSection(parts, null, c.currency, (value, instance, month) => c.convert(value, instance.currency, month)));
-    }
+    const sections = parts.map((p) => reportSection([p], p.instance, p.instance.currency, (value) => value));
+    const converter = args.scope ? new Converter(deps, parts.map((p) => p.instance.currency)) : undefined;
+    if (converter) sections.push(reportSection(parts, null, converter.currency, converter.money));
     const year = parts[0]!.year.period.from.year;
     const note = converter?.note() ?? {};
     // Instances that answered the map but not the figures (or the reverse) are in the warnings once.

@@ -7,8 +7,6 @@ import type { Replica } from '../queries/replica.js';
 import type { Registry } from '../queries/registry.js';
 import type { StateDb } from '../state/store.js';
 
-export type { Presentation };
-
 /** What commands need from the outside world; tests and the demo pass their own. */
 export interface Deps {
   config: Config;
