@@ -66,7 +66,7 @@ export function sumMoney(deps: Deps, amounts: readonly { value: string; currency
 }
 
 /** Resolves as `work` does, or rejects with `late()` after `ms` (AbortSignal.timeout). */
-export function withDeadline<T>(work: Promise<T>, ms: number, late: () => OfnError): Promise<T> {
+export function withDeadline<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
   const signal = AbortSignal.timeout(ms);
   return Promise.race([work, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(late()), { once: true }))]);
 }

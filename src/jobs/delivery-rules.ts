@@ -5,13 +5,14 @@ import { OfnError, saidIn, type ErrorText, type Said } from '../core/errors.js';
 import { t, type Language } from '../core/i18n.js';
 import { sharedLanguage } from '../render/format.js';
 import type { Logger } from '../core/log.js';
-import { escapeMrkdwn, mrkdwnSection } from '../render/mrkdwn.js';
+import { escapeMrkdwn } from '../render/mrkdwn.js';
 import { audit } from '../state/audit.js';
-import { enqueue, type Delivery } from '../state/deliveries.js';
+import type { Delivery } from '../state/deliveries.js';
 import { disableOwner, pulseById } from '../state/pulses.js';
 import type { StateDb } from '../state/store.js';
 import { watchById } from '../state/watches.js';
 import type { BillingSource } from './billing-post.js';
+import { enqueueNotice } from './ops-notices.js';
 import { webhookReach } from './webhooks.js';
 
 /** What the outbox asks before and after each attempt: may it go, and what to do when a channel is gone. */
@@ -25,13 +26,9 @@ export async function pulseGrant(state: StateDb, deps: Deps, delivery: NonNullab
 /**
  * Why a delivery may no longer go to its channel, checked before every attempt with the config as it
  * is now: a channel whose grant lost an instance stops getting that instance's pulses, announcements
- * and billing posts at once, without anyone having to find and remove them.
+ * and billing posts at once, without anyone having to find and remove them. With its words in the
+ * catalogs where they are (what a pulse's or watch's creator reads).
  */
-export async function refusalOf(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>): Promise<string | undefined> {
-  return (await refusalSaid(state, deps, delivery))?.message;
-}
-
-/** `refusalOf` with its words in the catalogs where they are (what a pulse's or watch's creator reads). */
 export async function refusalSaid(state: StateDb, deps: Deps, delivery: NonNullable<Delivery>): Promise<Said | undefined> {
   const { config } = deps;
   let reach: Reach | undefined;
@@ -113,15 +110,8 @@ export async function refused(state: StateDb, deps: Deps, delivery: NonNullable<
   // In the language of the pulse's answer (the instance's): the reason too, where the catalogs have it.
   const lang = owner.lang;
   const values = { kind: delivery.kind, id: String(owner.id), channel: delivery.channel_id };
-  await enqueue(state, {
-    dedupeKey: `notice:${delivery.kind}:${owner.id}:refused`,
-    kind: 'notice',
-    channelId: owner.createdBy,
-    message: {
-      text: escapeMrkdwn(t(lang, 'creator.refusedText', values)),
-      blocks: [mrkdwnSection(`:no_entry: ${t(lang, 'creator.refused', { ...values, reason: escapeMrkdwn(saidIn(why, lang)) })}`)],
-    },
-  });
+  const text = escapeMrkdwn(t(lang, 'creator.refusedText', values));
+  await enqueueNotice(state, owner.createdBy, `notice:${delivery.kind}:${owner.id}:refused`, text, `:no_entry: ${t(lang, 'creator.refused', { ...values, reason: escapeMrkdwn(saidIn(why, lang)) })}`);
 }
 
 /**
@@ -138,14 +128,7 @@ export async function channelGone(state: StateDb, deps: Deps, delivery: NonNulla
     // A watch has no resume: adding it again (same event and instance, from that channel) makes it active.
     const { watch, lang } = owner;
     const values = { kind: delivery.kind, id: String(owner.id), channel: delivery.channel_id, event: watch?.event ?? 'new-shops|new-profiles', instance: watch?.instance_id ?? '<instance>' };
-    await enqueue(state, {
-      dedupeKey: `notice:${delivery.kind}:${owner.id}:disabled:${error}`,
-      kind: 'notice',
-      channelId: owner.createdBy,
-      message: {
-        text: escapeMrkdwn(t(lang, 'creator.disabledText', { ...values, error })),
-        blocks: [mrkdwnSection(`:warning: ${t(lang, 'creator.disabled', { ...values, error: escapeMrkdwn(error) })}`)],
-      },
-    });
+    const text = escapeMrkdwn(t(lang, 'creator.disabledText', { ...values, error }));
+    await enqueueNotice(state, owner.createdBy, `notice:${delivery.kind}:${owner.id}:disabled:${error}`, text, `:warning: ${t(lang, 'creator.disabled', { ...values, error: escapeMrkdwn(error) })}`);
   }
 }

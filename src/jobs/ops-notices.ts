@@ -21,6 +21,11 @@ export interface OpsNotice {
   icon?: string;
 }
 
+/** A notice (names and reasons, no figures) to a channel or a person, once per key: `text` for the notification, `section` its one block. */
+export function enqueueNotice(state: StateDb, channelId: string, dedupeKey: string, text: string, section: string): Promise<boolean> {
+  return enqueue(state, { dedupeKey, kind: 'notice', channelId, message: { text, blocks: [mrkdwnSection(section)] } });
+}
+
 /** Enqueues a notice for the ops channel, once per key (of all processes, the ledger lets one). */
 export async function notifyOps(state: StateDb, deps: Deps, key: string, notice: OpsNotice, logger?: Logger): Promise<boolean> {
   const channel = deps.config.opsChannel;
@@ -29,7 +34,7 @@ export async function notifyOps(state: StateDb, deps: Deps, key: string, notice:
   const icon = notice.icon ?? ':rotating_light:';
   // Our own sentences hold channel mentions on purpose; what Slack or a receiver said is escaped.
   const text = `${icon} ${notice.what}\n*Why:* ${escapeMrkdwn(notice.why)}\n*What to do:* ${notice.todo}`;
-  return enqueue(state, { dedupeKey: `ops:${key}`, kind: 'notice', channelId: channel, message: { text: `${notice.what}: ${escapeMrkdwn(notice.why)}`, blocks: [mrkdwnSection(text.slice(0, 2900))] } });
+  return enqueueNotice(state, channel, `ops:${key}`, `${notice.what}: ${escapeMrkdwn(notice.why)}`, text.slice(0, 2900));
 }
 
 function describeDelivery(delivery: NonNullable<Delivery>): string {

@@ -4,13 +4,10 @@ import type { Logger } from '../core/log.js';
 import type { Said } from '../core/errors.js';
 import { deliveriesTotal, outboxDepth } from '../core/telemetry.js';
 import type { StateDb } from '../state/store.js';
-import { claimNextDelivery, deliveryBacklog, finishDelivery, type Delivery } from '../state/deliveries.js';
+import { claimNextDelivery, deliveryBacklog, finishDelivery, type Delivery, type OutboxMessage } from '../state/deliveries.js';
 import { postWebhook, webhookMessageId } from './webhooks.js';
 
-export { enqueue, type Delivery, type EnqueueRequest } from '../state/deliveries.js';
-
-export type { OutboxMessage } from '../state/deliveries.js';
-import type { OutboxMessage } from '../state/deliveries.js';
+export { enqueue, type Delivery, type EnqueueRequest, type OutboxMessage } from '../state/deliveries.js';
 
 /** The marker put on every message the outbox posts, so a retry can tell whether it already went out. */
 export const DELIVERY_EVENT = 'ofn_insights_delivery';
@@ -108,7 +105,6 @@ export class DeliveryWorker {
     await finishDelivery(this.options.db, id, values);
   }
 
-  /** Marks a delivery sent, retrying for up to a minute while the state database is unreachable. */
   /** Tells `onFailed`, never throwing: reporting a failure must not turn into another. */
   private async failed(delivery: NonNullable<Delivery>, reason: string, log: Logger): Promise<void> {
     await this.options.onFailed?.(delivery, reason).catch((err) => log.error({ err: (err as Error).message }, 'outbox: onFailed failed'));
@@ -135,6 +131,7 @@ export class DeliveryWorker {
     return uploaded;
   }
 
+  /** Marks a delivery sent, retrying for up to a minute while the state database is unreachable. */
   private async finishSent(id: number, log: Logger): Promise<void> {
     await pRetry(() => this.finish(id, { status: 'sent', sent: true, locked_until: null, last_error: null }), { retries: 30, factor: 1, minTimeout: 2_000 }).catch((error: Error) =>
       // Left as 'sending': when its lease runs out, the next claim finds it in the channel history.

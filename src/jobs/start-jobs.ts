@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
 import type { WebClient } from '@slack/web-api';
+import { withDeadline } from '../commands/fan-out.js';
 import type { Deps } from '../commands/types.js';
 import { OfnError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
@@ -9,14 +10,14 @@ import { forgetRequestsBefore } from '../state/seen-requests.js';
 import type { StateDb } from '../state/store.js';
 import { upsertWatch, watchById, watchedInstances } from '../state/watches.js';
 import { composeBilling, enqueueMonthlyBilling, type BillingSource } from './billing-post.js';
-import { channelGone, pulseGrant, refusalOf, refusalSaid, refused } from './delivery-rules.js';
+import { channelGone, pulseGrant, refusalSaid, refused } from './delivery-rules.js';
 import { checkReplicas, deliveryFailed, ownerDisabled } from './ops-notices.js';
 import { DeliveryWorker } from './outbox.js';
 import { composePulse, enqueueDuePulses, type PulseSource } from './pulses.js';
 import { pollInstance, type WatcherOptions } from './watcher.js';
 import { composeWebhook, enqueueBillingClosed, feedInstances, webhookGone } from './webhooks.js';
 
-export { composeBilling, enqueueMonthlyBilling, refusalOf };
+export { composeBilling, enqueueMonthlyBilling };
 
 /** The background jobs of `serve`: the pulse scheduler, the monthly billing post, watchers and the delivery worker. */
 
@@ -105,18 +106,12 @@ export async function startJobs(options: JobsOptions): Promise<RunningJobs> {
     },
   });
   const probe = async (id: string): Promise<string | undefined> => {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        deps.replica(id).read((tx) => tx.selectFrom('enterprises').select('id').limit(1).execute()),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer in 10 s')), 10_000))),
-      ]);
+      await withDeadline(deps.replica(id).read((tx) => tx.selectFrom('enterprises').select('id').limit(1).execute()), 10_000, () => new Error('no answer in 10 s'));
       return undefined;
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       return `${(error as Error).message}${cause ? ` (${cause})` : ''}`;
-    } finally {
-      clearTimeout(timer);
     }
   };
   const replicaCheck = (now = deps.now()) => checkReplicas(state, deps, probe, now, logger);

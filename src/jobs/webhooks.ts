@@ -10,13 +10,14 @@ import type { BillingReport } from '../core/outcome.js';
 import type { EnterpriseChange } from '../queries/watch-queries.js';
 import { categoryLabel } from '../queries/watch-queries.js';
 import { billingLineItems, type BillingLineItem } from '../render/billing-lines.js';
-import { escapeMrkdwn, mrkdwnSection } from '../render/mrkdwn.js';
+import { escapeMrkdwn } from '../render/mrkdwn.js';
 import { audit } from '../state/audit.js';
 import { billingRun } from '../state/billing-runs.js';
 import { enqueue, type Delivery } from '../state/deliveries.js';
 import type { StateDb } from '../state/store.js';
 import { disableWebhook, recordEnterpriseEvent, webhookDisabled, type EnterpriseEvent } from '../state/webhooks.js';
 import { closedMonthDue } from './billing-post.js';
+import { enqueueNotice } from './ops-notices.js';
 
 /**
  * Outgoing webhooks (docs/api.md) and the API's event feed: what is recorded when the watcher sees a
@@ -257,14 +258,8 @@ export async function webhookGone(state: StateDb, deps: Deps, delivery: NonNulla
   await audit(state, { action: 'webhook.disabled', outcome: String(status), detail: `webhook ${webhook.name}: ${note}` }, logger);
   const admins = [...new Set(deps.config.access.filter((r) => r.user && r.admin).map((r) => r.user!))];
   for (const admin of admins) {
-    await enqueue(state, {
-      dedupeKey: `notice:webhook:${webhook.name}:disabled:${createHash('sha256').update(webhook.url).digest('hex').slice(0, 12)}:${admin}`,
-      kind: 'notice',
-      channelId: admin,
-      message: {
-        text: escapeMrkdwn(`Webhook ${webhook.name} is disabled: ${note}.`),
-        blocks: [mrkdwnSection(`:warning: Webhook \`${escapeMrkdwn(webhook.name)}\` is disabled: ${escapeMrkdwn(note)}, so nothing more is sent to it. Give it a new \`url\` in the ofn-insights config (or remove it) and restart.`)],
-      },
-    });
+    const key = `notice:webhook:${webhook.name}:disabled:${createHash('sha256').update(webhook.url).digest('hex').slice(0, 12)}:${admin}`;
+    const section = `:warning: Webhook \`${escapeMrkdwn(webhook.name)}\` is disabled: ${escapeMrkdwn(note)}, so nothing more is sent to it. Give it a new \`url\` in the ofn-insights config (or remove it) and restart.`;
+    await enqueueNotice(state, admin, key, escapeMrkdwn(`Webhook ${webhook.name} is disabled: ${note}.`), section);
   }
 }
