@@ -159,7 +159,6 @@ export async function runGrowth(deps: Deps, args: QuestionArgs, ids: readonly st
   const instances = data.map((d) => sectionOf([d], (value) => value, d.instance, d.instance.currency));
   const converter = args.scope !== undefined ? new Converter(deps, data.map((d) => d.instance.currency)) : undefined;
   const combined = converter && sectionOf(data, converter.money, null, converter.currency);
-  const note = converter?.note() ?? {};
   return {
     kind: 'growth',
     question: canonicalQuestion('growth', { ...args, period: spec }),
@@ -167,7 +166,7 @@ export async function runGrowth(deps: Deps, args: QuestionArgs, ids: readonly st
     instances,
     ...(combined ? { combined } : {}),
     rates: converter?.rates() ?? [],
-    ...note,
+    ...converter?.note(),
     warnings,
     // The chart is part of the story: drawn with every answer, as for compare.
     presentation: { chart: true, public: args.public },

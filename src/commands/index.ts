@@ -11,7 +11,7 @@ import { runAcross } from './fan-out.js';
 import { buyersRoute, funnelRoute, mapRoute, reportRoute, retentionRoute } from './story.js';
 import { MANAGE_ROUTES } from './manage.js';
 import type { QuestionArgs } from './question.js';
-import { COMMANDS, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
+import { cached, COMMANDS, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
 import { describeRegistry } from './registry-commands.js';
 import { findSpoken, spokenHelpLines, spokenTopic, spokenWordLines } from './spoken.js';
 import type { Command, ParseContext, Route, RouteGroup } from './types.js';
@@ -145,13 +145,7 @@ export function helpText(args: HelpArgs | undefined, context: Pick<ParseContext,
   // Built once per topic and audience (five languages of text): `help` is asked far more often than the table changes.
   let cache = HELP_CACHE.get(table);
   if (!cache) HELP_CACHE.set(table, (cache = new Map()));
-  const key = `${found?.command.name ?? ''}\u0000${instances}`;
-  let help = cache.get(key);
-  if (!help) {
-    help = buildHelp(found?.command, instances, table);
-    if (cache.size > 200) cache.clear();
-    cache.set(key, help);
-  }
+  const help = cached(cache, `${found?.command.name ?? ''}\u0000${instances}`, () => buildHelp(found?.command, instances, table), 200);
   return args?.language ? { ...help, language: args.language } : { ...help };
 }
 const HELP_CACHE = new WeakMap<CommandTable<Route<any>>, Map<string, HelpText>>();

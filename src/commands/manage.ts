@@ -247,9 +247,10 @@ export async function runManagement(ctx: ManageContext, args: ManageArgs): Promi
 }
 
 /** Management routes: they need the state store, run as the Slack user who asks, and authorize inside. */
-function manageRoute(spec: Pick<Route<ManageArgs>, 'name' | 'aliases' | 'summary' | 'usage' | 'examples' | 'parse'> & { admin: boolean }): Route<ManageArgs> {
+function manageRoute(spec: Pick<Route<ManageArgs>, 'name' | 'summary' | 'usage' | 'examples' | 'parse'> & { aliases?: readonly string[]; admin: boolean }): Route<ManageArgs> {
   const { admin, ...rest } = spec;
   return {
+    aliases: [],
     ...rest,
     group: 'manage',
     needs: { state: true, admin },
@@ -265,7 +266,6 @@ function manageRoute(spec: Pick<Route<ManageArgs>, 'name' | 'aliases' | 'summary
 export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
   manageRoute({
     name: 'save',
-    aliases: [],
     admin: true,
     summary: 'Saves a question under a name, for this channel.',
     usage: 'save <name> <question>',
@@ -280,7 +280,6 @@ export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
   }),
   manageRoute({
     name: 'saved',
-    aliases: [],
     admin: false,
     summary: 'The questions saved in this channel.',
     usage: 'saved',
@@ -289,7 +288,6 @@ export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
   }),
   manageRoute({
     name: 'pulse-add',
-    aliases: [],
     admin: true,
     summary: 'Posts a question (or a saved one) on a schedule, in the instance’s time zone.',
     usage: 'pulse add <saved name or question> daily HH:MM | weekly mon HH:MM | monthly 1 HH:MM | "<cron>" [#channel] [only-if-results] [tz Area/City]',
@@ -311,7 +309,6 @@ export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
   ...(['pause', 'resume', 'remove'] as const).map((action) =>
     manageRoute({
       name: `pulse-${action}`,
-      aliases: [],
       admin: true,
       summary: `${action[0]!.toUpperCase()}${action.slice(1)}s a pulse.`,
       usage: `pulse ${action} <id>`,
@@ -321,7 +318,6 @@ export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
   ),
   manageRoute({
     name: 'watch',
-    aliases: [],
     admin: true,
     summary: 'Announces each new profile or shop of an instance in a channel.',
     usage: 'watch new-profiles|new-shops [instance] [#channel]',
@@ -339,7 +335,6 @@ export const MANAGE_ROUTES: readonly Route<ManageArgs>[] = [
   }),
   manageRoute({
     name: 'watch-remove',
-    aliases: [],
     admin: true,
     summary: 'Removes a watch.',
     usage: 'watch remove <id>',

@@ -37,6 +37,17 @@ export function questionCommands(registry?: Registry): CommandTable<Command<any>
   return table;
 }
 
+/** What `build` gives for `key`, built once and kept in `cache` (cleared past `max` entries). */
+export function cached<V>(cache: Map<string, V>, key: string, build: () => V, max = Infinity): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = build();
+    if (cache.size > max) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** Splits what the user typed into words; Slack's "/ofn" prefix and extra spaces are tolerated. */
 export function splitWords(text: string): string[] {
   const words = text.trim().split(/\s+/).filter(Boolean);

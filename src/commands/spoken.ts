@@ -2,7 +2,7 @@ import { OfnError } from '../core/errors.js';
 import { t } from '../core/i18n.js';
 import { closest } from '../core/suggest.js';
 import { bare, isFiller, LANGUAGES, QUESTION_WORDS, questionPhraseAt, questionWordSpellings, type Language } from '../core/vocabulary.js';
-import { findIn, type CommandTable } from './questions.js';
+import { cached, findIn, type CommandTable } from './questions.js';
 import type { RouteGroup } from './types.js';
 
 /**
@@ -90,37 +90,23 @@ function unknownQuestion<C extends Named>(first: string, meaningful: readonly st
 
 /** `In Spanish: facturación, ventas, …`: one line per language for `help <question>`, in `lang` (built once per route and language). */
 export function spokenWordLines(route: string, lang: Language = 'en'): readonly string[] {
-  const key = `${lang} ${route}`;
-  let lines = LINES_OF.get(key);
-  if (!lines) {
-    lines = spokenWordsOf(route).map((l) => t(lang, 'help.wordsIn', { language: t(lang, `language.${l.language}` as const), words: l.words.join(', ') }));
-    LINES_OF.set(key, lines);
-  }
-  return lines;
+  return cached(LINES_OF, `${lang} ${route}`, () =>
+    spokenWordsOf(route).map((l) => t(lang, 'help.wordsIn', { language: t(lang, `language.${l.language}` as const), words: l.words.join(', ') })),
+  );
 }
 const LINES_OF = new Map<string, readonly string[]>();
 
 /** The question words of each language for a route (`turnover`: es facturación, ventas …), for help. */
 export function spokenWordsOf(route: string): { language: Language; words: string[] }[] {
-  let words = WORDS_OF.get(route);
-  if (!words) {
-    words = LANGUAGES.map((language) => ({ language, words: QUESTION_WORDS.filter((q) => q.language === language && q.route === route).map((q) => q.phrase) })).filter((l) => l.words.length > 0);
-    WORDS_OF.set(route, words);
-  }
-  return words;
+  return cached(WORDS_OF, route, () =>
+    LANGUAGES.map((language) => ({ language, words: QUESTION_WORDS.filter((q) => q.language === language && q.route === route).map((q) => q.phrase) })).filter((l) => l.words.length > 0),
+  );
 }
 const WORDS_OF = new Map<string, { language: Language; words: string[] }[]>();
 
 /** One line per language: its question words and what each asks, for `help`, in `lang` (the reader's first). */
 export function spokenHelpLines(routes: ReadonlySet<string>, lang: Language = 'en'): readonly string[] {
-  const key = `${lang} ${[...routes].join(' ')}`;
-  let lines = HELP_LINES.get(key);
-  if (!lines) {
-    lines = helpLinesOf(routes, lang);
-    if (HELP_LINES.size > 100) HELP_LINES.clear();
-    HELP_LINES.set(key, lines);
-  }
-  return lines;
+  return cached(HELP_LINES, `${lang} ${[...routes].join(' ')}`, () => helpLinesOf(routes, lang), 100);
 }
 const HELP_LINES = new Map<string, readonly string[]>();
 

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { InstanceConfig } from '../config/config.js';
 import type { AnswerPeriod, InstanceRef } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
 import { bucketsOf, periodLabel, resolvePeriod, type PeriodSpec, type ResolvedPeriod } from '../core/periods.js';
@@ -34,16 +35,11 @@ import { monthPeriod } from './growth.js';
 import { canonicalQuestion, parseQuestionWords, utcWindow, type QuestionArgs } from './question.js';
 import { fanOutInstances } from './fan-out.js';
 import { Converter, sumMoney } from './story-support.js';
-import type { Deps, ParseContext, Route, RouteContext } from './types.js';
+import type { Deps, Route, RouteContext } from './types.js';
 
 /** `funnel`, `retention`, `buyers`, `report` and `map`: the growth story for funders (issue 16). */
 
 const reachOf = (args: QuestionArgs) => ({ instances: args.scope ?? [args.instance], billing: false });
-
-function presentation(args: QuestionArgs) {
-  // The chart is part of the story: always drawn in Slack (and written by the CLI).
-  return { chart: true, public: args.public };
-}
 
 function common(name: string, args: QuestionArgs, spec: PeriodSpec | undefined, warnings: StoryOutcome['warnings']) {
   return {
@@ -52,14 +48,41 @@ function common(name: string, args: QuestionArgs, spec: PeriodSpec | undefined, 
     periodLabel: spec ? periodLabel(spec) : 'now',
     global: args.scope !== undefined,
     warnings,
-    presentation: presentation(args),
+    // The chart is part of the story: always drawn in Slack (and written by the CLI).
+    presentation: { chart: true, public: args.public },
   };
 }
 
-function requirePeriod(name: string, args: QuestionArgs, context: ParseContext): void {
-  if (args.period) return;
-  const id = args.scope === 'all' ? 'all' : (context.visibleIds ?? context.instanceIds)[0] ?? 'katuma';
-  throw OfnError.say('BadPeriod', 'error.storyNeedsPeriod', { name, id }, 'hint.storyNeedsPeriod');
+/** What `sectionsRoute` needs of a story told period by period: how an instance is read, how sections add up. */
+interface SectionsStory<D> extends Pick<Route<QuestionArgs>, 'summary' | 'usage' | 'examples'> {
+  name: 'funnel' | 'buyers' | 'retention';
+  /** Without one, a period must be typed. */
+  defaultPeriod?: PeriodSpec;
+  read(deps: Deps, spec: PeriodSpec, instance: InstanceConfig): Promise<{ period: AnswerPeriod; data: D }>;
+  section(instance: InstanceRef | null, period: AnswerPeriod | null, data: readonly D[]): FunnelSection | BuyersSection | RetentionSection;
+}
+
+/** A story of one period (funnel, buyers, retention): a section per instance and, for `all` or a list, one of them added up. */
+function sectionsRoute<D>({ name, defaultPeriod, read, section, ...text }: SectionsStory<D>): Route<QuestionArgs> {
+  return {
+    name,
+    aliases: [],
+    group: 'instances',
+    ...text,
+    parse(words, context) {
+      const args = parseQuestionWords(name, words, { breakdowns: [], ...(defaultPeriod ? { defaultPeriod } : {}) }, context);
+      if (args.period) return args;
+      const id = args.scope === 'all' ? 'all' : (context.visibleIds ?? context.instanceIds)[0] ?? 'katuma';
+      throw OfnError.say('BadPeriod', 'error.storyNeedsPeriod', { name, id }, 'hint.storyNeedsPeriod');
+    },
+    reach: reachOf,
+    async run(deps, args, context) {
+      const { results, warnings } = await fanOutInstances(deps, context.instances, (instance) => read(deps, args.period!, instance));
+      const sections = results.map((r) => section(r.instance, r.value.period, [r.value.data]));
+      if (args.scope) sections.push(section(null, null, results.map((r) => r.value.data)));
+      return { ...common(name, args, args.period, warnings), story: name, sections, rates: [] } as StoryOutcome;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -78,29 +101,17 @@ function funnelSection(instance: InstanceRef | null, period: AnswerPeriod | null
   };
 }
 
-export const funnelRoute: Route<QuestionArgs> = {
+export const funnelRoute = sectionsRoute({
   name: 'funnel',
-  aliases: [],
-  group: 'instances',
   summary: 'Enterprises created in a period: how many became shops, sold once, sold in 3+ months.',
   usage: 'funnel <instance | all> <period>',
   examples: ['funnel katuma 2025', 'funnel all last-12-months', 'funnel uk 2026-Q1'],
-  parse(words, context) {
-    const args = parseQuestionWords('funnel', words, { breakdowns: [] }, context);
-    requirePeriod('funnel', args, context);
-    return args;
+  async read(deps, spec, instance) {
+    const period = resolvePeriod(spec, instance.timezone, deps.now());
+    return { period, data: await deps.replica(instance.id).read((tx) => funnelCounts(tx, utcWindow(period), instance.timezone)) };
   },
-  reach: reachOf,
-  async run(deps, args, context) {
-    const { results, warnings } = await fanOutInstances(deps, context.instances, async (instance) => {
-      const period = resolvePeriod(args.period!, instance.timezone, deps.now());
-      return { period, counts: await deps.replica(instance.id).read((tx) => funnelCounts(tx, utcWindow(period), instance.timezone)) };
-    });
-    const sections = results.map((r) => funnelSection(r.instance, r.value.period, [r.value.counts]));
-    if (args.scope) sections.push(funnelSection(null, null, results.map((r) => r.value.counts)));
-    return { ...common('funnel', args, args.period, warnings), story: 'funnel', sections, rates: [] };
-  },
-};
+  section: funnelSection,
+});
 
 // ---------------------------------------------------------------------------------------------------
 // buyers
@@ -111,29 +122,17 @@ function buyersSection(instance: InstanceRef | null, period: AnswerPeriod | null
   return { instance, period, buyers, repeatBuyers, repeatRate: percentOf(repeatBuyers, buyers), ordersWithoutBuyer: counts.reduce((s, c) => s + c.ordersWithoutBuyer, 0) };
 }
 
-export const buyersRoute: Route<QuestionArgs> = {
+export const buyersRoute = sectionsRoute({
   name: 'buyers',
-  aliases: [],
-  group: 'instances',
   summary: 'Distinct buyers with a sales order in a period and the share who ordered twice or more (never who).',
   usage: 'buyers <instance | all> <period>',
   examples: ['buyers katuma last-month', 'buyers all 2025', 'buyers uk last-12-months'],
-  parse(words, context) {
-    const args = parseQuestionWords('buyers', words, { breakdowns: [] }, context);
-    requirePeriod('buyers', args, context);
-    return args;
+  async read(deps, spec, instance) {
+    const period = resolvePeriod(spec, instance.timezone, deps.now());
+    return { period, data: await deps.replica(instance.id).read((tx) => buyerCounts(tx, utcWindow(period))) };
   },
-  reach: reachOf,
-  async run(deps, args, context) {
-    const { results, warnings } = await fanOutInstances(deps, context.instances, async (instance) => {
-      const period = resolvePeriod(args.period!, instance.timezone, deps.now());
-      return { period, counts: await deps.replica(instance.id).read((tx) => buyerCounts(tx, utcWindow(period))) };
-    });
-    const sections = results.map((r) => buyersSection(r.instance, r.value.period, [r.value.counts]));
-    if (args.scope) sections.push(buyersSection(null, null, results.map((r) => r.value.counts)));
-    return { ...common('buyers', args, args.period, warnings), story: 'buyers', sections, rates: [] };
-  },
-};
+  section: buyersSection,
+});
 
 // ---------------------------------------------------------------------------------------------------
 // retention
@@ -164,28 +163,19 @@ function retentionSection(instance: InstanceRef | null, period: AnswerPeriod | n
   return { instance, period, cohorts, currentMonth };
 }
 
-export const retentionRoute: Route<QuestionArgs> = {
+export const retentionRoute = sectionsRoute({
   name: 'retention',
-  aliases: [],
-  group: 'instances',
   summary: 'Shops by the month of their first sale, and the share selling in each month after (a heat map).',
   usage: 'retention <instance | all> [period]',
   examples: ['retention katuma', 'retention all 2025', 'retention uk last-6-months'],
-  parse(words, context) {
-    return parseQuestionWords('retention', words, { breakdowns: [], defaultPeriod: { kind: 'last-n', n: 12, unit: 'month' } }, context);
+  defaultPeriod: { kind: 'last-n', n: 12, unit: 'month' },
+  async read(deps, spec, instance) {
+    const period = monthPeriod(spec, instance.timezone, deps.now(), 'retention');
+    const currentMonth = DateTime.fromJSDate(deps.now(), { zone: instance.timezone }).toFormat('yyyy-LL');
+    return { period, data: { currentMonth, cohorts: await deps.replica(instance.id).read((tx) => retentionCohorts(tx, utcWindow(period), instance.timezone, RETENTION_MONTHS)) } };
   },
-  reach: reachOf,
-  async run(deps, args, context) {
-    const { results, warnings } = await fanOutInstances(deps, context.instances, async (instance) => {
-      const period = monthPeriod(args.period!, instance.timezone, deps.now(), 'retention');
-      const currentMonth = DateTime.fromJSDate(deps.now(), { zone: instance.timezone }).toFormat('yyyy-LL');
-      return { period, currentMonth, cohorts: await deps.replica(instance.id).read((tx) => retentionCohorts(tx, utcWindow(period), instance.timezone, RETENTION_MONTHS)) };
-    });
-    const sections = results.map((r) => retentionSection(r.instance, r.value.period, [r.value]));
-    if (args.scope) sections.push(retentionSection(null, null, results.map((r) => r.value)));
-    return { ...common('retention', args, args.period, warnings), story: 'retention', sections, rates: [] };
-  },
-};
+  section: retentionSection,
+});
 
 // ---------------------------------------------------------------------------------------------------
 // map
@@ -296,32 +286,28 @@ async function readYear(deps: Deps, instanceId: string, year: number): Promise<I
   );
 }
 
-const HEADLINES: readonly [HeadlineFigure['key'], string][] = [
-  ['shops', 'Shops'],
-  ['producers', 'Producers'],
-  ['hubs', 'Hubs'],
-  ['active_shops', 'Active shops'],
-  ['orders', 'Orders'],
+/** Each headline figure and how a year's is counted; turnover, money, is converted (`headlineOf`). */
+const HEADLINES: readonly [HeadlineFigure['key'], string, ((f: YearFigures) => number)?][] = [
+  ['shops', 'Shops', (f) => f.enterprises.shops],
+  ['producers', 'Producers', (f) => f.enterprises.producers],
+  ['hubs', 'Hubs', (f) => f.enterprises.hubs],
+  ['active_shops', 'Active shops', (f) => f.figures.activeShops],
+  ['orders', 'Orders', (f) => f.figures.orders],
   ['turnover', 'Turnover'],
-  ['buyers', 'Buyers'],
+  ['buyers', 'Buyers', (f) => f.buyers],
 ];
 
 function headlineOf(parts: readonly { instance: InstanceRef; year: InstanceYear }[], money: (value: string, instance: InstanceRef, month: string) => string | null): HeadlineFigure[] {
-  const value = (key: HeadlineFigure['key'], which: 'current' | 'previous'): string | null => {
-    if (key === 'turnover') {
+  const value = (count: ((f: YearFigures) => number) | undefined, which: 'current' | 'previous'): string | null => {
+    if (!count) {
       // Converted month by month for `all`; the year before is converted at its own months' rates.
       return sumMoney(parts.flatMap(({ instance, year }) => (which === 'current' ? year.months : year.previousMonths).map((m) => money(m.figures.turnover, instance, m.date.slice(0, 7)))));
     }
-    const total = parts.reduce((sum, { year }) => {
-      const f = year[which];
-      const n = key === 'shops' || key === 'producers' || key === 'hubs' ? f.enterprises[key] : key === 'active_shops' ? f.figures.activeShops : key === 'orders' ? f.figures.orders : f.buyers;
-      return sum + n;
-    }, 0);
-    return String(total);
+    return String(parts.reduce((sum, { year }) => sum + count(year[which]), 0));
   };
-  return HEADLINES.map(([key, label]) => {
-    const current = value(key, 'current');
-    const previous = value(key, 'previous');
+  return HEADLINES.map(([key, label, count]) => {
+    const current = value(count, 'current');
+    const previous = value(count, 'previous');
     return { key, label, value: current, previous, change: percentChange(current, previous) };
   });
 }
@@ -371,7 +357,6 @@ export const reportRoute: Route<QuestionArgs> = {
     const converter = args.scope ? new Converter(deps, parts.map((p) => p.instance.currency)) : undefined;
     if (converter) sections.push(reportSection(parts, null, converter.currency, converter.money));
     const year = parts[0]!.year.period.from.year;
-    const note = converter?.note() ?? {};
     // Instances that answered the map but not the figures (or the reverse) are in the warnings once.
     const allWarnings = [...new Map([...warnings, ...layer.warnings].map((w) => [w.instance, w])).values()];
     return {
@@ -382,7 +367,7 @@ export const reportRoute: Route<QuestionArgs> = {
       sections,
       map: layer.map,
       rates: converter?.rates() ?? [],
-      ...note,
+      ...converter?.note(),
     };
   },
 };
