@@ -30,14 +30,12 @@ export function checkConfigDashboards(config: Config): void {
 
 function questionProblem(deps: Parameters<typeof questionReach>[0], question: string): string | undefined {
   if (isDashboardQuestion(question)) return 'a dashboard can’t hold another dashboard; list its questions here instead.';
-  let reach: ReturnType<typeof questionReach>;
   try {
-    reach = questionReach(deps, question);
+    if (questionReach(deps, question).help) return 'not a question (help or a management command such as pulse, save or watch); a dashboard asks questions.';
   } catch (error) {
     if (!(error instanceof OfnError)) throw error;
     // The parser's own words, with its did-you-mean (`turnovr` → `turnover`, `katumaa` → `katuma`).
     return error.message;
   }
-  if (reach.help) return 'not a question (help or a management command such as pulse, save or watch); a dashboard asks questions.';
   return undefined;
 }

@@ -2,8 +2,6 @@ import { countEnterprises, countEnterprisesByBucket } from '../queries/definitio
 import { DEFAULT_REGISTRY } from '../queries/registry.js';
 import { defineMetricCommand } from './metric-command.js';
 
-const THIS_MONTH = { kind: 'current', unit: 'month', offset: 0 } as const;
-
 /** `new-profiles`, `new-shops`: enterprises of a segment whose created_at falls in the period. */
 function newEnterprises(name: 'new-profiles' | 'new-shops', segmentName: string, title: string, examples: string[]) {
   const filters = DEFAULT_REGISTRY.filtersOf(segmentName);
@@ -12,7 +10,7 @@ function newEnterprises(name: 'new-profiles' | 'new-shops', segmentName: string,
     title,
     summary: DEFAULT_REGISTRY.metrics.get(name)!.description,
     unit: 'count',
-    shape: { breakdowns: ['day', 'week', 'month'], defaultPeriod: THIS_MONTH },
+    shape: { breakdowns: ['day', 'week', 'month'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },
     examples,
     async scalar(tx, window) {
       return { value: String(await countEnterprises(tx, filters, window)) };

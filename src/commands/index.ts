@@ -11,21 +11,15 @@ import { runAcross } from './fan-out.js';
 import { buyersRoute, funnelRoute, mapRoute, reportRoute, retentionRoute } from './story.js';
 import { MANAGE_ROUTES } from './manage.js';
 import type { QuestionArgs } from './question.js';
-import { cached, COMMANDS, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
+import { cached, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
 import { describeRegistry } from './registry-commands.js';
 import { findSpoken, spokenHelpLines, spokenTopic, spokenWordLines } from './spoken.js';
 import type { Command, ParseContext, Route, RouteGroup } from './types.js';
 
-export { COMMANDS, splitWords };
-export type { HelpText };
+export { splitWords };
 
 /** The one-instance questions of an installation (built-in and custom metrics). */
 export const commandTable = questionCommands;
-
-/**
- * The route table: every kind of question, from every face (Slack, buttons, pulses, the billing post,
- * the CLI). Each route parses its own words, declares what it needs and touches, and runs.
- */
 
 /** A one-instance question as a route: one instance gives an answer, `all` or a list a global answer. */
 function questionRoute(command: Command<QuestionArgs>): Route<QuestionArgs> {
@@ -90,7 +84,11 @@ const helpRoute: Route<HelpArgs> = {
 
 const tables = new WeakMap<Registry, CommandTable<Route<any>>>();
 
-/** The route table of an installation: built-in routes and one per custom metric. */
+/**
+ * The route table of an installation: every kind of question, from every face (Slack, buttons, pulses,
+ * the billing post, the CLI), built-in routes and one per custom metric. Each route parses its own
+ * words, declares what it needs and touches, and runs.
+ */
 export function routeTable(registry: Registry = DEFAULT_REGISTRY): CommandTable<Route<any>> {
   let table = tables.get(registry);
   if (!table) {

@@ -1,15 +1,13 @@
 import { turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
 import { defineMetricCommand } from './metric-command.js';
 
-const THIS_MONTH = { kind: 'current', unit: 'month', offset: 0 } as const;
-
 export const turnover = defineMetricCommand({
   name: 'turnover',
   aliases: ['revenue', 'sales'],
   title: 'Turnover',
   summary: 'Σ total of sales orders (complete or resumed, by completion time), in the instance currency.',
   unit: 'money',
-  shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: THIS_MONTH },
+  shape: { segments: true, breakdowns: ['day', 'week', 'month', 'shop'], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 } },
   examples: ['turnover katuma last-month', 'turnover katuma last-12-months by month chart', 'turnover katuma 2026-Q3 by shop'],
   ordersDetail: 'from',
   async scalar(tx, window, scope) {

@@ -99,25 +99,14 @@ export async function pollInstance(state: StateDb, deps: Deps, instanceId: strin
       // Slack takes about one message per second per channel: when messages are already queued for this
       // channel, fold this poll's events into one message instead of lengthening the queue.
       const backlog = await deliveryBacklog(tx, watch.channel_id);
-      if (fresh.length > summaryAbove || (fresh.length > 1 && backlog > 0)) {
-        const sinceLocal = DateTime.fromSQL(mark.updated_at, { zone: 'UTC' }).setZone(instance.timezone).setLocale(announceLocale(instance)).toFormat('d LLL HH:mm');
-        await enqueue(tx, {
-          dedupeKey: `watch:${watch.id}:${instanceId}:summary:${fresh.map((c) => c.id).join(',')}`.slice(0, 500) + `:${fresh.length}`,
-          kind: 'watch',
-          ownerId: watch.id,
-          channelId: watch.channel_id,
-          message: announcementMessage(instance, wanted, fresh.map((c) => asNewEnterprise(instance, c)), sinceLocal),
-        });
-      } else {
-        for (const change of fresh) {
-          await enqueue(tx, {
-            dedupeKey: `watch:${watch.id}:${instanceId}:${change.id}:${wanted}`,
-            kind: 'watch',
-            ownerId: watch.id,
-            channelId: watch.channel_id,
-            message: announcementMessage(instance, wanted, [asNewEnterprise(instance, change)]),
-          });
-        }
+      const summary = fresh.length > summaryAbove || (fresh.length > 1 && backlog > 0);
+      const sinceLocal = summary ? DateTime.fromSQL(mark.updated_at, { zone: 'UTC' }).setZone(instance.timezone).setLocale(announceLocale(instance)).toFormat('d LLL HH:mm') : undefined;
+      const messages = summary
+        ? [{ key: `watch:${watch.id}:${instanceId}:summary:${fresh.map((c) => c.id).join(',')}`.slice(0, 500) + `:${fresh.length}`, about: fresh }]
+        : fresh.map((change) => ({ key: `watch:${watch.id}:${instanceId}:${change.id}:${wanted}`, about: [change] }));
+      for (const { key, about } of messages) {
+        const message = announcementMessage(instance, wanted, about.map((c) => asNewEnterprise(instance, c)), sinceLocal);
+        await enqueue(tx, { dedupeKey: key, kind: 'watch', ownerId: watch.id, channelId: watch.channel_id, message });
       }
       announced += fresh.length;
     }
