@@ -1,6 +1,5 @@
 import { averageToCents } from '../core/money.js';
-import { turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
-import { defineMetricCommand } from './metric-command.js';
+import { defineMetricCommand, salesMeasure } from './metric-command.js';
 
 export const averageOrder = defineMetricCommand({
   name: 'average-order',
@@ -13,18 +12,5 @@ export const averageOrder = defineMetricCommand({
   ordersDetail: 'over',
   // An average over no orders is undefined, not 0.
   zero: null,
-  async scalar(tx, window, scope) {
-    const totals = await turnoverTotals(tx, window!, scope);
-    return { value: averageToCents(totals.turnover, totals.orders), orders: totals.orders };
-  },
-  async series(tx, window, buckets, scope) {
-    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: averageToCents(r.turnover, r.orders) }));
-  },
-  async byShop(tx, window, limit, scope) {
-    const { rows, all } = await turnoverByShop(tx, window, limit, scope);
-    return {
-      rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: averageToCents(r.turnover, r.orders), orders: r.orders })),
-      total: { value: averageToCents(all.turnover, all.orders), orders: all.orders },
-    };
-  },
+  ...salesMeasure((t) => averageToCents(t.turnover, t.orders)),
 });

@@ -108,10 +108,7 @@ function add(parts: { figures: GrowthFigures; month: string; instance: InstanceR
   let turnover: Big | null = new Big(0);
   const values = { newProfiles: 0, newShops: 0, activeShops: 0, orders: 0 };
   for (const p of parts) {
-    values.newProfiles += p.figures.newProfiles;
-    values.newShops += p.figures.newShops;
-    values.activeShops += p.figures.activeShops;
-    values.orders += p.figures.orders;
+    for (const figure of Object.keys(values) as (keyof typeof values)[]) values[figure] += p.figures[figure];
     const converted = money(p.figures.turnover, p.instance, p.month);
     turnover = turnover === null || converted === null ? null : turnover.plus(converted);
   }

@@ -2,7 +2,7 @@ import Big from 'big.js';
 import type { Answer, Unit } from '../core/answer.js';
 import { countOf } from '../core/money.js';
 import { bucketContains, bucketsOf, type Grain, type ResolvedPeriod } from '../core/periods.js';
-import type { Buckets, SalesScope, UtcWindow } from '../queries/definitions.js';
+import { turnoverByBucket, turnoverByShop, turnoverTotals, type Buckets, type SalesScope, type UtcWindow } from '../queries/definitions.js';
 import type { ReplicaTx } from '../queries/replica.js';
 import {
   answerPeriod,
@@ -60,6 +60,26 @@ export interface MetricSpec {
    * figure for the whole window read by the same statement (the ranking's total).
    */
   byShop?(tx: ReplicaTx, window: UtcWindow, limit: number | undefined, scope: SalesScope): Promise<ShopRanking>;
+}
+
+/**
+ * `scalar`, `series` and `byShop` of a measure of sales orders (turnover, an average, a custom metric):
+ * each figure from the turnover and the number of sales orders of the same rows, in `scoped(scope)`.
+ */
+export function salesMeasure(valueOf: (t: { turnover: string; orders: number }) => string | null, scoped = (scope: SalesScope) => scope): Pick<MetricSpec, 'scalar' | 'series' | 'byShop'> {
+  return {
+    async scalar(tx, window, scope) {
+      const totals = await turnoverTotals(tx, window!, scoped(scope));
+      return { value: valueOf(totals), orders: totals.orders };
+    },
+    async series(tx, window, buckets, scope) {
+      return (await turnoverByBucket(tx, window, buckets, scoped(scope))).map((r) => ({ bucket: r.bucket, value: valueOf(r), orders: r.orders }));
+    },
+    async byShop(tx, window, limit, scope) {
+      const { rows, all } = await turnoverByShop(tx, window, limit, scoped(scope));
+      return { rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: valueOf(r), orders: r.orders })), total: { value: valueOf(all), orders: all.orders } };
+    },
+  };
 }
 
 /**

@@ -3,12 +3,12 @@ import type { Answer } from '../core/answer.js';
 import { OfnError } from '../core/errors.js';
 import { isMessageKey, LANGUAGES, t, type Language } from '../core/i18n.js';
 import { averageToCents } from '../core/money.js';
-import { countEnterprises, listEnterprises, turnoverByBucket, turnoverByShop, turnoverTotals, type SalesScope } from '../queries/definitions.js';
+import { countEnterprises, listEnterprises, type SalesScope } from '../queries/definitions.js';
 import type { MetricEntry, Registry } from '../queries/registry.js';
 import { needsAddresses, needsPeriod } from '../queries/definitions.js';
 import { categoryLabel } from '../queries/watch-queries.js';
 import { closest } from '../core/suggest.js';
-import { defineMetricCommand } from './metric-command.js';
+import { defineMetricCommand, salesMeasure } from './metric-command.js';
 import { answerPeriod, canonicalQuestion, instanceRef, lookupInstance, parseQuestionWords, utcWindow, type QuestionArgs } from './question.js';
 import type { ResolvedPeriod } from '../core/periods.js';
 import type { Command, Deps, ParseContext } from './types.js';
@@ -133,18 +133,7 @@ export function customMetricCommand(entry: MetricEntry, registry: Registry): Com
     examples: [`${entry.name} katuma last-month`, `${entry.name} katuma last-12-months by month`],
     ordersDetail: measure.aggregate === 'avg' ? 'over' : 'from',
     ...(measure.aggregate === 'avg' ? { zero: null } : {}),
-    async scalar(tx, window, scope) {
-      const totals = await turnoverTotals(tx, window!, scoped(scope));
-      return { value: valueOf(totals), orders: totals.orders };
-    },
-    async series(tx, window, buckets, scope) {
-      const rows = await turnoverByBucket(tx, window, buckets, scoped(scope));
-      return rows.map((r) => ({ bucket: r.bucket, value: valueOf(r) }));
-    },
-    async byShop(tx, window, limit, scope) {
-      const { rows, all } = await turnoverByShop(tx, window, limit, scoped(scope));
-      return { rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: valueOf(r), orders: r.orders })), total: { value: valueOf(all), orders: all.orders } };
-    },
+    ...salesMeasure(valueOf, scoped),
   });
 }
 
