@@ -105,9 +105,8 @@ async function settle<T>(deps: Deps, ids: readonly string[], work: (id: string) 
  */
 export async function runAcross(deps: Deps, command: Command<QuestionArgs>, args: QuestionArgs, instanceIds: readonly string[]): Promise<GlobalAnswer> {
   const { scope: _all, ...single } = args;
-  const settled = await settle(deps, instanceIds, (id) => command.run(deps, { ...single, instance: id }));
-  const results = settled.results.map((r) => r.value);
-  const { warnings } = settled;
+  const { results: answered, warnings } = await settle(deps, instanceIds, (id) => command.run(deps, { ...single, instance: id }));
+  const results = answered.map((r) => r.value);
   const first = results[0]!;
   const total = totalOf(deps, results, warnings.length > 0);
   return {

@@ -47,8 +47,7 @@ function shiftMonth(date: string, months: number): string {
 
 async function readInstance(deps: Deps, instanceId: string, spec: PeriodSpec, question: string): Promise<InstanceGrowth> {
   const config = deps.config.instances.get(instanceId)!;
-  const now = deps.now();
-  const period = monthPeriod(spec, config.timezone, now, question);
+  const period = monthPeriod(spec, config.timezone, deps.now(), question);
   const length = Math.round(period.to.diff(period.from, 'months').months);
   const back = Math.max(12, length);
   const extended: ResolvedPeriod = { ...period, from: period.from.minus({ months: back }) };
@@ -144,8 +143,7 @@ function sectionOf<I extends InstanceRef | null>(data: readonly InstanceGrowth[]
   const current = totalOver(0, (d) => d.activeTotal.current);
   const previous = totalOver(-1, (d) => d.activeTotal.previous);
   const yearBefore = totalOver(12, (d) => d.activeTotal.yearBefore);
-  const first = data[0]!;
-  return { instance, currency, period: first.period, rows, total: { ...current, change: changeOf(current, previous, yearBefore) } };
+  return { instance, currency, period: data[0]!.period, rows, total: { ...current, change: changeOf(current, previous, yearBefore) } };
 }
 
 /** `growth <instance|all> [period]`: per local month new profiles, new shops, active shops, orders, turnover, with changes. */

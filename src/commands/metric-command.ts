@@ -66,7 +66,7 @@ export interface MetricSpec {
  * `scalar`, `series` and `byShop` of a measure of sales orders (turnover, an average, a custom metric):
  * each figure from the turnover and the number of sales orders of the same rows, in `scoped(scope)`.
  */
-export function salesMeasure(valueOf: (t: { turnover: string; orders: number }) => string | null, scoped = (scope: SalesScope) => scope): Pick<MetricSpec, 'scalar' | 'series' | 'byShop'> {
+export function salesMeasure(valueOf: (t: { turnover: string; orders: number }) => string | null, scoped = (scope: SalesScope) => scope): Required<Pick<MetricSpec, 'scalar' | 'series' | 'byShop'>> {
   return {
     async scalar(tx, window, scope) {
       const totals = await turnoverTotals(tx, window!, scoped(scope));

@@ -1,5 +1,4 @@
-import { turnoverByShop } from '../queries/definitions.js';
-import { defineMetricCommand } from './metric-command.js';
+import { defineMetricCommand, salesMeasure } from './metric-command.js';
 
 export const topShops = defineMetricCommand({
   name: 'top-shops',
@@ -10,8 +9,6 @@ export const topShops = defineMetricCommand({
   unit: 'money',
   shape: { segments: true, breakdowns: [], defaultPeriod: { kind: 'current', unit: 'month', offset: 0 }, limit: { default: 10, max: 100 } },
   examples: ['top-shops katuma last-month', 'top-shops 5 katuma 2026 chart'],
-  async byShop(tx, window, limit, scope) {
-    const { rows } = await turnoverByShop(tx, window, limit, scope);
-    return { rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: r.turnover, orders: r.orders })) };
-  },
+  // Ranked by turnover; with no single figure of its own, the ranking's total is not shown.
+  byShop: salesMeasure((t) => t.turnover).byShop,
 });
