@@ -1,5 +1,7 @@
-import { turnoverByBucket, turnoverByShop, turnoverTotals } from '../queries/definitions.js';
-import { defineMetricCommand } from './metric-command.js';
+import { turnoverTotals } from '../queries/definitions.js';
+import { defineMetricCommand, salesMeasure } from './metric-command.js';
+
+const byOrders = salesMeasure((t) => String(t.orders));
 
 export const orders = defineMetricCommand({
   name: 'orders',
@@ -13,15 +15,10 @@ export const orders = defineMetricCommand({
   async scalar(tx, window, scope) {
     return { value: String((await turnoverTotals(tx, window!, scope)).orders) };
   },
-  async series(tx, window, buckets, scope) {
-    return (await turnoverByBucket(tx, window, buckets, scope)).map((r) => ({ bucket: r.bucket, value: String(r.orders) }));
-  },
+  series: byOrders.series,
   additive: true,
   async byShop(tx, window, limit, scope) {
-    const { rows, all } = await turnoverByShop(tx, window, limit, scope);
-    return {
-      rows: rows.map((r) => ({ enterpriseId: r.enterpriseId, name: r.name, value: String(r.orders), orders: r.orders })).sort((a, b) => b.orders - a.orders || a.enterpriseId - b.enterpriseId),
-      total: { value: String(all.orders) },
-    };
+    const ranking = await byOrders.byShop(tx, window, limit, scope);
+    return { ...ranking, rows: ranking.rows.sort((a, b) => b.orders! - a.orders! || a.enterpriseId - b.enterpriseId) };
   },
 });

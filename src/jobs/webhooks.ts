@@ -60,8 +60,6 @@ export interface WebhookSource {
   month?: string;
 }
 
-const utcIso = (ofnUtc: string) => DateTime.fromSQL(ofnUtc, { zone: 'UTC' }).toISO() ?? ofnUtc;
-
 export function feedEventJson(event: EnterpriseEvent): FeedEvent {
   return {
     id: `${event.instanceId}:${event.enterpriseId}:${event.event}`,
@@ -70,7 +68,7 @@ export function feedEventJson(event: EnterpriseEvent): FeedEvent {
     enterprise_id: event.enterpriseId,
     name: event.name,
     category: event.category,
-    created_at: utcIso(event.createdAt),
+    created_at: DateTime.fromSQL(event.createdAt, { zone: 'UTC' }).toISO() ?? event.createdAt,
     detected_at: event.detectedAt.toISOString(),
   };
 }
