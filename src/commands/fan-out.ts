@@ -10,21 +10,6 @@ import type { QuestionArgs } from './question.js';
 import { canonicalQuestion, instanceRef, lookupInstance } from './question.js';
 import type { Command, Deps } from './types.js';
 
-/** An instance that did not answer, named with its error (in English, and its words for other languages). */
-function warningOf(instance: string, name: string, error: OfnError): GlobalAnswer['warnings'][number] {
-  return { instance, name, message: error.message, ...(error.text ? { text: error.text } : {}) };
-}
-
-/** Every instance failed: their reasons, each in the reader's language where the catalogs have it. */
-function noneAnswered(warnings: GlobalAnswer['warnings']): OfnError {
-  return OfnError.of('ReplicaUnavailable', { key: 'error.noInstanceAnswered', details: warnings });
-}
-
-/** The month a period starts in, in the instance's zone (YYYY-MM), for monthly exchange rates. */
-function monthOf(answer: Answer): string | undefined {
-  return answer.period.from?.toFormat('yyyy-LL');
-}
-
 export function totalOf(deps: Deps, results: Answer[], failed: boolean): GlobalTotal | undefined {
   const figures = results.filter((a): a is Extract<Answer, { kind: 'scalar' }> => a.kind === 'scalar');
   if (figures.length === 0 || figures.length !== results.length) return undefined;
@@ -35,7 +20,8 @@ export function totalOf(deps: Deps, results: Answer[], failed: boolean): GlobalT
     const sum = scalars.reduce((acc, a) => acc.plus(a.value), new Big(0));
     return { value: sum.toString(), currency: null, partial: failed, rates: [] };
   }
-  return sumMoney(deps, scalars.map((a) => ({ value: a.value, currency: a.instance.currency, month: monthOf(a) })), failed);
+  // Each at the rate of the month its period starts in, in its own zone (monthly exchange rates).
+  return sumMoney(deps, scalars.map((a) => ({ value: a.value, currency: a.instance.currency, month: a.period.from?.toFormat('yyyy-LL') })), failed);
 }
 
 /**
@@ -88,14 +74,16 @@ async function settle<T>(deps: Deps, ids: readonly string[], work: (id: string) 
           return { id, value: single ? await work(id) : await withDeadline(work(id), timeoutMs, late) };
         } catch (error) {
           if (single || !(error instanceof OfnError)) throw error;
-          return { id, warning: warningOf(id, name, error) };
+          // Named with its error: in English, and its words for other languages.
+          return { id, warning: { instance: id, name, message: error.message, ...(error.text ? { text: error.text } : {}) } };
         }
       }),
     ),
   );
   const results = outcomes.flatMap((o) => (o.warning ? [] : [{ id: o.id, value: o.value as T }]));
   const warnings = outcomes.flatMap((o) => (o.warning ? [o.warning] : []));
-  if (results.length === 0) throw noneAnswered(warnings);
+  // Every instance failed: their reasons, each in the reader's language where the catalogs have it.
+  if (results.length === 0) throw OfnError.of('ReplicaUnavailable', { key: 'error.noInstanceAnswered', details: warnings });
   return { results, warnings };
 }
 
