@@ -13,13 +13,8 @@ function hasScope(words: readonly string[], context: ParseContext): boolean {
   return words.some((w) => w.toLowerCase() === 'all' || context.instanceIds.includes(w.toLowerCase()) || w.includes(','));
 }
 
-interface CompareArgs {
-  command: Command<QuestionArgs>;
-  args: QuestionArgs;
-}
-
 /** `compare <question> [instances] [period]`: one series per instance, by month over the last 12 months by default. */
-export const compareRoute: Route<CompareArgs> = {
+export const compareRoute: Route<{ command: Command<QuestionArgs>; args: QuestionArgs }> = {
   name: 'compare',
   aliases: [],
   group: 'instances',

@@ -110,12 +110,7 @@ export async function answerDashboard(deps: Deps, dashboard: Dashboard, context:
   return shareStatements(() => Promise.all(dashboard.questions.map((question) => limit(() => answerPart(question)))));
 }
 
-interface ShowArgs {
-  name: string;
-  public: boolean;
-}
-
-export const dashboardRoute: Route<ShowArgs> = {
+export const dashboardRoute: Route<{ name: string; public: boolean }> = {
   name: 'dashboard',
   aliases: ['dashboards'],
   group: 'dashboards',

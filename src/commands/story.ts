@@ -182,17 +182,13 @@ export const retentionRoute = sectionsRoute({
 
 const LAYERS: readonly MapLayer[] = ['shops', 'producers', 'hubs'];
 
-interface MapArgs extends QuestionArgs {
-  layer: MapLayer;
-}
-
 async function readMap(deps: Deps, ids: readonly string[], layer: MapLayer) {
   const { results, warnings } = await fanOutInstances(deps, ids, (instance) => deps.replica(instance.id).read((tx) => mapPoints(tx, layer)));
   const map: MapData = { layer, instances: results.map((r) => ({ instance: r.instance, ...r.value })) };
   return { map, warnings };
 }
 
-export const mapRoute: Route<MapArgs> = {
+export const mapRoute: Route<QuestionArgs & { layer: MapLayer }> = {
   name: 'map',
   aliases: [],
   group: 'instances',
