@@ -10,20 +10,9 @@ export function roundCents(value: Big.BigSource): Money {
   return new Big(value).round(2, Big.roundHalfUp).toFixed(2);
 }
 
-export function addMoney(a: Big.BigSource, b: Big.BigSource): Money {
-  return new Big(a).plus(b).toFixed(2);
-}
-
 /** a / b rounded half-up to cents, or null when b is zero (an average over nothing is undefined, not 0). */
 export function averageToCents(a: Big.BigSource, b: Big.BigSource): Money | null {
   return new Big(b).eq(0) ? null : new Big(a).div(b).round(2, Big.roundHalfUp).toFixed(2);
-}
-
-/** a / b rounded half-up to cents; "0.00" when b is zero. */
-export function divideToCents(a: Big.BigSource, b: Big.BigSource): Money {
-  const divisor = new Big(b);
-  if (divisor.eq(0)) return '0.00';
-  return new Big(a).div(divisor).round(2, Big.roundHalfUp).toFixed(2);
 }
 
 /** For JSON output: a number already rounded to cents (the decimal text is exact; the number is for scripts). */

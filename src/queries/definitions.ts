@@ -2,7 +2,7 @@
  * The official definitions, in code. docs/definitions.md says the same in words; change both together.
  * Every question, pulse and billing run reads OFN data through these functions and no other way.
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { OfnDatabase } from './ofn-tables.js';
 import { sharingStatements, type ReplicaTx } from './replica.js';
 
@@ -190,8 +190,6 @@ export async function countActiveShopsByBucket(tx: ReplicaTx, window: UtcWindow,
     .execute();
   return rows.map((r) => ({ bucket: bucketDate(buckets, r.bucket), count: Number(r.count) }));
 }
-
-export type SalesOrdersQuery = SelectQueryBuilder<OfnDatabase & { o: OfnDatabase['spree_orders'] }, 'o', object>;
 
 export interface EnterpriseListing {
   enterpriseId: number;

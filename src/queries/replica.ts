@@ -307,7 +307,6 @@ export class Replica {
   }
 }
 
-/** Columns OFN added after 2019 that a question may need, and the release that brought each. */
 /** Columns added by a later OFN release: the column, the release, and its year and month. */
 const LATE_COLUMNS: Readonly<Record<string, readonly [string, string, number, number]>> = {
   included_tax_total: ['spree_orders.included_tax_total', 'v3.5.11', 2021, 2],
