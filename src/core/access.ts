@@ -107,8 +107,7 @@ export function grantFor(config: AccessConfig, who: Requester): Grant | undefine
   const direct = isDirectMessage(who.channelId);
   const rule = direct ? config.access.find((r) => r.user === who.userId) : config.access.find((r) => r.channel === who.channelId);
   if (!rule) return undefined;
-  const all = rule.instances.includes('*');
-  const instances = new Set(all ? config.instances.keys() : rule.instances.filter((id) => config.instances.has(id)));
+  const instances = visibleInstances(config, rule.instances);
   // Admin rights belong to people: a user rule grants them in any channel the user can ask in.
   const admin = rule.admin || config.access.some((r) => r.user === who.userId && r.admin);
   return { instances, billing: rule.billing, admin, via: rule.channel ? `channel ${rule.channel}` : `user ${rule.user}`, label: direct ? audienceLabel('conversation') : audienceLabel('channel', who.channelId) };

@@ -167,27 +167,16 @@ function billingIdOf(enterprise: BillableEnterprise): string | null {
 }
 
 function accountsOf(plan: BillingPlan, enterprises: readonly BillableEnterprise[]): Account[] {
-  const sorted = [...enterprises].sort((a, b) => a.enterpriseId - b.enterpriseId);
-  if (plan.groupBy !== 'external_billing_id') {
-    return sorted.map((e) => ({ billingId: billingIdOf(e), members: [e] }));
-  }
-  const accounts: Account[] = [];
-  const byBillingId = new Map<string, Account>();
-  for (const e of sorted) {
+  // Keyed by billing id when grouping, else by position: a number never equals a string key.
+  const accounts = new Map<string | number, Account>();
+  for (const [i, e] of [...enterprises].sort((a, b) => a.enterpriseId - b.enterpriseId).entries()) {
     const billingId = billingIdOf(e);
-    if (billingId === null) {
-      accounts.push({ billingId, members: [e] });
-      continue;
-    }
-    const account = byBillingId.get(billingId);
+    const key = plan.groupBy === 'external_billing_id' && billingId !== null ? billingId : i;
+    const account = accounts.get(key);
     if (account) account.members.push(e);
-    else {
-      const created: Account = { billingId, members: [e] };
-      byBillingId.set(billingId, created);
-      accounts.push(created);
-    }
+    else accounts.set(key, { billingId, members: [e] });
   }
-  return accounts;
+  return [...accounts.values()];
 }
 
 function priceAccount(plan: BillingPlan, account: Account, monthStart: Instant): BillingLine {
