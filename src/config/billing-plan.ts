@@ -22,23 +22,20 @@ function decimal(expected: string, max?: string) {
     .union([z.number(), z.string()], { error: `${expected} (a number or a decimal string)` })
     .transform((value, ctx) => {
       const text = typeof value === 'number' ? String(value) : value.trim();
+      const fail = (message: string) => {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      };
       let parsed: Big;
       try {
         // String(n) of a tiny or huge number is exponent notation ("1e-7"); Big reads it exactly.
         if (typeof value === 'string' && !DECIMAL_TEXT.test(text)) throw new Error('not plain decimal text');
         parsed = new Big(text);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `${expected}; got ${JSON.stringify(value)}` });
-        return z.NEVER;
+        return fail(`${expected}; got ${JSON.stringify(value)}`);
       }
-      if (parsed.lt(0)) {
-        ctx.addIssue({ code: 'custom', message: `must not be negative; got ${text}` });
-        return z.NEVER;
-      }
-      if (max !== undefined && parsed.gt(max)) {
-        ctx.addIssue({ code: 'custom', message: `${expected}; got ${text}` });
-        return z.NEVER;
-      }
+      if (parsed.lt(0)) return fail(`must not be negative; got ${text}`);
+      if (max !== undefined && parsed.gt(max)) return fail(`${expected}; got ${text}`);
       return parsed.toFixed();
     });
 }

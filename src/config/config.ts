@@ -204,13 +204,14 @@ function describeIssues(error: z.ZodError, source: string): string {
 
 /** Validates an already-parsed config document. Throws ConfigInvalid naming each bad field. */
 export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = process.env, source = 'configuration'): Settings {
+  const invalid = (path: string, message: string) => new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  ${path}: ${message}`);
   const expanded = expandEnv(document ?? {}, env, []);
   // `__proto__` as a YAML key is an own property that zod's record silently drops ("at least one
   // instance"): name it instead.
   const rawInstances = (expanded as { instances?: unknown }).instances;
   if (rawInstances && typeof rawInstances === 'object') {
     for (const id of Object.keys(rawInstances)) {
-      if (['__proto__', 'constructor', 'prototype'].includes(id)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  instances.${id}: a lower-case id such as katuma (not a JavaScript reserved name)`);
+      if (['__proto__', 'constructor', 'prototype'].includes(id)) throw invalid(`instances.${id}`, 'a lower-case id such as katuma (not a JavaScript reserved name)');
     }
   }
   const result = configSchema.safeParse(expanded);
@@ -220,24 +221,20 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
     const { billing, ...rest } = instance;
     instances.set(id, Object.freeze({ ...rest, id, ...(billing ? { billing: resolveBillingPlan(billing) } : {}) }));
   }
-  result.data.access.forEach((rule, i) => {
-    for (const id of rule.instances) {
-      if (id !== '*' && !instances.has(id)) {
-        throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  access.${i}.instances: unknown instance ${id} (known: ${[...instances.keys()].join(', ')}, or "*")`);
-      }
-    }
-  });
+  const known = `known: ${[...instances.keys()].join(', ')}`;
+  const checkIds = (path: string, ids: readonly string[]) => {
+    for (const id of ids) if (id !== '*' && !instances.has(id)) throw invalid(path, `unknown instance ${id} (${known}, or "*")`);
+  };
+  result.data.access.forEach((rule, i) => checkIds(`access.${i}.instances`, rule.instances));
   result.data.watches.forEach((watch, i) => {
-    if (!instances.has(watch.instance)) {
-      throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  watches.${i}.instance: unknown instance ${watch.instance} (known: ${[...instances.keys()].join(', ')})`);
-    }
+    if (!instances.has(watch.instance)) throw invalid(`watches.${i}.instance`, `unknown instance ${watch.instance} (${known})`);
   });
   // Announcements and billing posts set in the config go through the same access decision as
   // everything else: a channel gets them only if an access rule lets it see that instance.
   const partial = { instances, access: result.data.access };
   result.data.watches.forEach((watch, i) => {
     if (!grantFor(partial, { userId: '', channelId: watch.channel })?.instances.has(watch.instance)) {
-      throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  watches.${i}.channel: ${watch.channel} may not see ${watch.instance}; add an access rule \`- channel: ${watch.channel}\` with \`instances: [${watch.instance}]\``);
+      throw invalid(`watches.${i}.channel`, `${watch.channel} may not see ${watch.instance}; add an access rule \`- channel: ${watch.channel}\` with \`instances: [${watch.instance}]\``);
     }
   });
   for (const [id, instance] of instances) {
@@ -245,21 +242,33 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
     if (!channel) continue;
     const grant = grantFor(partial, { userId: '', channelId: channel });
     if (!grant?.instances.has(id) || !grant.billing) {
-      throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  instances.${id}.billing.channel: ${channel} may not see ${id}'s billing; add an access rule \`- channel: ${channel}\` with \`instances: [${id}]\` and \`billing: true\``);
+      throw invalid(`instances.${id}.billing.channel`, `${channel} may not see ${id}'s billing; add an access rule \`- channel: ${channel}\` with \`instances: [${id}]\` and \`billing: true\``);
     }
   }
-  checkCredentials(result.data.api.tokens, result.data.webhooks, instances, source);
-  result.data.home.instances.forEach((id, i) => {
-    if (id !== '*' && !instances.has(id)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  home.instances.${i}: unknown instance ${id} (known: ${[...instances.keys()].join(', ')}, or "*")`);
+  // API tokens and webhooks: known instances, names and token values used once each.
+  for (const [path, list] of [['api.tokens', result.data.api.tokens], ['webhooks', result.data.webhooks]] as const) {
+    const names = new Set<string>();
+    list.forEach((entry, i) => {
+      if (names.has(entry.name)) throw invalid(`${path}.${i}.name`, `${entry.name} is used twice; names must be unique`);
+      names.add(entry.name);
+      checkIds(`${path}.${i}.instances`, entry.instances);
+    });
+  }
+  const values = new Set<string>();
+  // The value is never echoed: the message names the token by its name only.
+  result.data.api.tokens.forEach((token, i) => {
+    if (values.has(token.token)) throw invalid(`api.tokens.${i}.token`, `${token.name} has the same value as another token; give each client its own`);
+    values.add(token.token);
   });
+  result.data.home.instances.forEach((id, i) => checkIds(`home.instances.${i}`, [id]));
   const flat: Record<string, string> = {};
   const monthly: Record<string, Record<string, string>> = {};
   for (const [key, value] of Object.entries(result.data.exchangeRates)) {
     if (typeof value === 'string') {
-      if (!/^[A-Z]{3}$/.test(key)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  exchangeRates.${key}: a currency code (AUD) or a month (2026-10) with rates under it`);
+      if (!/^[A-Z]{3}$/.test(key)) throw invalid(`exchangeRates.${key}`, 'a currency code (AUD) or a month (2026-10) with rates under it');
       flat[key] = value;
     } else {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(key)) throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  exchangeRates.${key}: a month as YYYY-MM`);
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(key)) throw invalid(`exchangeRates.${key}`, 'a month as YYYY-MM');
       monthly[key] = value as Record<string, string>;
     }
   }
@@ -280,32 +289,6 @@ export function parseSettings(document: unknown, env: NodeJS.ProcessEnv = proces
     watches: Object.freeze(result.data.watches.map((w) => Object.freeze(w))),
     watchIntervalSeconds: result.data.watchIntervalSeconds,
     source,
-  });
-}
-
-/** API tokens and webhooks: known instances, names and token values used once each. */
-function checkCredentials(tokens: readonly ApiToken[], webhooks: readonly Webhook[], instances: ReadonlyMap<string, InstanceConfig>, source: string): void {
-  const fail = (path: string, message: string) => {
-    throw new OfnError('ConfigInvalid', `Invalid configuration in ${source}:\n  ${path}: ${message}`);
-  };
-  const known = `known: ${[...instances.keys()].join(', ')}, or "*"`;
-  const lists: [string, readonly { name: string; instances: readonly string[] }[]][] = [
-    ['api.tokens', tokens],
-    ['webhooks', webhooks],
-  ];
-  for (const [path, list] of lists) {
-    const names = new Set<string>();
-    list.forEach((entry, i) => {
-      if (names.has(entry.name)) fail(`${path}.${i}.name`, `${entry.name} is used twice; names must be unique`);
-      names.add(entry.name);
-      for (const id of entry.instances) if (id !== '*' && !instances.has(id)) fail(`${path}.${i}.instances`, `unknown instance ${id} (${known})`);
-    });
-  }
-  const values = new Set<string>();
-  // The value is never echoed: the message names the token by its name only.
-  tokens.forEach((token, i) => {
-    if (values.has(token.token)) fail(`api.tokens.${i}.token`, `${token.name} has the same value as another token; give each client its own`);
-    values.add(token.token);
   });
 }
 
