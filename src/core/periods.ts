@@ -194,8 +194,7 @@ export function parsePeriod(text: string, options: PeriodOptions = {}): PeriodSp
   if (m) return { kind: 'year', year: checkYear(text, Number(m[1])) };
   m = /^(\d{4})-q(\d)$/.exec(w);
   if (m) {
-    const quarter = Number(m[2]);
-    if (quarter < 1 || quarter > 4) throw badPeriod(text, 'error.period.quarter');
+    const quarter = checkQuarter(text, Number(m[2]));
     return { kind: 'quarter', year: checkYear(text, Number(m[1])), quarter };
   }
   m = /^(\d{4})-(\d{2})$/.exec(w);
@@ -255,7 +254,7 @@ function parseTypedPeriod(text: string, w: string, options: PeriodOptions): Peri
   const parts = w.split('..');
   if (parts.length === 2 && parts.every((part) => DATE_FORM.test(part))) {
     const [from, to] = parts.map((part) => (/^\d{4}-\d{2}-\d{2}$/.test(part) ? parseLocalDate(text, part) : (parseTypedPeriod(text, part, options) as LocalDate & { kind: 'day' })));
-    const range = { kind: 'range' as const, from: { year: from!.year, month: from!.month, day: from!.day }, to: { year: to!.year, month: to!.month, day: to!.day } };
+    const range = { kind: 'range' as const, from: dateOf(from!), to: dateOf(to!) };
     if (compareDates(range.from, range.to) > 0) throw badPeriod(text, 'error.period.reversed');
     return range;
   }
@@ -268,6 +267,7 @@ const DATE_FORM = /^(\d{4}-\d{2}-\d{2}|\d{4}[/.]\d{1,2}[/.]\d{1,2}|\d{1,2}([/.-]
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
 function validDate(year: number, month: number, day: number): boolean {
+  // In UTC: only the calendar matters here, not a zone.
   return month >= 1 && month <= 12 && day >= 1 && DateTime.fromObject({ year, month, day }, { zone: 'UTC' }).isValid;
 }
 
@@ -299,7 +299,7 @@ function fixedDays(spec: BoundSpec): { first: LocalDate; last: LocalDate } | und
     case 'month':
       return { first: { year: spec.year, month: spec.month, day: 1 }, last: lastOfMonth(spec.year, spec.month) };
     case 'day':
-      return { first: spec, last: spec };
+      return { first: dateOf(spec), last: dateOf(spec) };
     case 'range':
       return { first: spec.from, last: spec.to };
     default:
@@ -314,7 +314,7 @@ export function spanOf(text: string, from: BoundSpec | undefined, to: BoundSpec 
     const b = fixedDays(to);
     if (a && b && compareDates(a.first, b.last) > 0) throw badPeriod(text, 'error.period.reversed');
     // Two fixed ends are a plain range, named as one: `del 1/10/2026 al 31/10/2026` is 2026-10-01..2026-10-31.
-    if (a && b) return { kind: 'range', from: { year: a.first.year, month: a.first.month, day: a.first.day }, to: { year: b.last.year, month: b.last.month, day: b.last.day } };
+    if (a && b) return { kind: 'range', from: a.first, to: b.last };
   }
   return { kind: 'span', ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }
@@ -334,12 +334,11 @@ function checkYear(text: string, year: number): number {
 
 function parseLocalDate(text: string, iso: string): LocalDate {
   const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
-  checkYear(text, year);
-  // Validate in UTC: only the calendar matters here, not a zone.
-  const date = DateTime.fromObject({ year, month, day }, { zone: 'UTC' });
-  if (!date.isValid) throw badPeriod(text, 'error.period.notDate', { date: iso });
-  return { year, month, day };
+  return calendarDate(text, year, month, day);
 }
+
+/** The calendar date alone (a `day` spec without its kind). */
+const dateOf = ({ year, month, day }: LocalDate): LocalDate => ({ year, month, day });
 
 function compareDates(a: LocalDate, b: LocalDate): number {
   return a.year - b.year || a.month - b.month || a.day - b.day;
@@ -347,7 +346,6 @@ function compareDates(a: LocalDate, b: LocalDate): number {
 
 /** Canonical text of a spec, e.g. `last-3-months`, `2026-Q1`. */
 export function periodLabel(spec: PeriodSpec): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
   switch (spec.kind) {
     case 'current':
       return [...NAMED].find(([, s]) => s.kind === 'current' && s.unit === spec.unit && s.offset === spec.offset)![0];
@@ -358,11 +356,11 @@ export function periodLabel(spec: PeriodSpec): string {
     case 'quarter':
       return `${spec.year}-Q${spec.quarter}`;
     case 'month':
-      return `${spec.year}-${pad(spec.month)}`;
+      return `${spec.year}-${pad2(spec.month)}`;
     case 'day':
-      return `${spec.year}-${pad(spec.month)}-${pad(spec.day)}`;
+      return `${spec.year}-${pad2(spec.month)}-${pad2(spec.day)}`;
     case 'range':
-      return `${spec.from.year}-${pad(spec.from.month)}-${pad(spec.from.day)}..${spec.to.year}-${pad(spec.to.month)}-${pad(spec.to.day)}`;
+      return `${spec.from.year}-${pad2(spec.from.month)}-${pad2(spec.from.day)}..${spec.to.year}-${pad2(spec.to.month)}-${pad2(spec.to.day)}`;
     case 'recent-month':
       return MONTH_NAMES[spec.month - 1]!;
     case 'recent-quarter':
@@ -407,25 +405,9 @@ export function resolvePeriod(spec: PeriodSpec, timezone: string, now: Date): Re
       const end = today.startOf(spec.unit, { useLocaleWeeks: false });
       return make(end.minus({ [spec.unit]: spec.n }), end);
     }
-    case 'year': {
-      const from = localMidnight({ year: spec.year, month: 1, day: 1 }, timezone);
-      return make(from, from.plus({ years: 1 }));
-    }
-    case 'quarter': {
-      const from = localMidnight({ year: spec.year, month: (spec.quarter - 1) * 3 + 1, day: 1 }, timezone);
-      return make(from, from.plus({ months: 3 }));
-    }
-    case 'month': {
-      const from = localMidnight({ year: spec.year, month: spec.month, day: 1 }, timezone);
-      return make(from, from.plus({ months: 1 }));
-    }
-    case 'day': {
-      const from = localMidnight({ year: spec.year, month: spec.month, day: spec.day }, timezone);
-      return make(from, from.plus({ days: 1 }));
-    }
-    case 'range':
-      return make(localMidnight(spec.from, timezone), localMidnight(spec.to, timezone).plus({ days: 1 }));
   }
+  const { first, last } = fixedDays(spec)!;
+  return make(localMidnight(first, timezone), localMidnight(last, timezone).plus({ days: 1 }));
 }
 
 /** `october` asked in November 2026 is October 2026; asked in September 2026, October 2025. */
@@ -525,7 +507,6 @@ export function bucketStarts(period: ResolvedPeriod, grain: Grain): string[] {
   return bucketsOf(period, grain).dates;
 }
 
-/** A short human description: "1 Oct 2026 – 31 Oct 2026", "1 Jan 2026 – 29 Nov 2026, to date". */
 /**
  * The locale dates are written in for an answer in `lang` at an instance whose conventions are `locale`:
  * the language's words (month names) with the region's customs, so an English answer at a Spanish
@@ -538,6 +519,7 @@ export function dateLocale(locale: string, lang: Language): string {
   return region ? `${lang}-${region}` : lang;
 }
 
+/** A short human description: "1 Oct 2026 – 31 Oct 2026", "1 Jan 2026 – 29 Nov 2026, to date". */
 export function describeRange(period: ResolvedPeriod, locale = 'en-GB', lang: Language = 'en'): string {
   const fmt = (d: DateTime) => d.setLocale(dateLocale(locale, lang)).toLocaleString({ day: 'numeric', month: 'short', year: 'numeric' });
   if (period.future) return t(lang, 'period.notStarted', { range: `${fmt(period.from)} – ${fmt(period.to.minus({ days: 1 }))}` });
