@@ -207,18 +207,15 @@ export async function listEnterprises(tx: ReplicaTx, segment: readonly Enterpris
   // `list shops katuma 2025`: what existed at the end of 2025, as `count` counts it.
   if (created?.toUtc) base = base.where('e.created_at', '<', created.toUtc);
   const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const newest = base.orderBy('e.created_at', 'desc').orderBy('e.id', 'desc').limit(limit);
+  const columns = ['e.id', 'e.name', 'e.sells', 'e.is_primary_producer', 'e.created_at'] as const;
   const rows = withAddresses
-    ? await base
+    ? await newest
         .leftJoin('spree_addresses as a', 'a.id', 'e.address_id')
         .leftJoin('spree_countries as c', 'c.id', 'a.country_id')
-        .select(['e.id', 'e.name', 'e.sells', 'e.is_primary_producer', 'e.created_at', 'a.city', 'c.name as country'])
-        .orderBy('e.created_at', 'desc')
-        .orderBy('e.id', 'desc')
-        .limit(limit)
+        .select([...columns, 'a.city', 'c.name as country'])
         .execute()
-    : (
-        await base.select(['e.id', 'e.name', 'e.sells', 'e.is_primary_producer', 'e.created_at']).orderBy('e.created_at', 'desc').orderBy('e.id', 'desc').limit(limit).execute()
-      ).map((r) => ({ ...r, city: null, country: null }));
+    : (await newest.select(columns).execute()).map((r) => ({ ...r, city: null, country: null }));
   return {
     total: Number(counted.n),
     rows: rows.map((r) => ({ enterpriseId: r.id, name: r.name, sells: r.sells, isPrimaryProducer: r.is_primary_producer, createdAt: r.created_at, town: r.city, country: r.country })),
@@ -345,17 +342,13 @@ export async function growthByBucket(tx: ReplicaTx, buckets: Buckets): Promise<M
       .where('e.created_at', '<', to)
       .groupBy(FIRST_COLUMN)
       .execute(),
-    db
-      .selectFrom('spree_orders as o')
+    salesOrders(tx, { fromUtc: from, toUtc: to })
       .select([
         sql<number>`width_bucket(o.completed_at, ${bounds}::timestamp[])`.as('bucket'),
         sql<number>`count(*)`.as('orders'),
         sql<string>`sum(o.total)`.as('turnover'),
         sql<number>`count(distinct o.distributor_id)`.as('active'),
       ])
-      .where('o.completed_at', '>=', from)
-      .where('o.completed_at', '<', to)
-      .where('o.state', 'in', SALES_ORDER_STATES)
       .groupBy(FIRST_COLUMN)
       .execute(),
   ]);
@@ -393,8 +386,7 @@ export async function growthInWindows(tx: ReplicaTx, windows: readonly UtcWindow
       .where('e.created_at', '>=', from)
       .where('e.created_at', '<', to)
       .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('spree_orders as o')
+    salesOrders(tx, { fromUtc: from, toUtc: to })
       .select(
         windows.flatMap((w, i) => [
           sql<number>`count(*) filter (where ${completed(w)})`.as(`o${i}`),
@@ -402,9 +394,6 @@ export async function growthInWindows(tx: ReplicaTx, windows: readonly UtcWindow
           sql<number>`count(distinct o.distributor_id) filter (where ${completed(w)})`.as(`a${i}`),
         ]),
       )
-      .where('o.completed_at', '>=', from)
-      .where('o.completed_at', '<', to)
-      .where('o.state', 'in', SALES_ORDER_STATES)
       .executeTakeFirstOrThrow(),
   ]);
   return windows.map((_, i) => ({
@@ -539,13 +528,9 @@ export interface BuyerCounts {
 
 export async function buyerCounts(tx: ReplicaTx, window: UtcWindow): Promise<BuyerCounts> {
   const r = await loose(tx)
-    .with('per_buyer', (db) =>
-      db
-        .selectFrom('spree_orders as o')
+    .with('per_buyer', () =>
+      salesOrders(tx, window)
         .select([sql`case when o.user_id is not null then 'u' || o.user_id when o.customer_id is not null then 'c' || o.customer_id end`.as('buyer'), sql`count(*)`.as('n')])
-        .where('o.completed_at', '>=', window.fromUtc)
-        .where('o.completed_at', '<', window.toUtc)
-        .where('o.state', 'in', SALES_ORDER_STATES)
         .groupBy(FIRST_COLUMN),
     )
     .selectFrom('per_buyer')
