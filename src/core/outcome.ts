@@ -1,6 +1,6 @@
 import type { Answer, GlobalAnswer, GlobalTotal, InstanceRef } from './answer.js';
 import type { BillingLine, BillingPlanTerms, BillingTotals } from './billing.js';
-import type { GrowthReport, StoryOutcome } from './story.js';
+import type { GrowthReport, Presentation, StoryOutcome } from './story.js';
 import type { ErrorText } from './errors.js';
 import { say, type Language, type Words } from './i18n.js';
 
@@ -9,12 +9,6 @@ import { say, type Language, type Words } from './i18n.js';
  * these and nothing else.
  */
 export type Outcome = AnswerOutcome | GlobalOutcome | HelpText | BillingReport | BillingAllReport | GrowthReport | StoryOutcome | Notice | DashboardOutcome;
-
-/** Flags any question may carry; the faces act on them (Slack shares or draws a chart). */
-export interface Presentation {
-  chart: boolean;
-  public: boolean;
-}
 
 export interface AnswerOutcome {
   kind: 'answer';
@@ -97,7 +91,7 @@ export interface BillingReport {
 }
 
 /** `growth`, `funnel`, `retention`, `buyers`, `report`, `map` (issue 16): src/core/story.ts. */
-export type { GrowthReport, StoryOutcome } from './story.js';
+export type { GrowthReport, Presentation, StoryOutcome } from './story.js';
 
 /** `billing all [YYYY-MM]`: each instance's bill in its own currency and zone, and a total in the reporting currency where rates exist. */
 export interface BillingAllReport {

@@ -7,8 +7,8 @@ import type { Words } from './i18n.js';
  * maps. Values only; the definitions are in src/queries/definitions.ts and docs/definitions.md.
  */
 
-/** Flags of the outcome (the same as outcome.ts `Presentation`; outcome.ts imports this module). */
-interface Presentation {
+/** Flags any question may carry; the faces act on them (Slack shares or draws a chart). outcome.ts re-exports it. */
+export interface Presentation {
   chart: boolean;
   public: boolean;
 }
@@ -56,14 +56,10 @@ export interface GrowthSection {
   total: GrowthValues & { change: GrowthChange };
 }
 
-/** `growth <instance|all> [period]`. */
-export interface GrowthReport {
-  kind: 'growth';
+/** What the growth and story outcomes carry besides their figures. */
+interface StoryCommon {
   question: string;
   periodLabel: string;
-  instances: (GrowthSection & { instance: InstanceRef })[];
-  /** `all` or a list: the instances added up, turnover in the reporting currency. */
-  combined?: GrowthSection;
   rates: RateUsed[];
   /** Why turnover is not added up (no reporting currency, a missing rate). */
   note?: string;
@@ -71,6 +67,14 @@ export interface GrowthReport {
   noteWords?: Words;
   warnings: GlobalAnswer['warnings'];
   presentation: Presentation;
+}
+
+/** `growth <instance|all> [period]`. */
+export interface GrowthReport extends StoryCommon {
+  kind: 'growth';
+  instances: (GrowthSection & { instance: InstanceRef })[];
+  /** `all` or a list: the instances added up, turnover in the reporting currency. */
+  combined?: GrowthSection;
 }
 
 export type FunnelStepName = 'created' | 'shop' | 'first_sale' | 'three_months';
@@ -147,18 +151,10 @@ export type StoryReport =
   | { story: 'report'; year: number; toDate: boolean; sections: ReportSection[]; map: MapData }
   | { story: 'map'; map: MapData };
 
-export type StoryOutcome = StoryReport & {
+export type StoryOutcome = StoryReport & StoryCommon & {
   kind: 'story';
-  question: string;
-  periodLabel: string;
   /** `all` or a list: the sections end with the instances added up (`instance` null). */
   global: boolean;
-  rates: RateUsed[];
-  note?: string;
-  /** The note in the catalogs, for a face in another language. */
-  noteWords?: Words;
-  warnings: GlobalAnswer['warnings'];
-  presentation: Presentation;
 };
 
 /** (current − before) / before in percent, one decimal half-up; null when before is zero or either is unknown. */
