@@ -205,13 +205,7 @@ export function parsePeriod(text: string, options: PeriodOptions = {}): PeriodSp
   }
   m = /^(\d{4}-\d{2}-\d{2})$/.exec(w);
   if (m) return { kind: 'day', ...parseLocalDate(text, m[1]!) };
-  m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(w);
-  if (m) {
-    const from = parseLocalDate(text, m[1]!);
-    const to = parseLocalDate(text, m[2]!);
-    if (compareDates(from, to) > 0) throw badPeriod(text, 'error.period.reversed');
-    return { kind: 'range', from, to };
-  }
+  // Ranges (`2026-10-01..2026-10-31`) are read with the typed forms.
   const typed = parseTypedPeriod(text, fold(w), options);
   if (typed) return typed;
   throw badPeriod(text);
