@@ -22,12 +22,13 @@ export function moneyToJson(value: Money): number {
 
 // Building an Intl formatter costs far more than using one: keep one per locale and options.
 const formatters = new Map<string, Intl.NumberFormat>();
-function numberFormat(locale: string, currency?: string): Intl.NumberFormat {
-  const key = `${locale}|${currency ?? ''}`;
+function numberFormat(locale: string, currency?: string, percent = false): Intl.NumberFormat {
+  const key = `${locale}|${currency ?? ''}|${percent}`;
   let format = formatters.get(key);
   if (!format) {
     // Grouping always: es-ES leaves 4-digit numbers ungrouped (9168,56 € beside 12.438,86 € in one column).
-    format = new Intl.NumberFormat(locale, { useGrouping: 'always', ...(currency ? { style: 'currency', currency } : {}) } as Intl.NumberFormatOptions);
+    const options = percent ? { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 } : { useGrouping: 'always', ...(currency ? { style: 'currency', currency } : {}) };
+    format = new Intl.NumberFormat(locale, options as Intl.NumberFormatOptions);
     formatters.set(key, format);
   }
   return format;
@@ -43,19 +44,13 @@ export function formatCount(value: number | string, locale: string): string {
   return numberFormat(locale).format(Number(value));
 }
 
-const percentFormats = new Map<string, Intl.NumberFormat>();
 /**
  * A percentage written as the locale writes one, to one decimal: "37.5%" (en), "37,5 %" (es, fr, de),
  * so it reads like the counts beside it. `signed`: "+12,5 %", "−3,0 %" (a real minus sign), "0,0 %".
  */
 export function formatPercent(value: number | null, locale: string, options: { signed?: boolean } = {}): string {
   if (value === null) return '—';
-  let format = percentFormats.get(locale);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-    percentFormats.set(locale, format);
-  }
-  const text = format.format(Math.abs(value) / 100);
+  const text = numberFormat(locale, undefined, true).format(Math.abs(value) / 100);
   if (!options.signed || Number(value.toFixed(1)) === 0) return value < 0 && Number(value.toFixed(1)) !== 0 ? `−${text}` : text;
   return value > 0 ? `+${text}` : `−${text}`;
 }

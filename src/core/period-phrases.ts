@@ -99,26 +99,25 @@ export function readPeriod(words: readonly string[], start: number, options: Per
   // The longest reading is `since <month> de <year> to the <month> de <year>`: twelve words is plenty.
   const folded = words.slice(start, start + 12).map(fold);
   const typed = words[start]!;
-  const i = 0;
-  const first = readOne(folded, i, options);
+  const first = readOne(folded, 0, options);
   if (first) return first;
-  const since = matchAt(SINCE_INDEX, folded, i);
-  const until = since ? undefined : matchAt(UNTIL_INDEX, folded, i);
+  const since = matchAt(SINCE_INDEX, folded, 0);
+  const until = since ? undefined : matchAt(UNTIL_INDEX, folded, 0);
   if (!since && !until) return undefined;
-  const at = skipArticles(folded, i + (since ?? until)!.used);
+  const at = skipArticles(folded, (since ?? until)!.used);
   // `from` or `ab` not followed by a period is not `since` (`turnover from katuma`); `since` alone is an error.
-  if ((at >= folded.length || !readOne(folded, at, options)) && folded[i] !== 'since' && folded[i] !== 'until') return undefined;
+  if ((at >= folded.length || !readOne(folded, at, options)) && folded[0] !== 'since' && folded[0] !== 'until') return undefined;
   const bound = readBound(folded, at, options, typed);
-  if (until) return { spec: spanOf(typed, undefined, bound.spec), used: bound.end - i };
+  if (until) return { spec: spanOf(typed, undefined, bound.spec), used: bound.end };
   // `since X to Y`: one range.
   const to = matchAt(RANGE_TO_INDEX, folded, bound.end);
   if (to) {
     const start = skipArticles(folded, bound.end + to.used);
     const end = start < folded.length ? readOne(folded, start, options) : undefined;
-    if (end && end.spec.kind !== 'span') return { spec: spanOf(typed, bound.spec, end.spec as BoundSpec), used: start + end.used - i };
+    if (end && end.spec.kind !== 'span') return { spec: spanOf(typed, bound.spec, end.spec as BoundSpec), used: start + end.used };
   }
   if (since?.canonical === 'weak') return undefined;
-  return { spec: spanOf(typed, bound.spec, undefined), used: bound.end - i };
+  return { spec: spanOf(typed, bound.spec, undefined), used: bound.end };
 }
 
 const ARTICLES = new Set(['el', 'la', 'le', 'les', 'the', 'dem', 'den', 'der', 'die', 'lo']);

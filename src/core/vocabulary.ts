@@ -17,9 +17,7 @@ export function fold(word: string): string {
   let w = word.toLowerCase();
   // Fast path: plain ASCII letters, digits and dashes (every canonical word) need nothing more.
   if (/^[a-z0-9-]*$/.test(w)) return w;
-  w = w.replace(/[’`´]/g, "'").replace(/^[¿¡"«(]+/, '').replace(/[?!,;:"»)]+$/, '');
-  if (w.endsWith('.') && !w.endsWith('..')) w = w.replace(/\.+$/, '');
-  w = w.normalize('NFD').replace(/\p{M}/gu, '').replace(/ß/g, 'ss');
+  w = bare(w.replace(/[’`´]/g, "'")).normalize('NFD').replace(/\p{M}/gu, '').replace(/ß/g, 'ss');
   return w.replace(/^(l|d)'(?=[\p{L}\p{N}])/u, '');
 }
 

@@ -12,10 +12,7 @@ export class ReplicaSet {
 
   get(instanceId: string): Replica {
     let replica = this.replicas.get(instanceId);
-    if (!replica) {
-      replica = this.make(instanceId);
-      this.replicas.set(instanceId, replica);
-    }
+    if (!replica) this.replicas.set(instanceId, (replica = this.make(instanceId)));
     return replica;
   }
 
