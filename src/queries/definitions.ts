@@ -30,6 +30,11 @@ export function salesOrders(tx: ReplicaTx, window: UtcWindow, distributors?: rea
   return query.where('o.distributor_id', 'in', (eb) => eb.selectFrom('enterprises as e').select('e.id').where((w) => segmentCondition(w, distributors, window)));
 }
 
+/** Enterprises created in the window. */
+function createdIn(tx: ReplicaTx, window: UtcWindow) {
+  return tx.selectFrom('enterprises as e').where('e.created_at', '>=', window.fromUtc).where('e.created_at', '<', window.toUtc);
+}
+
 /** Money columns a metric may add up: OFN's gross total, goods only, or total without tax. */
 export type MoneyColumn = 'total' | 'item_total' | 'ex_tax_total';
 export const MONEY_COLUMNS: readonly MoneyColumn[] = ['total', 'item_total', 'ex_tax_total'];
@@ -331,18 +336,13 @@ const SHOPS = sql.join(SHOP_SELLS.map((s) => sql.lit(s)));
  */
 export async function growthByBucket(tx: ReplicaTx, buckets: Buckets): Promise<Map<string, GrowthFigures>> {
   const bounds = [...buckets.utcBoundaries];
-  const from = bounds[0]!;
-  const to = bounds.at(-1)!;
-  const db = loose(tx);
+  const window = { fromUtc: bounds[0]!, toUtc: bounds.at(-1)! };
   const [enterprises, orders] = await Promise.all([
-    db
-      .selectFrom('enterprises as e')
+    createdIn(tx, window)
       .select([sql<number>`width_bucket(e.created_at, ${bounds}::timestamp[])`.as('bucket'), sql<number>`count(*)`.as('profiles'), sql<number>`count(*) filter (where e.sells in (${SHOPS}))`.as('shops')])
-      .where('e.created_at', '>=', from)
-      .where('e.created_at', '<', to)
       .groupBy(FIRST_COLUMN)
       .execute(),
-    salesOrders(tx, { fromUtc: from, toUtc: to })
+    salesOrders(tx, window)
       .select([
         sql<number>`width_bucket(o.completed_at, ${bounds}::timestamp[])`.as('bucket'),
         sql<number>`count(*)`.as('orders'),
@@ -374,19 +374,14 @@ export async function growthByBucket(tx: ReplicaTx, buckets: Buckets): Promise<M
  */
 export async function growthInWindows(tx: ReplicaTx, windows: readonly UtcWindow[]): Promise<GrowthFigures[]> {
   if (windows.length === 0) return [];
-  const from = windows.map((w) => w.fromUtc).sort()[0]!;
-  const to = windows.map((w) => w.toUtc).sort().at(-1)!;
+  const span = { fromUtc: windows.map((w) => w.fromUtc).sort()[0]!, toUtc: windows.map((w) => w.toUtc).sort().at(-1)! };
   const created = (w: UtcWindow) => sql`e.created_at >= ${w.fromUtc} and e.created_at < ${w.toUtc}`;
   const completed = (w: UtcWindow) => sql`o.completed_at >= ${w.fromUtc} and o.completed_at < ${w.toUtc}`;
-  const db = loose(tx);
   const [e, o] = await Promise.all([
-    db
-      .selectFrom('enterprises as e')
+    createdIn(tx, span)
       .select(windows.flatMap((w, i) => [sql<number>`count(*) filter (where ${created(w)})`.as(`p${i}`), sql<number>`count(*) filter (where ${created(w)} and e.sells in (${SHOPS}))`.as(`s${i}`)]))
-      .where('e.created_at', '>=', from)
-      .where('e.created_at', '<', to)
       .executeTakeFirstOrThrow(),
-    salesOrders(tx, { fromUtc: from, toUtc: to })
+    salesOrders(tx, span)
       .select(
         windows.flatMap((w, i) => [
           sql<number>`count(*) filter (where ${completed(w)})`.as(`o${i}`),
@@ -427,7 +422,7 @@ export interface FunnelCounts {
  */
 export async function funnelCounts(tx: ReplicaTx, window: UtcWindow, timezone: string): Promise<FunnelCounts> {
   const r = await loose(tx)
-    .with('created', (db) => db.selectFrom('enterprises as e').select(['e.id', 'e.sells', 'e.created_at']).where('e.created_at', '>=', window.fromUtc).where('e.created_at', '<', window.toUtc))
+    .with('created', () => createdIn(tx, window).select(['e.id', 'e.sells', 'e.created_at']))
     .with('sales', (db) =>
       db
         .selectFrom('spree_orders as o')
