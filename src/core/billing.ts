@@ -103,40 +103,25 @@ export interface BillingTotals {
   belowMinimum: number;
 }
 
-/** An instant read from OFN's UTC text exactly (sub-millisecond digits kept, so boundaries are exact). */
-interface Instant {
-  readonly seconds: number;
-  readonly fraction: string;
-}
-
 const UTC_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
 
-function parseUtc(text: string, what: string): Instant {
+/** An instant read from OFN's UTC text exactly, in seconds (sub-millisecond digits kept, so boundaries are exact). */
+function parseUtc(text: string, what: string): Big {
   const m = UTC_TIMESTAMP.exec(text.trim());
   if (!m) throw new OfnError('BadArguments', `${what} is not a UTC timestamp 'YYYY-MM-DD HH:MM:SS': ${JSON.stringify(text)}`);
   const [, y, mo, d, h, mi, s, frac] = m;
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  return { seconds: ms / 1000, fraction: (frac ?? '').replace(/0+$/, '') };
-}
-
-function compareInstants(a: Instant, b: Instant): number {
-  if (a.seconds !== b.seconds) return a.seconds < b.seconds ? -1 : 1;
-  const width = Math.max(a.fraction.length, b.fraction.length);
-  const fa = a.fraction.padEnd(width, '0');
-  const fb = b.fraction.padEnd(width, '0');
-  return fa === fb ? 0 : fa < fb ? -1 : 1;
+  return new Big(ms / 1000).plus(`0.${frac ?? '0'}`);
 }
 
 /**
  * True when the trial had not ended when the month began: created_at + trialDays × 24 h (an instant)
  * is after the month's start instant. A trial ending exactly at the month start is over.
  */
-function inTrial(createdAt: string, trialDays: number, monthStart: Instant): boolean {
+function inTrial(createdAt: string, trialDays: number, monthStart: Big): boolean {
   // trialDays 0 means no trial at all: a shop created mid-month pays for that month.
   if (trialDays === 0) return false;
-  const created = parseUtc(createdAt, 'createdAt');
-  const trialEnd: Instant = { seconds: created.seconds + trialDays * 86_400, fraction: created.fraction };
-  return compareInstants(trialEnd, monthStart) > 0;
+  return parseUtc(createdAt, 'createdAt').plus(trialDays * 86_400).gt(monthStart);
 }
 
 /** The monthly charge before tax for a turnover, rounded half-up to cents; never negative. */
@@ -179,14 +164,14 @@ function accountsOf(plan: BillingPlan, enterprises: readonly BillableEnterprise[
   return [...accounts.values()];
 }
 
-function priceAccount(plan: BillingPlan, account: Account, monthStart: Instant): BillingLine {
+function priceAccount(plan: BillingPlan, account: Account, monthStart: Big): BillingLine {
   const { members } = account;
   const first = members[0]!;
   const turnover = members.reduce((sum, e) => sum.plus(e.turnover), new Big(0));
   const orders = members.reduce((sum, e) => sum + e.orders, 0);
   const categories = [...new Set(members.map((e) => e.category))];
   const createdAt = members.reduce(
-    (earliest, e) => (compareInstants(parseUtc(e.createdAt, 'createdAt'), parseUtc(earliest, 'createdAt')) < 0 ? e.createdAt : earliest),
+    (earliest, e) => (parseUtc(e.createdAt, 'createdAt').lt(parseUtc(earliest, 'createdAt')) ? e.createdAt : earliest),
     first.createdAt,
   );
   // A group is in trial only while every member is: one member past its trial makes the account billable.
