@@ -104,17 +104,15 @@ function sharingPool(pool: pg.Pool, replicaId: string): PostgresPool {
  * run for longer than OFN's integration roles allow (30 s).
  */
 export class Replica {
-  readonly instance: ReplicaSettings;
   private readonly db: ReplicaDb;
-  private readonly timeoutSeconds: number;
-  /** The session itself is read-only (startup option), so an implicit transaction is one too. */
-  private readonly sessionReadOnly: boolean;
 
-  constructor(instance: ReplicaSettings, db: ReplicaDb, sessionReadOnly = false) {
-    this.instance = instance;
-    this.sessionReadOnly = sessionReadOnly;
+  constructor(
+    readonly instance: ReplicaSettings,
+    db: ReplicaDb,
+    /** The session itself is read-only (startup option), so an implicit transaction is one too. */
+    private readonly sessionReadOnly = false,
+  ) {
     this.db = instance.schema === 'public' ? db : db.withSchema(instance.schema);
-    this.timeoutSeconds = instance.statementTimeoutSeconds;
   }
 
   static connect(instance: ReplicaSettings, onPoolError?: (error: Error) => void, log?: KyselyConfig['log']): Replica {
@@ -283,7 +281,7 @@ export class Replica {
     const e = error as { code?: string; message?: string };
     const name = this.instance.name;
     if (e.code === '57014' || /query read timeout/i.test(e.message ?? '')) {
-      return OfnError.say('ReplicaTimeout', 'error.replicaTimeout', { name, seconds: this.timeoutSeconds }, undefined, error);
+      return OfnError.say('ReplicaTimeout', 'error.replicaTimeout', { name, seconds: this.instance.statementTimeoutSeconds }, undefined, error);
     }
     if (e.code === '42703' || e.code === '42P01') {
       this.capabilitiesProbe = undefined; // the release may have changed under us: probe again next time
