@@ -111,11 +111,9 @@ const NAMED = new Map<string, PeriodSpec>(Object.entries({
   wtd: { kind: 'current', unit: 'week', offset: 0 },
 } satisfies Record<string, PeriodSpec>));
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-
 /**
  * Month names and abbreviations people type, folded (no accents): English, Spanish, Catalan, French,
- * German. `mar` and `mai` are March and May wherever they are typed.
+ * German. `mar` and `mai` are March and May wherever they are typed. The first word is the month's label.
  */
 const MONTHS = new Map<string, number>();
 for (const [month, words] of [
@@ -356,7 +354,7 @@ export function periodLabel(spec: PeriodSpec): string {
     case 'range':
       return `${spec.from.year}-${pad2(spec.from.month)}-${pad2(spec.from.day)}..${spec.to.year}-${pad2(spec.to.month)}-${pad2(spec.to.day)}`;
     case 'recent-month':
-      return MONTH_NAMES[spec.month - 1]!;
+      return [...MONTHS].find(([, month]) => month === spec.month)![0];
     case 'recent-quarter':
       return `Q${spec.quarter}`;
     case 'span':
