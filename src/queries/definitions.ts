@@ -2,7 +2,7 @@
  * The official definitions, in code. docs/definitions.md says the same in words; change both together.
  * Every question, pulse and billing run reads OFN data through these functions and no other way.
  */
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { OfnDatabase } from './ofn-tables.js';
 import { sharingStatements, type ReplicaTx } from './replica.js';
 
@@ -39,16 +39,11 @@ function createdIn(tx: ReplicaTx, window: UtcWindow) {
 export type MoneyColumn = 'total' | 'item_total' | 'ex_tax_total';
 export const MONEY_COLUMNS: readonly MoneyColumn[] = ['total', 'item_total', 'ex_tax_total'];
 
-function amount(column: MoneyColumn) {
-  switch (column) {
-    case 'total':
-      return sql<string>`o.total`;
-    case 'item_total':
-      return sql<string>`o.item_total`;
-    case 'ex_tax_total':
-      return sql<string>`(o.total - o.included_tax_total - o.additional_tax_total)`;
-  }
-}
+const AMOUNT: Readonly<Record<MoneyColumn, RawBuilder<string>>> = {
+  total: sql<string>`o.total`,
+  item_total: sql<string>`o.item_total`,
+  ex_tax_total: sql<string>`(o.total - o.included_tax_total - o.additional_tax_total)`,
+};
 
 export const SHOP_SELLS = ['own', 'any'] as const;
 
@@ -97,14 +92,14 @@ export interface SalesScope {
 export async function turnoverTotals(tx: ReplicaTx, window: UtcWindow, scope: SalesScope = {}): Promise<Totals> {
   if (sharingStatements()) return windowTotals(await salesByDistributor(tx, window, undefined, scope));
   const row = await salesOrders(tx, window, scope.distributors)
-    .select((eb) => [sql<string>`coalesce(sum(${amount(scope.column ?? 'total')}), 0)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
+    .select((eb) => [sql<string>`coalesce(sum(${AMOUNT[scope.column ?? 'total']}), 0)`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .executeTakeFirstOrThrow();
   return { turnover: String(row.turnover), orders: Number(row.orders) };
 }
 
 export async function turnoverByBucket(tx: ReplicaTx, window: UtcWindow, buckets: Buckets, scope: SalesScope = {}) {
   const rows = await salesOrders(tx, window, scope.distributors)
-    .select((eb) => [bucketIndex('o.completed_at', buckets).as('bucket'), sql<string>`sum(${amount(scope.column ?? 'total')})`.as('turnover'), eb.fn.countAll<number>().as('orders')])
+    .select((eb) => [bucketIndex('o.completed_at', buckets).as('bucket'), sql<string>`sum(${AMOUNT[scope.column ?? 'total']})`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .groupBy(FIRST_COLUMN)
     .execute();
   return rows.map((r) => ({ bucket: bucketDate(buckets, r.bucket), turnover: String(r.turnover), orders: Number(r.orders) }));
@@ -123,7 +118,7 @@ export interface ShopTotals extends Totals {
  */
 async function salesByDistributor(tx: ReplicaTx, window: UtcWindow, limit: number | undefined, scope: SalesScope) {
   const perDistributor = salesOrders(tx, window, scope.distributors)
-    .select((eb) => ['o.distributor_id', sql<string>`sum(${amount(scope.column ?? 'total')})`.as('turnover'), eb.fn.countAll<number>().as('orders')])
+    .select((eb) => ['o.distributor_id', sql<string>`sum(${AMOUNT[scope.column ?? 'total']})`.as('turnover'), eb.fn.countAll<number>().as('orders')])
     .groupBy('o.distributor_id')
     .as('p');
   let query = tx
