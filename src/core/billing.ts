@@ -169,29 +169,20 @@ function priceAccount(plan: BillingPlan, account: Account, monthStart: Big): Bil
   const first = members[0]!;
   const turnover = members.reduce((sum, e) => sum.plus(e.turnover), new Big(0));
   const orders = members.reduce((sum, e) => sum + e.orders, 0);
-  const categories = [...new Set(members.map((e) => e.category))];
   const createdAt = members.reduce(
     (earliest, e) => (parseUtc(e.createdAt, 'createdAt').lt(parseUtc(earliest, 'createdAt')) ? e.createdAt : earliest),
     first.createdAt,
   );
   // A group is in trial only while every member is: one member past its trial makes the account billable.
   const trial = members.every((e) => inTrial(e.createdAt, plan.trialDays, monthStart));
-
-  let status: BillingStatus;
-  let charge: Money = '0.00';
-  let tax: Money = '0.00';
-  if (trial) status = 'trial';
-  else if (turnover.lt(plan.minimumTurnover)) status = 'below_minimum';
-  else {
-    status = 'billed';
-    charge = chargeFor(plan, turnover.toFixed());
-    tax = roundCents(new Big(charge).times(plan.taxRate));
-  }
+  const status: BillingStatus = trial ? 'trial' : turnover.lt(plan.minimumTurnover) ? 'below_minimum' : 'billed';
+  const charge = status === 'billed' ? chargeFor(plan, turnover.toFixed()) : '0.00';
+  const tax = roundCents(new Big(charge).times(plan.taxRate));
   return {
     enterpriseId: first.enterpriseId,
     billingId: account.billingId,
     name: members.map((e) => e.name).join(' + '),
-    category: categories.join(' + '),
+    category: [...new Set(members.map((e) => e.category))].join(' + '),
     createdAt,
     turnover: roundCents(turnover),
     orders,
