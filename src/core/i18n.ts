@@ -55,10 +55,7 @@ export function localTimeIn(local: string, lang: Language): string {
 export function t(lang: Language, key: MessageKey, values?: MessageValues): string {
   const id = `${lang}\u0000${key}`;
   let format = compiled.get(id);
-  if (!format) {
-    format = compileMessage(CATALOGS[lang][key], lang);
-    compiled.set(id, format);
-  }
+  if (!format) compiled.set(id, (format = compileMessage(CATALOGS[lang][key], lang)));
   return String(format.format(values));
 }
 
