@@ -43,8 +43,6 @@ function decimal(expected: string, max?: string) {
 const money = () => decimal('an amount of money such as 12.50');
 const fraction = () => decimal('a fraction between 0 and 1 such as 0.02 for 2 %', '1');
 
-const RATE_KEYS = ['fixed', 'rate', 'cap'] as const;
-
 const tierSchema = z.strictObject(
   {
     /** The band applies to a turnover strictly below upTo; absent on the last band only. */
@@ -82,7 +80,7 @@ export const billingPlanSchema = z
     },
   )
   .superRefine((plan, ctx) => {
-    const rateKeys = RATE_KEYS.filter((key) => plan[key] !== undefined);
+    const rateKeys = (['fixed', 'rate', 'cap'] as const).filter((key) => plan[key] !== undefined);
     if (plan.tiers !== undefined && rateKeys.length > 0) {
       ctx.addIssue({
         code: 'custom',

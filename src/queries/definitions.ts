@@ -455,7 +455,6 @@ export interface CohortCounts {
  * for each of the following `months` local months how many of them distributed a sales order in it.
  */
 export async function retentionCohorts(tx: ReplicaTx, window: UtcWindow, timezone: string, months = 12): Promise<CohortCounts[]> {
-  const monthOf = (column: string) => sql`date_trunc('month', ${local(column, timezone)})`;
   const rows = await loose(tx)
     .with('cohorts', (db) =>
       db
@@ -471,7 +470,7 @@ export async function retentionCohorts(tx: ReplicaTx, window: UtcWindow, timezon
       db
         .selectFrom('spree_orders as o')
         .innerJoin('cohorts as c', 'c.id', 'o.distributor_id')
-        .select(['c.id', 'c.cohort', monthOf('o.completed_at').as('month')])
+        .select(['c.id', 'c.cohort', sql`date_trunc('month', ${local('o.completed_at', timezone)})`.as('month')])
         .distinct()
         .where('o.completed_at', '>=', window.fromUtc)
         .where('o.state', 'in', SALES_ORDER_STATES),
