@@ -168,7 +168,7 @@ function shownPath(file: string): string {
  * What Slack would attach or do beside the answer, done the terminal's way: a chart is written as a
  * PNG and a CSV as a file (both to `outDir`); `public` and pulses are noted. Returns one line each.
  */
-async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: boolean, outDir: string, headers?: { lang?: Language }, lang?: Language): Promise<string[]> {
+async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: boolean, outDir: string, localizedHeaders: boolean, lang?: Language): Promise<string[]> {
   const notes: string[] = [];
   const presentation = 'presentation' in outcome ? outcome.presentation : undefined;
   if (presentation?.chart) {
@@ -189,7 +189,7 @@ async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: bool
     const csv = csvFile(outcome);
     mkdirSync(outDir, { recursive: true });
     const file = join(outDir, csv.filename);
-    writeFileSync(file, headers ? localizeCsvHeaders(csv.text, outcome, headers.lang) : csv.text);
+    writeFileSync(file, localizedHeaders ? localizeCsvHeaders(csv.text, outcome, lang) : csv.text);
     notes.push(`CSV: ${shownPath(file)}`);
   }
   if (presentation?.public) notes.push('`public` only matters in Slack, where it posts the answer for the whole channel; here it changes nothing.');
@@ -230,18 +230,14 @@ async function commandAsk(options: Options): Promise<number> {
     const outcome = await withProgress(say, `Still working on \`${question}\`…`, () => ask(asking.deps, question, asking.state, asking.who ? { who: asking.who } : {}));
     const lang = langOf(options);
     process.stdout.write(`${format === 'text' ? terminalText(asking, render(outcome, format, lang)) : render(outcome, format, lang, localized)}\n`);
-    for (const note of await terminalExtras(asking, outcome, csv, outDir, localized ? (lang ? { lang } : {}) : undefined, lang)) say(note);
+    for (const note of await terminalExtras(asking, outcome, csv, outDir, localized, lang)) say(note);
     return 0;
   } catch (error) {
     const user = isUserError(error);
     if (format === 'json' && error instanceof OfnError) process.stdout.write(`${errorToJson(error)}\n`);
-    let lang: Language | undefined;
-    try {
-      lang = langOf(options);
-    } catch {
-      // a bad --lang is itself the error being told, in English
-    }
-    process.stderr.write(`${describeError(error, lang)}\n`);
+    // A bad --lang is itself the error being told, in English.
+    const lang = options.flags.get('lang');
+    process.stderr.write(`${describeError(error, lang !== undefined && isLanguage(lang) ? lang : undefined)}\n`);
     if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
     return user ? 2 : 1;
   } finally {
@@ -279,7 +275,7 @@ async function prompt(session: Session, intro: string, outDir: string, lang?: La
         if (outcome.kind === 'answer' || outcome.kind === 'global' || outcome.kind === 'growth' || outcome.kind === 'billing' || outcome.kind === 'billing-all') {
           previous = asked.split(/\s+/).filter((w) => !/^(chart|public)$/i.test(w)).join(' ');
         }
-        const notes = await terminalExtras(session, outcome, csv, outDir, undefined, lang);
+        const notes = await terminalExtras(session, outcome, csv, outDir, false, lang);
         out(`${terminalText(session, renderText(outcome, lang))}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}\n`);
       } catch (error) {
         out(`${describeError(error, lang)}\n\n`);
@@ -331,29 +327,8 @@ async function commandStart(options: Options): Promise<number> {
   }
 }
 
-async function commandServe(options: Options): Promise<number> {
-  const { serve } = await import('./slack/serve.js');
-  const file = findConfigFile(options.flags.get('config'));
-  if (!file) throw new OfnError('ConfigInvalid', 'serve needs a configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml); see README.');
-  const handle = await serve(loadConfig(file), process.env, undefined, file);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      void handle.shutdown().then(resolve, resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
-  return 0;
-}
-
-async function commandApi(options: Options): Promise<number> {
-  const { serveApi } = await import('./api/serve-api.js');
-  const { createLogger } = await import('./core/log.js');
-  const file = findConfigFile(options.flags.get('config'));
-  if (!file) throw new OfnError('ConfigInvalid', 'api needs a configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml); see docs/api.md.');
-  const running = await serveApi(loadConfig(file), process.env, createLogger(process.env.LOG_LEVEL ?? 'info'));
+/** Keeps a server (`serve`, `api`) running until SIGTERM or SIGINT, then shuts it down. */
+async function untilSignal(running: { shutdown(): Promise<void> }): Promise<number> {
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGTERM', stop);
@@ -364,6 +339,21 @@ async function commandApi(options: Options): Promise<number> {
     process.on('SIGINT', stop);
   });
   return 0;
+}
+
+async function commandServe(options: Options): Promise<number> {
+  const { serve } = await import('./slack/serve.js');
+  const file = findConfigFile(options.flags.get('config'));
+  if (!file) throw new OfnError('ConfigInvalid', 'serve needs a configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml); see README.');
+  return untilSignal(await serve(loadConfig(file), process.env, undefined, file));
+}
+
+async function commandApi(options: Options): Promise<number> {
+  const { serveApi } = await import('./api/serve-api.js');
+  const { createLogger } = await import('./core/log.js');
+  const file = findConfigFile(options.flags.get('config'));
+  if (!file) throw new OfnError('ConfigInvalid', 'api needs a configuration (--config FILE, $OFN_INSIGHTS_CONFIG or ./ofn-insights.yml); see docs/api.md.');
+  return untilSignal(await serveApi(loadConfig(file), process.env, createLogger(process.env.LOG_LEVEL ?? 'info')));
 }
 
 async function commandSeed(options: Options): Promise<number> {
