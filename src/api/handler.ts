@@ -117,23 +117,8 @@ function presentedToken(request: ApiRequest, url: URL): string | undefined {
   return url.searchParams.get('token') ?? undefined;
 }
 
-/** HTTP status of an error from `ask`: what the caller can fix is 4xx, a replica down is 503. */
-function statusOf(error: OfnError): number {
-  switch (error.code) {
-    case 'AccessDenied':
-      return 403;
-    case 'NotFound':
-      return 404;
-    case 'ReplicaUnavailable':
-    case 'ReplicaTimeout':
-      return 503;
-    case 'SchemaMismatch':
-    case 'ConfigInvalid':
-      return 500;
-    default:
-      return 400;
-  }
-}
+/** HTTP status of an error from `ask`: what the caller can fix is 4xx (400 unless listed), a replica down is 503. */
+const STATUS_OF: Partial<Record<string, number>> = { AccessDenied: 403, NotFound: 404, ReplicaUnavailable: 503, ReplicaTimeout: 503, SchemaMismatch: 500, ConfigInvalid: 500 };
 
 /** JSON unless the path ends in `.csv` or the client accepts text/csv (and not JSON first). */
 function wantsCsv(path: string, accept: string | undefined): boolean {
@@ -197,13 +182,6 @@ async function billingReport(ctx: ApiContext, grant: Grant, instance: string, mo
   return outcome;
 }
 
-/** A month not over yet in the instance's zone: provisional (the bill says so itself once it carries the flag). */
-function provisionalOf(ctx: ApiContext, report: BillingReport): boolean {
-  const flagged = (report as { provisional?: boolean }).provisional;
-  if (flagged !== undefined) return flagged;
-  return report.month >= DateTime.fromJSDate(ctx.deps.now(), { zone: report.instance.timezone }).toFormat('yyyy-LL');
-}
-
 async function billingLines(ctx: ApiContext, grant: Grant, url: URL): Promise<BillingLineItem[]> {
   const instance = instanceParam(ctx.deps, grant, url.searchParams.get('instance'));
   const month = monthParam(url.searchParams.get('month'));
@@ -212,7 +190,7 @@ async function billingLines(ctx: ApiContext, grant: Grant, url: URL): Promise<Bi
   // The months in parallel (each is one query); a refusal is decided by `ask` before any replica is read.
   const reports = await Promise.all(months.map((m) => billingReport(ctx, grant, instance, m)));
   const grouped = config.billing?.groupBy === 'external_billing_id';
-  return reports.flatMap((report) => billingLineItems(report, { provisional: provisionalOf(ctx, report), groupedByBillingId: grouped }));
+  return reports.flatMap((report) => billingLineItems(report, { provisional: report.provisional === true, groupedByBillingId: grouped }));
 }
 
 const EVENT_COLUMNS = ['id', 'type', 'instance', 'enterprise_id', 'name', 'category', 'created_at', 'detected_at'] as const;
@@ -328,7 +306,7 @@ export async function handleApiRequest(ctx: ApiContext, request: ApiRequest): Pr
     }
   } catch (error) {
     if (error instanceof HttpError) response = json(error.status, { error: { code: error.code, message: error.message } }, error.headers);
-    else if (error instanceof OfnError) response = json(statusOf(error), errorToJson(error), statusOf(error) === 503 ? { 'retry-after': '30' } : {});
+    else if (error instanceof OfnError) response = json(STATUS_OF[error.code] ?? 400, errorToJson(error), STATUS_OF[error.code] === 503 ? { 'retry-after': '30' } : {});
     else {
       const reference = randomUUID().slice(0, 8);
       ctx.logger.error({ err: error, reference, path: url.pathname }, 'api: unexpected failure');
