@@ -28,6 +28,14 @@ const answerCommon = {
   title: { type: 'string' },
 };
 
+/** `{data, next}` (paginate=1): a page of `item`s and the URL of the next page, or null. */
+const pageOf = (item: string) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['data', 'next'],
+  properties: { data: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, next: { type: ['string', 'null'], format: 'uri' } },
+});
+
 const schemas = {
   Error: {
     type: 'object',
@@ -128,12 +136,7 @@ const schemas = {
       revision: { type: 'string', description: 'Changes when the line’s figures change (a late cancellation in a closed month); compare with the one you invoiced.' },
     },
   },
-  BillingLinesPage: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['data', 'next'],
-    properties: { data: { type: 'array', items: { $ref: '#/components/schemas/BillingLine' } }, next: { type: ['string', 'null'], format: 'uri' } },
-  },
+  BillingLinesPage: pageOf('BillingLine'),
   Event: {
     type: 'object',
     additionalProperties: false,
@@ -149,12 +152,7 @@ const schemas = {
       detected_at: { type: 'string', description: 'When ofn-insights first saw it as this event.' },
     },
   },
-  EventsPage: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['data', 'next'],
-    properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Event' } }, next: { type: ['string', 'null'], format: 'uri' } },
-  },
+  EventsPage: pageOf('Event'),
   WebhookBody: {
     description: 'What a webhook receives (POST, JSON), signed as the Standard Webhooks specification says.',
     type: 'object',
@@ -226,13 +224,7 @@ export function openApiDocument(publicUrl?: string) {
           operationId: 'billingLines',
           summary: 'Bill lines for polling triggers, newest month first; without month, the last three closed months',
           parameters: [query('instance', 'Instance id', { type: 'string' }, true), query('month', 'YYYY-MM', month), paginate, page, perPage],
-          responses: {
-            '200': {
-              description: 'The lines (an array), or a page of them with paginate=1',
-              content: { 'application/json': { schema: { oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/BillingLine' } }, { $ref: '#/components/schemas/BillingLinesPage' }] } }, ...csvContent },
-            },
-            ...errors(400, 401, 403, 404, 503),
-          },
+          responses: { ...ok({ oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/BillingLine' } }, { $ref: '#/components/schemas/BillingLinesPage' }] }, 'The lines (an array), or a page of them with paginate=1'), ...errors(400, 401, 403, 404, 503) },
         },
       },
       '/api/v1/events': {
@@ -240,13 +232,7 @@ export function openApiDocument(publicUrl?: string) {
           operationId: 'events',
           summary: 'New shops and new profiles as a polling feed, newest first',
           parameters: [query('instance', 'Instance id', { type: 'string' }, true), query('type', 'Only this type', { enum: ['new-shop', 'new-profile'] }), query('limit', 'At most this many (default 100)', { type: 'integer', minimum: 1, maximum: 1000 }), paginate, page, perPage],
-          responses: {
-            '200': {
-              description: 'The events (an array), or a page of them with paginate=1',
-              content: { 'application/json': { schema: { oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/Event' } }, { $ref: '#/components/schemas/EventsPage' }] } }, ...csvContent },
-            },
-            ...errors(400, 401, 403, 404, 503),
-          },
+          responses: { ...ok({ oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/Event' } }, { $ref: '#/components/schemas/EventsPage' }] }, 'The events (an array), or a page of them with paginate=1'), ...errors(400, 401, 403, 404, 503) },
         },
       },
       '/api/v1/openapi.json': {
