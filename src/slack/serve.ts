@@ -143,53 +143,50 @@ export async function serve(config: Config, env: NodeJS.ProcessEnv = process.env
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     metricsAccess: metricsAccess(env),
   };
+  // Where answers run, and the replicas /healthz and the role check read.
+  let answers: { replicas: ReplicaSet; options: Pick<SlackServerOptions, 'deps' | 'dispatch' | 'moreMetrics' | 'stateStore' | 'api'>; close(): Promise<void> };
   if (configFile && env.OFN_INSIGHTS_ANSWER_WORKER !== 'off') {
     const worker = startAnswerWorker(configFile, env);
     await worker.ready;
     // The main thread keeps its own small pools only for /healthz and the role check.
     const replicas = new ReplicaSet(config, () => {});
-    const roles = replicaRoleWarnings(config, replicas, logger);
-    roles.start();
-    const server = await startSlackServer({
-      ...common,
-      deps: { config, replica: (id) => replicas.get(id), now: () => new Date() },
-      dispatch: (key, request) => worker.answer(key, request),
-      moreMetrics: () => worker.metrics(),
-      health: replicaHealth(config, replicas),
-      stateStore: () => worker.stateStore(),
-      warnings: roles.warnings,
-      api: (request) => worker.api(request),
-    });
-    return {
-      server,
-      async shutdown() {
-        logger.info({ inFlight: server.inFlight() }, 'draining answers in flight');
-        await server.stop();
+    answers = {
+      replicas,
+      options: {
+        deps: { config, replica: (id) => replicas.get(id), now: () => new Date() },
+        dispatch: (key, request) => worker.answer(key, request),
+        moreMetrics: () => worker.metrics(),
+        stateStore: () => worker.stateStore(),
+        api: (request) => worker.api(request),
+      },
+      async close() {
         await worker.stop();
         await replicas.closeAll();
-        logger.info('stopped');
       },
     };
+  } else {
+    const runtime = await startAnswerRuntime(config, env, logger, botToken);
+    answers = {
+      replicas: runtime.replicas,
+      options: {
+        deps: runtime.deps,
+        // The runtime's context: it gains the state store when that opens, possibly after start.
+        dispatch: (key, request) => answerOnce(runtime.ctx, key, request),
+        stateStore: () => runtime.stateStore(),
+        api: (request) => handleApiRequest({ deps: runtime.deps, state: runtime.ctx.state, logger }, request),
+      },
+      close: () => runtime.close(),
+    };
   }
-  const runtime = await startAnswerRuntime(config, env, logger, botToken);
-  const roles = replicaRoleWarnings(config, runtime.replicas, logger);
+  const roles = replicaRoleWarnings(config, answers.replicas, logger);
   roles.start();
-  const server = await startSlackServer({
-    ...common,
-    deps: runtime.deps,
-    // The runtime's context: it gains the state store when that opens, possibly after start.
-    dispatch: (key, request) => answerOnce(runtime.ctx, key, request),
-    health: replicaHealth(config, runtime.replicas),
-    stateStore: () => runtime.stateStore(),
-    warnings: roles.warnings,
-    api: (request) => handleApiRequest({ deps: runtime.deps, state: runtime.ctx.state, logger }, request),
-  });
+  const server = await startSlackServer({ ...common, ...answers.options, health: replicaHealth(config, answers.replicas), warnings: roles.warnings });
   return {
     server,
     async shutdown() {
       logger.info({ inFlight: server.inFlight() }, 'draining answers in flight');
       await server.stop();
-      await runtime.close();
+      await answers.close();
       logger.info('stopped');
     },
   };
