@@ -33,14 +33,6 @@ export function userLanguageLookup(client: WebClient, logger: Logger): UserLangu
       }
     },
   });
-  const lookup = async (userId: string) => {
-    const found = await cache.fetch(userId);
-    return found && found.language !== 'none' ? found.language : undefined;
-  };
-  return Object.assign(lookup, {
-    cached(userId: string) {
-      const found = cache.peek(userId);
-      return found && found.language !== 'none' ? found.language : undefined;
-    },
-  });
+  const known = (found: { language: Language | 'none' } | undefined) => (found && found.language !== 'none' ? found.language : undefined);
+  return Object.assign(async (userId: string) => known(await cache.fetch(userId)), { cached: (userId: string) => known(cache.peek(userId)) });
 }
