@@ -254,9 +254,8 @@ const shared = new WeakMap<Deps, Map<string, SharedAnswer>>();
 function routeOnce(ctx: ApiContext, request: ApiRequest, url: URL, grant: Grant): Promise<ApiResponse> {
   const query = [...url.searchParams].filter(([k]) => k !== 'token').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const key = JSON.stringify([grant.via, url.pathname, query, wantsCsv(url.pathname, request.headers.accept), request.headers.host ?? '', request.headers['x-forwarded-proto'] ?? '']);
-  let answers = shared.get(ctx.deps);
-  if (!answers) shared.set(ctx.deps, (answers = new Map()));
-  const map = answers;
+  const map = shared.get(ctx.deps) ?? new Map<string, SharedAnswer>();
+  shared.set(ctx.deps, map);
   const reuseMs = ctx.deps.config.api.reuseSeconds * 1000;
   const now = Date.now();
   const found = map.get(key);

@@ -1,35 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import { ask } from '../commands/pipeline.js';
 import { routeTable, splitWords } from '../commands/index.js';
 import type { Deps } from '../commands/types.js';
 import { requireGrant, type Requester } from '../core/access.js';
 import { errorWords, OfnError } from '../core/errors.js';
-import { cleanForLog, type Logger } from '../core/log.js';
+import { cleanForLog } from '../core/log.js';
 import { answerSeconds, answersTotal } from '../core/telemetry.js';
 import type { Outcome } from '../core/outcome.js';
-import { t, type Language } from '../core/i18n.js';
+import { t } from '../core/i18n.js';
 import { chartSpecOf } from '../render/answer-chart.js';
 import { renderChart } from '../render/chart.js';
 import { chartFilename, csvFile } from '../render/csv.js';
 import { errorMessage, escapeMrkdwn, figuresComment, slackMessage, type SlackMessage } from '../render/slack-message.js';
 import { audit } from '../state/audit.js';
 import { firstSighting } from '../state/seen-requests.js';
-import type { StateDb } from '../state/store.js';
 import { notifyOps } from '../jobs/ops-notices.js';
 import { postDashboard } from './dashboard-post.js';
-import { answerHome } from './home.js';
+import { answerHome, type HomeContext } from './home.js';
 import { postToResponseUrl } from './response-url.js';
 
-export interface SlackContext {
-  deps: Deps;
-  client: WebClient;
-  logger: Logger;
-  /** The state store: saved questions, pulses, watches, audit. Without it those commands are unavailable. */
-  state?: StateDb;
-  /** The reader's language from their Slack locale (slack/user-language.ts), for answers only they see. */
-  userLanguage?: (userId: string) => Promise<Language | undefined>;
-}
+/** What answering needs: the same as the Home tab (slack/home.ts). */
+export type SlackContext = HomeContext;
 
 /** What the user asked for: the plain answer, or a button's chart / CSV / share; the Home tab (opened or refreshed) or one of its dashboard buttons. */
 export type Intent = 'answer' | 'chart' | 'csv' | 'share' | 'home' | 'home-refresh' | 'home-dashboard';

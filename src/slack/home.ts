@@ -28,8 +28,9 @@ export interface HomeContext {
   deps: Deps;
   client: WebClient;
   logger: Logger;
+  /** The state store: saved questions, pulses, watches, audit. Without it those commands are unavailable. */
   state?: StateDb;
-  /** The reader's language from their Slack locale, for what only they see (errors). */
+  /** The reader's language from their Slack locale (slack/user-language.ts), for what only they see. */
   userLanguage?: (userId: string) => Promise<Language | undefined>;
 }
 
@@ -45,12 +46,6 @@ interface Cached {
 
 /** Per-instance figures of one installation (one cache per Deps: per process, or per answer worker). */
 const caches = new WeakMap<Deps, Map<string, Cached>>();
-
-function cacheOf(deps: Deps): Map<string, Cached> {
-  let cache = caches.get(deps);
-  if (!cache) caches.set(deps, (cache = new Map()));
-  return cache;
-}
 
 /**
  * The four figures of one instance: this month's complete days, the same days of last month, and all
@@ -94,7 +89,8 @@ async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
 
 /** One instance's figures, from the cache while fresh (`refresh`: unless younger than a minute). */
 export function homeFigures(deps: Deps, id: string, refresh = false): Promise<HomeInstance> {
-  const cache = cacheOf(deps);
+  const cache = caches.get(deps) ?? new Map<string, Cached>();
+  caches.set(deps, cache);
   const now = Date.now();
   const cached = cache.get(id);
   const maxAge = cached?.failed ? ERROR_CACHE_MS : refresh ? REFRESH_AFTER_MS : deps.config.home.cacheSeconds * 1000;
