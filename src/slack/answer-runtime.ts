@@ -21,9 +21,6 @@ export interface AnswerRuntime {
   replicas: ReplicaSet;
   /** For /healthz: a trivial query on the open store, with a short deadline. */
   stateStore(deadlineMs?: number): Promise<StateStoreStatus>;
-  /** The open store and its jobs; undefined while the store is down. */
-  store(): StateStore | undefined;
-  jobs(): RunningJobs | undefined;
   close(): Promise<void>;
 }
 
@@ -119,8 +116,6 @@ export async function startAnswerRuntime(config: Config, env: NodeJS.ProcessEnv,
       const answered = pingState(store.db).then(() => 'up' as const, () => 'down' as const);
       return Promise.race([answered, new Promise<'down'>((resolve) => setTimeout(() => resolve('down'), deadlineMs).unref())]);
     },
-    store: () => store,
-    jobs: () => jobs,
     async close() {
       closed = true;
       stopRetrying.abort();

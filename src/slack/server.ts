@@ -14,7 +14,6 @@ import { userLanguageLookup } from './user-language.js';
 import { t } from '../core/i18n.js';
 import { sharedLanguage } from '../render/format.js';
 
-
 export interface SlackServerOptions {
   deps: Deps;
   logger: Logger;
@@ -149,31 +148,22 @@ function fromTheFuture(req: IncomingMessage, nowMs = Date.now()): boolean {
 }
 
 /**
- * Puts one listener in front of Bolt's. Bolt refuses stamps older than 5 minutes only, so a signed
- * request stamped a day ahead (prepared in advance, or from a sender with a wrong clock) could be
- * replayed for a day and 5 minutes; Slack stamps requests as it sends them. Refused with 401 before
- * Bolt reads it.
+ * Puts one listener in front of Bolt's. Requests under /api/ go to the HTTP API and never reach Bolt
+ * (which would 404 them). Bolt refuses stamps older than 5 minutes only, so a signed request stamped
+ * a day ahead (prepared in advance, or from a sender with a wrong clock) could be replayed for a day
+ * and 5 minutes; Slack stamps requests as it sends them. Refused with 401 before Bolt reads it.
  */
-function refuseFutureRequests(server: Server, logger: Logger) {
+function frontOfBolt(server: Server, logger: Logger, api?: RequestListener) {
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (api && isApiRequest(req)) return void api(req, res);
     if (req.method === 'POST' && fromTheFuture(req)) {
       logger.warn({ path: req.url?.split('?')[0], timestamp: String(req.headers['x-slack-request-timestamp']).slice(0, 20) }, 'refused a Slack request stamped more than 5 minutes in the future');
       req.resume();
       res.writeHead(401).end();
       return;
     }
-    for (const listener of listeners) listener.call(server, req, res);
-  });
-}
-
-/** Puts the HTTP API in front of Bolt's listener: requests under /api/ never reach Bolt (which would 404 them). */
-function mountApi(server: Server, api: RequestListener) {
-  const listeners = server.listeners('request') as RequestListener[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (isApiRequest(req)) return void api(req, res);
     for (const listener of listeners) listener.call(server, req, res);
   });
 }
@@ -344,8 +334,7 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
       const end = slackAckSeconds.startTimer();
       res.once('finish', () => end());
     });
-    refuseFutureRequests(server, logger);
-    if (options.api) mountApi(server, apiListener(options.api, logger));
+    frontOfBolt(server, logger, options.api && apiListener(options.api, logger));
   } else {
     // Socket Mode: Slack's events arrive over the socket (no timestamps to check); this port serves /healthz and /metrics only.
     await app.start();
