@@ -378,8 +378,15 @@ async function commandSeed(options: Options): Promise<number> {
   return 0;
 }
 
-/** The commands `main` knows, for the did-you-mean of a mistyped one. */
-const CLI_COMMANDS = ['ask', 'demo', 'start', 'seed', 'serve', 'api', 'help'] as const;
+/** The commands `main` knows besides `help`, in the order the did-you-mean of a mistyped one lists them. */
+const COMMANDS = new Map<string, (options: Options) => Promise<number>>([
+  ['ask', commandAsk],
+  ['demo', commandDemo],
+  ['start', commandStart],
+  ['seed', commandSeed],
+  ['serve', commandServe],
+  ['api', commandApi],
+]);
 
 export async function main(argv: string[]): Promise<number> {
   let options: Options;
@@ -391,27 +398,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = options.positional[0];
   try {
-    switch (command) {
-      case 'ask':
-        return await commandAsk(options);
-      case 'demo':
-        return await commandDemo(options);
-      case 'start':
-        return await commandStart(options);
-      case 'seed':
-        return await commandSeed(options);
-      case 'serve':
-        return await commandServe(options);
-      case 'api':
-        return await commandApi(options);
-      case undefined:
-      case 'help':
-        process.stdout.write(`${USAGE}\n`);
-        return 0;
-      default:
-        process.stderr.write(`Unknown command \`${command}\`.${didYouMean(command, CLI_COMMANDS)}\n\n${USAGE}\n`);
-        return 2;
+    if (command === undefined || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
     }
+    const run = COMMANDS.get(command);
+    if (run) return await run(options);
+    process.stderr.write(`Unknown command \`${command}\`.${didYouMean(command, [...COMMANDS.keys(), 'help'])}\n\n${USAGE}\n`);
+    return 2;
   } catch (error) {
     process.stderr.write(`${describeError(error)}\n`);
     if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
