@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
-import { Writable } from 'node:stream';
 import { UnpackSync } from 'tar';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,17 +156,10 @@ export async function unpackShipped(archive: string, pgdata: string): Promise<vo
   // PGlite writes member names from its root ("/base/1/112"); tar makes them relative to `cwd` and refuses
   // any "..". Synchronous writes: a thousand small files unpack in a third of the time the async ones take.
   const unpack = new UnpackSync({ cwd: partial, noMtime: true });
-  const into = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      unpack.write(chunk);
-      done();
-    },
-    final(done) {
-      unpack.end();
-      done();
-    },
+  await pipeline(createReadStream(archive), createBrotliDecompress(), async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) unpack.write(chunk);
+    unpack.end();
   });
-  await pipeline(createReadStream(archive), createBrotliDecompress(), into);
   renameSync(partial, pgdata);
 }
 
