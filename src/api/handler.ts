@@ -170,12 +170,6 @@ function paginated<T>(deps: Deps, request: ApiRequest, url: URL, items: readonly
   return { data, next: next.toString() };
 }
 
-/** The closed months before now in the instance's zone, newest first. */
-function closedMonths(timezone: string, now: Date, count: number): string[] {
-  const start = DateTime.fromJSDate(now, { zone: timezone }).startOf('month');
-  return Array.from({ length: count }, (_, i) => start.minus({ months: i + 1 }).toFormat('yyyy-LL'));
-}
-
 async function billingReport(ctx: ApiContext, grant: Grant, instance: string, month: string): Promise<BillingReport> {
   const outcome = await ask(ctx.deps, `billing ${instance} ${month}`, ctx.state, { grant });
   if (outcome.kind !== 'billing') throw new Error(`billing: unexpected ${outcome.kind}`);
@@ -186,7 +180,9 @@ async function billingLines(ctx: ApiContext, grant: Grant, url: URL): Promise<Bi
   const instance = instanceParam(ctx.deps, grant, url.searchParams.get('instance'));
   const month = monthParam(url.searchParams.get('month'));
   const config = ctx.deps.config.instances.get(instance)!;
-  const months = month ? [month] : closedMonths(config.timezone, ctx.deps.now(), CLOSED_MONTHS);
+  // Without a month, the closed months before now in the instance's zone, newest first.
+  const thisMonth = DateTime.fromJSDate(ctx.deps.now(), { zone: config.timezone }).startOf('month');
+  const months = month ? [month] : Array.from({ length: CLOSED_MONTHS }, (_, i) => thisMonth.minus({ months: i + 1 }).toFormat('yyyy-LL'));
   // The months in parallel (each is one query); a refusal is decided by `ask` before any replica is read.
   const reports = await Promise.all(months.map((m) => billingReport(ctx, grant, instance, m)));
   const grouped = config.billing?.groupBy === 'external_billing_id';

@@ -161,16 +161,12 @@ const schemas = {
   },
 };
 
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
-      String(status),
-      {
-        description: { 400: 'Bad question or parameter', 401: 'Missing or unknown token', 403: 'The token may not see this instance, or billing', 404: 'No such instance or endpoint', 503: 'A replica or the state store is not answering' }[status] ?? 'Error',
-        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      },
-    ]),
-  );
+/** The error responses every path gives. */
+const errors = Object.fromEntries(
+  Object.entries({ 400: 'Bad question or parameter', 401: 'Missing or unknown token', 403: 'The token may not see this instance, or billing', 404: 'No such instance or endpoint', 503: 'A replica or the state store is not answering' }).map(
+    ([status, description]) => [status, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }],
+  ),
+);
 
 const csvContent = { 'text/csv': { schema: { type: 'string' } } };
 const ok = (schema: object, description: string) => ({ '200': { description, content: { 'application/json': { schema }, ...csvContent } } });
@@ -205,7 +201,7 @@ export function openApiDocument(publicUrl?: string) {
           operationId: 'answer',
           summary: 'Any question the CLI answers, as `ask --format json|csv` prints it',
           parameters: [query('q', 'The question, e.g. `turnover katuma last-month`', { type: 'string', minLength: 1 }, true)],
-          responses: { ...ok({ $ref: '#/components/schemas/Answer' }, 'The answer'), ...errors(400, 401, 403, 404, 503) },
+          responses: { ...ok({ $ref: '#/components/schemas/Answer' }, 'The answer'), ...errors },
         },
       },
       '/api/v1/billing/{instance}/{month}': {
@@ -216,7 +212,7 @@ export function openApiDocument(publicUrl?: string) {
             { name: 'instance', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'month', in: 'path', required: true, schema: month },
           ],
-          responses: { ...ok({ $ref: '#/components/schemas/Billing' }, 'The bill'), ...errors(400, 401, 403, 404, 503) },
+          responses: { ...ok({ $ref: '#/components/schemas/Billing' }, 'The bill'), ...errors },
         },
       },
       '/api/v1/billing-lines': {
@@ -224,7 +220,7 @@ export function openApiDocument(publicUrl?: string) {
           operationId: 'billingLines',
           summary: 'Bill lines for polling triggers, newest month first; without month, the last three closed months',
           parameters: [query('instance', 'Instance id', { type: 'string' }, true), query('month', 'YYYY-MM', month), paginate, page, perPage],
-          responses: { ...ok({ oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/BillingLine' } }, { $ref: '#/components/schemas/BillingLinesPage' }] }, 'The lines (an array), or a page of them with paginate=1'), ...errors(400, 401, 403, 404, 503) },
+          responses: { ...ok({ oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/BillingLine' } }, { $ref: '#/components/schemas/BillingLinesPage' }] }, 'The lines (an array), or a page of them with paginate=1'), ...errors },
         },
       },
       '/api/v1/events': {
@@ -232,7 +228,7 @@ export function openApiDocument(publicUrl?: string) {
           operationId: 'events',
           summary: 'New shops and new profiles as a polling feed, newest first',
           parameters: [query('instance', 'Instance id', { type: 'string' }, true), query('type', 'Only this type', { enum: ['new-shop', 'new-profile'] }), query('limit', 'At most this many (default 100)', { type: 'integer', minimum: 1, maximum: 1000 }), paginate, page, perPage],
-          responses: { ...ok({ oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/Event' } }, { $ref: '#/components/schemas/EventsPage' }] }, 'The events (an array), or a page of them with paginate=1'), ...errors(400, 401, 403, 404, 503) },
+          responses: { ...ok({ oneOf: [{ type: 'array', items: { $ref: '#/components/schemas/Event' } }, { $ref: '#/components/schemas/EventsPage' }] }, 'The events (an array), or a page of them with paginate=1'), ...errors },
         },
       },
       '/api/v1/openapi.json': {
