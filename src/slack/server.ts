@@ -264,17 +264,24 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     [ACTION.chart, 'chart'],
     [ACTION.csv, 'csv'],
     [ACTION.share, 'share'],
+    [HOME_ACTION.refresh, 'home-refresh'],
+    [HOME_ACTION.dashboard, 'home-dashboard'],
   ];
   for (const [actionId, intent] of intents) {
     app.action(actionId, async ({ ack, body, action }) => {
       await ack();
-      const b = body as { user?: { id?: string }; channel?: { id?: string }; response_url?: string; container?: { is_ephemeral?: boolean } };
+      const b = body as { user?: { id?: string }; channel?: { id?: string }; response_url?: string; container?: { is_ephemeral?: boolean }; trigger_id?: string };
       const value = (action as { value?: string }).value ?? '';
+      const key = `action:${b.trigger_id ?? ''}:${actionId}`;
+      if (intent === 'home-refresh' || intent === 'home-dashboard') {
+        // The Home tab's buttons: no response_url, no channel.
+        if (b.user?.id) track(dispatch(key, { text: value, who: { userId: b.user.id, channelId: '' }, responseUrl: '', intent }));
+        return;
+      }
       if (!b.user?.id || !b.channel?.id || !b.response_url) {
         logger.warn({ actionId }, 'button click without user, channel or response_url; ignored');
         return;
       }
-      const key = `action:${(body as { trigger_id?: string }).trigger_id ?? ''}:${actionId}`;
       // A click on a message everyone sees may share its files with everyone; on a private answer, not.
       const shared = b.container?.is_ephemeral === false;
       track(dispatch(key, { text: value, who: { userId: b.user.id, channelId: b.channel.id }, responseUrl: b.response_url, intent, ...(shared ? { inSharedMessage: true } : {}) }));
@@ -287,19 +294,6 @@ export async function startSlackServer(options: SlackServerOptions): Promise<Run
     const eventId = (body as { event_id?: string }).event_id ?? `${event.user}:${event.event_ts}`;
     track(dispatch(`home:${eventId}`, { text: '', who: { userId: event.user, channelId: '' }, responseUrl: '', intent: 'home' }));
   });
-  const homeIntents: [string, Intent][] = [
-    [HOME_ACTION.refresh, 'home-refresh'],
-    [HOME_ACTION.dashboard, 'home-dashboard'],
-  ];
-  for (const [actionId, intent] of homeIntents) {
-    app.action(actionId, async ({ ack, body, action }) => {
-      await ack();
-      const userId = (body as { user?: { id?: string } }).user?.id;
-      if (!userId) return;
-      const value = (action as { value?: string }).value ?? '';
-      track(dispatch(`action:${(body as { trigger_id?: string }).trigger_id ?? ''}:${actionId}`, { text: value, who: { userId, channelId: '' }, responseUrl: '', intent }));
-    });
-  }
 
   app.error(async (error) => {
     logger.error({ err: error }, 'bolt error');
