@@ -106,11 +106,8 @@ function presentedToken(request: ApiRequest, url: URL): string | undefined {
     if (bearer) return bearer[1]!;
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
     if (basic) {
-      const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
-      const colon = text.indexOf(':');
-      const user = colon < 0 ? text : text.slice(0, colon);
-      const password = colon < 0 ? '' : text.slice(colon + 1);
-      return password || user;
+      const [user, ...password] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':');
+      return password.join(':') || user!;
     }
     return '';
   }

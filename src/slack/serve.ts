@@ -43,9 +43,9 @@ export function replicaRoleWarnings(config: Config, replicas: ReplicaSet, logger
   const probing = new Map<string, Promise<void>>();
   const probe = (id: string): Promise<void> => {
     if (found.has(id)) return Promise.resolve();
-    let running = probing.get(id);
-    if (!running) {
-      running = replicas
+    const running =
+      probing.get(id) ??
+      replicas
         .get(id)
         .roleRisks()
         .then(
@@ -58,8 +58,7 @@ export function replicaRoleWarnings(config: Config, replicas: ReplicaSet, logger
           },
         )
         .finally(() => probing.delete(id));
-      probing.set(id, running);
-    }
+    probing.set(id, running);
     return running;
   };
   const all = () => Promise.all([...config.instances.keys()].map(probe));
