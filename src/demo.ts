@@ -165,20 +165,10 @@ export async function unpackShipped(archive: string, pgdata: string): Promise<vo
 
 function demoConfig(): Config {
   const instances = Object.fromEntries(
-    Object.entries(DEMO_INSTANCES).map(([id, demo]) => [
+    Object.entries(DEMO_INSTANCES).map(([id, { seed, ...demo }]) => [
       id,
-      {
-        name: demo.name,
-        replica: 'postgres://embedded-demo',
-        timezone: demo.timezone,
-        currency: demo.currency,
-        locale: demo.locale,
-        // The demo answers in English whatever the locale (its README samples); a real Katuma config answers in Spanish (issue 18).
-        language: 'en',
-        url: demo.url,
-        schema: id,
-        ...(id === 'katuma' ? { billing: KATUMA_PLAN } : {}),
-      },
+      // The demo answers in English whatever the locale (its README samples); a real Katuma config answers in Spanish (issue 18).
+      { ...demo, replica: 'postgres://embedded-demo', language: 'en', schema: id, ...(id === 'katuma' ? { billing: KATUMA_PLAN } : {}) },
     ]),
   );
   return parseConfig({ instances }, {}, 'built-in demo configuration');
