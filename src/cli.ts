@@ -158,8 +158,11 @@ function splitIntent(text: string): { question: string; csv: boolean } {
   return { question: question.join(' '), csv: question.length !== words.length };
 }
 
-/** A path as a person would type it from here: `./x.png` under the current directory, else absolute. */
-function shownPath(file: string): string {
+/** Writes `name` to `outDir`; returns its path as a person would type it from here: `./x.png` under the current directory, else absolute. */
+function writeOut(outDir: string, name: string, data: string | Uint8Array): string {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, name);
+  writeFileSync(file, data);
   const rel = relative(process.cwd(), file);
   return rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
 }
@@ -176,21 +179,14 @@ async function terminalExtras(session: Session, outcome: Outcome, wantsCsv: bool
     const spec = chartSpecOf(outcome, session.deps.config, lang);
     if (spec) {
       const { renderChart } = await import('./render/chart.js');
-      const bytes = await renderChart(spec);
-      mkdirSync(outDir, { recursive: true });
-      const file = join(outDir, chartFilename(outcome));
-      writeFileSync(file, bytes);
-      notes.push(`Chart: ${shownPath(file)}`);
+      notes.push(`Chart: ${writeOut(outDir, chartFilename(outcome), await renderChart(spec))}`);
     } else if (outcome.kind === 'answer') {
       notes.push('A single figure has no chart: add a breakdown such as `by month` or `by shop`.');
     }
   }
   if (wantsCsv) {
     const csv = csvFile(outcome);
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, csv.filename);
-    writeFileSync(file, localizedHeaders ? localizeCsvHeaders(csv.text, outcome, lang) : csv.text);
-    notes.push(`CSV: ${shownPath(file)}`);
+    notes.push(`CSV: ${writeOut(outDir, csv.filename, localizedHeaders ? localizeCsvHeaders(csv.text, outcome, lang) : csv.text)}`);
   }
   if (presentation?.public) notes.push('`public` only matters in Slack, where it posts the answer for the whole channel; here it changes nothing.');
   if (session.demo && outcome.kind === 'notice' && /^(pulse-add|pulse-set|watch-add)$/.test(outcome.action)) {
@@ -246,46 +242,51 @@ async function commandAsk(options: Options): Promise<number> {
 }
 
 /**
- * Reads questions line by line (a terminal or a pipe) and answers each until EOF or `quit`. A bare
- * `chart` or `csv` line asks the previous question again for its chart or CSV, as Slack's buttons do.
+ * Reads questions line by line (a terminal or a pipe) and answers each until EOF or `quit`, then closes
+ * the session. A bare `chart` or `csv` line asks the previous question again for its chart or CSV, as
+ * Slack's buttons do.
  */
 async function prompt(session: Session, intro: string, outDir: string, lang?: Language): Promise<number> {
-  const interactive = process.stdin.isTTY === true;
-  const out = (text: string) => process.stdout.write(text);
-  out(`${intro}\n`);
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
-  // Ctrl-C leaves like `quit`, so the demo database is closed properly (and its lock released).
-  rl.on('SIGINT', () => rl.close());
-  if (interactive) rl.setPrompt('ofn> ');
-  if (interactive) rl.prompt();
-  let previous: string | undefined;
-  for await (const line of rl) {
-    const text = line.trim();
-    if (text === 'quit' || text === 'exit') break;
-    if (text) {
-      if (!interactive) out(`ofn> ${text}\n`);
-      try {
-        let { question, csv } = splitIntent(text);
-        if (question === '' || question.toLowerCase() === 'chart') {
-          if (!previous) throw new OfnError('BadArguments', `Ask a question first; \`${text}\` then writes its ${csv ? 'CSV' : 'chart'} to a file.`);
-          question = question === '' ? previous : `${previous} chart`;
-        }
-        const asked = question;
-        const outcome = await withProgress((l) => out(`${l}\n`), 'Still working on it…', () => ask(session.deps, asked, session.state, session.who ? { who: session.who } : {}));
-        if (outcome.kind === 'answer' || outcome.kind === 'global' || outcome.kind === 'growth' || outcome.kind === 'billing' || outcome.kind === 'billing-all') {
-          previous = asked.split(/\s+/).filter((w) => !/^(chart|public)$/i.test(w)).join(' ');
-        }
-        const notes = await terminalExtras(session, outcome, csv, outDir, false, lang);
-        out(`${terminalText(session, renderText(outcome, lang))}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}\n`);
-      } catch (error) {
-        out(`${describeError(error, lang)}\n\n`);
-        if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-      }
-    }
+  try {
+    const interactive = process.stdin.isTTY === true;
+    const out = (text: string) => process.stdout.write(text);
+    out(`${intro}\n`);
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+    // Ctrl-C leaves like `quit`, so the demo database is closed properly (and its lock released).
+    rl.on('SIGINT', () => rl.close());
+    if (interactive) rl.setPrompt('ofn> ');
     if (interactive) rl.prompt();
+    let previous: string | undefined;
+    for await (const line of rl) {
+      const text = line.trim();
+      if (text === 'quit' || text === 'exit') break;
+      if (text) {
+        if (!interactive) out(`ofn> ${text}\n`);
+        try {
+          let { question, csv } = splitIntent(text);
+          if (question === '' || question.toLowerCase() === 'chart') {
+            if (!previous) throw new OfnError('BadArguments', `Ask a question first; \`${text}\` then writes its ${csv ? 'CSV' : 'chart'} to a file.`);
+            question = question === '' ? previous : `${previous} chart`;
+          }
+          const asked = question;
+          const outcome = await withProgress((l) => out(`${l}\n`), 'Still working on it…', () => ask(session.deps, asked, session.state, session.who ? { who: session.who } : {}));
+          if (outcome.kind === 'answer' || outcome.kind === 'global' || outcome.kind === 'growth' || outcome.kind === 'billing' || outcome.kind === 'billing-all') {
+            previous = asked.split(/\s+/).filter((w) => !/^(chart|public)$/i.test(w)).join(' ');
+          }
+          const notes = await terminalExtras(session, outcome, csv, outDir, false, lang);
+          out(`${terminalText(session, renderText(outcome, lang))}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}\n`);
+        } catch (error) {
+          out(`${describeError(error, lang)}\n\n`);
+          if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+        }
+      }
+      if (interactive) rl.prompt();
+    }
+    rl.close();
+    return 0;
+  } finally {
+    await session.close();
   }
-  rl.close();
-  return 0;
 }
 
 /** The demo's clock, in Madrid: the banner says it is stopped, and where. */
@@ -298,20 +299,16 @@ async function commandDemo(options: Options): Promise<number> {
   const demo = session.demo!;
   const names = [...demo.config.instances.values()].map((i) => `${i.id} (${i.timezone}, ${i.currency})`).join(', ');
   const outDir = options.flags.get('out') ?? '.';
-  try {
-    return await prompt(
-      session,
-      [
-        `Demo instances: ${names}. Its clock is stopped at ${DEMO_CLOCK} (Madrid), so its answers never change.`,
-        'Ask as in Slack: `turnover katuma last-month`, `top-shops au 2026`, `new shops uk last-12-months by month chart`.',
-        `\`chart\` writes a PNG, \`csv\` a CSV (to ${outDir === '.' ? 'this directory' : outDir}); \`help\` lists everything, \`quit\` leaves.`,
-      ].join('\n'),
-      outDir,
-      lang,
-    );
-  } finally {
-    await session.close();
-  }
+  return prompt(
+    session,
+    [
+      `Demo instances: ${names}. Its clock is stopped at ${DEMO_CLOCK} (Madrid), so its answers never change.`,
+      'Ask as in Slack: `turnover katuma last-month`, `top-shops au 2026`, `new shops uk last-12-months by month chart`.',
+      `\`chart\` writes a PNG, \`csv\` a CSV (to ${outDir === '.' ? 'this directory' : outDir}); \`help\` lists everything, \`quit\` leaves.`,
+    ].join('\n'),
+    outDir,
+    lang,
+  );
 }
 
 async function commandStart(options: Options): Promise<number> {
@@ -320,11 +317,7 @@ async function commandStart(options: Options): Promise<number> {
   if (process.env.SLACK_BOT_TOKEN) return commandServe(options);
   const lang = langOf(options);
   const session = depsFor(loadConfig(file));
-  try {
-    return await prompt(session, `Using ${file}: instances ${[...session.deps.config.instances.keys()].join(', ')}. \`help\` lists the questions.`, options.flags.get('out') ?? '.', lang);
-  } finally {
-    await session.close();
-  }
+  return prompt(session, `Using ${file}: instances ${[...session.deps.config.instances.keys()].join(', ')}. \`help\` lists the questions.`, options.flags.get('out') ?? '.', lang);
 }
 
 /** Keeps a server (`serve`, `api`) running until SIGTERM or SIGINT, then shuts it down. */
