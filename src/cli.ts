@@ -229,13 +229,12 @@ async function commandAsk(options: Options): Promise<number> {
     for (const note of await terminalExtras(asking, outcome, csv, outDir, localized, lang)) say(note);
     return 0;
   } catch (error) {
-    const user = isUserError(error);
     if (format === 'json' && error instanceof OfnError) process.stdout.write(`${errorToJson(error)}\n`);
     // A bad --lang is itself the error being told, in English.
     const lang = options.flags.get('lang');
     process.stderr.write(`${describeError(error, lang !== undefined && isLanguage(lang) ? lang : undefined)}\n`);
     if (!(error instanceof OfnError)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-    return user ? 2 : 1;
+    return isUserError(error) ? 2 : 1;
   } finally {
     await session?.close();
   }

@@ -272,18 +272,16 @@ export function recordedBillingMonths(): string[] {
  * `serve` posts each month's billing on the 1st at 09:00 and stores what it sent; the demo posts
  * nothing, so it records the last months' posts as `serve` would have, through the same route.
  */
-async function recordBillingPosts(deps: Deps, state: StateDb): Promise<string[]> {
-  const months = recordedBillingMonths();
+async function recordBillingPosts(deps: Deps, state: StateDb): Promise<void> {
   const zone = DEMO_INSTANCES.katuma.timezone;
   // Seeded again: what was recorded described the old data.
   await forgetBillingRuns(state, 'katuma');
-  for (const month of months) {
+  for (const month of recordedBillingMonths()) {
     const report = await ask(deps, `billing katuma ${month}`, state);
     if (report.kind !== 'billing') throw new Error(`billing katuma ${month} gave a ${report.kind}`);
     const sentAt = DateTime.fromFormat(month, 'yyyy-LL', { zone }).plus({ months: 1 }).set({ hour: 9 }).toJSDate();
     await recordBillingRun(state, { instanceId: 'katuma', month, currency: report.instance.currency, lines: report.lines, totals: report.totals, hash: report.hash, plan: report.plan, sentAt });
   }
-  return months;
 }
 
 /**

@@ -110,9 +110,8 @@ export async function publishHome(ctx: HomeContext, userId: string, refresh = fa
   const grant = grantForHome(deps.config, userId);
   const ids = grant ? [...deps.config.instances.keys()].filter((id) => grant.instances.has(id)) : [];
   const instances = await Promise.all(ids.map((id) => homeFigures(deps, id, refresh)));
-  const reachOf = (question: string) => questionReach(deps, question);
   const dashboards = (await allDashboards(deps, ctx.state).catch(() => []))
-    .map((d) => ({ d, visible: visibleQuestions(deps, grant, d, reachOf).length }))
+    .map((d) => ({ d, visible: visibleQuestions(deps, grant, d, (question) => questionReach(deps, question)).length }))
     .filter(({ visible }) => visible > 0)
     .map(({ d }) => ({ name: d.name, title: d.title, questions: d.questions.length }));
   // The reader's own language where Slack says it (users.info, cached an hour), else their instances'.
