@@ -1,8 +1,6 @@
-import { findConfigFile, parseSettings, readConfigDocument, type AccessRule, type InstanceConfig, type Settings } from './config/config.js';
+import { parseSettings, readConfigDocument, type Settings } from './config/config.js';
 import { OfnError } from './core/errors.js';
 import { buildRegistry, type Registry } from './queries/registry.js';
-
-export { findConfigFile, type AccessRule, type InstanceConfig, type Settings };
 
 /**
  * An installation: its validated configuration and the registry of segments and metrics built from
