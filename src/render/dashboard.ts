@@ -27,7 +27,7 @@ const CELL_LIMIT = 200;
 /** An image block's source: a file uploaded first (by id), or a placeholder the outbox replaces once uploaded. */
 export type ChartRef = { fileId: string; title: string; altText: string };
 
-/** The one-line description of a part: its headline and period (with the time zone), for the closing context. */
+/** The time zones of the answered parts, each once in order of first use, for the closing context line. */
 export function partPeriods(outcome: DashboardOutcome): string[] {
   const seen = new Set<string>();
   for (const part of outcome.parts) {
