@@ -15,6 +15,7 @@ import { errorToJson, renderJson } from '../render/json.js';
 import type { StateDb } from '../state/store.js';
 import { enterpriseEvents } from '../state/webhooks.js';
 import { openApiDocument } from './openapi.js';
+import { cached } from '../core/memo.js';
 
 /**
  * The HTTP API (`/api/v1/`, docs/api.md), as a function from a request to a response: no sockets here,
@@ -52,8 +53,7 @@ const gzipInPool = promisify(gzip);
  */
 async function withGzip(request: ApiRequest, response: ApiResponse): Promise<ApiResponse> {
   if (response.body.length <= GZIP_ABOVE || !/\bgzip\b/i.test(request.headers['accept-encoding'] ?? '')) return response;
-  let bytes = compressed.get(response);
-  if (!bytes) compressed.set(response, (bytes = gzipInPool(response.body, { level: 1 })));
+  const bytes = cached(compressed, response, () => gzipInPool(response.body, { level: 1 }));
   return { ...response, headers: { ...response.headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }, gzipped: await bytes };
 }
 
@@ -247,8 +247,7 @@ const shared = new WeakMap<Deps, Map<string, SharedAnswer>>();
 function routeOnce(ctx: ApiContext, request: ApiRequest, url: URL, grant: Grant): Promise<ApiResponse> {
   const query = [...url.searchParams].filter(([k]) => k !== 'token').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const key = JSON.stringify([grant.via, url.pathname, query, wantsCsv(url.pathname, request.headers.accept), request.headers.host ?? '', request.headers['x-forwarded-proto'] ?? '']);
-  const map = shared.get(ctx.deps) ?? new Map<string, SharedAnswer>();
-  shared.set(ctx.deps, map);
+  const map = cached(shared, ctx.deps, () => new Map<string, SharedAnswer>());
   const reuseMs = ctx.deps.config.api.reuseSeconds * 1000;
   const now = Date.now();
   const found = map.get(key);

@@ -11,7 +11,8 @@ import { runAcross } from './fan-out.js';
 import { buyersRoute, funnelRoute, mapRoute, reportRoute, retentionRoute } from './story.js';
 import { MANAGE_ROUTES } from './manage.js';
 import type { QuestionArgs } from './question.js';
-import { cached, findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
+import { cached } from '../core/memo.js';
+import { findIn, questionCommands, splitWords, tableOf, type CommandTable } from './questions.js';
 import { describeRegistry } from './registry-commands.js';
 import { findSpoken, spokenHelpLines, spokenTopic, spokenWordLines } from './spoken.js';
 import type { Command, ParseContext, Route, RouteGroup } from './types.js';
@@ -90,9 +91,8 @@ const tables = new WeakMap<Registry, CommandTable<Route<any>>>();
  * words, declares what it needs and touches, and runs.
  */
 export function routeTable(registry: Registry = DEFAULT_REGISTRY): CommandTable<Route<any>> {
-  let table = tables.get(registry);
-  if (!table) {
-    table = tableOf<Route<any>>([
+  return cached(tables, registry, () =>
+    tableOf<Route<any>>([
       ...questionCommands(registry).commands.map(questionRoute),
       compareRoute,
       growthRoute,
@@ -108,10 +108,8 @@ export function routeTable(registry: Registry = DEFAULT_REGISTRY): CommandTable<
       ...DASHBOARD_ROUTES,
       ...MANAGE_ROUTES,
       helpRoute,
-    ]);
-    tables.set(registry, table);
-  }
-  return table;
+    ]),
+  );
 }
 
 /** A route's one-line summary in `lang`: the catalog's `route.<name>`; a custom metric's as written in the config. */
@@ -141,8 +139,7 @@ export function helpText(args: HelpArgs | undefined, context: Pick<ParseContext,
     }
   }
   // Built once per topic and audience (five languages of text): `help` is asked far more often than the table changes.
-  let cache = HELP_CACHE.get(table);
-  if (!cache) HELP_CACHE.set(table, (cache = new Map()));
+  const cache = cached(HELP_CACHE, table, () => new Map<string, HelpText>());
   const help = cached(cache, `${found?.command.name ?? ''}\u0000${instances}`, () => buildHelp(found?.command, instances, table), 200);
   return args?.language ? { ...help, language: args.language } : { ...help };
 }

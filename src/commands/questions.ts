@@ -7,6 +7,7 @@ import { turnover } from './turnover.js';
 import type { Command } from './types.js';
 import { countCommand, customMetricCommand, listCommand } from './registry-commands.js';
 import type { Registry } from '../queries/registry.js';
+import { cached } from '../core/memo.js';
 
 /** The questions answered from one instance's replica: the built-in ones. */
 export const COMMANDS: readonly Command<any>[] = [turnover, orders, averageOrder, topShops, newProfiles, newShops, activeShops, shops, hubs, producers, profiles];
@@ -28,24 +29,10 @@ const tables = new WeakMap<Registry, CommandTable<Command<any>>>();
 /** The one-instance questions an installation answers: the built-in ones plus its custom metrics (config). */
 export function questionCommands(registry?: Registry): CommandTable<Command<any>> {
   if (!registry) return BUILT_IN;
-  let table = tables.get(registry);
-  if (!table) {
+  return cached(tables, registry, () => {
     const custom = [...registry.metrics.values()].filter((m) => !m.builtIn).map((m) => customMetricCommand(m, registry));
-    table = tableOf([...BUILT_IN.commands, ...custom]);
-    tables.set(registry, table);
-  }
-  return table;
-}
-
-/** What `build` gives for `key`, built once and kept in `cache` (cleared past `max` entries). */
-export function cached<V>(cache: Map<string, V>, key: string, build: () => V, max = Infinity): V {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = build();
-    if (cache.size > max) cache.clear();
-    cache.set(key, value);
-  }
-  return value;
+    return tableOf([...BUILT_IN.commands, ...custom]);
+  });
 }
 
 /** Splits what the user typed into words; Slack's "/ofn" prefix and extra spaces are tolerated. */

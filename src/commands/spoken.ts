@@ -2,7 +2,8 @@ import { OfnError } from '../core/errors.js';
 import { t } from '../core/i18n.js';
 import { closest } from '../core/suggest.js';
 import { bare, isFiller, LANGUAGES, QUESTION_WORDS, questionPhraseAt, questionWordSpellings, type Language } from '../core/vocabulary.js';
-import { cached, findIn, type CommandTable } from './questions.js';
+import { cached } from '../core/memo.js';
+import { findIn, type CommandTable } from './questions.js';
 import type { RouteGroup } from './types.js';
 
 /**
@@ -58,12 +59,7 @@ function looksLikeAQuestion<C extends Named>(word: string, table: CommandTable<C
 
 const NAMES = new WeakMap<object, readonly string[]>();
 function namesOf<C extends Named>(table: CommandTable<C>): readonly string[] {
-  let names = NAMES.get(table);
-  if (!names) {
-    names = [...table.names.keys()];
-    NAMES.set(table, names);
-  }
-  return names;
+  return cached(NAMES, table, () => [...table.names.keys()]);
 }
 
 /** `help facturación`, `ayuda pedidos`: the route a question word of any language names. */

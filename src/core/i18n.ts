@@ -6,6 +6,7 @@ import { en, type Catalog, type MessageKey } from './messages/en.js';
 import { es } from './messages/es.js';
 import { fr } from './messages/fr.js';
 import { LANGUAGES, type Language } from './vocabulary.js';
+import { cached } from './memo.js';
 
 export { LANGUAGES, type Language, type MessageKey };
 
@@ -54,9 +55,7 @@ export function localTimeIn(local: string, lang: Language): string {
 /** The message `key` in `lang`, with its values. */
 export function t(lang: Language, key: MessageKey, values?: MessageValues): string {
   const id = `${lang}\u0000${key}`;
-  let format = compiled.get(id);
-  if (!format) compiled.set(id, (format = compileMessage(CATALOGS[lang][key], lang)));
-  return String(format.format(values));
+  return String(cached(compiled, id, () => compileMessage(CATALOGS[lang][key], lang)).format(values));
 }
 
 /** Whether `key` is a message key (catalog keys built from data, e.g. `metric.<name>`). */

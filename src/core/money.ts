@@ -1,4 +1,5 @@
 import Big from 'big.js';
+import { cached } from './memo.js';
 
 /**
  * Money is exact decimal text end to end (PostgreSQL numeric in, decimal strings out); arithmetic goes
@@ -24,14 +25,11 @@ export function moneyToJson(value: Money): number {
 const formatters = new Map<string, Intl.NumberFormat>();
 function numberFormat(locale: string, currency?: string, percent = false): Intl.NumberFormat {
   const key = `${locale}|${currency ?? ''}|${percent}`;
-  let format = formatters.get(key);
-  if (!format) {
+  return cached(formatters, key, () => {
     // Grouping always: es-ES leaves 4-digit numbers ungrouped (9168,56 € beside 12.438,86 € in one column).
     const options = percent ? { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 } : { useGrouping: 'always', ...(currency ? { style: 'currency', currency } : {}) };
-    format = new Intl.NumberFormat(locale, options as Intl.NumberFormatOptions);
-    formatters.set(key, format);
-  }
-  return format;
+    return new Intl.NumberFormat(locale, options as Intl.NumberFormatOptions);
+  });
 }
 
 /** "€1,850.75" in the instance's currency and locale. */

@@ -2,6 +2,7 @@ import { DateTime, IANAZone, type Zone } from 'luxon';
 import { OfnError } from './errors.js';
 import { t, type MessageKey } from './i18n.js';
 import { fold, type Language } from './vocabulary.js';
+import { cached } from './memo.js';
 
 /**
  * A period as typed, independent of any time zone: `last-month` means each instance's own last month,
@@ -439,16 +440,17 @@ export function toUtcTimestamp(instant: DateTime): string {
 const localDayStarts = new Map<string, DateTime>();
 function localDayStart(zone: Zone, date: string): DateTime {
   const key = `${zone.name}|${date}`;
-  let start = localDayStarts.get(key);
-  if (!start) {
-    start = DateTime.fromISO(date, { zone });
-    // luxon places a local time by guessing today's offset first: where midnight came twice (Havana,
-    // clocks back at 01:00) or the zone's offset has since moved (Apia), it can land an hour off.
-    if (start.toISODate() !== date || start.minus({ milliseconds: 1 }).toISODate() === date) start = firstInstantOf(zone, date);
-    if (localDayStarts.size >= 50_000) localDayStarts.clear();
-    localDayStarts.set(key, start);
-  }
-  return start;
+  return cached(
+    localDayStarts,
+    key,
+    () => {
+      const start = DateTime.fromISO(date, { zone });
+      // luxon places a local time by guessing today's offset first: where midnight came twice (Havana,
+      // clocks back at 01:00) or the zone's offset has since moved (Apia), it can land an hour off.
+      return start.toISODate() !== date || start.minus({ milliseconds: 1 }).toISODate() === date ? firstInstantOf(zone, date) : start;
+    },
+    50_000,
+  );
 }
 
 /** The first instant whose local date is `date` (or a later date, for a day the zone skipped), by bisection on the UTC clock. */

@@ -1,4 +1,5 @@
 import { fold } from './vocabulary.js';
+import { cached } from './memo.js';
 
 /** Levenshtein distance, small and allocation-light: inputs are words typed in a chat. */
 export function editDistance(a: string, b: string): number {
@@ -19,13 +20,7 @@ export function editDistance(a: string, b: string): number {
 // Candidates are the bot's own words (routes, instances, question words): fold each once.
 const FOLDED = new Map<string, string>();
 function foldedCandidate(candidate: string): string {
-  let folded = FOLDED.get(candidate);
-  if (folded === undefined) {
-    if (FOLDED.size > 10_000) FOLDED.clear();
-    folded = fold(candidate);
-    FOLDED.set(candidate, folded);
-  }
-  return folded;
+  return cached(FOLDED, candidate, () => fold(candidate), 10_000);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Replica, type ReplicaSettings } from './replica.js';
+import { cached } from '../core/memo.js';
 
 /** One lazily created Replica (and pg pool) per configured instance. */
 export class ReplicaSet {
@@ -11,9 +12,7 @@ export class ReplicaSet {
   ) {}
 
   get(instanceId: string): Replica {
-    let replica = this.replicas.get(instanceId);
-    if (!replica) this.replicas.set(instanceId, (replica = this.make(instanceId)));
-    return replica;
+    return cached(this.replicas, instanceId, () => this.make(instanceId));
   }
 
   async closeAll(): Promise<void> {

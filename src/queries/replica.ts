@@ -33,6 +33,7 @@ export interface ReplicaSettings {
   readonly poolSize: number;
 }
 import type { OfnDatabase } from './ofn-tables.js';
+import { cached } from '../core/memo.js';
 
 /** pg type parsers for replica connections: keep UTC timestamps and money as text, counts as numbers. */
 const replicaTypes = {
@@ -85,9 +86,7 @@ function sharingPool(pool: pg.Pool, replicaId: string): PostgresPool {
           const shared = sharedStatements.getStore();
           if (!shared || inTransaction || !(head.startsWith('select') || head.startsWith('with'))) return send(text, values ?? []);
           const key = `${replicaId}\u0000${text}\u0000${JSON.stringify(values ?? [])}`;
-          let result = shared.get(key);
-          if (!result) shared.set(key, (result = send(text, values ?? [])));
-          return result.then((r) => ({ ...r, rows: r.rows.slice() }));
+          return cached(shared, key, () => send(text, values ?? [])).then((r) => ({ ...r, rows: r.rows.slice() }));
         },
         release(destroy?: boolean) {
           if (connection) void connection.then((client) => client.release(destroy), () => undefined);

@@ -3,6 +3,7 @@ import { geoBounds, geoEqualEarth, geoMercator, geoPath, type GeoContext, type G
 import { feature } from 'topojson-client';
 import type { SKRSContext2D, Canvas } from '@napi-rs/canvas';
 import type { FeatureCollection, Geometry } from 'geojson';
+import { cached } from '../core/memo.js';
 
 /**
  * Drawings Chart.js has no chart for, on the same canvas: the retention heat map, maps of
@@ -151,15 +152,12 @@ const outlines = new Map<string, Outlines>();
 
 /** Natural Earth countries from the world-atlas package (1:50m for regions, 1:110m for the world), read once. */
 function countries(scale: '50m' | '110m'): Outlines {
-  let found = outlines.get(scale);
-  if (!found) {
+  return cached(outlines, scale, () => {
     const require = createRequire(import.meta.url);
     const topology = require(`world-atlas/countries-${scale}.json`);
     const all = feature(topology, topology.objects.countries) as unknown as Countries;
-    found = { all, bounds: all.features.map((f) => geoBounds(f)) };
-    outlines.set(scale, found);
-  }
-  return found;
+    return { all, bounds: all.features.map((f) => geoBounds(f)) };
+  });
 }
 
 /**

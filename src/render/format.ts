@@ -5,6 +5,7 @@ import { formatCount, formatMoney } from '../core/money.js';
 import { CATALOGS, isMessageKey, languageOfLocale, numbersLocale, say, t, type Language, type MessageKey, type Words } from '../core/i18n.js';
 import { dateLocale, describeRange, type ResolvedPeriod } from '../core/periods.js';
 import { saidIn } from '../core/errors.js';
+import { cached } from '../core/memo.js';
 
 /** "⚠ OFN UK: OFN UK's replica did not answer in 30 s.": an instance that did not answer, in `lang` where the catalogs have its words. */
 export function warningLine(warning: GlobalAnswer['warnings'][number], lang: Language): string {
@@ -120,8 +121,7 @@ export function answerNote(answer: Answer, lang: Language): string | undefined {
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 function dateFormat(locale: string, withDay: boolean): Intl.DateTimeFormat {
   const key = `${locale}|${withDay}`;
-  if (!dateFormats.has(key)) dateFormats.set(key, new Intl.DateTimeFormat(locale, { ...(withDay ? { day: 'numeric' } : {}), month: 'short', year: 'numeric', timeZone: 'UTC' }));
-  return dateFormats.get(key)!;
+  return cached(dateFormats, key, () => new Intl.DateTimeFormat(locale, { ...(withDay ? { day: 'numeric' } : {}), month: 'short', year: 'numeric', timeZone: 'UTC' }));
 }
 
 /** A bucket's label: a day, the week's Monday, or the month. */

@@ -16,6 +16,7 @@ import { errorMessage } from '../render/slack-message.js';
 import { HOME_METRICS, homeView, type HomeFigure, type HomeInstance } from '../render/home.js';
 import type { StateDb } from '../state/store.js';
 import { postDashboard } from './dashboard-post.js';
+import { cached } from '../core/memo.js';
 
 /**
  * The App Home tab: on `app_home_opened` (and its Refresh button) publish, for that user alone, their
@@ -89,12 +90,11 @@ async function readInstance(deps: Deps, id: string): Promise<HomeInstance> {
 
 /** One instance's figures, from the cache while fresh (`refresh`: unless younger than a minute). */
 export function homeFigures(deps: Deps, id: string, refresh = false): Promise<HomeInstance> {
-  const cache = caches.get(deps) ?? new Map<string, Cached>();
-  caches.set(deps, cache);
+  const cache = cached(caches, deps, () => new Map<string, Cached>());
   const now = Date.now();
-  const cached = cache.get(id);
-  const maxAge = cached?.failed ? ERROR_CACHE_MS : refresh ? REFRESH_AFTER_MS : deps.config.home.cacheSeconds * 1000;
-  if (cached && now - cached.at < maxAge) return cached.figures;
+  const kept = cache.get(id);
+  const maxAge = kept?.failed ? ERROR_CACHE_MS : refresh ? REFRESH_AFTER_MS : deps.config.home.cacheSeconds * 1000;
+  if (kept && now - kept.at < maxAge) return kept.figures;
   const entry: Cached = { at: now, figures: readInstance(deps, id) };
   entry.figures.then(
     (home) => (entry.failed = home.error !== undefined),

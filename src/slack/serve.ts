@@ -8,6 +8,7 @@ import { answerOnce, type SlackRequest } from './answer-request.js';
 import { startAnswerRuntime } from './answer-runtime.js';
 import { handleApiRequest, type ApiRequest, type ApiResponse } from '../api/handler.js';
 import { checkConfigDashboards } from '../commands/check-dashboards.js';
+import { cached } from '../core/memo.js';
 
 export interface ServeHandle {
   server: RunningSlackServer;
@@ -43,8 +44,7 @@ export function replicaRoleWarnings(config: Config, replicas: ReplicaSet, logger
   const probing = new Map<string, Promise<void>>();
   const probe = (id: string): Promise<void> => {
     if (found.has(id)) return Promise.resolve();
-    const running =
-      probing.get(id) ??
+    return cached(probing, id, () =>
       replicas
         .get(id)
         .roleRisks()
@@ -57,9 +57,8 @@ export function replicaRoleWarnings(config: Config, replicas: ReplicaSet, logger
             /* unreachable now (reported by /healthz); probed again on the next /healthz */
           },
         )
-        .finally(() => probing.delete(id));
-    probing.set(id, running);
-    return running;
+        .finally(() => probing.delete(id)),
+    );
   };
   const all = () => Promise.all([...config.instances.keys()].map(probe));
   return {
